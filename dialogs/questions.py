@@ -1,0 +1,283 @@
+"""The question catalogue as data: prompts, offered choices, parsers and cross-checks.
+
+Progress, back navigation and the summary are all derived from ``QUESTIONS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from dialogs.parsing import parse_money, parse_percent, parse_staff
+from dialogs.text import InvalidAnswer, Percent, Text, msg
+
+# A stored answer: {"value": str | None, "band": str | None}.  For number questions "value" is a decimal
+# string (the typed number, or the representative of the chosen band); for choice questions it is the key.
+Answer = Mapping[str, Any]
+Answers = Mapping[str, Answer]
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An offered answer. For number questions a band: ``low``..``high`` with a representative ``value``."""
+
+    key: str
+    label: Text
+    value: Decimal | None = None
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+
+def _always(answers: Answers) -> bool:
+    return True
+
+
+def _no_check(value: Decimal, answers: Answers) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Question:
+    """One step of the questionnaire."""
+
+    id: str
+    prompt: Text
+    summary_label: Text
+    hint: Text | None = None
+    choices: tuple[Choice, ...] = ()
+    # (text, language) -> value; None means the question is answered by choosing only.
+    parser: Callable[[str, str], Decimal] | None = None
+    applies: Callable[[Answers], bool] = _always
+    check: Callable[[Decimal, Answers], None] = _no_check
+    # Value assumed when the question does not apply (e.g. no social-media share without online budget).
+    default_when_skipped: Answer = field(default_factory=dict)
+
+    @property
+    def is_number(self) -> bool:
+        return self.parser is not None
+
+    def choice(self, key: str) -> Choice | None:
+        return next((c for c in self.choices if c.key == key), None)
+
+
+def _d(value: str | int) -> Decimal:
+    return Decimal(value)
+
+
+def _band(key: str, label: Text, value: str, low: str | None, high: str | None) -> Choice:
+    return Choice(key, label, _d(value), None if low is None else _d(low), None if high is None else _d(high))
+
+
+def answer_range(question: Question, answer: Answer | None) -> tuple[Decimal, Decimal] | None:
+    """The interval an answer stands for: a band's bounds, or the exact number twice."""
+    if not answer or answer.get("value") is None:
+        return None
+    band = question.choice(answer["band"]) if answer.get("band") else None
+    if band is not None and band.low is not None and band.high is not None:
+        return band.low, band.high
+    value = Decimal(answer["value"])
+    return value, value
+
+
+def _online_range(answers: Answers) -> tuple[Decimal, Decimal] | None:
+    return answer_range(QUESTION_BY_ID["online_share"], answers.get("online_share"))
+
+
+def _has_online_budget(answers: Answers) -> bool:
+    online = _online_range(answers)
+    return online is None or online[1] > 0
+
+
+def _check_social_share(value: Decimal, answers: Answers) -> None:
+    online = _online_range(answers)
+    if online is not None and value > online[1]:
+        raise InvalidAnswer(
+            msg(
+                "The social media share ({share}) cannot be larger than the online share it belongs to"
+                " ({online}). Please enter a share of at most {online}.",
+                share=Percent(value),
+                online=Percent(online[1]),
+            )
+        )
+
+
+def _check_controlling_share(value: Decimal, answers: Answers) -> None:
+    online = _online_range(answers)
+    if online is None:
+        return
+    if value > online[1]:
+        raise InvalidAnswer(
+            msg(
+                "The controlling and monitoring share ({share}) cannot be larger than the online share it"
+                " belongs to ({online}). Please enter a share of at most {online}.",
+                share=Percent(value),
+                online=Percent(online[1]),
+            )
+        )
+    social = answer_range(QUESTION_BY_ID["social_share"], answers.get("social_share"))
+    if social is not None and social[0] + value > online[1]:
+        raise InvalidAnswer(
+            msg(
+                "Social media ({social}) and controlling ({share}) together exceed your online share"
+                " ({online}). Please check the figures.",
+                social=Percent(social[0]),
+                share=Percent(value),
+                online=Percent(online[1]),
+            )
+        )
+
+
+_PERCENT_HINT = msg("A share of the whole marketing budget, e.g. 15 or 15 %.")
+
+YES_NO = (Choice("yes", msg("Yes")), Choice("no", msg("No")))
+
+QUESTIONS: tuple[Question, ...] = (
+    Question(
+        id="staff",
+        prompt=msg("How many people work in your company, in full-time equivalents?"),
+        summary_label=msg("Staff (annual work units)"),
+        hint=msg(
+            "Count everyone including owner-managers; part-time staff count as a fraction"
+            " (half-time = 0.5). Apprentices are not counted."
+        ),
+        choices=(
+            _band("lt10", msg("fewer than 10"), "5", "0", "9.99"),
+            _band("10_49", msg("10 to 49"), "25", "10", "49.99"),
+            _band("50_249", msg("50 to 249"), "120", "50", "249.99"),
+            _band("250_749", msg("250 to 749"), "400", "250", "749.99"),
+            _band("750plus", msg("750 or more"), "1000", "750", "10000000"),
+        ),
+        parser=parse_staff,
+    ),
+    Question(
+        id="turnover",
+        prompt=msg("What was your annual turnover in the last closed financial year?"),
+        summary_label=msg("Annual turnover"),
+        hint=msg("In euros, without VAT. A new company gives its estimate for this year."),
+        choices=(
+            _band("upto2m", msg("up to €2 million"), "1000000", "0", "2000000"),
+            _band("2_10m", msg("over €2 to €10 million"), "5000000", "2000000.01", "10000000"),
+            _band("10_50m", msg("over €10 to €50 million"), "25000000", "10000000.01", "50000000"),
+            _band("50_150m", msg("over €50 to €150 million"), "100000000", "50000000.01", "150000000"),
+            _band("over150m", msg("over €150 million"), "300000000", "150000000.01", "1000000000000"),
+        ),
+        parser=parse_money,
+    ),
+    Question(
+        id="balance_sheet",
+        prompt=msg("What was your balance-sheet total at the end of the last financial year?"),
+        summary_label=msg("Balance-sheet total"),
+        hint=msg("In euros. If you don't know it, choose “Don't know”: we then classify on turnover."),
+        choices=(
+            _band("upto2m", msg("up to €2 million"), "1000000", "0", "2000000"),
+            _band("2_10m", msg("over €2 to €10 million"), "5000000", "2000000.01", "10000000"),
+            _band("10_43m", msg("over €10 to €43 million"), "25000000", "10000000.01", "43000000"),
+            _band("43_129m", msg("over €43 to €129 million"), "80000000", "43000000.01", "129000000"),
+            _band("over129m", msg("over €129 million"), "250000000", "129000000.01", "1000000000000"),
+            Choice("unknown", msg("Don't know")),
+        ),
+        parser=parse_money,
+    ),
+    Question(
+        id="linked",
+        prompt=msg("Does another company hold 25 % or more of your company, or is it linked to one?"),
+        summary_label=msg("Owned or linked ≥ 25 %"),
+        hint=msg("For example a parent company, or an investor holding a quarter of the shares or votes."),
+        choices=YES_NO,
+    ),
+    Question(
+        id="website",
+        prompt=msg("Does your company have its own website?"),
+        summary_label=msg("Website"),
+        choices=(
+            Choice("current", msg("Yes, up to date and mobile-friendly")),
+            Choice("outdated", msg("Yes, but outdated")),
+            Choice("none", msg("No")),
+        ),
+    ),
+    Question(
+        id="social_presence",
+        prompt=msg("How does your company use social media?"),
+        summary_label=msg("Social media"),
+        choices=(
+            Choice("strategy", msg("With a strategy and a posting plan")),
+            Choice("occasional", msg("We have accounts and post now and then")),
+            Choice("none", msg("Not at all")),
+        ),
+    ),
+    Question(
+        id="online_share",
+        prompt=msg(
+            "What share of your marketing budget goes online (website, search, ads, social media, newsletters)?"
+        ),
+        summary_label=msg("Online share of the marketing budget"),
+        hint=_PERCENT_HINT,
+        choices=(
+            _band("p0", msg("0 %"), "0", "0", "0"),
+            _band("p1_10", msg("1 to 10 %"), "5", "0.01", "10"),
+            _band("p11_25", msg("11 to 25 %"), "18", "10.01", "25"),
+            _band("p26_50", msg("26 to 50 %"), "38", "25.01", "50"),
+            _band("p51_100", msg("more than 50 %"), "75", "50.01", "100"),
+        ),
+        parser=parse_percent,
+    ),
+    Question(
+        id="social_share",
+        prompt=msg("And what share of the whole marketing budget goes to social media?"),
+        summary_label=msg("Social media share"),
+        hint=msg("Part of the online share, as a share of the whole budget, e.g. 3 %."),
+        choices=(
+            _band("p0", msg("0 %"), "0", "0", "0"),
+            _band("p1_5", msg("1 to 5 %"), "3", "0.01", "5"),
+            _band("p6_10", msg("6 to 10 %"), "8", "5.01", "10"),
+            _band("p11_25", msg("11 to 25 %"), "18", "10.01", "25"),
+            _band("over25", msg("more than 25 %"), "40", "25.01", "100"),
+        ),
+        parser=parse_percent,
+        applies=_has_online_budget,
+        check=_check_social_share,
+        default_when_skipped={"value": "0", "band": "p0"},
+    ),
+    Question(
+        id="controlling_share",
+        prompt=msg("What share of the whole marketing budget goes to marketing controlling and monitoring?"),
+        summary_label=msg("Controlling/monitoring share"),
+        hint=msg("Analytics tools, reports, A/B tests, agency reporting; as a share of the whole budget."),
+        choices=(
+            _band("p0", msg("0 %"), "0", "0", "0"),
+            _band("p1_5", msg("1 to 5 %"), "3", "0.01", "5"),
+            _band("p6_10", msg("6 to 10 %"), "8", "5.01", "10"),
+            _band("over10", msg("more than 10 %"), "15", "10.01", "100"),
+        ),
+        parser=parse_percent,
+        applies=_has_online_budget,
+        check=_check_controlling_share,
+        default_when_skipped={"value": "0", "band": "p0"},
+    ),
+    Question(
+        id="results_check",
+        prompt=msg("Do you check whether your advertising delivers results?"),
+        summary_label=msg("Results checked"),
+        hint=msg("For example enquiries per campaign, cost per new customer, or website analytics."),
+        choices=(
+            Choice("yes", msg("Yes, for every campaign")),
+            Choice("partly", msg("Partly")),
+            Choice("no", msg("No")),
+        ),
+    ),
+    Question(
+        id="referral",
+        prompt=msg("Do you actively ask customers and staff to recommend you?"),
+        summary_label=msg("Referral marketing"),
+        hint=msg("For example a referral programme, asking for reviews, or staff sharing company posts."),
+        choices=(
+            Choice("active", msg("Yes, systematically")),
+            Choice("occasional", msg("Now and then")),
+            Choice("none", msg("No")),
+        ),
+    ),
+)
+
+QUESTION_BY_ID: dict[str, Question] = {q.id: q for q in QUESTIONS}

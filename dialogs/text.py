@@ -1,0 +1,65 @@
+"""Localizable text as plain data: the engine returns these, the channels translate and format them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Union
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in euros, formatted by the channel with babel in the reader's locale."""
+
+    amount: Decimal
+    compact: bool = True
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A share in percent points (15 means 15 %), formatted with babel."""
+
+    points: Decimal
+
+
+@dataclass(frozen=True)
+class Number:
+    """A plain number (e.g. staff in annual work units), formatted with babel."""
+
+    value: Decimal
+
+
+Arg = Union[str, int, Money, Percent, Number, "Text"]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A gettext message id (English source text) with brace-style arguments.
+
+    Build them with ``msg`` and ``nmsg``, which pybabel knows as extraction keywords.
+    Arguments that are themselves ``Text`` are translated before they are inserted.
+    """
+
+    msgid: str
+    args: Mapping[str, Arg] = field(default_factory=dict)
+    plural: str | None = None
+    n: int | None = None
+
+
+def msg(msgid: str, **args: Arg) -> Text:
+    """Mark ``msgid`` for translation and attach its arguments: ``msg("Question {i}", i=3)``."""
+    return Text(msgid, args)
+
+
+def nmsg(singular: str, plural: str, n: int, **args: Arg) -> Text:
+    """Mark a text whose form depends on ``n`` (available to the message as ``{n}``)."""
+    return Text(singular, {"n": n, **args}, plural=plural, n=n)
+
+
+class InvalidAnswer(ValueError):
+    """An answer the advisor cannot accept; ``reason`` tells the user why, in their language."""
+
+    def __init__(self, reason: Text) -> None:
+        super().__init__(reason.msgid)
+        self.reason = reason

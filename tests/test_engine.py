@@ -1,0 +1,198 @@
+"""Whole dialogues through the engine: answers, back, edit, restart, bad input, stale buttons, restore."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dialogs.engine import (
+    FIRST,
+    RESULT,
+    SUMMARY,
+    AnswerText,
+    Back,
+    Choose,
+    Confirm,
+    Edit,
+    Event,
+    QuestionScreen,
+    Reply,
+    Restart,
+    ResultScreen,
+    Session,
+    Show,
+    SummaryScreen,
+    SwitchLanguage,
+    handle,
+    mermaid_diagram,
+    restore,
+)
+
+GERMAN_SCRIPT: list[Event] = [
+    AnswerText("12,5"),
+    AnswerText("1,5 Mio. €"),
+    Choose("balance_sheet", "unknown"),
+    Choose("linked", "no"),
+    Choose("website", "outdated"),
+    Choose("social_presence", "occasional"),
+    AnswerText("15 %"),
+    AnswerText("3"),
+    AnswerText("0,5"),
+    Choose("results_check", "partly"),
+    Choose("referral", "none"),
+]
+
+
+def run(events: list[Event], session: Session | None = None) -> tuple[Session, list[Reply]]:
+    session = session or Session(language="de")
+    replies = []
+    for event in events:
+        session, reply = handle(session, event)
+        replies.append(reply)
+        json.dumps(session.to_dict())  # a session is always plain, serializable data
+    return session, replies
+
+
+def test_german_dialogue_reaches_summary_then_result() -> None:
+    session, replies = run(GERMAN_SCRIPT)
+    assert session.state == SUMMARY
+    assert not any(r.rejected for r in replies)
+    assert isinstance(replies[-1].screen, SummaryScreen)
+    assert [item.question_id for item in replies[-1].screen.items][:3] == ["staff", "turnover", "balance_sheet"]
+    session, reply = handle(session, Confirm())
+    assert session.state == RESULT and reply.completed
+    assert isinstance(reply.screen, ResultScreen)
+    result = reply.screen.result
+    assert result.classification.category.value == "small"  # 12.5 staff is not fewer than 10
+    assert result.profile.balance_sheet is None
+    assert 0 <= result.advice.score <= 100 and result.advice.steps
+
+
+def test_progress_counts_applicable_questions() -> None:
+    session, reply = handle(Session(), Show())
+    assert isinstance(reply.screen, QuestionScreen)
+    assert (reply.screen.number, reply.screen.total) == (1, 11)
+    session, replies = run(GERMAN_SCRIPT[:6], session)
+    session, reply = handle(session, Choose("online_share", "p0"))
+    # no online budget: the social-media and controlling shares are skipped
+    assert isinstance(reply.screen, QuestionScreen)
+    assert reply.screen.question_id == "results_check"
+    assert (reply.screen.number, reply.screen.total) == (8, 9)
+
+
+def test_invalid_answers_are_refused_and_the_question_is_asked_again() -> None:
+    session = Session(language="de")
+    for bad in ["viele", "-3", "20000000", "", "🙂" * 4000]:
+        session, reply = handle(session, AnswerText(bad))
+        assert reply.rejected and reply.notices
+        assert session.state == FIRST and session.answers == {}
+        assert isinstance(reply.screen, QuestionScreen) and reply.screen.question_id == FIRST
+
+
+def test_typed_text_on_a_choice_only_question_is_refused() -> None:
+    session, _ = run(GERMAN_SCRIPT[:3])
+    session, reply = handle(session, AnswerText("vielleicht"))
+    assert reply.rejected and session.state == "linked"
+
+
+def test_social_share_above_online_share_is_refused_with_reason() -> None:
+    session, _ = run(GERMAN_SCRIPT[:7])  # online 15 %
+    session, reply = handle(session, AnswerText("20"))
+    assert reply.rejected and session.state == "social_share"
+    assert "social media share" in reply.notices[0].msgid
+
+
+def test_back_keeps_answers_and_answering_again_returns_to_the_first_open_question() -> None:
+    session, _ = run(GERMAN_SCRIPT[:4])
+    assert session.state == "website"
+    session, _ = run([Back(), Back()], session)
+    assert session.state == "balance_sheet"
+    assert set(session.answers) == {"staff", "turnover", "balance_sheet", "linked"}
+    session, reply = handle(session, AnswerText("3 Mio"))
+    assert session.state == "website"  # linked is still answered, so it is passed
+    assert session.answers["balance_sheet"]["value"] == "3000000"
+
+
+def test_back_on_the_first_question_is_refused() -> None:
+    session, reply = handle(Session(), Back())
+    assert reply.rejected and session.state == FIRST
+
+
+def test_edit_from_summary_returns_to_summary() -> None:
+    session, _ = run(GERMAN_SCRIPT)
+    session, reply = handle(session, Edit("staff"))
+    assert session.state == "staff"
+    assert isinstance(reply.screen, QuestionScreen) and reply.screen.current is not None
+    session, reply = handle(session, AnswerText("300"))
+    assert session.state == SUMMARY
+
+
+def test_lowering_the_online_share_reasks_the_shares_that_no_longer_fit() -> None:
+    session, _ = run(GERMAN_SCRIPT)
+    session, _ = run([Edit("online_share"), AnswerText("2")], session)
+    assert session.state == "social_share"  # 3 % social media no longer fits into 2 % online
+    session, reply = handle(session, AnswerText("1"))
+    assert session.state == SUMMARY
+
+
+def test_stale_and_forged_buttons_are_refused() -> None:
+    session, _ = run(GERMAN_SCRIPT[:2])
+    session, reply = handle(session, Choose("staff", "lt10"))  # button of an earlier question
+    assert reply.rejected and session.state == "balance_sheet"
+    session, reply = handle(session, Choose("balance_sheet", "drop table"))
+    assert reply.rejected and session.state == "balance_sheet"
+    session, reply = handle(session, Edit("staff"))  # edit is only offered on the summary
+    assert reply.rejected
+    session, reply = handle(session, Confirm())
+    assert reply.rejected and session.state == "balance_sheet"
+
+
+def test_restart_forgets_answers() -> None:
+    session, _ = run(GERMAN_SCRIPT)
+    session, reply = handle(session, Restart())
+    assert session.state == FIRST and session.answers == {}
+
+
+def test_switch_language_keeps_state() -> None:
+    session, _ = run(GERMAN_SCRIPT[:3])
+    session, reply = handle(session, SwitchLanguage("en-GB"))
+    assert session.language == "en" and session.state == "linked" and len(session.answers) == 3
+
+
+def test_english_numbers_follow_english_conventions() -> None:
+    session, _ = run([AnswerText("1.500"), AnswerText("1,500,000")], Session(language="en"))
+    assert session.answers["staff"]["value"] == "1.5"
+    assert session.answers["turnover"]["value"] == "1500000"
+
+
+def test_result_back_goes_to_summary() -> None:
+    session, _ = run([*GERMAN_SCRIPT, Confirm(), Back()])
+    assert session.state == SUMMARY
+
+
+@pytest.mark.parametrize(
+    "stored",
+    [
+        {"state": "no_such_question", "answers": {"staff": {"value": "3"}}, "language": "en"},
+        {"state": 42, "answers": "garbage", "language": None},
+    ],
+)
+def test_unknown_stored_state_restarts_politely(stored: dict[str, object]) -> None:
+    session, notices = restore(stored)
+    assert session.state == FIRST and session.answers == {}
+    assert notices and "could not be continued" in notices[0].msgid
+
+
+def test_stored_summary_with_missing_answers_resumes_at_the_open_question() -> None:
+    session, _ = run(GERMAN_SCRIPT)
+    data = session.to_dict()
+    del data["answers"]["website"]
+    restored, notices = restore(json.loads(json.dumps(data)))
+    assert restored.state == "website" and not notices
+
+
+def test_diagram_is_generated_from_the_machine_and_committed() -> None:
+    committed = (Path(__file__).parent.parent / "dialogs" / "dialogue.mmd").read_text(encoding="utf-8")
+    assert committed == mermaid_diagram() + "\n", "run: python -m dialogs.diagram > dialogs/dialogue.mmd"
