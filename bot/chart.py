@@ -1,0 +1,46 @@
+"""The result chart: the company's marketing split beside the cited survey figures, as a PNG."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from bot.i18n import Translator, format_share
+from dialogs.profile import CompanyProfile
+from dialogs.text import msg
+
+# TNS Infratest 2014 (cited in the blog post): typical B2B split, in percent of the marketing budget.
+REFERENCE_SPLIT = {"online": Decimal(10), "social": Decimal(1), "controlling": Decimal(1)}
+
+
+def marketing_split_chart(profile: CompanyProfile, t: Translator) -> bytes:
+    """Render grouped bars (you vs. the 2014 survey) for online, social-media and controlling shares."""
+    from matplotlib.figure import Figure  # imported lazily: matplotlib costs ~0.5 s to import
+
+    labels = [t(msg("Online")), t(msg("Social media")), t(msg("Controlling/monitoring"))]
+    yours = [float(profile.online_share), float(profile.social_share), float(profile.controlling_share)]
+    survey = [float(v) for v in REFERENCE_SPLIT.values()]
+
+    figure = Figure(figsize=(6.4, 3.6), dpi=100)
+    axes = figure.add_subplot()
+    positions = range(len(labels))
+    width = 0.38
+    bars_you = axes.bar([p - width / 2 for p in positions], yours, width, label=t(msg("Your company")),
+                        color="#1f77b4")
+    bars_ref = axes.bar([p + width / 2 for p in positions], survey, width,
+                        label=t(msg("Typical B2B company (TNS Infratest 2014)")), color="#bbbbbb")
+    for bars in (bars_you, bars_ref):
+        for bar in bars:
+            axes.annotate(format_share(Decimal(str(bar.get_height())), t.language),
+                          (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                          ha="center", va="bottom", fontsize=8)
+    axes.set_xticks(list(positions), labels)
+    axes.set_ylabel(t(msg("Share of the marketing budget (%)")))
+    axes.set_ylim(0, max(20.0, *yours, *survey) * 1.2)
+    axes.set_title(t(msg("Your marketing split compared")))
+    axes.legend(fontsize=8)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

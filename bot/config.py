@@ -1,0 +1,99 @@
+"""Configuration from the environment, validated once at start with one clear message per mistake."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+
+from bot.storage import DEFAULT_DATABASE_PATH
+
+TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
+TELEGRAM_API_FILE_URL = "https://api.telegram.org/file/bot"
+_TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
+_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class ConfigError(ValueError):
+    """A setting is missing or malformed; the message names it and says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Config:
+    token: str | None
+    api_base_url: str = TELEGRAM_API_BASE_URL
+    api_file_url: str = TELEGRAM_API_FILE_URL
+    database_path: str = DEFAULT_DATABASE_PATH
+    admin_ids: frozenset[int] = field(default_factory=frozenset)
+    webhook_url: str | None = None
+    webhook_secret: str | None = None
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    timezone: str = "Europe/Berlin"
+
+    @property
+    def uses_webhook(self) -> bool:
+        return self.webhook_url is not None
+
+    @property
+    def webhook_path(self) -> str:
+        return urlparse(self.webhook_url or "").path.lstrip("/")
+
+    def __repr__(self) -> str:  # never print the token
+        return f"Config(webhook={self.uses_webhook}, database_path={self.database_path!r})"
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip() or default
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise ConfigError(f"{name} must be an http(s) URL such as {default}, got {value!r}")
+    return value
+
+
+def load_config(env: Mapping[str, str] | None = None) -> Config:
+    """Read and check every setting; raises ConfigError with one line on the first mistake."""
+    env = os.environ if env is None else env
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
+    if token is not None and not _TOKEN.match(token):
+        raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: expected the form 123456789:AAE… that BotFather gives")
+    admin_ids: set[int] = set()
+    for part in re.split(r"[,\s]+", env.get("ADMIN_IDS", "").strip()):
+        if not part:
+            continue
+        if not re.fullmatch(r"-?\d{1,20}", part):
+            raise ConfigError(f"ADMIN_IDS must be numeric Telegram user ids separated by commas, got {part!r}")
+        admin_ids.add(int(part))
+    webhook_url = env.get("WEBHOOK_URL", "").strip() or None
+    webhook_secret = env.get("WEBHOOK_SECRET", "").strip() or None
+    if webhook_url is not None:
+        if urlparse(webhook_url).scheme != "https" or not urlparse(webhook_url).netloc:
+            raise ConfigError(f"WEBHOOK_URL must be a public https URL, got {webhook_url!r}")
+        if webhook_secret is None:
+            raise ConfigError("WEBHOOK_SECRET is required when WEBHOOK_URL is set (1-256 characters A-Z a-z 0-9 _ -)")
+        if not _SECRET.match(webhook_secret):
+            raise ConfigError("WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and - (1-256 characters)")
+    port_text = env.get("WEBHOOK_PORT", "").strip() or "8443"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigError(f"WEBHOOK_PORT must be a port number between 1 and 65535, got {port_text!r}")
+    timezone = env.get("TIPS_TIMEZONE", "").strip() or "Europe/Berlin"
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(timezone)
+    except (KeyError, ValueError) as error:
+        raise ConfigError(f"TIPS_TIMEZONE is not a known time zone: {timezone!r}") from error
+    return Config(
+        token=token,
+        api_base_url=_url(env, "TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL),
+        api_file_url=_url(env, "TELEGRAM_API_FILE_URL", TELEGRAM_API_FILE_URL),
+        database_path=env.get("DATABASE_PATH", "").strip() or DEFAULT_DATABASE_PATH,
+        admin_ids=frozenset(admin_ids),
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
+        webhook_port=int(port_text),
+        timezone=timezone,
+    )

@@ -1,0 +1,94 @@
+"""Translations and number formatting: turns the engine's ``Text`` into a string in the reader's language.
+
+Catalogs are read from the ``.po`` files under ``locales/`` once per process (no compile step needed).
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
+
+from dialogs.text import Arg, Money, Number, Percent, Text
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+DOMAIN = "messages"
+LANGUAGES = ("de", "en")
+
+_MONEY_PATTERN = {"de": "#,##0 ¤", "en": "¤#,##0"}
+
+
+@cache
+def translations(language: str) -> gettext.GNUTranslations:
+    """The gettext catalog of ``language`` ("de" or "en"), loaded from its .po file."""
+    path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=Locale.parse(language))
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)  # fuzzy entries are left out, as msgfmt does
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def format_money(amount: Decimal, language: str, *, compact: bool = True) -> str:
+    """Euros the way a reader of ``language`` writes them: "2,5 Mio. €" / "€2.5M", else "250.000 €"."""
+    amount = Decimal(amount)
+    if compact and abs(amount) >= 1_000_000 and (amount % 100_000) == 0:
+        return format_compact_currency(amount, "EUR", locale=language, fraction_digits=1)
+    return format_currency(
+        amount.quantize(Decimal(1)), "EUR", format=_MONEY_PATTERN[language], locale=language, currency_digits=False
+    )
+
+
+def format_share(points: Decimal, language: str) -> str:
+    """Percent points (15 → "15 %" in German, "15%" in English), at most one decimal."""
+    fraction = Decimal(points).quantize(Decimal("0.1")).normalize() / 100
+    return format_percent(fraction, locale=language, decimal_quantization=False)
+
+
+def format_number(value: Decimal | int, language: str) -> str:
+    number = Decimal(value).quantize(Decimal("0.01")).normalize()
+    return format_decimal(number, locale=language, decimal_quantization=False)
+
+
+class Translator:
+    """Renders texts in one language; cheap to create per update."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language if language in LANGUAGES else "en"
+        self._catalog = translations(self.language)
+
+    def __call__(self, text: Text) -> str:
+        return self.render(text)
+
+    def gettext(self, msgid: str) -> str:
+        return self._catalog.gettext(msgid)
+
+    def render(self, text: Text) -> str:
+        if text.plural is not None and text.n is not None:
+            template = self._catalog.ngettext(text.msgid, text.plural, text.n)
+        else:
+            template = self._catalog.gettext(text.msgid)
+        if not text.args:
+            return template
+        return template.format_map({key: self.render_arg(value) for key, value in text.args.items()})
+
+    def render_arg(self, value: Arg) -> str:
+        if isinstance(value, Text):
+            return self.render(value)
+        if isinstance(value, Money):
+            return format_money(value.amount, self.language, compact=value.compact)
+        if isinstance(value, Percent):
+            return format_share(value.points, self.language)
+        if isinstance(value, Number):
+            return format_number(value.value, self.language)
+        if isinstance(value, int) and not isinstance(value, bool):
+            return format_decimal(value, locale=self.language)
+        return str(value)

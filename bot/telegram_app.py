@@ -1,0 +1,113 @@
+"""Build and run the Telegram application: all handler wiring in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot import telegram_handlers as h
+from bot.config import Config
+from bot.i18n import Translator
+from bot.storage import Storage
+from bot.telegram_request import RetryingRequest
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    config: Config,
+    storage: Storage,
+    *,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+) -> Application:  # type: ignore[type-arg]
+    """The configured PTB application with every handler registered."""
+    assert config.token is not None
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.api_base_url)
+        .base_file_url(config.api_file_url)
+        .concurrent_updates(True)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+    )
+    builder = builder.request(request or RetryingRequest(connection_pool_size=64, read_timeout=10))
+    builder = builder.get_updates_request(updates_request or RetryingRequest(attempts=1, read_timeout=40))
+    application = builder.build()
+    application.bot_data["storage"] = storage
+    application.bot_data["config"] = config
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+    groups = filters.ChatType.GROUPS
+    add = application.add_handler
+    add(CommandHandler("start", h.start, filters=private))
+    add(CommandHandler("start", h.group_start, filters=groups))
+    add(CommandHandler("help", h.help_command))
+    for name, callback in (
+        ("back", h.back),
+        ("restart", h.restart),
+        ("language", h.language),
+        ("privacy", h.privacy),
+        ("mydata", h.mydata),
+        ("deletedata", h.deletedata),
+    ):
+        add(CommandHandler(name, callback, filters=private))
+    add(CallbackQueryHandler(h.on_button))
+    add(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, h.edited_message))
+    add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND, h.unknown_command))
+    add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.TEXT, h.on_text))
+    add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, h.unsupported_message))
+    application.add_error_handler(h.on_error)
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    """Register the command menus in German, English and a default."""
+    bot = application.bot
+    for language in (None, "de", "en"):
+        t = Translator(language or "en")
+        commands = [BotCommand(name, t(description)) for name, description in h.COMMANDS]
+        await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats(), language_code=language)
+    await bot.set_my_commands(
+        [BotCommand("start", Translator("en")(h.COMMANDS[0][1])), BotCommand("help", Translator("en")(h.COMMANDS[1][1]))],
+        scope=BotCommandScopeAllGroupChats(),
+    )
+    log.info("Bot @%s ready", bot.username)
+
+
+def run_telegram(config: Config) -> int:
+    """Poll, or serve a webhook when WEBHOOK_URL is set; returns when stopped."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    storage = Storage(config.database_path)
+    application = build_application(config, storage)
+    allowed = Update.ALL_TYPES
+    kwargs: dict[str, Any] = {"allowed_updates": allowed, "drop_pending_updates": False}
+    if config.uses_webhook:
+        application.run_webhook(
+            listen=config.webhook_listen,
+            port=config.webhook_port,
+            url_path=config.webhook_path,
+            webhook_url=config.webhook_url,
+            secret_token=config.webhook_secret,
+            **kwargs,
+        )
+    else:
+        application.run_polling(**kwargs)
+    storage.close()
+    return 0

@@ -1,0 +1,70 @@
+"""Refresh the gettext catalogs: extract messages with pybabel, update de/en, merge incoming translations.
+
+Run from the project root after changing user-facing texts:  python locales/update_catalogs.py
+English is the source language: empty English entries are filled with their msgid so that translators
+can polish wording without touching code. German translations handed in as JSON files under
+``locales/incoming/*.de.json`` (msgid -> German) are merged and the files removed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCALES = ROOT / "locales"
+POT = LOCALES / "messages.pot"
+KEYWORDS = ["-k", "msg", "-k", "nmsg:1,2"]
+
+
+def pybabel(*args: str) -> None:
+    CommandLineInterface().run(["pybabel", "-q", *args])
+
+
+def po_path(language: str) -> Path:
+    return LOCALES / language / "LC_MESSAGES" / "messages.po"
+
+
+def main() -> int:
+    pybabel(
+        "extract", "-F", str(ROOT / "babel.cfg"), *KEYWORDS, "--sort-output", "--no-wrap",
+        "--project", "kmu-digital-berater", "-o", str(POT), str(ROOT),
+    )
+    for language in ("de", "en"):
+        command = "update" if po_path(language).exists() else "init"
+        extra = ["--no-wrap", "--ignore-obsolete"] if command == "update" else ["--no-wrap"]
+        pybabel(command, "-i", str(POT), "-d", str(LOCALES), "-l", language, *extra)
+
+    incoming: dict[str, str | list[str]] = {}
+    for path in sorted((LOCALES / "incoming").glob("*.de.json")):
+        incoming.update(json.loads(path.read_text(encoding="utf-8")))
+
+    missing = 0
+    for language in ("de", "en"):
+        path = po_path(language)
+        with path.open("rb") as f:
+            catalog = read_po(f, locale=language)
+        for message in catalog:
+            if not message.id:
+                continue
+            key = message.id if isinstance(message.id, str) else "|".join(message.id)
+            if language == "de" and key in incoming:
+                message.string = incoming[key] if isinstance(message.id, str) else tuple(incoming[key])
+                message.flags.discard("fuzzy")
+            elif language == "en" and not message.string or language == "en" and message.string == ("", ""):
+                message.string = message.id
+            if "fuzzy" in message.flags or not all(message.string if isinstance(message.string, tuple)
+                                                   else [message.string]):
+                missing += 1
+                print(f"{language}: needs translation: {key!r}", file=sys.stderr)
+        with path.open("wb") as f:
+            write_po(f, catalog, width=0, ignore_obsolete=True)
+    return 1 if missing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
