@@ -50,7 +50,12 @@ def build_profile(answers: Answers) -> CompanyProfile:
         return str(full[qid]["value"])
 
     banded = frozenset(
-        qid for qid, a in full.items() if a.get("band") and qid in QUESTION_BY_ID and QUESTION_BY_ID[qid].is_number
+        qid
+        for qid, a in full.items()
+        if a.get("band")
+        and a.get("value") is not None
+        and qid in QUESTION_BY_ID
+        and QUESTION_BY_ID[qid].is_number
     )
     staff, turnover = number("staff"), number("turnover")
     assert staff is not None and turnover is not None

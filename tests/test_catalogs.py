@@ -1,0 +1,68 @@
+"""Every user-facing text has a German and an English translation, with the same placeholders."""
+
+from __future__ import annotations
+
+import string
+from pathlib import Path
+
+import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+from bot.i18n import Translator
+from dialogs.text import msg
+
+ROOT = Path(__file__).resolve().parent.parent
+KEYWORDS = {"msg": None, "nmsg": (1, 2)}
+METHOD_MAP = [("dialogs/**.py", "python"), ("bot/**.py", "python"), ("run_bot.py", "python")]
+
+
+def extracted_msgids() -> set[str]:
+    found = set()
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT), METHOD_MAP, keywords=KEYWORDS
+    ):
+        found.add(message if isinstance(message, str) else message[0])
+    return found
+
+
+def catalog(language: str) -> Catalog:
+    with (ROOT / "locales" / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return read_po(po, locale=language)
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+MSGIDS = sorted(extracted_msgids())
+
+
+def test_extraction_finds_the_catalogue() -> None:
+    assert len(MSGIDS) > 100
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_every_message_is_translated_and_not_fuzzy(language: str) -> None:
+    cat = catalog(language)
+    problems = []
+    for msgid in MSGIDS:
+        message = next((m for m in cat if (m.id if isinstance(m.id, str) else m.id[0]) == msgid), None)
+        if message is None:
+            problems.append(f"missing: {msgid!r}")
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.fuzzy or not all(strings):
+            problems.append(f"untranslated or fuzzy: {msgid!r}")
+            continue
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        for translated in strings:
+            if placeholders(translated) != placeholders(ids[0]):
+                problems.append(f"placeholders differ: {msgid!r} -> {translated!r}")
+    assert not problems, "run python locales/update_catalogs.py and translate:\n" + "\n".join(problems)
+
+
+def test_german_catalog_really_loads() -> None:
+    assert Translator("de")(msg("Question {number} of {total}", number=3, total=9)) == "Frage 3 von 9"
+    assert Translator("en")(msg("Question {number} of {total}", number=3, total=9)) == "Question 3 of 9"

@@ -1,0 +1,220 @@
+"""The real PTB Application with an in-process fake Bot API, driven update by update."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.config import load_config
+from bot.storage import Storage
+from bot.telegram_app import _post_init, build_application
+from tests.telegram_fakes import TOKEN, FakeRequest, Updates
+
+USER = 4242
+
+
+class Harness:
+    def __init__(self, db_path: Path) -> None:
+        self.db_path = db_path
+        self.storage = Storage(db_path)
+        self.request = FakeRequest()
+        config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path)})
+        self.app = build_application(config, self.storage, request=self.request, updates_request=FakeRequest())
+        self.updates = Updates(self.app)
+
+    async def send(self, text: str, user: int = USER, **kwargs: object) -> None:
+        await self.app.process_update(self.updates.message(user, text, **kwargs))  # type: ignore[arg-type]
+
+    async def press(self, data: str, user: int = USER, language_code: str | None = "de") -> None:
+        await self.app.process_update(self.updates.press(user, data, language_code=language_code))
+
+    def last_text(self, chat_id: int = USER) -> str:
+        return self.request.texts(chat_id)[-1]
+
+    def buttons(self, chat_id: int = USER) -> list[str]:
+        return [b.get("callback_data") or b.get("url") for row in self.request.last_keyboard(chat_id) for b in row]
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
+    harness = Harness(tmp_path / "bot.db")
+    async with harness.app:
+        yield harness
+
+
+async def consent(bot: Harness, yes: bool = True, language_code: str | None = "de") -> None:
+    await bot.send("/start", language_code=language_code)
+    assert "cons|1" in bot.buttons()
+    await bot.press("cons|1" if yes else "cons|0", language_code=language_code)
+
+
+GERMAN_ANSWERS = ["12", "1,5 Mio. €", "c|balance_sheet|unknown", "c|linked|no", "c|website|outdated",
+                  "c|social_presence|occasional", "15 %", "3", "1", "c|results_check|partly", "Nein"]
+
+
+async def answer_all(bot: Harness, answers: list[str] = GERMAN_ANSWERS) -> None:
+    for answer in answers:
+        if answer.startswith("c|"):
+            await bot.press(answer)
+        else:
+            await bot.send(answer)
+
+
+async def test_first_contact_asks_consent_then_the_first_question(bot: Harness) -> None:
+    await consent(bot)
+    text = bot.last_text()
+    assert "Frage 1 von 11" in text and "Mitarbeitende" in text
+    assert "c|staff|lt10" in bot.buttons()
+
+
+async def test_whole_german_dialogue_with_buttons_and_typing(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot)
+    assert "Ihre Antworten im Überblick" in bot.last_text()
+    assert "ok|summary" in bot.buttons() and "e|staff" in bot.buttons()
+    bot.request.clear()
+    await bot.press("ok|summary")
+    methods = [api for api, _ in bot.request.calls]
+    assert "sendChatAction" in methods and "sendPhoto" in methods
+    texts = "\n".join(bot.request.texts(USER))
+    assert "Ihr Unternehmen:" in texts and "Diese Woche:" in texts and "von 100" in texts
+    share = [b for b in bot.buttons() if b.startswith("https://t.me/share/url")]
+    assert share and "ref_" in share[0]
+    assert all(len(t) <= 4096 for t in bot.request.texts(USER))
+
+
+async def test_english_user_gets_english(bot: Harness) -> None:
+    await consent(bot, language_code="en-GB")
+    assert "Question 1 of 11" in bot.last_text()
+
+
+async def test_answers_survive_a_new_application(tmp_path: Path) -> None:
+    first = Harness(tmp_path / "bot.db")
+    async with first.app:
+        await consent(first)
+        await answer_all(first, GERMAN_ANSWERS[:4])
+    second = Harness(tmp_path / "bot.db")
+    async with second.app:
+        await second.send("/start")
+        assert "Frage 5 von 11" in second.last_text() and "Willkommen zurück" in second.last_text()
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"sticker": {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
+                     "is_video": False, "type": "regular"}},
+        {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
+        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}},
+        {"document": {"file_id": "d", "file_unique_id": "d"}},
+    ],
+)
+async def test_media_gets_a_localized_hint_and_the_question_again(bot: Harness, extra: dict[str, object]) -> None:
+    await consent(bot)
+    await bot.send(None, extra=extra)  # type: ignore[arg-type]
+    assert "nur Text" in bot.last_text() and "Frage 1 von 11" in bot.last_text()
+
+
+async def test_long_text_and_nonsense_are_refused_politely(bot: Harness) -> None:
+    await consent(bot)
+    await bot.send("x" * 4000)
+    assert "Frage 1 von 11" in bot.last_text() and "⚠️" in bot.last_text()
+    await bot.send("/frobnicate")
+    assert "Diesen Befehl kenne ich nicht" in bot.last_text()
+
+
+async def test_forged_and_stale_buttons(bot: Harness) -> None:
+    await consent(bot)
+    await bot.press("c|staff|nonsense")
+    assert "Diese Auswahl gibt es nicht" in bot.last_text()
+    await bot.press("c|staff|lt10")
+    await bot.press("c|staff|10_49")  # a button of the question already answered
+    assert "früheren Nachricht" in bot.last_text() and "Frage 2 von 11" in bot.last_text()
+    await bot.press("ok|summary")
+    assert "früheren Nachricht" in bot.last_text()
+    await bot.press("💣" * 30)
+    assert "Frage 2 von 11" in bot.last_text()
+    answered = [api for api, _ in bot.request.calls if api == "answerCallbackQuery"]
+    assert len(answered) >= 5  # every button press gets an answer, so no spinner is left
+
+
+async def test_edited_message_is_explained(bot: Harness) -> None:
+    await consent(bot)
+    await bot.app.process_update(bot.updates.message(USER, "12", kind="edited_message"))
+    assert "Bearbeitete Nachrichten" in bot.last_text()
+
+
+async def test_back_and_restart_commands(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot, GERMAN_ANSWERS[:2])
+    await bot.send("/back")
+    assert "Frage 2 von 11" in bot.last_text()
+    await bot.send("/restart")
+    assert "Frage 1 von 11" in bot.last_text()
+
+
+async def test_without_consent_the_answers_are_deleted_after_the_result(bot: Harness) -> None:
+    await consent(bot, yes=False)
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    respondent = bot.storage.find_respondent("telegram", USER)
+    assert respondent is not None
+    assert bot.storage.latest_results(respondent) == []
+    assert bot.storage.load_session(respondent)["answers"] == {}  # type: ignore[index]
+
+
+async def test_second_check_shows_what_changed(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    await bot.press("b|result")
+    await bot.press("e|website")
+    await bot.press("c|website|current")
+    bot.request.clear()
+    await bot.press("ok|summary")
+    assert "Seit Ihrem letzten Check" in "\n".join(bot.request.texts(USER))
+
+
+async def test_mydata_and_deletedata(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot, GERMAN_ANSWERS[:2])
+    await bot.send("/mydata")
+    document = [p for api, p in bot.request.calls if api == "sendDocument"][-1]
+    payload = json.loads(document["_files"]["document"] if "_files" in document else "{}")
+    assert payload["session"]["answers"]["staff"]["value"] == "12"
+    await bot.send("/deletedata")
+    assert "del|yes" in bot.buttons()
+    await bot.press("del|yes")
+    assert bot.storage.find_respondent("telegram", USER) is None
+    assert bot.storage.db["sessions"].count == 0 and bot.storage.db["results"].count == 0
+
+
+async def test_group_start_offers_the_private_chat(bot: Harness) -> None:
+    await bot.send("/start", chat_id=-1001)
+    assert any(b.startswith("https://t.me/KmuBeraterTestBot?start=") for b in bot.buttons(-1001))
+    before = len(bot.request.calls)
+    await bot.send("12", chat_id=-1001)  # ordinary group chatter is none of the bot's business
+    assert len(bot.request.calls) == before
+
+
+async def test_two_fast_messages_are_serialized(bot: Harness) -> None:
+    await consent(bot)
+    await asyncio.gather(bot.send("12"), bot.send("2 Mio"))
+    respondent = bot.storage.find_respondent("telegram", USER)
+    session = bot.storage.load_session(respondent)  # type: ignore[arg-type]
+    assert session is not None
+    assert session["answers"]["staff"]["value"] == "12"
+    assert session["answers"]["turnover"]["value"] == "2000000"
+
+
+async def test_commands_are_registered_in_both_languages(bot: Harness) -> None:
+    await _post_init(bot.app)
+    calls = [p for api, p in bot.request.calls if api == "setMyCommands"]
+    languages = {p.get("language_code") for p in calls}
+    assert {None, "de", "en"} <= languages
+    german = next(p for p in calls if p.get("language_code") == "de")
+    assert any("Check" in c["description"] for c in german["commands"])
