@@ -215,6 +215,11 @@ def _decimal(number: str, lang: str, grammar: _Grammar) -> Decimal:
         meant = parse_decimal(number, locale=other, strict=True)
     except (ValueError, ArithmeticError):
         raise _not_a_number(grammar) from None
+    separators = [ch for ch in number if ch in ".,"]
+    if len(separators) == 1 and len(number.rpartition(separators[0])[2]) != 3:
+        # One separator not followed by a group of three digits can only be a decimal point ("2.5m" in
+        # German, "1,5" in English): the meaning is clear, so take it.
+        return meant
     raise InvalidAnswer(
         msg(
             "Did you mean {suggestion}? Please write decimals like {decimal} and thousands like {thousands}.",
