@@ -1,0 +1,735 @@
+"""Advice from a company profile: the digital-gap score, cited comparisons and 3–7 prioritized steps.
+
+The steps follow the levers of closing the digital gap: the website as foundation, social media with a
+strategy, referrals through customers and staff, measuring every campaign, shifting budget to online and
+professional support. Each rule in ``RULES`` is data: an id, a condition, a priority weight and its texts,
+worded for the owner of a micro enterprise, a small team or an organisation with departments.
+
+How the digital-gap score is computed (0 = no gap, 100 = the widest gap); each part counts gap points:
+
+==================  =======  ==========================================================================
+part                maximum  points
+==================  =======  ==========================================================================
+website             20       none 20, outdated 10, up to date and mobile-friendly 0
+social_media        20       none 20, accounts posting now and then 10, with a strategy and plan 0
+online_share        20       20 × (50 − online share) / 50 for shares below 50 % of the budget, else 0
+controlling         25       results never checked 15, partly 8, every campaign 0;
+                             plus 10 × (5 − controlling share) / 5 for controlling shares below 5 %
+referral            15       no referral marketing 15, now and then 8, systematically 0
+==================  =======  ==========================================================================
+
+Each part is rounded half up to whole points and the score is their sum. The reference values (50 %
+online, 5 % for controlling) are this advisor's choice: the TNS Infratest survey of 2014 found 60 % of B2B
+companies putting only about 10 % online and about 1 % into social media and controlling; no newer source
+for that split was found. Every part only falls when an answer improves, so better answers never widen the
+gap. The score also steers two rules: free support from a gap of 40, "test one new channel" up to 30.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from enum import StrEnum
+
+from dialogs.classification import Classification, SizeClass, figure_bounds
+from dialogs.profile import CompanyProfile
+from dialogs.text import Arg, Money, Number, Percent, Text, msg
+
+MIN_STEPS = 3
+MAX_STEPS = 7
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to do: what (title), why it matters, and a first action for this week."""
+
+    id: str
+    priority: int
+    title: Text
+    why: Text
+    action: Text
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The user's figure next to a cited figure; source and year are part of the text."""
+
+    id: str
+    text: Text
+
+
+@dataclass(frozen=True)
+class ScorePart:
+    """Gap points of one lever: ``points`` of at most ``maximum``."""
+
+    id: str
+    label: Text
+    points: int
+    maximum: int
+
+
+@dataclass(frozen=True)
+class Advice:
+    """The digital-gap score with its parts, the prioritized steps and the comparisons."""
+
+    score: int
+    score_parts: tuple[ScorePart, ...]
+    steps: tuple[Step, ...]
+    comparisons: tuple[Comparison, ...]
+
+
+# --- Score -------------------------------------------------------------------------------------------
+
+ONLINE_REFERENCE = Decimal(50)
+CONTROLLING_REFERENCE = Decimal(5)
+
+_WEBSITE_GAP = {"current": 0, "outdated": 10, "none": 20}
+_SOCIAL_GAP = {"strategy": 0, "occasional": 10, "none": 20}
+_RESULTS_GAP = {"yes": 0, "partly": 8, "no": 15}
+_REFERRAL_GAP = {"active": 0, "occasional": 8, "none": 15}
+
+
+def _shortfall(value: Decimal, reference: Decimal, maximum: int) -> int:
+    """``maximum`` points at 0, falling linearly to 0 points at ``reference`` and above."""
+    missing = max(Decimal(0), reference - value) / reference
+    return int((maximum * missing).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def score_parts(profile: CompanyProfile) -> tuple[ScorePart, ...]:
+    """The gap points per lever; their sum is the digital-gap score."""
+    return (
+        ScorePart("website", msg("Website"), _WEBSITE_GAP[profile.website], 20),
+        ScorePart("social_media", msg("Social media presence"), _SOCIAL_GAP[profile.social_presence], 20),
+        ScorePart(
+            "online_share",
+            msg("Online share of the marketing budget"),
+            _shortfall(profile.online_share, ONLINE_REFERENCE, 20),
+            20,
+        ),
+        ScorePart(
+            "controlling",
+            msg("Controlling and checking results"),
+            _RESULTS_GAP[profile.results_check]
+            + _shortfall(profile.controlling_share, CONTROLLING_REFERENCE, 10),
+            25,
+        ),
+        ScorePart("referral", msg("Referral marketing"), _REFERRAL_GAP[profile.referral], 15),
+    )
+
+
+# --- Rules -------------------------------------------------------------------------------------------
+
+
+class Audience(StrEnum):
+    """Whom a step's wording addresses: the owner alone, a small team, or an organisation."""
+
+    OWNER = "owner"  # micro enterprise
+    TEAM = "team"  # small enterprise
+    ORGANISATION = "organisation"  # medium-sized and above
+
+
+def audience_for(category: SizeClass) -> Audience:
+    """Whom the steps address for a size class."""
+    if category is SizeClass.MICRO:
+        return Audience.OWNER
+    if category is SizeClass.SMALL:
+        return Audience.TEAM
+    return Audience.ORGANISATION
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a rule's condition may look at."""
+
+    profile: CompanyProfile
+    category: SizeClass
+    audience: Audience
+    gap: int
+
+
+# One text for everyone, or texts per audience (a missing audience uses the next smaller one's text).
+Wording = Text | Mapping[Audience, Text]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A step that applies when ``condition`` holds; a lower ``weight`` comes first."""
+
+    id: str
+    weight: int
+    condition: Callable[[Facts], bool]
+    title: Wording
+    why: Wording
+    action: Wording
+
+    def step(self, priority: int, audience: Audience) -> Step:
+        return Step(
+            self.id,
+            priority,
+            _worded(self.title, audience),
+            _worded(self.why, audience),
+            _worded(self.action, audience),
+        )
+
+
+def _worded(wording: Wording, audience: Audience) -> Text:
+    """The text for ``audience``; an audience without its own text gets the next smaller audience's."""
+    if isinstance(wording, Text):
+        return wording
+    order = list(Audience)
+    for candidate in reversed(order[: order.index(audience) + 1]):
+        if candidate in wording:
+            return wording[candidate]
+    raise KeyError(f"no wording for {audience} or a smaller audience")
+
+
+def _small_firm(f: Facts) -> bool:
+    return f.audience in (Audience.OWNER, Audience.TEAM)
+
+
+def _owner_needed(f: Facts) -> bool:
+    p = f.profile
+    return f.audience is Audience.ORGANISATION and (
+        p.website != "current" or p.social_presence != "strategy" or p.results_check != "yes"
+    )
+
+
+# Gap at or above which free outside help comes into the steps; at or below which a company does well.
+SUPPORT_FROM_GAP = 40
+DOING_WELL_UP_TO_GAP = 30
+# An online share below this (percent of the marketing budget) makes shifting budget a step.
+SHIFT_BELOW_ONLINE_SHARE = Decimal(25)
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        id="digital_owner",
+        weight=5,
+        condition=_owner_needed,
+        title=msg("Name one person responsible for online marketing"),
+        why=msg(
+            "Without a clear owner, online marketing stays a side job and nobody answers for results."
+            " Website, social media and monitoring need one person who steers them."
+        ),
+        action=msg(
+            "Choose the person, agree on a fixed share of their working time and one goal for the next"
+            " quarter, such as qualified enquiries per month."
+        ),
+    ),
+    Rule(
+        id="website_foundation",
+        weight=10,
+        condition=lambda f: f.profile.website == "none",
+        title=msg("Build a website as your foundation"),
+        why={
+            Audience.OWNER: msg(
+                "Customers look you up online before they call. Without a website, posts and recommendations"
+                " lead nowhere."
+            ),
+            Audience.ORGANISATION: msg(
+                "Customers, applicants and partners check you online first. The website is the foundation"
+                " every campaign and post links to."
+            ),
+        },
+        action={
+            Audience.OWNER: msg(
+                "Reserve your domain and build one page with a website builder: services, region, three"
+                " photos of your work, phone number, contact form and legal notice (Impressum)."
+            ),
+            Audience.TEAM: msg(
+                "Write down the ten questions customers ask most and get quotes from two local agencies for"
+                " a mobile-friendly site with contact form and visitor statistics."
+            ),
+            Audience.ORGANISATION: msg(
+                "Have the responsible person set three goals for the site (enquiries, applicants, dealers)"
+                " and invite two agencies to quote, with web analytics from the start."
+            ),
+        },
+    ),
+    Rule(
+        id="local_profile",
+        weight=15,
+        condition=lambda f: (
+            _small_firm(f) and (f.profile.website != "current" or f.profile.referral != "active")
+        ),
+        title=msg("Complete your Google Business Profile"),
+        why=msg(
+            "Local customers search on the map and compare reviews. A complete, free profile makes you"
+            " visible there and leads them straight to you."
+        ),
+        action={
+            Audience.OWNER: msg(
+                "Claim or create the profile, add opening hours, service area and five photos of recent"
+                " jobs, and answer every review."
+            ),
+            Audience.TEAM: msg(
+                "Check the profile of every location for opening hours, services, photos and contact"
+                " details, and name one person who answers reviews within two days."
+            ),
+        },
+    ),
+    Rule(
+        id="website_refresh",
+        weight=20,
+        condition=lambda f: f.profile.website == "outdated",
+        title=msg("Bring your website up to date"),
+        why=msg(
+            "An outdated site, or one that is hard to use on a phone, loses the visitors your posts and"
+            " recommendations send to it."
+        ),
+        action={
+            Audience.OWNER: msg(
+                "Open your site on your phone, correct opening hours, prices and photos, and check phone"
+                " number, legal notice (Impressum) and privacy policy."
+            ),
+            Audience.TEAM: msg(
+                "Ask three customers to find one piece of information on your site on their phone, note"
+                " where they get stuck and fix the biggest problem first."
+            ),
+            Audience.ORGANISATION: msg(
+                "Have the responsible person audit the site (mobile use, loading time, outdated pages,"
+                " analytics) and draw up a relaunch plan with budget and deadline."
+            ),
+        },
+    ),
+    Rule(
+        id="start_measuring",
+        weight=25,
+        condition=lambda f: f.profile.results_check == "no",
+        title=msg("Check what your advertising brings"),
+        why=msg(
+            "Only when you know which measures bring customers can you put the budget where it works."
+            " Otherwise advertising money simply fizzles out."
+        ),
+        action={
+            Audience.OWNER: msg(
+                "Ask every new customer “How did you hear about us?”, note the answers in a simple list and"
+                " look at it again in a month."
+            ),
+            Audience.TEAM: msg(
+                "Switch on privacy-friendly visitor statistics for your website, give every campaign its own"
+                " link or code and note the source of every enquiry."
+            ),
+            Audience.ORGANISATION: msg(
+                "Have the responsible person set up a dashboard with the cost per enquiry for each channel"
+                " and tag every campaign link; review it monthly with management."
+            ),
+        },
+    ),
+    Rule(
+        id="social_start",
+        weight=30,
+        condition=lambda f: f.profile.social_presence == "none",
+        title=msg("Start on one social network, with a plan"),
+        why=msg(
+            "Customers and applicants expect to find you there. An account that posts now and then is not"
+            " enough: decide whom you want to reach, and with what."
+        ),
+        action={
+            Audience.OWNER: msg(
+                "Choose the one platform your customers use, for local trades often Instagram or Facebook,"
+                " and show one finished job with photos. Then keep one hour a week for it."
+            ),
+            Audience.TEAM: msg(
+                "Choose one platform and three topics (work, team, tips), draw up a four-week posting plan"
+                " and give one team member two hours a week for it."
+            ),
+            Audience.ORGANISATION: msg(
+                "Complete your LinkedIn company page, set target groups and goals per platform (customers,"
+                " applicants) and plan one post a week for the next quarter."
+            ),
+        },
+    ),
+    Rule(
+        id="social_strategy",
+        weight=30,
+        condition=lambda f: f.profile.social_presence == "occasional",
+        title=msg("Turn occasional posting into a social media strategy"),
+        why=msg(
+            "An account that posts now and then builds no reach. A strategy sets goals, target groups,"
+            " topics and a rhythm, and makes results measurable."
+        ),
+        action={
+            Audience.OWNER: msg(
+                "Look at your last ten posts, keep the two topics with the most reactions and block one"
+                " fixed hour a week to post on them."
+            ),
+            Audience.TEAM: msg(
+                "Write a one-page strategy: goal, target group, platform, three topics, rhythm and who"
+                " posts. Then plan the next four weeks."
+            ),
+            Audience.ORGANISATION: msg(
+                "Have the responsible person compare your platforms by reach and enquiries, drop the weakest"
+                " and draft an editorial plan for LinkedIn and one other channel."
+            ),
+        },
+    ),
+    Rule(
+        id="referral_advocates",
+        weight=40,
+        condition=lambda f: f.profile.referral != "active",
+        title=msg("Turn customers and staff into advocates"),
+        why=msg(
+            "Recommendations win new customers, and social networks carry them further than word of mouth"
+            " alone. Satisfied customers and proud staff sell for you."
+        ),
+        action={
+            Audience.OWNER: msg(
+                "Ask five satisfied customers for an online review and send them the direct link. Thank"
+                " everyone who writes one."
+            ),
+            Audience.TEAM: msg(
+                "Make asking for a review part of every completed order, and invite your team to share"
+                " company posts they like; show them how in ten minutes."
+            ),
+            Audience.ORGANISATION: msg(
+                "Invite ten volunteers to a staff-advocacy programme on LinkedIn with posts ready to share,"
+                " and ask your five best customers for a reference story."
+            ),
+        },
+    ),
+    Rule(
+        id="measure_every_campaign",
+        weight=45,
+        condition=lambda f: f.profile.results_check == "partly",
+        title=msg("Measure every campaign, not just some"),
+        why=msg(
+            "Partial checks leave you guessing about the rest of the budget. Every measure needs a goal and"
+            " a figure that shows whether it was reached."
+        ),
+        action={
+            Audience.OWNER: msg(
+                "List everything you pay for in advertising and write next to each item how you will tell"
+                " whether it brought a customer."
+            ),
+            Audience.TEAM: msg(
+                "Pick one figure per channel (enquiries, calls, orders), keep it in a shared sheet and agree"
+                " on a short monthly review."
+            ),
+            Audience.ORGANISATION: msg(
+                "Add the unmeasured campaigns to your reporting with one target figure each, and end every"
+                " campaign still without one at the end of the quarter."
+            ),
+        },
+    ),
+    Rule(
+        id="professional_support",
+        weight=50,
+        condition=lambda f: (
+            f.gap >= SUPPORT_FROM_GAP or f.profile.website == "none" or f.profile.social_presence == "none"
+        ),
+        title=msg("Get free, neutral support"),
+        why=msg(
+            "Professional support is a cornerstone of success. About 26 Mittelstand-Digital Zentren, funded"
+            " by the federal ministry for economic affairs, advise SMEs free of charge and vendor-neutrally."
+        ),
+        action={
+            Audience.OWNER: msg(
+                "Call the digital advisers of your chamber of crafts (HWK) or IHK, or the nearest"
+                " Mittelstand-Digital Zentrum, and book a free first consultation."
+            ),
+            Audience.TEAM: msg(
+                "Find a Mittelstand-Digital Zentrum that suits you and sign up for a first consultation or a"
+                " workshop on online marketing; ask your IHK or HWK as well."
+            ),
+            Audience.ORGANISATION: msg(
+                "Ask a Mittelstand-Digital Zentrum for a free workshop on your online marketing strategy,"
+                " and ask your IHK about its digital advice and exchange groups."
+            ),
+        },
+    ),
+    Rule(
+        id="shift_budget",
+        weight=55,
+        condition=lambda f: f.profile.online_share < SHIFT_BELOW_ONLINE_SHARE,
+        title=msg("Shift budget from classic to online"),
+        why=msg(
+            "Online marketing is not free, and your customers are online today. The budget should move"
+            " towards online activities, step by step and measured."
+        ),
+        action={
+            Audience.OWNER: msg(
+                "Pick one classic expense, such as an ad in the local paper, and spend the same amount"
+                " online for three months instead. Compare the enquiries."
+            ),
+            Audience.TEAM: msg(
+                "List your classic marketing costs (print, fairs, directories), pick the one with the least"
+                " visible effect and move its budget into a measured online test."
+            ),
+            Audience.ORGANISATION: msg(
+                "Put the online share on the agenda of the next budget round and propose moving ten"
+                " percentage points from print and fairs to measured online channels."
+            ),
+        },
+    ),
+    Rule(
+        id="social_budget",
+        weight=58,
+        condition=lambda f: f.profile.social_presence != "none" and f.profile.social_share == 0,
+        title=msg("Give social media a budget of its own"),
+        why=msg(
+            "Social media is not free: content, time and promoted posts cost money. Without a budget, the"
+            " channel depends on spare moments."
+        ),
+        action={
+            Audience.OWNER: msg(
+                "Set a small fixed monthly amount for promoted posts or good photos, test it for three"
+                " months and note the enquiries it brings."
+            ),
+            Audience.ORGANISATION: msg(
+                "Plan a social media line in next quarter's budget for content and promoted posts, with a"
+                " target figure to measure it against."
+            ),
+        },
+    ),
+    Rule(
+        id="keep_measuring",
+        weight=70,
+        condition=lambda f: f.profile.results_check == "yes",
+        title=msg("Keep measuring and compare over time"),
+        why=msg(
+            "You already check your advertising, which puts you ahead of most companies. Comparing quarter"
+            " by quarter shows trends that single campaigns hide."
+        ),
+        action={
+            Audience.OWNER: msg(
+                "Put last quarter's enquiries per channel next to this quarter's and decide where your next"
+                " hour and euro go."
+            ),
+            Audience.TEAM: msg(
+                "Put last quarter's enquiries per channel next to this quarter's and decide with your team"
+                " where the next budget goes."
+            ),
+            Audience.ORGANISATION: msg(
+                "Add a quarter-on-quarter comparison to your dashboard and present its three main findings"
+                " at the next management meeting."
+            ),
+        },
+    ),
+    Rule(
+        id="test_new_channel",
+        weight=75,
+        condition=lambda f: f.gap <= DOING_WELL_UP_TO_GAP,
+        title=msg("Test one new channel"),
+        why=msg(
+            "Your basics are in place. A small, measured test shows whether another channel pays off before"
+            " you commit more budget."
+        ),
+        action={
+            Audience.OWNER: msg(
+                "Pick one channel you do not use yet, such as a newsletter to existing customers, and test"
+                " it for three months with a fixed budget and one target figure."
+            ),
+            Audience.ORGANISATION: msg(
+                "Choose one untested channel, such as LinkedIn ads for one product line or a dealer"
+                " newsletter, and set budget, duration and target figure for a three-month test."
+            ),
+        },
+    ),
+    Rule(
+        id="customer_stories",
+        weight=80,
+        condition=lambda f: f.profile.referral == "active",
+        title=msg("Make your advocates visible"),
+        why=msg(
+            "Your customers and staff already recommend you. Stories and reviews on your own channels turn"
+            " single recommendations into lasting proof."
+        ),
+        action={
+            Audience.OWNER: msg(
+                "Ask one happy customer for a short story with a photo and publish it on your website and"
+                " your main social network."
+            ),
+            Audience.ORGANISATION: msg(
+                "Pick one reference project a month, have the customer and the staff involved tell it, and"
+                " let your advocates share it."
+            ),
+        },
+    ),
+)
+
+
+def select_steps(facts: Facts) -> tuple[Step, ...]:
+    """The applying rules, most urgent first, at most ``MAX_STEPS``."""
+    applying = sorted((r for r in RULES if r.condition(facts)), key=lambda r: r.weight)[:MAX_STEPS]
+    return tuple(rule.step(priority, facts.audience) for priority, rule in enumerate(applying, 1))
+
+
+# --- Comparisons -------------------------------------------------------------------------------------
+
+
+def _pct(points: int) -> Percent:
+    return Percent(Decimal(points))
+
+
+def compare(profile: CompanyProfile, classification: Classification) -> tuple[Comparison, ...]:
+    """The user's figures next to the cited studies, each with source and year."""
+    comparisons = [_tns_online(profile), _tns_results(profile)]
+    staff_low, _ = figure_bounds("staff", profile.staff, profile.banded)
+    if staff_low is not None and staff_low >= BITKOM_FROM_STAFF:
+        comparisons.append(_bitkom_social(profile))
+    comparisons.append(_kfw_spend(profile))
+    comparisons.append(_eurostat_dii(classification))
+    return tuple(comparisons)
+
+
+BITKOM_FROM_STAFF = Decimal(20)  # Bitkom surveyed companies with 20 or more staff
+KFW_LARGER_FROM_STAFF = Decimal(50)
+
+
+def _share(low: Decimal, high: Decimal) -> Arg:
+    """A share, or the range a band stands for ("1 % to 10 %"; band bounds start at x.01)."""
+    if low == high:
+        return Percent(low)
+    return msg(
+        "{low} to {high}", low=Percent(low.to_integral_value(rounding=ROUND_CEILING)), high=Percent(high)
+    )
+
+
+def _share_of(p: CompanyProfile, question_id: str, value: Decimal) -> tuple[Decimal, Decimal]:
+    low, high = figure_bounds(question_id, value, p.banded)
+    assert low is not None and high is not None
+    return low, high
+
+
+def _tns_online(p: CompanyProfile) -> Comparison:
+    social = _share_of(p, "social_share", p.social_share)
+    controlling = _share_of(p, "controlling_share", p.controlling_share)
+    args: dict[str, Arg] = {
+        "share": _share(*_share_of(p, "online_share", p.online_share)),
+        "social_controlling": _share(social[0] + controlling[0], social[1] + controlling[1]),
+        "firms": _pct(60),
+        "tns_online": _pct(10),
+        "tns_social": _pct(1),
+    }
+    if p.online_share <= 10:
+        text = msg(
+            "You put {share} of your marketing budget online and {social_controlling} into social media and"
+            " controlling. In a TNS Infratest survey of 2014, {firms} of B2B companies put only about"
+            " {tns_online} online and about {tns_social} into social media and controlling; your online"
+            " share is no higher. The figures are old; no newer source for this split was found.",
+            **args,
+        )
+    else:
+        text = msg(
+            "You put {share} of your marketing budget online and {social_controlling} into social media and"
+            " controlling. In a TNS Infratest survey of 2014, {firms} of B2B companies put only about"
+            " {tns_online} online and about {tns_social} into social media and controlling; your online"
+            " share is higher. The figures are old; no newer source for this split was found.",
+            **args,
+        )
+    return Comparison("tns_2014_online_share", text)
+
+
+def _tns_results(p: CompanyProfile) -> Comparison:
+    checkers = _pct(40)
+    texts = {
+        "yes": msg(
+            "You check the results of every campaign. In the same TNS Infratest survey (2014), only"
+            " {checkers} of companies checked whether their advertising works.",
+            checkers=checkers,
+        ),
+        "partly": msg(
+            "You check the results of some campaigns. In the TNS Infratest survey (2014), only {checkers} of"
+            " companies checked whether their advertising works; checking every campaign puts you ahead.",
+            checkers=checkers,
+        ),
+        "no": msg(
+            "You do not check results yet, like most companies in the TNS Infratest survey (2014): only"
+            " {checkers} of them checked whether their advertising works.",
+            checkers=checkers,
+        ),
+    }
+    return Comparison("tns_2014_results_check", texts[p.results_check])
+
+
+def _bitkom_social(p: CompanyProfile) -> Comparison:
+    args: dict[str, Arg] = {
+        "share": _pct(77),
+        "threshold": Number(Decimal(20)),
+        "platforms": Number(Decimal(4)),
+    }
+    texts = {
+        "none": msg(
+            "Bitkom (December 2023): {share} of companies with {threshold} or more staff are on social"
+            " media, on average on {platforms} platforms. Your company belongs to this group but is not on"
+            " social media yet.",
+            **args,
+        ),
+        "occasional": msg(
+            "Bitkom (December 2023): {share} of companies with {threshold} or more staff are on social"
+            " media, on average on {platforms} platforms. Your company is there too, but only now and then:"
+            " a strategy is what sets you apart.",
+            **args,
+        ),
+        "strategy": msg(
+            "Bitkom (December 2023): {share} of companies with {threshold} or more staff are on social"
+            " media, on average on {platforms} platforms. Your company is there with a strategy, which is"
+            " what sets it apart.",
+            **args,
+        ),
+    }
+    return Comparison("bitkom_2023_social_media", texts[p.social_presence])
+
+
+def _kfw_spend(p: CompanyProfile) -> Comparison:
+    args: dict[str, Arg] = {
+        "average": _money(25_000),
+        "smallest": _money(8_000),
+        "largest": _money(216_000),
+        "threshold": Number(KFW_LARGER_FROM_STAFF),
+    }
+    if p.staff >= KFW_LARGER_FROM_STAFF:
+        text = msg(
+            "KfW Digitalisierungsbericht Mittelstand 2024: SMEs spent {average} on digitalisation on"
+            " average, about {smallest} in the smallest firms but {largest} in firms with {threshold} or"
+            " more staff. With {threshold} or more staff, your company belongs to the group that spends"
+            " most, and the gap to small firms is widening.",
+            **args,
+        )
+    else:
+        text = msg(
+            "KfW Digitalisierungsbericht Mittelstand 2024: SMEs spent {average} on digitalisation on"
+            " average, about {smallest} in the smallest firms but {largest} in firms with {threshold} or"
+            " more staff. With fewer than {threshold} staff, your company is on the side that spends less,"
+            " and the gap to larger firms is widening.",
+            **args,
+        )
+    return Comparison("kfw_2024_digitalisation_spend", text)
+
+
+def _money(amount: int) -> Money:
+    return Money(Decimal(amount))
+
+
+def _eurostat_dii(c: Classification) -> Comparison:
+    args: dict[str, Arg] = {"sme": _pct(58), "large": _pct(91), "target": _pct(90)}
+    if c.is_sme:
+        text = msg(
+            "Eurostat, Digital Intensity Index 2023: {sme} of EU SMEs reach at least a basic level of"
+            " digital intensity, against {large} of large companies; the EU target for 2030 is over"
+            " {target}. For SMEs like yours, that is the gap to close.",
+            **args,
+        )
+    else:
+        text = msg(
+            "Eurostat, Digital Intensity Index 2023: {sme} of EU SMEs reach at least a basic level of"
+            " digital intensity, against {large} of large companies; the EU target for 2030 is over"
+            " {target}. Your company is above the SME ceilings, so the {large} of large companies are your"
+            " benchmark.",
+            **args,
+        )
+    return Comparison("eurostat_2023_digital_intensity", text)
+
+
+# --- Putting it together -----------------------------------------------------------------------------
+
+
+def build_advice(profile: CompanyProfile, classification: Classification) -> Advice:
+    """Score the digital gap, pick the steps for this company and its size class, and add comparisons."""
+    parts = score_parts(profile)
+    gap = sum(part.points for part in parts)
+    facts = Facts(profile, classification.category, audience_for(classification.category), gap)
+    return Advice(
+        score=gap, score_parts=parts, steps=select_steps(facts), comparisons=compare(profile, classification)
+    )

@@ -1,0 +1,400 @@
+"""The digital-gap score, the prioritized steps per size class and the cited comparisons."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import string
+from collections.abc import Iterator
+from dataclasses import replace
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dialogs.advice import (
+    MAX_STEPS,
+    MIN_STEPS,
+    RULES,
+    Advice,
+    Audience,
+    build_advice,
+)
+from dialogs.classification import Classification, SizeClass, classify_sme
+from dialogs.profile import CompanyProfile
+from dialogs.questions import QUESTION_BY_ID
+from dialogs.text import Percent, Text
+
+ROOT = Path(__file__).resolve().parent.parent
+GERMAN: dict[str, str] = json.loads(
+    (ROOT / "locales" / "incoming" / "advice.de.json").read_text(encoding="utf-8")
+)
+D = Decimal
+
+# Step ids are stored and exported (console JSON, admin export): renaming one is a breaking change.
+STABLE_STEP_IDS = {
+    "digital_owner",
+    "website_foundation",
+    "local_profile",
+    "website_refresh",
+    "start_measuring",
+    "social_start",
+    "social_strategy",
+    "referral_advocates",
+    "measure_every_campaign",
+    "professional_support",
+    "shift_budget",
+    "social_budget",
+    "keep_measuring",
+    "test_new_channel",
+    "customer_stories",
+}
+
+WEBSITE = ["none", "outdated", "current"]  # worst to best
+SOCIAL = ["none", "occasional", "strategy"]
+RESULTS = ["no", "partly", "yes"]
+REFERRAL = ["none", "occasional", "active"]
+
+
+def profile(**changes: object) -> CompanyProfile:
+    base = CompanyProfile(
+        staff=D(4),
+        turnover=D(350_000),
+        balance_sheet=None,
+        linked=False,
+        website="outdated",
+        social_presence="none",
+        online_share=D(5),
+        social_share=D(0),
+        controlling_share=D(0),
+        results_check="no",
+        referral="occasional",
+    )
+    return replace(base, **changes)  # type: ignore[arg-type]
+
+
+def classify(p: CompanyProfile) -> Classification:
+    return classify_sme(p.staff, p.turnover, p.balance_sheet, p.linked, banded=p.banded)
+
+
+def advise(p: CompanyProfile) -> Advice:
+    return build_advice(p, classify(p))
+
+
+CRAFT = profile()  # 4 people, outdated site, no social media, no checks: a small craft business
+MANUFACTURER = profile(
+    staff=D(200),
+    turnover=D(40_000_000),
+    balance_sheet=D(30_000_000),
+    website="current",
+    social_presence="occasional",
+    online_share=D(15),
+    social_share=D(2),
+    controlling_share=D(1),
+    results_check="partly",
+    referral="none",
+)
+DOING_WELL = profile(
+    website="current",
+    social_presence="strategy",
+    online_share=D(60),
+    social_share=D(20),
+    controlling_share=D(8),
+    results_check="yes",
+    referral="active",
+)
+WORST = profile(website="none", online_share=D(0), referral="none")
+
+
+def texts(value: object) -> Iterator[Text]:
+    if isinstance(value, Text):
+        yield value
+        for arg in value.args.values():
+            yield from texts(arg)
+    elif isinstance(value, Advice):
+        yield from texts([p.label for p in value.score_parts])
+        yield from texts([t for s in value.steps for t in (s.title, s.why, s.action)])
+        yield from texts([c.text for c in value.comparisons])
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from texts(item)
+
+
+def render_german(text: Text) -> str:
+    """German with placeholders filled roughly: enough to measure length and spot a missing key."""
+    values = {
+        key: render_german(arg) if isinstance(arg, Text) else "9.999.999 €" for key, arg in text.args.items()
+    }
+    return GERMAN[text.msgid].format_map(values)
+
+
+# --- Steps: tailored to answers and size class -------------------------------------------------------
+
+
+def test_craft_business_and_manufacturer_get_different_first_steps() -> None:
+    craft, manufacturer = advise(CRAFT), advise(MANUFACTURER)
+    assert classify(CRAFT).category is SizeClass.MICRO
+    assert classify(MANUFACTURER).category is SizeClass.MEDIUM
+    assert craft.steps[0].id != manufacturer.steps[0].id
+    assert craft.steps[0].id == "local_profile"
+    assert manufacturer.steps[0].id == "digital_owner"
+
+
+def test_same_answers_in_a_different_size_class_change_first_step_and_wording() -> None:
+    micro = advise(WORST)
+    medium = advise(replace(WORST, staff=D(200), turnover=D(40_000_000)))
+    assert micro.steps[0].id == "website_foundation"
+    assert medium.steps[0].id == "digital_owner"
+    micro_actions = {s.id: s.action for s in micro.steps}
+    medium_actions = {s.id: s.action for s in medium.steps}
+    shared = micro_actions.keys() & medium_actions.keys()
+    assert {"website_foundation", "referral_advocates", "start_measuring"} <= shared
+    for step_id in shared:
+        assert micro_actions[step_id] != medium_actions[step_id], step_id
+
+
+def test_micro_steps_speak_to_the_owner_and_medium_steps_to_an_organisation() -> None:
+    micro = " ".join(t.msgid for t in texts(advise(CRAFT)))
+    medium = " ".join(t.msgid for t in texts(advise(MANUFACTURER)))
+    assert "Google Business Profile" in micro
+    assert "five satisfied customers" in micro
+    assert "one hour a week" in micro
+    assert "staff-advocacy" in medium
+    assert "LinkedIn" in medium
+    assert "LinkedIn" not in micro
+
+
+def test_worst_profile_gets_foundation_measuring_and_free_support() -> None:
+    ids = [s.id for s in advise(WORST).steps]
+    assert len(ids) == MAX_STEPS
+    assert ids.index("website_foundation") < ids.index("start_measuring") < ids.index("social_start")
+    assert "professional_support" in ids
+
+
+def test_a_company_doing_well_gets_fewer_and_different_steps() -> None:
+    well, craft = advise(DOING_WELL), advise(CRAFT)
+    ids = [s.id for s in well.steps]
+    assert ids == ["keep_measuring", "test_new_channel", "customer_stories"]
+    assert len(well.steps) < len(craft.steps)
+    assert not set(ids) & {s.id for s in craft.steps}
+    assert well.score == 0
+
+
+def test_support_never_promises_closed_funding_programmes() -> None:
+    everything = " ".join(
+        [t.msgid for rule in RULES for a in Audience for t in rule_texts(rule, a)] + list(GERMAN.values())
+    )
+    assert "Mittelstand-Digital Zentr" in everything
+    for closed in ("Digital Jetzt", "go-digital", "go-Digital"):
+        assert closed not in everything
+
+
+def rule_texts(rule: object, audience: Audience) -> list[Text]:
+    step = rule.step(1, audience)  # type: ignore[attr-defined]
+    return [step.title, step.why, step.action]
+
+
+# --- Properties over random profiles -----------------------------------------------------------------
+
+shares = st.decimals(min_value=0, max_value=100, places=2, allow_nan=False, allow_infinity=False)
+money = st.decimals(min_value=0, max_value=10**9, places=0, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def profiles(draw: st.DrawFn) -> CompanyProfile:
+    online = draw(shares)
+    social = draw(st.decimals(min_value=0, max_value=online, places=2))
+    controlling = draw(st.decimals(min_value=0, max_value=online - social, places=2))
+    return CompanyProfile(
+        staff=draw(st.decimals(min_value=0, max_value=3000, places=1)),
+        turnover=draw(money),
+        balance_sheet=draw(st.none() | money),
+        linked=draw(st.booleans()),
+        website=draw(st.sampled_from(WEBSITE)),
+        social_presence=draw(st.sampled_from(SOCIAL)),
+        online_share=online,
+        social_share=social,
+        controlling_share=controlling,
+        results_check=draw(st.sampled_from(RESULTS)),
+        referral=draw(st.sampled_from(REFERRAL)),
+        banded=frozenset(
+            draw(st.sets(st.sampled_from(["staff", "turnover", "online_share", "social_share"])))
+        ),
+    )
+
+
+@given(profiles())
+def test_score_is_the_sum_of_its_parts_within_0_and_100(p: CompanyProfile) -> None:
+    advice = advise(p)
+    assert 0 <= advice.score <= 100
+    assert advice.score == sum(part.points for part in advice.score_parts)
+    assert [part.id for part in advice.score_parts] == [
+        "website",
+        "social_media",
+        "online_share",
+        "controlling",
+        "referral",
+    ]
+    assert sum(part.maximum for part in advice.score_parts) == 100
+    for part in advice.score_parts:
+        assert 0 <= part.points <= part.maximum
+
+
+@given(profiles())
+def test_steps_are_never_empty_and_have_stable_unique_ids(p: CompanyProfile) -> None:
+    steps = advise(p).steps
+    assert MIN_STEPS <= len(steps) <= MAX_STEPS
+    ids = [s.id for s in steps]
+    assert len(set(ids)) == len(ids)
+    assert set(ids) <= STABLE_STEP_IDS
+    assert [s.priority for s in steps] == list(range(1, len(steps) + 1))
+
+
+@given(profiles(), st.data())
+def test_better_answers_never_widen_the_gap(p: CompanyProfile, data: st.DataObject) -> None:
+    before = advise(p).score
+
+    def better(options: list[str], current: str) -> str:
+        return data.draw(st.sampled_from(options[options.index(current) :]))
+
+    improved = replace(
+        p,
+        website=better(WEBSITE, p.website),
+        social_presence=better(SOCIAL, p.social_presence),
+        results_check=better(RESULTS, p.results_check),
+        referral=better(REFERRAL, p.referral),
+        online_share=data.draw(st.decimals(min_value=p.online_share, max_value=100, places=2)),
+        controlling_share=data.draw(st.decimals(min_value=p.controlling_share, max_value=100, places=2)),
+    )
+    assert advise(improved).score <= before
+
+
+@given(profiles())
+def test_every_text_in_the_advice_has_a_german_translation(p: CompanyProfile) -> None:
+    for text in texts(advise(p)):
+        assert text.msgid in GERMAN, text.msgid
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({}, 81),  # 10 + 20 + 18 + (15 + 10) + 8
+        ({"website": "none", "online_share": D(0), "referral": "none"}, 100),
+        (
+            {"online_share": D(25), "controlling_share": D("2.5"), "results_check": "partly"},
+            10 + 20 + 10 + 13 + 8,
+        ),
+        ({"online_share": D(50), "controlling_share": D(5)}, 10 + 20 + 0 + 15 + 8),
+    ],
+)
+def test_score_formula(changes: dict[str, object], expected: int) -> None:
+    assert advise(profile(**changes)).score == expected
+
+
+# --- Comparisons -------------------------------------------------------------------------------------
+
+
+def comparison_ids(p: CompanyProfile) -> list[str]:
+    return [c.id for c in advise(p).comparisons]
+
+
+def test_comparisons_always_cite_tns_kfw_and_eurostat_with_source_and_year() -> None:
+    for p in (CRAFT, MANUFACTURER, DOING_WELL):
+        for comparison in advise(p).comparisons:
+            german = GERMAN[comparison.text.msgid]
+            assert re.search(r"\b20(14|23|24)\b", comparison.text.msgid)
+            assert re.search(r"TNS Infratest|Bitkom|KfW|Eurostat", german)
+        assert {"tns_2014_online_share", "tns_2014_results_check"} <= set(comparison_ids(p))
+        assert {"kfw_2024_digitalisation_spend", "eurostat_2023_digital_intensity"} <= set(comparison_ids(p))
+
+
+def test_tns_comparison_says_the_figures_are_old_and_unreplaced() -> None:
+    (tns,) = [c for c in advise(CRAFT).comparisons if c.id == "tns_2014_online_share"]
+    assert "no newer source" in tns.text.msgid
+    assert tns.text.args["share"] == Percent(D(5))
+    assert tns.text.args["tns_online"] == Percent(D(10))
+    assert "no higher" in tns.text.msgid
+    (tns,) = [c for c in advise(MANUFACTURER).comparisons if c.id == "tns_2014_online_share"]
+    assert "is higher" in tns.text.msgid
+
+
+def test_bitkom_is_cited_only_for_companies_with_20_or_more_staff() -> None:
+    assert "bitkom_2023_social_media" not in comparison_ids(CRAFT)
+    assert "bitkom_2023_social_media" in comparison_ids(MANUFACTURER)
+    # a staff band of 10 to 49 may be below 20: no claim that the company belongs to Bitkom's group
+    band = QUESTION_BY_ID["staff"].choice("10_49")
+    assert band is not None and band.value is not None
+    banded = replace(MANUFACTURER, staff=band.value, turnover=D(5_000_000), banded=frozenset({"staff"}))
+    assert "bitkom_2023_social_media" not in comparison_ids(banded)
+
+
+def test_kfw_and_eurostat_follow_the_size() -> None:
+    def text_of(p: CompanyProfile, comparison_id: str) -> str:
+        return next(c.text.msgid for c in advise(p).comparisons if c.id == comparison_id)
+
+    assert "fewer than {threshold}" in text_of(CRAFT, "kfw_2024_digitalisation_spend")
+    assert "spends most" in text_of(MANUFACTURER, "kfw_2024_digitalisation_spend")
+    assert "SMEs like yours" in text_of(CRAFT, "eurostat_2023_digital_intensity")
+    big = replace(MANUFACTURER, staff=D(900), turnover=D(400_000_000))
+    assert "above the SME ceilings" in text_of(big, "eurostat_2023_digital_intensity")
+
+
+def test_a_banded_online_share_is_shown_as_its_range() -> None:
+    band = QUESTION_BY_ID["online_share"].choice("p1_10")
+    assert band is not None and band.value is not None
+    p = replace(CRAFT, online_share=band.value, banded=frozenset({"online_share"}))
+    (tns,) = [c for c in advise(p).comparisons if c.id == "tns_2014_online_share"]
+    share = tns.text.args["share"]
+    assert isinstance(share, Text)
+    assert share.args == {"low": Percent(D(1)), "high": Percent(D(10))}
+
+
+# --- Translations and length -------------------------------------------------------------------------
+
+
+def source_msgids(module: str) -> set[str]:
+    tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
+    return {
+        str(node.args[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "msg"
+        and isinstance(node.args[0], ast.Constant)
+    }
+
+
+def placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_translation_file_matches_the_modules_exactly() -> None:
+    used = source_msgids("dialogs/advice.py") | source_msgids("dialogs/classification.py")
+    assert sorted(used - GERMAN.keys()) == []
+    assert sorted(GERMAN.keys() - used) == []
+    for msgid, german in GERMAN.items():
+        assert placeholders(german) == placeholders(msgid), msgid
+        assert (german.strip() and german != msgid) or msgid in {"Website"}, msgid
+
+
+def test_german_uses_the_agreed_terms() -> None:
+    german = " ".join(GERMAN.values())
+    assert "Mitarbeiter " not in german and "Mitarbeitern" not in german
+    assert " du " not in german and " dein" not in german.lower()
+
+
+def test_rule_ids_are_unique_and_stable() -> None:
+    ids = [rule.id for rule in RULES]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == STABLE_STEP_IDS
+
+
+@pytest.mark.parametrize("audience", list(Audience))
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
+def test_seven_steps_fit_one_telegram_message(rule: object, audience: Audience) -> None:
+    title, why, action = rule_texts(rule, audience)
+    assert len(title.msgid) + len(why.msgid) + len(action.msgid) <= 450
+    assert sum(len(render_german(t)) for t in (title, why, action)) <= 450
