@@ -3,7 +3,7 @@
 Run from the project root after changing user-facing texts:  python locales/update_catalogs.py
 English is the source language: empty English entries are filled with their msgid so that translators
 can polish wording without touching code. German translations handed in as JSON files under
-``locales/incoming/*.de.json`` (msgid -> German) are merged and the files removed.
+``locales/incoming/*.de.json`` (msgid -> German) are merged; delete those files once merged.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ def pybabel(*args: str) -> None:
 
 def po_path(language: str) -> Path:
     return LOCALES / language / "LC_MESSAGES" / "messages.po"
+
+
+def _strings(string: str | tuple[str, ...]) -> tuple[str, ...]:
+    return string if isinstance(string, tuple) else (string,)
 
 
 def main() -> int:
@@ -55,10 +59,10 @@ def main() -> int:
             if language == "de" and key in incoming:
                 message.string = incoming[key] if isinstance(message.id, str) else tuple(incoming[key])
                 message.flags.discard("fuzzy")
-            elif language == "en" and not message.string or language == "en" and message.string == ("", ""):
-                message.string = message.id
-            if "fuzzy" in message.flags or not all(message.string if isinstance(message.string, tuple)
-                                                   else [message.string]):
+            elif language == "en" and ("fuzzy" in message.flags or not all(_strings(message.string))):
+                message.string = message.id  # English is the source language
+                message.flags.discard("fuzzy")
+            if "fuzzy" in message.flags or not all(_strings(message.string)):
                 missing += 1
                 print(f"{language}: needs translation: {key!r}", file=sys.stderr)
         with path.open("wb") as f:
