@@ -1,8 +1,8 @@
 """KMU Digital-Berater: the one entry point.
 
-    python run_bot.py            Telegram bot when TELEGRAM_BOT_TOKEN is set, else the terminal advisor
-    python run_bot.py console    the advisor in the terminal (--lang de|en, --json, --new/--resume)
-    python run_bot.py telegram   the Telegram bot (polling, or webhook when WEBHOOK_URL is set)
+python run_bot.py            Telegram bot when TELEGRAM_BOT_TOKEN is set, else the terminal advisor
+python run_bot.py console    the advisor in the terminal (--lang de|en, --json, --new/--resume)
+python run_bot.py telegram   the Telegram bot (polling, or webhook when WEBHOOK_URL is set)
 """
 
 from __future__ import annotations
@@ -27,10 +27,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="run_bot.py", description="KMU Digital-Berater")
     sub = parser.add_subparsers(dest="command")
     console = sub.add_parser("console", help="run the advisor in the terminal")
-    console.add_argument("--lang", choices=("de", "en"), default=None, help="language (default: from LANG, else de)")
+    console.add_argument(
+        "--lang", choices=("de", "en"), default=None, help="language (default: from LANG, else de)"
+    )
     console.add_argument("--json", action="store_true", help="print the result as JSON on the last line")
     resume = console.add_mutually_exclusive_group()
-    resume.add_argument("--resume", dest="resume", action="store_true", default=None, help="continue a saved session")
+    resume.add_argument(
+        "--resume", dest="resume", action="store_true", default=None, help="continue a saved session"
+    )
     resume.add_argument("--new", dest="resume", action="store_false", help="start a new session")
     sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     return parser
@@ -52,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
 
         try:
             storage = Storage(config.database_path)
-        except Exception as error:  # noqa: BLE001 - one clear line instead of a traceback
+        except Exception as error:
             print(f"Cannot open the database {config.database_path!r}: {error}", file=sys.stderr)
             return 2
         return run_console(

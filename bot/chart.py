@@ -25,15 +25,25 @@ def marketing_split_chart(profile: CompanyProfile, t: Translator) -> bytes:
     axes = figure.add_subplot()
     positions = range(len(labels))
     width = 0.38
-    bars_you = axes.bar([p - width / 2 for p in positions], yours, width, label=t(msg("Your company")),
-                        color="#1f77b4")
-    bars_ref = axes.bar([p + width / 2 for p in positions], survey, width,
-                        label=t(msg("Typical B2B company (TNS Infratest 2014)")), color="#bbbbbb")
+    bars_you = axes.bar(
+        [p - width / 2 for p in positions], yours, width, label=t(msg("Your company")), color="#1f77b4"
+    )
+    bars_ref = axes.bar(
+        [p + width / 2 for p in positions],
+        survey,
+        width,
+        label=t(msg("Typical B2B company (TNS Infratest 2014)")),
+        color="#bbbbbb",
+    )
     for bars in (bars_you, bars_ref):
         for bar in bars:
-            axes.annotate(format_share(Decimal(str(bar.get_height())), t.language),
-                          (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                          ha="center", va="bottom", fontsize=8)
+            axes.annotate(
+                format_share(Decimal(str(bar.get_height())), t.language),
+                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                ha="center",
+                va="bottom",
+                fontsize=8,
+            )
     axes.set_xticks(list(positions), labels)
     axes.set_ylabel(t(msg("Share of the marketing budget (%)")))
     axes.set_ylim(0, max(20.0, *yours, *survey) * 1.2)

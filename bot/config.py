@@ -58,13 +58,17 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip() or None
     if token is not None and not _TOKEN.match(token):
-        raise ConfigError("TELEGRAM_BOT_TOKEN is malformed: expected the form 123456789:AAE… that BotFather gives")
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN is malformed: expected the form 123456789:AAE… that BotFather gives"
+        )
     admin_ids: set[int] = set()
     for part in re.split(r"[,\s]+", env.get("ADMIN_IDS", "").strip()):
         if not part:
             continue
         if not re.fullmatch(r"-?\d{1,20}", part):
-            raise ConfigError(f"ADMIN_IDS must be numeric Telegram user ids separated by commas, got {part!r}")
+            raise ConfigError(
+                f"ADMIN_IDS must be numeric Telegram user ids separated by commas, got {part!r}"
+            )
         admin_ids.add(int(part))
     webhook_url = env.get("WEBHOOK_URL", "").strip() or None
     webhook_secret = env.get("WEBHOOK_SECRET", "").strip() or None
@@ -72,7 +76,9 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         if urlparse(webhook_url).scheme != "https" or not urlparse(webhook_url).netloc:
             raise ConfigError(f"WEBHOOK_URL must be a public https URL, got {webhook_url!r}")
         if webhook_secret is None:
-            raise ConfigError("WEBHOOK_SECRET is required when WEBHOOK_URL is set (1-256 characters A-Z a-z 0-9 _ -)")
+            raise ConfigError(
+                "WEBHOOK_SECRET is required when WEBHOOK_URL is set (1-256 characters A-Z a-z 0-9 _ -)"
+            )
         if not _SECRET.match(webhook_secret):
             raise ConfigError("WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and - (1-256 characters)")
     port_text = env.get("WEBHOOK_PORT", "").strip() or "8443"

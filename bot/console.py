@@ -78,11 +78,17 @@ class ConsoleAdvisor:
 
     def run(self, lines: TextIO) -> int:
         t = self.t
-        self.say(t(msg("KMU Digital-Berater: in about 3 minutes you learn your EU SME category and concrete steps to close your digital gap.")))
+        self.say(
+            t(
+                msg(
+                    "KMU Digital-Berater: in about 3 minutes you learn your EU SME category and concrete steps to close your digital gap."
+                )
+            )
+        )
         self.say(t(msg("Commands: back, restart, lang de|en, help, quit.")))
         if self.session.answers and self.session.state != "result":
             self.say(t(msg("Welcome back! We continue where you left off.")))
-        session, reply = handle(self.session, Show())
+        _, reply = handle(self.session, Show())
         reply = Reply(self.restore_notices + reply.notices, reply.screen)
         self.show(reply)
         while True:
@@ -95,7 +101,13 @@ class ConsoleAdvisor:
             if text.casefold() in QUIT_WORDS:
                 break
             if text.casefold() in HELP_WORDS:
-                self.say(self.t(msg("Type your answer, or the number or letter of an offered choice. Commands: back, restart, lang de|en, quit.")))
+                self.say(
+                    self.t(
+                        msg(
+                            "Type your answer, or the number or letter of an offered choice. Commands: back, restart, lang de|en, quit."
+                        )
+                    )
+                )
                 continue
             event = self.event_for(text, reply)
             if event is None:
@@ -195,7 +207,13 @@ class ConsoleAdvisor:
             "score": advice.score,
             "score_parts": {p.id: {"points": p.points, "maximum": p.maximum} for p in advice.score_parts},
             "steps": [
-                {"id": s.id, "priority": s.priority, "title": t(s.title), "why": t(s.why), "action": t(s.action)}
+                {
+                    "id": s.id,
+                    "priority": s.priority,
+                    "title": t(s.title),
+                    "why": t(s.why),
+                    "action": t(s.action),
+                }
                 for s in advice.steps
             ],
             "comparisons": [{"id": cmp.id, "text": t(cmp.text)} for cmp in advice.comparisons],

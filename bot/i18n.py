@@ -43,7 +43,11 @@ def format_money(amount: Decimal, language: str, *, compact: bool = True) -> str
     if compact and abs(amount) >= 1_000_000 and (amount % 100_000) == 0:
         return format_compact_currency(amount, "EUR", locale=language, fraction_digits=1)
     return format_currency(
-        amount.quantize(Decimal(1)), "EUR", format=_MONEY_PATTERN[language], locale=language, currency_digits=False
+        amount.quantize(Decimal(1)),
+        "EUR",
+        format=_MONEY_PATTERN[language],
+        locale=language,
+        currency_digits=False,
     )
 
 

@@ -32,7 +32,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> Application:
     """The configured PTB application with every handler registered."""
     assert config.token is not None
     builder = (
@@ -53,7 +53,7 @@ def build_application(
     return application
 
 
-def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def register_handlers(application: Application) -> None:
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS
     add = application.add_handler
@@ -77,7 +77,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_error_handler(h.on_error)
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: Application) -> None:
     """Register the command menus in German, English and a default."""
     bot = application.bot
     for language in (None, "de", "en"):
@@ -85,7 +85,10 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
         commands = [BotCommand(name, t(description)) for name, description in h.COMMANDS]
         await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats(), language_code=language)
     await bot.set_my_commands(
-        [BotCommand("start", Translator("en")(h.COMMANDS[0][1])), BotCommand("help", Translator("en")(h.COMMANDS[1][1]))],
+        [
+            BotCommand("start", Translator("en")(h.COMMANDS[0][1])),
+            BotCommand("help", Translator("en")(h.COMMANDS[1][1])),
+        ],
         scope=BotCommandScopeAllGroupChats(),
     )
     log.info("Bot @%s ready", bot.username)

@@ -6,11 +6,12 @@ Every answer is committed to SQLite before the bot replies; updates of one user 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import json
 import logging
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import (
@@ -69,7 +70,8 @@ def user_lock(user_id: int) -> asyncio.Lock:
 
 
 def storage_of(context: Context) -> Storage:
-    return context.bot_data["storage"]  # type: ignore[no-any-return]
+    storage: Storage = context.bot_data["storage"]
+    return storage
 
 
 # --- conversation state of one user -------------------------------------------------------------
@@ -116,8 +118,8 @@ async def _conversation(update: Update, context: Context) -> Conversation:
 
 
 def serialized(
-    handler: Callable[[Update, Context], Awaitable[None]],
-) -> Callable[[Update, Context], Awaitable[None]]:
+    handler: Callable[[Update, Context], Coroutine[Any, Any, None]],
+) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """Run a private-chat handler under the user's lock."""
 
     async def wrapper(update: Update, context: Context) -> None:
@@ -205,15 +207,18 @@ async def send_html(
     message = None
     for index, part in enumerate(parts):
         message = await context.bot.send_message(
-            chat_id, part, parse_mode=ParseMode.HTML,
+            chat_id,
+            part,
+            parse_mode=ParseMode.HTML,
             reply_markup=markup if index == len(parts) - 1 else None,
             disable_web_page_preview=True,
         )
     return message
 
 
-async def show_reply(update: Update, context: Context, conv: Conversation, reply: Reply,
-                     prefix: str = "") -> None:
+async def show_reply(
+    update: Update, context: Context, conv: Conversation, reply: Reply, prefix: str = ""
+) -> None:
     """Render the engine's reply: notices and the screen, with buttons."""
     chat = update.effective_chat
     assert chat is not None
@@ -230,8 +235,9 @@ async def show_reply(update: Update, context: Context, conv: Conversation, reply
         await show_result(context, chat.id, conv, screen.result, head, fresh=reply.completed)
 
 
-async def show_result(context: Context, chat_id: int, conv: Conversation, result: Result, head: str,
-                      *, fresh: bool) -> None:
+async def show_result(
+    context: Context, chat_id: int, conv: Conversation, result: Result, head: str, *, fresh: bool
+) -> None:
     t = conv.t
     await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     changes: list[str] = []
@@ -246,8 +252,12 @@ async def show_result(context: Context, chat_id: int, conv: Conversation, result
         await send_html(context, chat_id, block)
     try:
         chart = await asyncio.to_thread(marketing_split_chart, result.profile, t)
-        await context.bot.send_photo(chat_id, io.BytesIO(chart), filename="marketing-split.png",
-                                     caption=t(msg("Your marketing split beside the 2014 survey figures")))
+        await context.bot.send_photo(
+            chat_id,
+            io.BytesIO(chart),
+            filename="marketing-split.png",
+            caption=t(msg("Your marketing split beside the 2014 survey figures")),
+        )
     except (OSError, ValueError, RuntimeError) as error:  # a chart is a bonus: never fail the result for it
         log.warning("Chart could not be drawn: %s", type(error).__name__)
     share_url = share_link(context, conv)
@@ -274,12 +284,18 @@ def record_result(conv: Conversation, result: Result) -> list[str]:
     t = conv.t
     lines = [HTML.bold(HTML.escape(t(msg("Since your last check"))))]
     if before["category"] != result.classification.category.value:
-        lines.append("• " + HTML.escape(t(msg("Your size class changed to: {category}",
-                                              category=result.classification.name))))
+        lines.append(
+            "• "
+            + HTML.escape(
+                t(msg("Your size class changed to: {category}", category=result.classification.name))
+            )
+        )
     delta = result.advice.score - int(before["score"])
     if delta < 0:
-        lines.append("• " + HTML.escape(t(msg("Your digital gap shrank by {points} points. Well done!",
-                                              points=-delta))))
+        lines.append(
+            "• "
+            + HTML.escape(t(msg("Your digital gap shrank by {points} points. Well done!", points=-delta)))
+        )
     elif delta > 0:
         lines.append("• " + HTML.escape(t(msg("Your digital gap grew by {points} points.", points=delta))))
     else:
@@ -315,13 +331,31 @@ def privacy_intro(t: Translator) -> str:
     return "\n".join(
         [
             HTML.bold(HTML.escape(t(msg("Welcome to the KMU Digital-Berater!")))),
-            HTML.escape(t(msg("In 11 short questions (about 3 minutes) you learn your company's EU SME "
-                              "category and concrete steps to close its digital gap."))),
+            HTML.escape(
+                t(
+                    msg(
+                        "In 11 short questions (about 3 minutes) you learn your company's EU SME "
+                        "category and concrete steps to close its digital gap."
+                    )
+                )
+            ),
             "",
-            HTML.escape(t(msg("Privacy: I store your answers under a random number, separate from your "
-                              "Telegram account, to give you your result and to show you changes later."))),
-            HTML.escape(t(msg("May I also keep them anonymously for statistics? You still get your result "
-                              "if you say no. Details: /privacy"))),
+            HTML.escape(
+                t(
+                    msg(
+                        "Privacy: I store your answers under a random number, separate from your "
+                        "Telegram account, to give you your result and to show you changes later."
+                    )
+                )
+            ),
+            HTML.escape(
+                t(
+                    msg(
+                        "May I also keep them anonymously for statistics? You still get your result "
+                        "if you say no. Details: /privacy"
+                    )
+                )
+            ),
         ]
     )
 
@@ -333,8 +367,9 @@ async def ask_consent(update: Update, context: Context, conv: Conversation, pref
     await send_html(context, chat.id, f"{prefix}\n\n{text}" if prefix else text, consent_keyboard(conv.t))
 
 
-async def continue_dialogue(update: Update, context: Context, conv: Conversation, event: Event,
-                            prefix: str = "") -> None:
+async def continue_dialogue(
+    update: Update, context: Context, conv: Conversation, event: Event, prefix: str = ""
+) -> None:
     """Apply an event, or ask for consent first when the user has not decided yet."""
     if conv.consent is None:
         await ask_consent(update, context, conv, prefix)
@@ -389,8 +424,11 @@ async def on_button(update: Update, context: Context) -> None:
         await query.answer()
         if conv.consent is None:
             conv.storage.set_consent(conv.respondent_id, rest == "1")
-            thanks = msg("Thank you! Your answers are kept anonymously for statistics.") if rest == "1" else msg(
-                "Understood: your answers are deleted once you have your result.")
+            thanks = (
+                msg("Thank you! Your answers are kept anonymously for statistics.")
+                if rest == "1"
+                else msg("Understood: your answers are deleted once you have your result.")
+            )
             await remove_keyboard(query.message)
             await show_reply(update, context, conv, conv.current(), HTML.escape(t(thanks)))
         else:
@@ -406,10 +444,15 @@ async def on_button(update: Update, context: Context) -> None:
         await remove_keyboard(query.message)
         if rest == "yes":
             conv.storage.forget(CHANNEL, conv.user_id)
-            await send_html(context, query.message.chat.id if query.message else conv.user_id,
-                            HTML.escape(t(msg("All your data has been deleted. Send /start to begin anew."))))
+            await send_html(
+                context,
+                query.message.chat.id if query.message else conv.user_id,
+                HTML.escape(t(msg("All your data has been deleted. Send /start to begin anew."))),
+            )
         else:
-            await continue_dialogue(update, context, conv, Show(), HTML.escape(t(msg("Nothing was deleted."))))
+            await continue_dialogue(
+                update, context, conv, Show(), HTML.escape(t(msg("Nothing was deleted.")))
+            )
         return
     if kind == "tips" and "on_tips_button" in context.bot_data:
         await context.bot_data["on_tips_button"](update, context, conv, rest)
@@ -417,8 +460,14 @@ async def on_button(update: Update, context: Context) -> None:
     event = button_event(kind, rest, conv.session)
     await query.answer()
     if event is None:
-        await continue_dialogue(update, context, conv, Show(), "⚠️ " + HTML.escape(
-            t(msg("That button belongs to an earlier message. Here is where you are now."))))
+        await continue_dialogue(
+            update,
+            context,
+            conv,
+            Show(),
+            "⚠️ "
+            + HTML.escape(t(msg("That button belongs to an earlier message. Here is where you are now."))),
+        )
         return
     await remove_keyboard(query.message)
     await continue_dialogue(update, context, conv, event)
@@ -448,10 +497,8 @@ async def remove_keyboard(message: Any) -> None:
     """Take the buttons off an answered message so old buttons cannot be pressed again."""
     if not isinstance(message, Message) or message.reply_markup is None:
         return
-    try:
+    with contextlib.suppress(BadRequest):  # already edited, or too old to edit
         await message.edit_reply_markup(reply_markup=None)
-    except BadRequest:
-        pass  # already edited, or too old to edit
 
 
 @serialized
@@ -475,8 +522,12 @@ async def language(update: Update, context: Context) -> None:
     chat = update.effective_chat
     assert chat is not None
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton("🇩🇪 Deutsch", callback_data="l|de"),
-          InlineKeyboardButton("🇬🇧 English", callback_data="l|en")]]
+        [
+            [
+                InlineKeyboardButton("🇩🇪 Deutsch", callback_data="l|de"),
+                InlineKeyboardButton("🇬🇧 English", callback_data="l|en"),
+            ]
+        ]
     )
     await send_html(context, chat.id, HTML.escape(conv.t(msg("Which language would you like?"))), keyboard)
 
@@ -493,10 +544,18 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 def help_text(t: Translator) -> str:
-    lines = [HTML.bold(HTML.escape(t(msg("KMU Digital-Berater")))),
-             HTML.escape(t(msg("I ask 11 short questions and tell you your company's EU SME category and "
-                               "concrete steps to close its digital gap. Answer with the buttons or type."))),
-             ""]
+    lines = [
+        HTML.bold(HTML.escape(t(msg("KMU Digital-Berater")))),
+        HTML.escape(
+            t(
+                msg(
+                    "I ask 11 short questions and tell you your company's EU SME category and "
+                    "concrete steps to close its digital gap. Answer with the buttons or type."
+                )
+            )
+        ),
+        "",
+    ]
     for command, description in COMMANDS:
         lines.append(f"/{command} – {HTML.escape(t(description))}")
     return "\n".join(lines)
@@ -509,18 +568,20 @@ async def privacy(update: Update, context: Context) -> None:
     chat = update.effective_chat
     assert chat is not None
     operator = context.bot_data.get("privacy_contact") or conv.t(msg("the operator of this bot"))
-    text = conv.t(msg(
-        "Responsible: {operator}.\n"
-        "What is stored: your answers to the questionnaire and your results, under a random number. "
-        "Separately, your Telegram user id and language are linked to that number so that you can "
-        "continue later; no name, no username.\n"
-        "Why: to give you your result and show changes since your last check; with your consent, "
-        "anonymously for statistics (exports contain only rounded bands of consenting users and never "
-        "your Telegram id).\n"
-        "How long: until you delete them.\n"
-        "Your rights: /mydata shows everything stored about you, /deletedata erases it.",
-        operator=operator,
-    ))
+    text = conv.t(
+        msg(
+            "Responsible: {operator}.\n"
+            "What is stored: your answers to the questionnaire and your results, under a random number. "
+            "Separately, your Telegram user id and language are linked to that number so that you can "
+            "continue later; no name, no username.\n"
+            "Why: to give you your result and show changes since your last check; with your consent, "
+            "anonymously for statistics (exports contain only rounded bands of consenting users and never "
+            "your Telegram id).\n"
+            "How long: until you delete them.\n"
+            "Your rights: /mydata shows everything stored about you, /deletedata erases it.",
+            operator=operator,
+        )
+    )
     await send_html(context, chat.id, HTML.escape(text))
 
 
@@ -535,8 +596,9 @@ async def mydata(update: Update, context: Context) -> None:
     document = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode()
     language = (data.get("session") or {}).get("language") or language_for(user.language_code)
     t = Translator(language)
-    await context.bot.send_document(chat.id, io.BytesIO(document), filename="my-data.json",
-                                    caption=t(msg("Everything stored about you.")))
+    await context.bot.send_document(
+        chat.id, io.BytesIO(document), filename="my-data.json", caption=t(msg("Everything stored about you."))
+    )
 
 
 @serialized
@@ -549,8 +611,18 @@ async def deletedata(update: Update, context: Context) -> None:
     keyboard = InlineKeyboardMarkup(
         [[_button(t, msg("Yes, delete everything"), "del|yes"), _button(t, msg("Cancel"), "del|no")]]
     )
-    await send_html(context, chat.id, HTML.escape(t(msg(
-        "Delete your answers, results and the link to your Telegram account? This cannot be undone."))), keyboard)
+    await send_html(
+        context,
+        chat.id,
+        HTML.escape(
+            t(
+                msg(
+                    "Delete your answers, results and the link to your Telegram account? This cannot be undone."
+                )
+            )
+        ),
+        keyboard,
+    )
 
 
 @serialized
@@ -565,8 +637,14 @@ async def unsupported_message(update: Update, context: Context) -> None:
 async def edited_message(update: Update, context: Context) -> None:
     """Explain that edits are not taken into account."""
     conv = await _conversation(update, context)
-    notice = HTML.escape(conv.t(msg("I cannot take an edited message into account. To change an answer, "
-                                    "use Back or send the new answer as a new message.")))
+    notice = HTML.escape(
+        conv.t(
+            msg(
+                "I cannot take an edited message into account. To change an answer, "
+                "use Back or send the new answer as a new message."
+            )
+        )
+    )
     await continue_dialogue(update, context, conv, Show(), "⚠️ " + notice)
 
 
@@ -589,11 +667,17 @@ async def group_start(update: Update, context: Context) -> None:
     t = Translator(language_for(user.language_code if user else None))
     username = context.bot.username
     keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(t(msg("Start the check in a private chat")),
-                               url=f"https://t.me/{username}?start=group")]]
+        [
+            [
+                InlineKeyboardButton(
+                    t(msg("Start the check in a private chat")), url=f"https://t.me/{username}?start=group"
+                )
+            ]
+        ]
     )
     await context.bot.send_message(
-        chat.id, t(msg("The digital check runs in a private chat, so your answers stay private.")),
+        chat.id,
+        t(msg("The digital check runs in a private chat, so your answers stay private.")),
         reply_markup=keyboard,
     )
 
@@ -609,17 +693,25 @@ async def on_error(update: object, context: Context) -> None:
         log.info("A user has blocked the bot; recorded")
         return
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("Error while handling update %s: %s", update_id, type(error).__name__,
-              exc_info=(type(error), error, error.__traceback__) if error else None)
+    log.error(
+        "Error while handling update %s: %s",
+        update_id,
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == Chat.PRIVATE:
         user = update.effective_user
         t = Translator(language_for(user.language_code if user else None))
-        try:
-            await context.bot.send_message(update.effective_chat.id, t(msg(
-                "Sorry, something went wrong on our side. Your answers are safe. Please try again, "
-                "or send /start to continue.")))
-        except TelegramError:
-            pass
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(
+                update.effective_chat.id,
+                t(
+                    msg(
+                        "Sorry, something went wrong on our side. Your answers are safe. Please try again, "
+                        "or send /start to continue."
+                    )
+                ),
+            )
 
 
 COMMANDS: tuple[tuple[str, Text], ...] = (

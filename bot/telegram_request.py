@@ -14,9 +14,22 @@ log = logging.getLogger(__name__)
 
 # Calls that change nothing twice when repeated; a read timeout on them is retried too.
 IDEMPOTENT_METHODS = frozenset(
-    {"getMe", "getChat", "getChatMember", "getChatAdministrators", "sendChatAction", "answerCallbackQuery",
-     "editMessageText", "editMessageReplyMarkup", "setMyCommands", "deleteMyCommands", "getMyCommands",
-     "deleteWebhook", "setWebhook", "deleteMessage"}
+    {
+        "getMe",
+        "getChat",
+        "getChatMember",
+        "getChatAdministrators",
+        "sendChatAction",
+        "answerCallbackQuery",
+        "editMessageText",
+        "editMessageReplyMarkup",
+        "setMyCommands",
+        "deleteMyCommands",
+        "getMyCommands",
+        "deleteWebhook",
+        "setWebhook",
+        "deleteMessage",
+    }
 )
 
 
@@ -40,7 +53,10 @@ class RetryingRequest(HTTPXRequest):
                 code, payload = await super().do_request(url, method, *args, **kwargs)
             except TimedOut as error:
                 cause = error.__cause__
-                safe = isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout) or api_method in IDEMPOTENT_METHODS
+                safe = (
+                    isinstance(cause, httpx.ConnectTimeout | httpx.PoolTimeout)
+                    or api_method in IDEMPOTENT_METHODS
+                )
                 if last or not safe:
                     raise
                 log.warning("Bot API %s timed out, retrying (%d/%d)", api_method, attempt, self.attempts)
@@ -53,6 +69,8 @@ class RetryingRequest(HTTPXRequest):
             else:
                 if code < 500 or last:
                     return code, payload
-                log.warning("Bot API %s answered %d, retrying (%d/%d)", api_method, code, attempt, self.attempts)
+                log.warning(
+                    "Bot API %s answered %d, retrying (%d/%d)", api_method, code, attempt, self.attempts
+                )
             await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
         raise AssertionError("unreachable")

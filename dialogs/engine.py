@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Union
+from itertools import pairwise
+from typing import Any
 
 from transitions import Machine
 
@@ -113,7 +114,7 @@ class SwitchLanguage:
     language: str
 
 
-Event = Union[Show, AnswerText, Choose, Back, Edit, Confirm, Restart, SwitchLanguage]
+Event = Show | AnswerText | Choose | Back | Edit | Confirm | Restart | SwitchLanguage
 
 
 # --- screens and replies --------------------------------------------------------------------------
@@ -168,7 +169,7 @@ class ResultScreen:
     result: Result
 
 
-Screen = Union[QuestionScreen, SummaryScreen, ResultScreen]
+Screen = QuestionScreen | SummaryScreen | ResultScreen
 
 
 @dataclass(frozen=True)
@@ -206,7 +207,7 @@ def _build_machine(machine_class: type[Machine] = Machine, **extra: Any) -> Mach
         # "answer" moves on after a stored answer; "skip" passes questions that need no answer now.
         machine.add_transition("answer", current.id, nxt)
         machine.add_transition("skip", current.id, nxt)
-    for previous, current in zip(QUESTIONS, QUESTIONS[1:], strict=False):
+    for previous, current in pairwise(QUESTIONS):
         machine.add_transition("back", current.id, previous.id)
     machine.add_transition("back", SUMMARY, QUESTIONS[-1].id)
     machine.add_transition("back", RESULT, SUMMARY)
@@ -333,7 +334,9 @@ class Dialogue:
             except InvalidAnswer as invalid:
                 self.refuse(invalid.reason)
                 return
-        self.store(question, {"value": None if choice.value is None else str(choice.value), "band": choice.key})
+        self.store(
+            question, {"value": None if choice.value is None else str(choice.value), "band": choice.key}
+        )
 
     def on_back(self, event: Back) -> None:
         if self.state == FIRST:

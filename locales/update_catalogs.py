@@ -35,8 +35,17 @@ def _strings(string: str | tuple[str, ...]) -> tuple[str, ...]:
 
 def main() -> int:
     pybabel(
-        "extract", "-F", str(ROOT / "babel.cfg"), *KEYWORDS, "--sort-output", "--no-wrap",
-        "--project", "kmu-digital-berater", "-o", str(POT), str(ROOT),
+        "extract",
+        "-F",
+        str(ROOT / "babel.cfg"),
+        *KEYWORDS,
+        "--sort-output",
+        "--no-wrap",
+        "--project",
+        "kmu-digital-berater",
+        "-o",
+        str(POT),
+        str(ROOT),
     )
     for language in ("de", "en"):
         command = "update" if po_path(language).exists() else "init"

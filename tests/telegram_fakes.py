@@ -33,8 +33,9 @@ class FakeRequest(BaseRequest):
     async def shutdown(self) -> None:
         pass
 
-    async def do_request(self, url: str, method: str, request_data: RequestData | None = None,
-                         *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+    async def do_request(
+        self, url: str, method: str, request_data: RequestData | None = None, *args: Any, **kwargs: Any
+    ) -> tuple[int, bytes]:
         api = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         if request_data and request_data.multipart_data:
@@ -56,7 +57,7 @@ class FakeRequest(BaseRequest):
             }
             if "text" in params:
                 message["text"] = params["text"]
-            if "reply_markup" in params and params["reply_markup"]:
+            if params.get("reply_markup"):
                 message["reply_markup"] = params["reply_markup"]
             if api == "sendPhoto":
                 message["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
@@ -68,9 +69,12 @@ class FakeRequest(BaseRequest):
     # --- assertions helpers ---
 
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
-        return [p for api, p in self.calls
-                if api in ("sendMessage", "sendPhoto", "sendDocument")
-                and (chat_id is None or int(p.get("chat_id", 0)) == chat_id)]
+        return [
+            p
+            for api, p in self.calls
+            if api in ("sendMessage", "sendPhoto", "sendDocument")
+            and (chat_id is None or int(p.get("chat_id", 0)) == chat_id)
+        ]
 
     def texts(self, chat_id: int | None = None) -> list[str]:
         return [p.get("text") or p.get("caption") or "" for p in self.sent(chat_id)]
@@ -101,14 +105,26 @@ class Updates:
             user["language_code"] = language_code
         return user
 
-    def message(self, user_id: int, text: str | None = None, *, chat_id: int | None = None,
-                language_code: str | None = "de", extra: dict[str, Any] | None = None,
-                kind: str = "message") -> Update:
+    def message(
+        self,
+        user_id: int,
+        text: str | None = None,
+        *,
+        chat_id: int | None = None,
+        language_code: str | None = "de",
+        extra: dict[str, Any] | None = None,
+        kind: str = "message",
+    ) -> Update:
         chat_id = chat_id if chat_id is not None else user_id
-        chat = {"id": chat_id, "type": "private"} if chat_id > 0 else {"id": chat_id, "type": "group",
-                                                                       "title": "Handwerk"}
+        chat = (
+            {"id": chat_id, "type": "private"}
+            if chat_id > 0
+            else {"id": chat_id, "type": "group", "title": "Handwerk"}
+        )
         message: dict[str, Any] = {
-            "message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
             "from": self.user(user_id, language_code),
         }
         if text is not None:
@@ -119,16 +135,23 @@ class Updates:
         message.update(extra or {})
         return Update.de_json({"update_id": next(self._update_ids), kind: message}, self.app.bot)
 
-    def press(self, user_id: int, data: str, *, language_code: str | None = "de",
-              message_text: str = "…") -> Update:
+    def press(
+        self, user_id: int, data: str, *, language_code: str | None = "de", message_text: str = "…"
+    ) -> Update:
         payload = {
             "update_id": next(self._update_ids),
             "callback_query": {
-                "id": str(next(self._update_ids)), "from": self.user(user_id, language_code),
-                "chat_instance": "ci", "data": data,
-                "message": {"message_id": next(self._message_ids), "date": int(time.time()),
-                            "chat": {"id": user_id, "type": "private"}, "text": message_text,
-                            "from": {"id": BOT_ID, "is_bot": True, "first_name": "Berater"}},
+                "id": str(next(self._update_ids)),
+                "from": self.user(user_id, language_code),
+                "chat_instance": "ci",
+                "data": data,
+                "message": {
+                    "message_id": next(self._message_ids),
+                    "date": int(time.time()),
+                    "chat": {"id": user_id, "type": "private"},
+                    "text": message_text,
+                    "from": {"id": BOT_ID, "is_bot": True, "first_name": "Berater"},
+                },
             },
         }
         return Update.de_json(payload, self.app.bot)

@@ -60,7 +60,11 @@ def test_german_dialogue_reaches_summary_then_result() -> None:
     assert session.state == SUMMARY
     assert not any(r.rejected for r in replies)
     assert isinstance(replies[-1].screen, SummaryScreen)
-    assert [item.question_id for item in replies[-1].screen.items][:3] == ["staff", "turnover", "balance_sheet"]
+    assert [item.question_id for item in replies[-1].screen.items][:3] == [
+        "staff",
+        "turnover",
+        "balance_sheet",
+    ]
     session, reply = handle(session, Confirm())
     assert session.state == RESULT and reply.completed
     assert isinstance(reply.screen, ResultScreen)
@@ -74,7 +78,7 @@ def test_progress_counts_applicable_questions() -> None:
     session, reply = handle(Session(), Show())
     assert isinstance(reply.screen, QuestionScreen)
     assert (reply.screen.number, reply.screen.total) == (1, 11)
-    session, replies = run(GERMAN_SCRIPT[:6], session)
+    session, _ = run(GERMAN_SCRIPT[:6], session)
     session, reply = handle(session, Choose("online_share", "p0"))
     # no online budget: the social-media and controlling shares are skipped
     assert isinstance(reply.screen, QuestionScreen)
@@ -110,7 +114,7 @@ def test_back_keeps_answers_and_answering_again_returns_to_the_first_open_questi
     session, _ = run([Back(), Back()], session)
     assert session.state == "balance_sheet"
     assert set(session.answers) == {"staff", "turnover", "balance_sheet", "linked"}
-    session, reply = handle(session, AnswerText("3 Mio"))
+    session, _reply = handle(session, AnswerText("3 Mio"))
     assert session.state == "website"  # linked is still answered, so it is passed
     assert session.answers["balance_sheet"]["value"] == "3000000"
 
@@ -133,7 +137,7 @@ def test_lowering_the_online_share_reasks_the_shares_that_no_longer_fit() -> Non
     session, _ = run(GERMAN_SCRIPT)
     session, _ = run([Edit("online_share"), AnswerText("2")], session)
     assert session.state == "social_share"  # 3 % social media no longer fits into 2 % online
-    session, reply = handle(session, AnswerText("1"))
+    session, _reply = handle(session, AnswerText("1"))
     assert session.state == SUMMARY
 
 
@@ -151,13 +155,13 @@ def test_stale_and_forged_buttons_are_refused() -> None:
 
 def test_restart_forgets_answers() -> None:
     session, _ = run(GERMAN_SCRIPT)
-    session, reply = handle(session, Restart())
+    session, _reply = handle(session, Restart())
     assert session.state == FIRST and session.answers == {}
 
 
 def test_switch_language_keeps_state() -> None:
     session, _ = run(GERMAN_SCRIPT[:3])
-    session, reply = handle(session, SwitchLanguage("en-GB"))
+    session, _reply = handle(session, SwitchLanguage("en-GB"))
     assert session.language == "en" and session.state == "linked" and len(session.answers) == 3
 
 

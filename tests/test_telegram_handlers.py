@@ -23,7 +23,9 @@ class Harness:
         self.storage = Storage(db_path)
         self.request = FakeRequest()
         config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path)})
-        self.app = build_application(config, self.storage, request=self.request, updates_request=FakeRequest())
+        self.app = build_application(
+            config, self.storage, request=self.request, updates_request=FakeRequest()
+        )
         self.updates = Updates(self.app)
 
     async def send(self, text: str, user: int = USER, **kwargs: object) -> None:
@@ -36,7 +38,9 @@ class Harness:
         return self.request.texts(chat_id)[-1]
 
     def buttons(self, chat_id: int = USER) -> list[str]:
-        return [b.get("callback_data") or b.get("url") for row in self.request.last_keyboard(chat_id) for b in row]
+        return [
+            b.get("callback_data") or b.get("url") for row in self.request.last_keyboard(chat_id) for b in row
+        ]
 
 
 @pytest.fixture
@@ -52,8 +56,19 @@ async def consent(bot: Harness, yes: bool = True, language_code: str | None = "d
     await bot.press("cons|1" if yes else "cons|0", language_code=language_code)
 
 
-GERMAN_ANSWERS = ["12", "1,5 Mio. €", "c|balance_sheet|unknown", "c|linked|no", "c|website|outdated",
-                  "c|social_presence|occasional", "15 %", "3", "1", "c|results_check|partly", "Nein"]
+GERMAN_ANSWERS = [
+    "12",
+    "1,5 Mio. €",
+    "c|balance_sheet|unknown",
+    "c|linked|no",
+    "c|website|outdated",
+    "c|social_presence|occasional",
+    "15 %",
+    "3",
+    "1",
+    "c|results_check|partly",
+    "Nein",
+]
 
 
 async def answer_all(bot: Harness, answers: list[str] = GERMAN_ANSWERS) -> None:
@@ -106,14 +121,25 @@ async def test_answers_survive_a_new_application(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "extra",
     [
-        {"sticker": {"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1, "is_animated": False,
-                     "is_video": False, "type": "regular"}},
+        {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "s",
+                "width": 1,
+                "height": 1,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            }
+        },
         {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
         {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}},
         {"document": {"file_id": "d", "file_unique_id": "d"}},
     ],
 )
-async def test_media_gets_a_localized_hint_and_the_question_again(bot: Harness, extra: dict[str, object]) -> None:
+async def test_media_gets_a_localized_hint_and_the_question_again(
+    bot: Harness, extra: dict[str, object]
+) -> None:
     await consent(bot)
     await bot.send(None, extra=extra)  # type: ignore[arg-type]
     assert "nur Text" in bot.last_text() and "Frage 1 von 11" in bot.last_text()
