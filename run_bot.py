@@ -23,19 +23,37 @@ def _default_language() -> str:
     return "de"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="run_bot.py", description="KMU Digital-Berater")
-    sub = parser.add_subparsers(dest="command")
-    console = sub.add_parser("console", help="run the advisor in the terminal")
-    console.add_argument(
-        "--lang", choices=("de", "en"), default=None, help="language (default: from LANG, else de)"
+def _console_options(suppress: bool) -> argparse.ArgumentParser:
+    """The terminal options, accepted both before and after the ``console`` command."""
+    default = argparse.SUPPRESS if suppress else None
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "--lang", choices=("de", "en"), default=default, help="language (default: from LANG, else de)"
     )
-    console.add_argument("--json", action="store_true", help="print the result as JSON on the last line")
-    resume = console.add_mutually_exclusive_group()
+    options.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="print the result as JSON on the last line",
+    )
+    resume = options.add_mutually_exclusive_group()
     resume.add_argument(
-        "--resume", dest="resume", action="store_true", default=None, help="continue a saved session"
+        "--resume", dest="resume", action="store_true", default=default, help="continue a saved session"
     )
-    resume.add_argument("--new", dest="resume", action="store_false", help="start a new session")
+    resume.add_argument(
+        "--new", dest="resume", action="store_false", default=default, help="start a new session"
+    )
+    return options
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="run_bot.py", description="KMU Digital-Berater", parents=[_console_options(suppress=False)]
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser(
+        "console", help="run the advisor in the terminal", parents=[_console_options(suppress=True)]
+    )
     sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     return parser
 
@@ -65,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
             json_output=args.json,
             resume=args.resume,
         )
+    if command == "export":  # admin analytics (issue 5)
+        return _export(config.database_path, args)
     if not config.token:
         print("Configuration error: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
         return 2
@@ -72,6 +92,24 @@ def main(argv: list[str] | None = None) -> int:
     from bot.telegram_app import run_telegram
 
     return run_telegram(config)
+
+
+def _export(database_path: str, args: argparse.Namespace) -> int:
+    """Write the anonymous export from the shell (admin analytics, issue 5)."""
+    from bot.export import export_to_file
+    from bot.storage import Storage
+
+    if args.k < 2:
+        print("--k must be at least 2: with k = 1 nothing would be suppressed", file=sys.stderr)
+        return 2
+    if not os.path.exists(database_path):
+        print(f"No database at {database_path!r} (set DATABASE_PATH)", file=sys.stderr)
+        return 2
+    storage = Storage(database_path)
+    try:
+        return export_to_file(storage, args.output, fmt=args.format, k=args.k, since=args.since)
+    finally:
+        storage.close()
 
 
 if __name__ == "__main__":

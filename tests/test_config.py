@@ -1,0 +1,68 @@
+"""Settings come from the environment; a mistake stops the start with one clear line."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_config
+
+ROOT = Path(__file__).resolve().parent.parent
+TOKEN = "123456:ABCdefGhIJKlmNoPQRstuVWxyz_0123456789"
+
+
+def test_defaults_without_token() -> None:
+    config = load_config({})
+    assert config.token is None and not config.uses_webhook
+    assert config.api_base_url == "https://api.telegram.org/bot"
+    assert config.database_path == "kmu_berater.db"
+
+
+def test_full_configuration() -> None:
+    config = load_config(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/bot",
+            "ADMIN_IDS": "11, 22 33",
+            "WEBHOOK_URL": "https://bot.example.de/telegram/kmu",
+            "WEBHOOK_SECRET": "s3cret_-",
+            "WEBHOOK_PORT": "9000",
+        }
+    )
+    assert config.admin_ids == {11, 22, 33}
+    assert config.uses_webhook and config.webhook_path == "telegram/kmu" and config.webhook_port == 9000
+    assert TOKEN not in repr(config)
+
+
+@pytest.mark.parametrize(
+    ("env", "names"),
+    [
+        ({"TELEGRAM_BOT_TOKEN": "not-a-token"}, "TELEGRAM_BOT_TOKEN"),
+        ({"ADMIN_IDS": "12,abc"}, "ADMIN_IDS"),
+        ({"WEBHOOK_URL": "https://x.example/hook"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_URL": "http://x.example/hook", "WEBHOOK_SECRET": "a"}, "WEBHOOK_URL"),
+        ({"WEBHOOK_URL": "https://x.example/hook", "WEBHOOK_SECRET": "bad secret!"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_PORT": "99999"}, "WEBHOOK_PORT"),
+        ({"TELEGRAM_API_BASE_URL": "ftp://nope"}, "TELEGRAM_API_BASE_URL"),
+        ({"TIPS_TIMEZONE": "Mars/Olympus"}, "TIPS_TIMEZONE"),
+    ],
+)
+def test_mistakes_name_the_setting(env: dict[str, str], names: str) -> None:
+    with pytest.raises(ConfigError, match=names):
+        load_config(env)
+
+
+def test_run_bot_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:
+    process = subprocess.run(
+        [sys.executable, str(ROOT / "run_bot.py")],
+        env={"TELEGRAM_BOT_TOKEN": "oops", "DATABASE_PATH": str(tmp_path / "x.db"), "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert process.returncode == 2
+    assert process.stderr.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in process.stderr
+    assert "Traceback" not in process.stderr

@@ -1,0 +1,78 @@
+"""The terminal channel with piped input, as a new user would try it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def console(lines: list[str], tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+    env["DATABASE_PATH"] = str(tmp_path / "console.db")
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run_bot.py"), *args],
+        input="".join(line + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+GERMAN = ["12", "1,5 Mio. €", "f", "2", "2", "2", "15 %", "3", "0,5", "2", "3", "ok"]
+ENGLISH = ["250", "€60M", "40 million", "no", "1", "1", "60", "20", "10", "1", "1", "ok"]
+
+
+def test_german_dialogue_prints_category_steps_and_json(tmp_path: Path) -> None:
+    run = console(GERMAN, tmp_path, "console", "--lang", "de", "--json")
+    assert run.returncode == 0, run.stderr
+    assert "Traceback" not in run.stderr
+    assert "Frage 1 von 11" in run.stdout and "Ihr Unternehmen: kleines Unternehmen" in run.stdout
+    assert "Ihre nächsten Schritte" in run.stdout
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["completed"] and result["category"] == "small" and result["is_sme"]
+    assert result["steps"] and all(step["id"] and step["title"] for step in result["steps"])
+    assert 0 <= result["score"] <= 100
+
+
+def test_english_dialogue_medium_by_balance_sheet(tmp_path: Path) -> None:
+    # 250 staff is not fewer than 250: above SME even though the balance sheet is small
+    run = console(ENGLISH, tmp_path, "console", "--lang", "en", "--json")
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["category"] == "small_midcap"
+    assert "Question 1 of 11" in run.stdout
+    run = console(["200", *ENGLISH[1:]], tmp_path, "console", "--lang", "en", "--json")
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["category"] == "medium"  # turnover over €50 m, but the balance sheet is within €43 m
+
+
+def test_back_restart_language_and_bad_input(tmp_path: Path) -> None:
+    lines = ["zwölf", "12", "back", "15", "lang en", "2m", "restart", "3", "end of input follows"]
+    run = console(lines, tmp_path, "console", "--lang", "de", "--json")
+    assert run.returncode == 0 and "Traceback" not in run.stderr
+    assert "Bitte geben Sie eine Zahl ein" in run.stdout
+    assert "Notiert: 15" in run.stdout
+    assert "Question 2 of 11" in run.stdout
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result == {"completed": False, "state": "turnover", "language": "en"}
+
+
+def test_no_arguments_and_no_token_starts_the_terminal_advisor(tmp_path: Path) -> None:
+    run = console(GERMAN, tmp_path)
+    assert run.returncode == 0 and "Ihre nächsten Schritte" in run.stdout or "Your next steps" in run.stdout
+
+
+def test_answers_are_stored_through_the_storage_module(tmp_path: Path) -> None:
+    from bot.storage import Storage
+
+    console(GERMAN, tmp_path, "console", "--lang", "de")
+    storage = Storage(tmp_path / "console.db")
+    assert storage.db.table("results").count == 1
+    assert storage.db.table("identities").count == 1
+    session = next(iter(storage.db.query("select * from sessions")))
+    assert json.loads(session["answers"])["turnover"]["value"] == "1500000"
