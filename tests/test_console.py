@@ -11,8 +11,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def console(lines: list[str], tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
+def console(
+    lines: list[str], tmp_path: Path, *args: str, lang_env: str = "C.UTF-8"
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "LC_ALL", "LC_MESSAGES")}
+    env["LANG"] = lang_env
     env["DATABASE_PATH"] = str(tmp_path / "console.db")
     return subprocess.run(
         [sys.executable, str(ROOT / "run_bot.py"), *args],
@@ -64,7 +67,9 @@ def test_back_restart_language_and_bad_input(tmp_path: Path) -> None:
 
 def test_no_arguments_and_no_token_starts_the_terminal_advisor(tmp_path: Path) -> None:
     run = console(GERMAN, tmp_path)
-    assert run.returncode == 0 and "Ihre nächsten Schritte" in run.stdout or "Your next steps" in run.stdout
+    assert run.returncode == 0 and "Ihre nächsten Schritte" in run.stdout  # German first
+    run = console(ENGLISH, tmp_path, lang_env="en_GB.UTF-8")
+    assert run.returncode == 0 and "Your next steps" in run.stdout
 
 
 def test_answers_are_stored_through_the_storage_module(tmp_path: Path) -> None:
