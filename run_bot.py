@@ -3,6 +3,7 @@
 python run_bot.py            Telegram bot when TELEGRAM_BOT_TOKEN is set, else the terminal advisor
 python run_bot.py console    the advisor in the terminal (--lang de|en, --json, --new/--resume)
 python run_bot.py telegram   the Telegram bot (polling, or webhook when WEBHOOK_URL is set)
+python run_bot.py export     the anonymous export for admins (--format csv|json|xlsx --output FILE)
 """
 
 from __future__ import annotations
@@ -55,7 +56,29 @@ def build_parser() -> argparse.ArgumentParser:
         "console", help="run the advisor in the terminal", parents=[_console_options(suppress=True)]
     )
     sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    # --- admin analytics (issue 5) ---
+    export = sub.add_parser("export", help="write the anonymous export of consenting respondents")
+    export.add_argument(
+        "--format", choices=("csv", "json", "xlsx"), default="csv", help="file format (default: csv)"
+    )
+    export.add_argument("--output", required=True, help="file to write")
+    export.add_argument(
+        "--since", type=_month, default=None, help="only results from this month on (YYYY-MM)"
+    )
+    export.add_argument(
+        "--k", type=int, default=5, help="suppress combinations held by fewer than k respondents"
+    )
+    # --- end admin analytics ---
     return parser
+
+
+def _month(text: str) -> str:
+    from bot.export import parse_month
+
+    try:
+        return parse_month(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,6 +11,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
+from bot.analytics import PeerBenchmark
 from bot.i18n import Translator
 from bot.rendering import event_for_text, render_question, render_result, render_summary
 from bot.storage import Storage
@@ -57,8 +58,10 @@ class ConsoleAdvisor:
     session: Session = field(init=False)
     respondent_id: str = field(init=False)
     last_result: Result | None = field(init=False, default=None)
+    peers: PeerBenchmark = field(init=False)
 
     def __post_init__(self) -> None:
+        self.peers = PeerBenchmark(self.storage)
         user = getpass.getuser()
         if self.resume:
             self.respondent_id = self.storage.respondent_for(CHANNEL, user)
@@ -169,7 +172,13 @@ class ConsoleAdvisor:
                 self.say(f"  {index}) {t(item.label)}: {t(item.value)}")
             self.say(t(msg("Type “ok” to see your result, or the number of an answer to change it.")))
         elif isinstance(screen, ResultScreen):
-            for block in render_result(screen.result, t):
+            blocks = render_result(screen.result, t)
+            # --- peer benchmark (issue 5): only when at least k consenting companies of the class compare ---
+            peer = self.peers.line(screen.result.classification.category.value)
+            if peer is not None:
+                blocks[1] = blocks[1] + "\n\n" + t(peer)
+            # --- end peer benchmark ---
+            for block in blocks:
                 self.say(block)
                 self.say()
             self.say(t(msg("Type “restart” to start again or “back” to change your answers.")))

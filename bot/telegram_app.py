@@ -17,6 +17,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import admin
 from bot import telegram_handlers as h
 from bot.config import Config
 from bot.i18n import Translator
@@ -69,6 +70,10 @@ def register_handlers(application: Application) -> None:
         ("deletedata", h.deletedata),
     ):
         add(CommandHandler(name, callback, filters=private))
+    # --- admin analytics (issue 5): in every chat, so that others are refused rather than ignored ---
+    add(CommandHandler("export", admin.export_command))
+    add(CommandHandler("stats", admin.stats_command))
+    # --- end admin analytics ---
     add(CallbackQueryHandler(h.on_button))
     add(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, h.edited_message))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND, h.unknown_command))
@@ -91,6 +96,11 @@ async def _post_init(application: Application) -> None:
         ],
         scope=BotCommandScopeAllGroupChats(),
     )
+    # --- admin analytics (issue 5): admin commands in each admin's own chat menu ---
+    config = application.bot_data.get("config")
+    if isinstance(config, Config) and config.admin_ids:
+        await admin.set_admin_commands(bot, config.admin_ids, h.COMMANDS)
+    # --- end admin analytics ---
     log.info("Bot @%s ready", bot.username)
 
 

@@ -25,6 +25,7 @@ from telegram.constants import ChatAction, MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
+from bot.analytics import peer_benchmark
 from bot.chart import marketing_split_chart
 from bot.i18n import Translator
 from bot.rendering import HTML, event_for_text, render_question, render_result, render_summary
@@ -244,6 +245,11 @@ async def show_result(
     if fresh:
         changes = record_result(conv, result)
     blocks = render_result(result, t, HTML)
+    # --- peer benchmark (issue 5): only when at least k consenting companies of the class compare ---
+    peer = peer_benchmark(context.bot_data, conv.storage).line(result.classification.category.value)
+    if peer is not None:
+        blocks[1] = blocks[1] + "\n\n" + HTML.escape(t(peer))
+    # --- end peer benchmark ---
     if changes:
         blocks[0] = blocks[0] + "\n\n" + "\n".join(changes)
     if head:
