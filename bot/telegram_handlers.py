@@ -166,8 +166,12 @@ def summary_keyboard(screen: SummaryScreen, t: Translator) -> InlineKeyboardMark
     return InlineKeyboardMarkup(rows)
 
 
-def result_keyboard(t: Translator, share_url: str | None, tips_enabled: bool) -> InlineKeyboardMarkup:
+def result_keyboard(
+    t: Translator, share_url: str | None, tips_enabled: bool, *, show_again: bool = False
+) -> InlineKeyboardMarkup:
     rows = [[_button(t, msg("🔁 Start again"), "r|result"), _button(t, msg("✏️ Change answers"), "b|result")]]
+    if show_again:
+        rows.insert(0, [_button(t, msg("📋 Show my result again"), "show|result")])
     if share_url:
         rows.append([InlineKeyboardButton(t(msg("📨 Share with a colleague")), url=share_url)])
     if tips_enabled:
@@ -218,9 +222,19 @@ async def send_html(
 
 
 async def show_reply(
-    update: Update, context: Context, conv: Conversation, reply: Reply, prefix: str = ""
+    update: Update,
+    context: Context,
+    conv: Conversation,
+    reply: Reply,
+    prefix: str = "",
+    *,
+    full_result: bool = False,
 ) -> None:
-    """Render the engine's reply: notices and the screen, with buttons."""
+    """Render the engine's reply: notices and the screen, with buttons.
+
+    A result is shown in full when it is new (or asked for); otherwise a short note with the result buttons
+    stands in for it, so a stray message after the result does not repeat pages of advice.
+    """
     chat = update.effective_chat
     assert chat is not None
     t = conv.t
@@ -232,8 +246,14 @@ async def show_reply(
     elif isinstance(screen, SummaryScreen):
         body = render_summary(screen, t, HTML)
         await send_html(context, chat.id, f"{head}\n\n{body}" if head else body, summary_keyboard(screen, t))
-    elif isinstance(screen, ResultScreen):
+    elif isinstance(screen, ResultScreen) and (reply.completed or full_result):
         await show_result(context, chat.id, conv, screen.result, head, fresh=reply.completed)
+    elif isinstance(screen, ResultScreen):
+        body = HTML.escape(t(msg("Your result is shown above. What would you like to do next?")))
+        keyboard = result_keyboard(
+            t, share_link(context, conv), bool(context.bot_data.get("tips_enabled")), show_again=True
+        )
+        await send_html(context, chat.id, f"{head}\n\n{body}" if head else body, keyboard)
 
 
 async def show_result(
@@ -374,13 +394,19 @@ async def ask_consent(update: Update, context: Context, conv: Conversation, pref
 
 
 async def continue_dialogue(
-    update: Update, context: Context, conv: Conversation, event: Event, prefix: str = ""
+    update: Update,
+    context: Context,
+    conv: Conversation,
+    event: Event,
+    prefix: str = "",
+    *,
+    full_result: bool = False,
 ) -> None:
     """Apply an event, or ask for consent first when the user has not decided yet."""
     if conv.consent is None:
         await ask_consent(update, context, conv, prefix)
         return
-    await show_reply(update, context, conv, conv.apply(event), prefix)
+    await show_reply(update, context, conv, conv.apply(event), prefix, full_result=full_result)
 
 
 # --- private-chat handlers ----------------------------------------------------------------------
@@ -443,7 +469,12 @@ async def on_button(update: Update, context: Context) -> None:
     if kind == "l" and rest in ("de", "en"):
         await query.answer()
         await remove_keyboard(query.message)
-        await continue_dialogue(update, context, conv, SwitchLanguage(rest))
+        await continue_dialogue(update, context, conv, SwitchLanguage(rest), full_result=True)
+        return
+    if kind == "show" and rest == RESULT and conv.session.state == RESULT:
+        await query.answer()
+        await remove_keyboard(query.message)
+        await continue_dialogue(update, context, conv, Show(), full_result=True)
         return
     if kind == "del" and rest in ("yes", "no"):
         await query.answer()

@@ -244,3 +244,17 @@ async def test_commands_are_registered_in_both_languages(bot: Harness) -> None:
     assert {None, "de", "en"} <= languages
     german = next(p for p in calls if p.get("language_code") == "de")
     assert any("Check" in c["description"] for c in german["commands"])
+
+
+async def test_a_message_after_the_result_gets_a_short_answer_not_the_whole_result(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    bot.request.clear()
+    await bot.send("hallo?")
+    assert [api for api, _ in bot.request.calls if api.startswith("send")] == ["sendMessage"]
+    assert "show|result" in bot.buttons() and "r|result" in bot.buttons()
+    bot.request.clear()
+    await bot.press("show|result")
+    assert "sendPhoto" in [api for api, _ in bot.request.calls]
+    assert "Diese Woche:" in "\n".join(bot.request.texts(USER))
