@@ -66,3 +66,30 @@ def test_run_bot_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:
     assert process.returncode == 2
     assert process.stderr.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in process.stderr
     assert "Traceback" not in process.stderr
+
+
+def test_webhook_mode_passes_secret_listen_and_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from telegram.ext import Application
+
+    from bot.telegram_app import run_telegram
+
+    seen: dict[str, object] = {}
+    monkeypatch.setattr(Application, "run_webhook", lambda self, **kwargs: seen.update(kwargs))
+    monkeypatch.setattr(Application, "run_polling", lambda self, **kwargs: seen.update(polling=True))
+    config = load_config(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "DATABASE_PATH": str(tmp_path / "w.db"),
+            "WEBHOOK_URL": "https://bot.example.de/telegram/kmu",
+            "WEBHOOK_SECRET": "s3cret",
+            "WEBHOOK_LISTEN": "0.0.0.0",
+            "WEBHOOK_PORT": "8080",
+        }
+    )
+    assert run_telegram(config) == 0
+    assert seen["secret_token"] == "s3cret" and seen["url_path"] == "telegram/kmu"
+    assert seen["listen"] == "0.0.0.0" and seen["port"] == 8080
+    assert seen["webhook_url"] == "https://bot.example.de/telegram/kmu" and "polling" not in seen
+    seen.clear()
+    assert run_telegram(load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path / "p.db")})) == 0
+    assert seen == {"polling": True}
