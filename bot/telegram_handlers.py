@@ -22,7 +22,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.analytics import peer_benchmark
@@ -260,7 +260,8 @@ async def show_result(
     context: Context, chat_id: int, conv: Conversation, result: Result, head: str, *, fresh: bool
 ) -> None:
     t = conv.t
-    await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; never fail the result for it
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
     changes: list[str] = []
     if fresh:
         changes = record_result(conv, result)
@@ -284,7 +285,12 @@ async def show_result(
             filename="marketing-split.png",
             caption=t(msg("Your marketing split beside the 2014 survey figures")),
         )
-    except (OSError, ValueError, RuntimeError) as error:  # a chart is a bonus: never fail the result for it
+    except (
+        OSError,
+        ValueError,
+        RuntimeError,
+        TelegramError,
+    ) as error:  # the chart is a bonus: never fail the result for it
         log.warning("Chart could not be drawn: %s", type(error).__name__)
     share_url = share_link(context, conv)
     tips_enabled = bool(context.bot_data.get("tips_enabled"))
@@ -534,7 +540,7 @@ async def remove_keyboard(message: Any) -> None:
     """Take the buttons off an answered message so old buttons cannot be pressed again."""
     if not isinstance(message, Message) or message.reply_markup is None:
         return
-    with contextlib.suppress(BadRequest):  # already edited, or too old to edit
+    with contextlib.suppress(TelegramError):  # already edited, too old to edit, or not supported
         await message.edit_reply_markup(reply_markup=None)
 
 
