@@ -22,7 +22,7 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatAction, MessageLimit, ParseMode
-from telegram.error import Forbidden, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.analytics import peer_benchmark
@@ -736,6 +736,11 @@ async def on_error(update: object, context: Context) -> None:
         log.info("A user has blocked the bot; recorded")
         return
     update_id = update.update_id if isinstance(update, Update) else None
+    if isinstance(error, NetworkError):
+        # The answer is committed; the reply may or may not have arrived. An apology would meet the same
+        # network, and the user's next message is answered from the stored state anyway.
+        log.warning("Bot API unreachable while handling update %s: %s", update_id, type(error).__name__)
+        return
     log.error(
         "Error while handling update %s: %s",
         update_id,
