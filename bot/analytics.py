@@ -202,7 +202,7 @@ class PeerBenchmark:
         """(median online share rounded to 5 points, n) of ``category``, or None when n < k."""
         now = time.monotonic()
         if self._read_at is None or now - self._read_at >= self.ttl:
-            self._medians = self.storage.consented_share_medians()
+            self._medians = self.storage.consented_share_medians(["online_share"])
             self._read_at = now
         median, n = self._medians.get(category, {}).get("online_share", (0.0, 0))
         if n < self.k:

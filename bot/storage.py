@@ -322,7 +322,9 @@ class Storage:
         ).fetchall()
         return [(str(category), int(n)) for category, n in rows]
 
-    def consented_share_medians(self) -> dict[str, dict[str, tuple[float, int]]]:
+    def consented_share_medians(
+        self, names: Sequence[str] = ("online_share", "social_share", "controlling_share")
+    ) -> dict[str, dict[str, tuple[float, int]]]:
         """Median online, social-media and controlling shares per size class: {category: {share: (median, n)}}.
 
         Social-media and controlling shares count as 0 when nothing goes online, as the advisor assumes when it
@@ -337,7 +339,8 @@ class Storage:
             " else coalesce(cast(json_extract(answers, '$.controlling_share.value') as real), 0.0) end",
         }
         medians: dict[str, dict[str, tuple[float, int]]] = {}
-        for name, expression in shares.items():
+        for name in names:
+            expression = shares[name]
             query = f"""
                 with picked as (
                     select category, {expression} as x from ({_LATEST_CONSENTED}) where {online} is not null
