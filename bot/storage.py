@@ -75,6 +75,65 @@ def m001_initial(db: Database) -> None:
     db.table("referrals").create({"code": str, "arrivals": int}, pk="code")
 
 
+# --- tips and broadcasts (issue 4) ---------------------------------------------------------------
+
+
+@migrations()
+def m002_tips(db: Database) -> None:
+    # A subscription names a chat, never a respondent: a private chat's size class is looked up through
+    # the identity only at send time, and groups and channels have none.
+    db.table("tip_subscriptions").create(
+        {
+            "chat_id": int,
+            "kind": str,  # private, group, supergroup, channel
+            "language": str,
+            "schedule": str,  # daily or weekly
+            "weekday": int,  # 0 = Monday … 6 = Sunday (ignored for daily)
+            "at": str,  # "HH:MM" in the configured time zone
+            "active": int,
+            "created_at": str,
+            "updated_at": str,
+            "deactivated_reason": str,
+        },
+        pk="chat_id",
+        not_null={"kind", "language", "schedule", "at", "active"},
+    )
+    db.table("tip_seen").create({"chat_id": int, "tip_id": str, "seen_at": str}, pk=("chat_id", "tip_id"))
+    db.table("broadcasts").create(
+        {
+            "id": int,
+            "kind": str,  # tips (a scheduled run) or admin
+            "run_key": str,  # a scheduled run's slot and date, so a job firing twice starts one run
+            "text": str,
+            "created_by": int,
+            "created_at": str,
+            "status": str,  # draft, running, done, cancelled
+            "finished_at": str,
+            "status_chat_id": int,
+            "status_message_id": int,
+        },
+        pk="id",
+    )
+    db.table("broadcasts").create_index(["run_key"], unique=True)
+    db.table("deliveries").create(
+        {
+            "broadcast_id": int,
+            "chat_id": int,  # the chat as it was addressed when the run was prepared
+            "target_chat_id": int,  # where it goes now (differs after a group migrated)
+            "tip_id": str,
+            "language": str,
+            "status": str,  # pending, sending, sent, failed, blocked, uncertain
+            "attempts": int,
+            "error": str,
+            "message_id": int,
+            "updated_at": str,
+        },
+        pk=("broadcast_id", "chat_id"),
+        foreign_keys=[("broadcast_id", "broadcasts", "id")],
+    )
+    db.table("deliveries").create_index(["broadcast_id", "status"])
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -271,6 +330,191 @@ class Storage:
             "session": self.load_session(rid),
             "results": self.latest_results(rid, limit=1000),
         }
+
+    # --- tips and broadcasts (issue 4) -------------------------------------------------------------
+    # Subscriptions hold chat ids only; deliveries are written "sending" before and "sent" after each
+    # send, so an interrupted run resumes without sending anything twice.
+
+    def subscribe_tips(
+        self, chat_id: int, *, kind: str, language: str, schedule: str = "weekly", weekday: int = 0,
+        at: str = "09:00",
+    ) -> None:
+        """Subscribe a chat, or reactivate it keeping its earlier schedule."""
+        stamp = now()
+        self.db.execute(
+            """
+            insert into tip_subscriptions (chat_id, kind, language, schedule, weekday, at, active, created_at,
+                                           updated_at)
+            values (:chat_id, :kind, :language, :schedule, :weekday, :at, 1, :now, :now)
+            on conflict (chat_id) do update set
+                kind = excluded.kind, language = excluded.language, active = 1, updated_at = excluded.updated_at,
+                deactivated_reason = null
+            """,
+            {"chat_id": chat_id, "kind": kind, "language": language, "schedule": schedule, "weekday": weekday,
+             "at": at, "now": stamp},
+        )
+
+    def unsubscribe_tips(self, chat_id: int, reason: str = "unsubscribed") -> bool:
+        """Deactivate a chat's subscription; True if it was active."""
+        cursor = self.db.execute(
+            "update tip_subscriptions set active = 0, deactivated_reason = ?, updated_at = ? "
+            "where chat_id = ? and active = 1",
+            [reason, now(), chat_id],
+        )
+        return cursor.rowcount > 0
+
+    def tip_subscription(self, chat_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("select * from tip_subscriptions where chat_id = ?", [chat_id]))
+        return rows[0] if rows else None
+
+    def set_tip_schedule(self, chat_id: int, *, schedule: str, weekday: int, at: str) -> bool:
+        cursor = self.db.execute(
+            "update tip_subscriptions set schedule = ?, weekday = ?, at = ?, updated_at = ? where chat_id = ?",
+            [schedule, weekday, at, now(), chat_id],
+        )
+        return cursor.rowcount > 0
+
+    def set_tip_language(self, chat_id: int, language: str) -> None:
+        self.db.execute(
+            "update tip_subscriptions set language = ?, updated_at = ? where chat_id = ?", [language, now(), chat_id]
+        )
+
+    def active_tip_subscriptions(self) -> list[dict[str, Any]]:
+        return list(self.db.query("select * from tip_subscriptions where active = 1 order by chat_id"))
+
+    def tip_slots(self) -> list[tuple[str, int, str]]:
+        """The distinct (schedule, weekday, at) of active subscriptions; daily slots have weekday 0."""
+        rows = self.db.query(
+            "select distinct schedule, case when schedule = 'daily' then 0 else weekday end as weekday, at "
+            "from tip_subscriptions where active = 1 order by 1, 2, 3"
+        )
+        return [(row["schedule"], int(row["weekday"]), row["at"]) for row in rows]
+
+    def subscriptions_in_slot(self, schedule: str, weekday: int, at: str) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "select * from tip_subscriptions where active = 1 and schedule = ? and at = ? "
+                "and (schedule = 'daily' or weekday = ?) order by chat_id",
+                [schedule, at, weekday],
+            )
+        )
+
+    def migrate_tip_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Follow a group that became a supergroup: its subscription and seen tips move to the new id."""
+        with self.db.atomic():
+            if self.tip_subscription(new_chat_id) is None:
+                self.db.execute(
+                    "update tip_subscriptions set chat_id = ?, kind = 'supergroup', updated_at = ? where chat_id = ?",
+                    [new_chat_id, now(), old_chat_id],
+                )
+            else:
+                self.db.execute("delete from tip_subscriptions where chat_id = ?", [old_chat_id])
+            self.db.execute("update or ignore tip_seen set chat_id = ? where chat_id = ?", [new_chat_id, old_chat_id])
+            self.db.execute("delete from tip_seen where chat_id = ?", [old_chat_id])
+
+    def seen_tips(self, chat_id: int) -> set[str]:
+        return {row["tip_id"] for row in self.db.query("select tip_id from tip_seen where chat_id = ?", [chat_id])}
+
+    def forget_seen_tips(self, chat_id: int) -> None:
+        """Start a new round through the catalogue once a chat has seen every tip."""
+        self.db.execute("delete from tip_seen where chat_id = ?", [chat_id])
+
+    def latest_size_class(self, channel: str, user_id: int) -> str | None:
+        """The size class of a private user's latest result, looked up only when a tip is chosen."""
+        respondent_id = self.find_respondent(channel, user_id)
+        if respondent_id is None:
+            return None
+        rows = list(
+            self.db.query("select category from results where respondent_id = ? order by id desc limit 1", [respondent_id])
+        )
+        return str(rows[0]["category"]) if rows else None
+
+    def create_broadcast(
+        self, kind: str, deliveries: list[dict[str, Any]], *, text: str | None = None, run_key: str | None = None,
+        created_by: int | None = None, status: str = "running",
+    ) -> int | None:
+        """Store a run with one pending delivery per chat in one transaction; None if ``run_key`` exists."""
+        with self.db.atomic():
+            if run_key is not None and list(self.db.query("select 1 from broadcasts where run_key = ?", [run_key])):
+                return None
+            cursor = self.db.execute(
+                "insert into broadcasts (kind, run_key, text, created_by, created_at, status) values (?, ?, ?, ?, ?, ?)",
+                [kind, run_key, text, created_by, now(), status],
+            )
+            broadcast_id = int(cursor.lastrowid or 0)
+            self.add_deliveries(broadcast_id, deliveries)
+        return broadcast_id
+
+    def add_deliveries(self, broadcast_id: int, deliveries: list[dict[str, Any]]) -> None:
+        stamp = now()
+        self.db.table("deliveries").insert_all(
+            (
+                {"broadcast_id": broadcast_id, "chat_id": d["chat_id"], "target_chat_id": d["chat_id"],
+                 "tip_id": d.get("tip_id"), "language": d.get("language"), "status": "pending", "attempts": 0,
+                 "updated_at": stamp}
+                for d in deliveries
+            ),
+            batch_size=1000,
+        )
+
+    def broadcast(self, broadcast_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("select * from broadcasts where id = ?", [broadcast_id]))
+        return rows[0] if rows else None
+
+    def set_broadcast_status(self, broadcast_id: int, status: str) -> None:
+        finished = now() if status in ("done", "cancelled") else None
+        self.db.execute("update broadcasts set status = ?, finished_at = ? where id = ?", [status, finished, broadcast_id])
+
+    def set_broadcast_status_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
+        self.db.execute(
+            "update broadcasts set status_chat_id = ?, status_message_id = ? where id = ?",
+            [chat_id, message_id, broadcast_id],
+        )
+
+    def unfinished_broadcasts(self) -> list[dict[str, Any]]:
+        return list(self.db.query("select * from broadcasts where status = 'running' order by id"))
+
+    def pending_deliveries(self, broadcast_id: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "select * from deliveries where broadcast_id = ? and status = 'pending' order by rowid", [broadcast_id]
+            )
+        )
+
+    def settle_interrupted_deliveries(self, broadcast_id: int) -> int:
+        """Mark sends cut off by a crash as "uncertain": they may have arrived, so they are never repeated."""
+        cursor = self.db.execute(
+            "update deliveries set status = 'uncertain', updated_at = ? where broadcast_id = ? and status = 'sending'",
+            [now(), broadcast_id],
+        )
+        return cursor.rowcount
+
+    def mark_delivery(
+        self, broadcast_id: int, chat_id: int, status: str, *, target_chat_id: int | None = None,
+        error: str | None = None, message_id: int | None = None, seen_tip: str | None = None,
+    ) -> None:
+        """Record a delivery's new status, committed before the caller goes on (and a tip as seen)."""
+        with self.db.atomic():
+            self.db.execute(
+                "update deliveries set status = ?, error = coalesce(?, error), message_id = coalesce(?, message_id), "
+                "target_chat_id = coalesce(?, target_chat_id), "
+                "attempts = attempts + (case when ? = 'sending' then 1 else 0 end), updated_at = ? "
+                "where broadcast_id = ? and chat_id = ?",
+                [status, error, message_id, target_chat_id, status, now(), broadcast_id, chat_id],
+            )
+            if seen_tip is not None:
+                self.db.execute(
+                    "insert or ignore into tip_seen (chat_id, tip_id, seen_at) values (?, ?, ?)",
+                    [target_chat_id if target_chat_id is not None else chat_id, seen_tip, now()],
+                )
+
+    def delivery_counts(self, broadcast_id: int) -> dict[str, int]:
+        rows = self.db.query(
+            "select status, count(*) as n from deliveries where broadcast_id = ? group by status", [broadcast_id]
+        )
+        return {row["status"]: int(row["n"]) for row in rows}
+
+    # --- end of tips and broadcasts ------------------------------------------------------------------
 
     # --- erasure ----------------------------------------------------------------------------------
 

@@ -17,7 +17,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import admin
+from bot import admin, tips
 from bot import telegram_handlers as h
 from bot.config import Config
 from bot.i18n import Translator
@@ -74,6 +74,9 @@ def register_handlers(application: Application) -> None:
     add(CommandHandler("export", admin.export_command))
     add(CommandHandler("stats", admin.stats_command))
     # --- end admin analytics ---
+    # --- tips and broadcasts (issue 4): before the dialogue's catch-all handlers ---
+    tips.register_tip_handlers(application)
+    # --- end tips and broadcasts ---
     add(CallbackQueryHandler(h.on_button))
     add(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, h.edited_message))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND, h.unknown_command))
@@ -96,10 +99,14 @@ async def _post_init(application: Application) -> None:
         ],
         scope=BotCommandScopeAllGroupChats(),
     )
+    # --- tips and broadcasts (issue 4): schedule jobs, resume interrupted runs, tip commands in the menus ---
+    await tips.post_init_tips(application)
+    # --- end tips and broadcasts ---
     # --- admin analytics (issue 5): admin commands in each admin's own chat menu ---
     config = application.bot_data.get("config")
     if isinstance(config, Config) and config.admin_ids:
-        await admin.set_admin_commands(bot, config.admin_ids, h.COMMANDS)
+        menu = (*h.COMMANDS, *tips.MENU_COMMANDS, *tips.ADMIN_COMMANDS)  # issue 4: tip and broadcast commands
+        await admin.set_admin_commands(bot, config.admin_ids, menu)
     # --- end admin analytics ---
     log.info("Bot @%s ready", bot.username)
 

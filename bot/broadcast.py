@@ -1,0 +1,325 @@
+"""Deliver one message to many chats within Telegram's flood limits, exactly once per chat, across crashes.
+
+A run (``broadcasts`` row) has one ``deliveries`` row per chat. Each send is recorded as "sending" before the
+request and as "sent" (or failed, blocked) after it, both committed. After a crash, rows still "sending" are
+marked "uncertain" and never sent again: the Bot API offers no way to ask whether a message arrived, and the
+issue requires zero duplicates, so a message cut off mid-request may be missing but is never shown twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import heapq
+import itertools
+import logging
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from telegram import Bot
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot.storage import Storage
+
+log = logging.getLogger(__name__)
+
+# Telegram's limits (Bots FAQ): ~30 messages/s overall, 20/min into one group, ~1/s into one chat.
+GLOBAL_PER_SECOND = 30.0
+GROUP_PER_MINUTE = 20
+CHAT_INTERVAL = 1.0
+# Paced a little below the limit so that a few interactive replies fit beside a broadcast.
+DEFAULT_RATE = 29.0
+MAX_ATTEMPTS = 5
+
+Render = Callable[[dict[str, Any]], str | None]
+Progress = Callable[["BroadcastProgress"], Awaitable[None]]
+
+
+@dataclass
+class BroadcastProgress:
+    """Counts of one run, for the admin's status message and the final report."""
+
+    broadcast_id: int
+    total: int
+    sent: int = 0
+    failed: int = 0
+    blocked: int = 0
+    uncertain: int = 0
+    migrated: int = 0
+    rate_limited: int = 0
+    started: float = field(default_factory=time.monotonic)
+    rate: float = DEFAULT_RATE
+
+    @property
+    def done(self) -> int:
+        return self.sent + self.failed + self.blocked + self.uncertain
+
+    @property
+    def seconds_left(self) -> int:
+        return int((self.total - self.done) / self.rate + 0.999)
+
+
+class ChatPacer:
+    """Hands out send times: evenly spaced overall, at most 20 a minute per group, one a second per chat.
+
+    Shared by all runs of a bot, so two broadcasts at once still stay within the overall limit. ``time_scale``
+    speeds everything up for benchmarks against a fake that scales Telegram's limits the same way.
+    """
+
+    def __init__(self, rate: float = DEFAULT_RATE, *, time_scale: float = 1.0) -> None:
+        self.interval = 1.0 / (rate * time_scale)
+        self.chat_interval = CHAT_INTERVAL / time_scale
+        self.group_window = 60.0 / time_scale
+        self._next_global = 0.0
+        self._chat_last: dict[int, float] = {}
+        self._group_sends: dict[int, deque[float]] = {}
+        self._paused_until: dict[int, float] = {}
+
+    def ready_at(self, chat_id: int, now: float) -> float:
+        """The earliest moment ``chat_id`` may receive the next message (ignoring the overall limit)."""
+        ready = max(
+            now, self._paused_until.get(chat_id, 0.0), self._chat_last.get(chat_id, -1e9) + self.chat_interval
+        )
+        sends = self._group_sends.get(chat_id)
+        if chat_id < 0 and sends is not None:
+            while sends and sends[0] <= now - self.group_window:
+                sends.popleft()
+            if len(sends) >= GROUP_PER_MINUTE:
+                ready = max(ready, sends[0] + self.group_window)
+        return ready
+
+    async def acquire(self, chat_id: int) -> None:
+        """Wait until ``chat_id`` may receive a message within all limits, and claim that slot."""
+        while (slot := self.try_claim(chat_id, time.monotonic())) > time.monotonic():
+            await asyncio.sleep(slot - time.monotonic())
+
+    def try_claim(self, chat_id: int, now: float) -> float:
+        """Claim a slot if one is free now; otherwise return when to try again (> now)."""
+        slot = max(now, self._next_global, self.ready_at(chat_id, now))
+        if slot > now:
+            return slot
+        # Spacing counts from the planned slot, so a wake-up a little late does not lose rate, yet any
+        # one-second window holds at most rate + 1 sends.
+        self._next_global = max(self._next_global + self.interval, now)
+        self._claim(chat_id, now)
+        return now
+
+    def _claim(self, chat_id: int, now: float) -> None:
+        self._chat_last[chat_id] = now
+        if chat_id < 0:
+            self._group_sends.setdefault(chat_id, deque()).append(now)
+
+    def pause_chat(self, chat_id: int, seconds: float) -> None:
+        """Honour a 429 for one chat only; unrelated chats go on."""
+        self._paused_until[chat_id] = max(self._paused_until.get(chat_id, 0.0), time.monotonic() + seconds)
+
+    def pause_all(self, seconds: float) -> None:
+        self._next_global = max(self._next_global, time.monotonic() + seconds)
+
+
+@dataclass(order=True)
+class _Queued:
+    ready: float
+    seq: int
+    row: dict[str, Any] = field(compare=False)
+
+
+class TipBroadcaster:
+    """Sends the pending deliveries of runs through one pacer, records each outcome, follows migrations.
+
+    ``render(delivery_row)`` returns the HTML text for a delivery (None skips it as failed).
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        bot: Bot,
+        *,
+        pacer: ChatPacer | None = None,
+        concurrency: int = 64,
+        on_blocked: Callable[[int], object] | None = None,
+        on_migrated: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.storage = storage
+        self.bot = bot
+        self.pacer = pacer or ChatPacer()
+        self.concurrency = concurrency
+        self.on_blocked = on_blocked
+        self.on_migrated = on_migrated
+        self._recent_429: deque[tuple[float, int]] = deque()
+        self._seq = itertools.count()
+
+    def resume_interrupted(self, broadcast_id: int) -> int:
+        """Settle sends a crash cut off (never repeated), so that only untouched deliveries remain pending."""
+        uncertain = self.storage.settle_interrupted_deliveries(broadcast_id)
+        if uncertain:
+            log.warning(
+                "Run %d: %d sends were cut off by a restart and are not repeated", broadcast_id, uncertain
+            )
+        return uncertain
+
+    def progress(self, broadcast_id: int) -> BroadcastProgress:
+        counts = self.storage.delivery_counts(broadcast_id)
+        progress = BroadcastProgress(broadcast_id, total=sum(counts.values()), rate=1 / self.pacer.interval)
+        progress.sent = counts.get("sent", 0)
+        progress.failed = counts.get("failed", 0)
+        progress.blocked = counts.get("blocked", 0)
+        progress.uncertain = counts.get("uncertain", 0)
+        return progress
+
+    async def run(
+        self,
+        broadcast_id: int,
+        render: Render,
+        *,
+        on_progress: Progress | None = None,
+        progress_every: float = 3.0,
+    ) -> BroadcastProgress:
+        """Send every pending delivery of a run and mark the run done; safe to call again after a crash."""
+        self.resume_interrupted(broadcast_id)
+        progress = self.progress(broadcast_id)
+        queue = [_Queued(0.0, next(self._seq), row) for row in self.storage.pending_deliveries(broadcast_id)]
+        heapq.heapify(queue)
+        wake = asyncio.Event()
+        in_flight: set[asyncio.Task[None]] = set()
+        slots = asyncio.Semaphore(self.concurrency)
+        last_report = time.monotonic()
+
+        def requeue(row: dict[str, Any], ready: float) -> None:
+            heapq.heappush(queue, _Queued(ready, next(self._seq), row))
+            wake.set()
+
+        async def deliver(row: dict[str, Any]) -> None:
+            try:
+                await self._deliver(broadcast_id, row, render, progress, requeue)
+            finally:
+                slots.release()
+                wake.set()
+
+        while queue or in_flight:
+            now = time.monotonic()
+            if on_progress is not None and now - last_report >= progress_every:
+                last_report = now
+                await on_progress(progress)
+            if not queue:
+                wake.clear()
+                await _wait(wake, 1.0)
+                continue
+            head = queue[0]
+            if head.ready > now:
+                wake.clear()
+                await _wait(wake, head.ready - now)
+                continue
+            target = int(head.row["target_chat_id"])
+            slot = self.pacer.try_claim(target, now)
+            if slot > now:
+                chat_ready = self.pacer.ready_at(target, now)
+                if chat_ready > now:  # this chat must wait: let others go first
+                    heapq.heapreplace(queue, _Queued(chat_ready, next(self._seq), head.row))
+                    continue
+                await asyncio.sleep(slot - now)
+                continue
+            heapq.heappop(queue)
+            await slots.acquire()
+            task = asyncio.create_task(deliver(head.row))
+            in_flight.add(task)
+            task.add_done_callback(in_flight.discard)
+        if on_progress is not None:
+            await on_progress(progress)
+        self.storage.set_broadcast_status(broadcast_id, "done")
+        return progress
+
+    async def _deliver(
+        self,
+        broadcast_id: int,
+        row: dict[str, Any],
+        render: Render,
+        progress: BroadcastProgress,
+        requeue: Callable[[dict[str, Any], float], None],
+    ) -> None:
+        chat_id = int(row["chat_id"])
+        target = int(row["target_chat_id"])
+        text = render(row)
+        if text is None:
+            self.storage.mark_delivery(broadcast_id, chat_id, "failed", error="nothing to send")
+            progress.failed += 1
+            return
+        self.storage.mark_delivery(broadcast_id, chat_id, "sending")
+        try:
+            message = await self.bot.send_message(
+                target, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+            )
+        except RetryAfter as error:
+            # A 429 means "not sent": back to pending, and only this chat waits — unless several chats
+            # are refused at once, which is the overall limit speaking.
+            seconds = _seconds(error.retry_after)
+            progress.rate_limited += 1
+            self.storage.mark_delivery(broadcast_id, chat_id, "pending", error="429")
+            self.pacer.pause_chat(target, seconds)
+            if self._overall_limit_hit(target):
+                self.pacer.pause_all(seconds)
+            requeue(row, time.monotonic() + seconds)
+        except ChatMigrated as error:
+            new_id = int(error.new_chat_id)
+            self.storage.mark_delivery(
+                broadcast_id, chat_id, "pending", target_chat_id=new_id, error="migrated"
+            )
+            progress.migrated += 1
+            if self.on_migrated is not None:
+                self.on_migrated(target, new_id)
+            requeue({**row, "target_chat_id": new_id}, time.monotonic())
+        except Forbidden:
+            self.storage.mark_delivery(broadcast_id, chat_id, "blocked", error="403")
+            progress.blocked += 1
+            if self.on_blocked is not None:
+                self.on_blocked(target)
+        except TimedOut:
+            # The request may have reached Telegram: never repeat it.
+            self.storage.mark_delivery(broadcast_id, chat_id, "uncertain", error="timeout")
+            progress.uncertain += 1
+        except BadRequest as error:
+            self.storage.mark_delivery(broadcast_id, chat_id, "failed", error=str(error)[:200])
+            progress.failed += 1
+        except NetworkError as error:
+            if _surely_not_sent(error) and int(row.get("attempts") or 0) + 1 < MAX_ATTEMPTS:
+                attempts = int(row.get("attempts") or 0) + 1
+                self.storage.mark_delivery(broadcast_id, chat_id, "pending", error=type(error).__name__)
+                requeue({**row, "attempts": attempts}, time.monotonic() + 2.0**attempts)
+            elif _surely_not_sent(error):
+                self.storage.mark_delivery(broadcast_id, chat_id, "failed", error=str(error)[:200])
+                progress.failed += 1
+            else:
+                self.storage.mark_delivery(broadcast_id, chat_id, "uncertain", error=type(error).__name__)
+                progress.uncertain += 1
+        else:
+            self.storage.mark_delivery(
+                broadcast_id, chat_id, "sent", message_id=message.message_id, seen_tip=row.get("tip_id")
+            )
+            progress.sent += 1
+
+    def _overall_limit_hit(self, chat_id: int) -> bool:
+        now = time.monotonic()
+        self._recent_429.append((now, chat_id))
+        while self._recent_429 and self._recent_429[0][0] < now - 1.0:
+            self._recent_429.popleft()
+        return len({chat for _, chat in self._recent_429}) >= 3
+
+
+def _seconds(retry_after: Any) -> float:
+    return float(retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else retry_after)
+
+
+def _surely_not_sent(error: NetworkError) -> bool:
+    """A server error answer, or a connection that never opened: Telegram did not deliver anything."""
+    cause = error.__cause__
+    return cause is None or isinstance(cause, httpx.ConnectError)
+
+
+async def _wait(event: asyncio.Event, timeout: float) -> None:
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), timeout)
