@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import re
 import tomllib
 from collections.abc import Sequence
@@ -308,7 +309,9 @@ def broadcaster_of(application: AnyApplication) -> TipBroadcaster:
                 base_file_url=config.api_file_url,
                 request=application.bot.request,
             )
-        pacer = application.bot_data.get("tip_pacer") or ChatPacer()
+        # Only for benchmarks against a Bot API fake whose limits are scaled by the same factor.
+        time_scale = float(os.environ.get("TIPS_BROADCAST_TIME_SCALE", "") or 1.0)
+        pacer = application.bot_data.get("tip_pacer") or ChatPacer(time_scale=time_scale)
         broadcaster = TipBroadcaster(
             storage,
             bot,
@@ -724,17 +727,19 @@ async def _preview(update: Update, context: Context, text_html: str, language: s
     )
     chat = update.effective_chat
     assert chat is not None
-    await context.bot.send_message(chat.id, text_html, parse_mode=ParseMode.HTML)
-    await _reply(
-        update,
-        context,
+    question = t(
         nmsg(
             "Send the message above to {n} subscribed chat?",
             "Send the message above to {n} subscribed chats?",
             recipients,
-        ),
-        language,
-        keyboard,
+        )
+    )
+    # One message (preview and question), since a private chat takes about one message a second.
+    await context.bot.send_message(
+        chat.id,
+        f"{text_html}\n\n— — —\n<b>{HTML.escape(question)}</b>",
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard,
     )
 
 
