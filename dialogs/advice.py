@@ -549,9 +549,20 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+# Steps that make sense for any company, used when fewer than ``MIN_STEPS`` rules apply.
+FALLBACK_STEP_IDS = ("professional_support", "test_new_channel", "referral_advocates")
+
+
 def select_steps(facts: Facts) -> tuple[Step, ...]:
-    """The applying rules, most urgent first, at most ``MAX_STEPS``."""
+    """The applying rules, most urgent first, at least ``MIN_STEPS`` and at most ``MAX_STEPS``."""
     applying = sorted((r for r in RULES if r.condition(facts)), key=lambda r: r.weight)[:MAX_STEPS]
+    by_id = {rule.id: rule for rule in RULES}
+    for fallback in FALLBACK_STEP_IDS:
+        if len(applying) >= MIN_STEPS:
+            break
+        if by_id[fallback] not in applying:
+            applying.append(by_id[fallback])
+    applying.sort(key=lambda r: r.weight)
     return tuple(rule.step(priority, facts.audience) for priority, rule in enumerate(applying, 1))
 
 
