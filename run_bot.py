@@ -112,6 +112,9 @@ def main(argv: list[str] | None = None) -> int:
         print("Configuration error: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
         return 2
     logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+    # httpx logs every request URL, and the URL contains the token; transitions logs every state change.
+    for noisy in ("httpx", "transitions", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     from bot.telegram_app import run_telegram
 
     return run_telegram(config)
