@@ -1,0 +1,399 @@
+"""Update throughput: whole questionnaires pushed through the real Application beside a bare echo bot.
+
+    python -m benchmarks.throughput                  # 200 users, 3 rounds (about two minutes)
+    python -m benchmarks.throughput --users 50 --rounds 1
+    python -m benchmarks.throughput --profile /tmp/throughput.html   # pyinstrument report of our questions
+
+Every bot runs in this process on the tests' in-process Bot API (``FakeRequest``); ours is built by
+``build_application`` with a real SQLite file in a temporary directory. Each update is timed around
+``Application.process_update``. Sequential rounds feed one update at a time (users interleaved), so an
+update's wall time is its cost; the concurrent run starts every user at once, as polling with
+``concurrent_updates`` does. The rate limiter is taken out (see ``without_rate_limiter``).
+
+Three bots are measured in the same run: ours, the bare echo bot (one reply per update), and a "replay"
+bot: a bare PTB handler that makes exactly the Bot API calls ours made for each update (same texts,
+keyboards, edits, chart bytes) with none of our logic. Ours over replay is the cost of our own code;
+replay over echo is what our replies cost PTB to send.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a script: make the project importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from benchmarks.common import (
+    QUESTIONS_SCRIPT,
+    RESULT_STEP,
+    TOKEN,
+    Latencies,
+    QuietRequest,
+    UpdatePayloads,
+    build_echo_application,
+    markdown_table,
+    ms,
+    without_rate_limiter,
+)
+from bot.config import load_config
+from bot.storage import Storage
+from bot.telegram_app import build_application
+
+TARGET_RATIO = 2.0
+KINDS = ("echo", "ours", "replay")
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+Recording = dict[int, list[tuple[str, dict[str, Any]]]]  # update id -> the Bot API calls ours made for it
+
+
+@dataclass(frozen=True)
+class Phase:
+    """What one bot did in one phase: its wall seconds and the wall time of each update."""
+
+    updates: int
+    wall: float
+    latencies: Latencies
+
+    @property
+    def per_update(self) -> float:
+        return self.wall / self.updates
+
+    @property
+    def per_second(self) -> float:
+        return self.updates / self.wall
+
+
+# --- the replay bot ---------------------------------------------------------------------------------
+
+
+def build_replay_application(recording: Recording, request: QuietRequest) -> AnyApplication:
+    """A bare PTB bot that repeats, for each update, the calls ours made for it (built before timing)."""
+
+    async def replay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Make the recorded calls of this update through PTB's typed methods."""
+        bot = context.bot
+        for api, params in recording[update.update_id]:
+            chat_id = params.get("chat_id")
+            if api == "sendMessage":
+                markup = params.get("reply_markup")
+                await bot.send_message(
+                    chat_id,
+                    params["text"],
+                    parse_mode=params.get("parse_mode"),
+                    reply_markup=InlineKeyboardMarkup.de_json(markup, bot) if markup else None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            elif api == "answerCallbackQuery":
+                await bot.answer_callback_query(params["callback_query_id"])
+            elif api == "editMessageReplyMarkup":
+                await bot.edit_message_reply_markup(chat_id, params["message_id"], reply_markup=None)
+            elif api == "sendChatAction":
+                await bot.send_chat_action(chat_id, params["action"])
+            elif api == "sendPhoto":
+                photo = io.BytesIO(params["_files"]["photo"])
+                await bot.send_photo(chat_id, photo, filename="chart.png", caption=params.get("caption"))
+            else:
+                raise NotImplementedError(f"replay of {api}")
+
+    builder = ApplicationBuilder().token(TOKEN).concurrent_updates(True)
+    application = builder.request(request).get_updates_request(QuietRequest()).build()
+    application.add_handler(TypeHandler(Update, replay))
+    return application
+
+
+# --- one bot, one round -----------------------------------------------------------------------------
+
+
+class Bot:
+    """A fresh application of one kind, and the updates of its users."""
+
+    def __init__(self, kind: str, workdir: Path, recording: Recording | None = None) -> None:
+        self.kind = kind
+        self.request = QuietRequest()
+        self.storage: Storage | None = None
+        if kind == "ours":
+            database = workdir / f"bot-{time.monotonic_ns()}.db"
+            self.storage = Storage(database)
+            config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(database)})
+            self.app: AnyApplication = build_application(
+                config, self.storage, request=self.request, updates_request=QuietRequest()
+            )
+        elif kind == "replay":
+            assert recording is not None
+            self.app = build_replay_application(recording, self.request)
+        else:
+            self.app = build_echo_application(request=self.request, updates_request=QuietRequest())
+        without_rate_limiter(self.app)
+        self.payloads = UpdatePayloads()  # the same update ids for every bot, so a replay finds its calls
+
+    def update(self, user_id: int, step: str) -> Update:
+        return Update.de_json(self.payloads.step(user_id, step), self.app.bot)
+
+    def close(self) -> None:
+        if self.storage is not None:
+            self.storage.close()
+
+    def states(self, users: Sequence[int]) -> set[str]:
+        """Where our users' sessions stand: a check that every update really went through."""
+        assert self.storage is not None
+        found = set()
+        for user_id in users:
+            respondent = self.storage.find_respondent("telegram", user_id)
+            session = self.storage.load_session(respondent) if respondent else None
+            found.add(session["state"] if session else "none")
+        return found
+
+
+async def sequential(
+    bot: Bot, users: Sequence[int], steps: Sequence[str], record: Recording | None = None
+) -> Phase:
+    """Feed the steps one update at a time: every user's first step, then every user's second, …"""
+    updates = [bot.update(user_id, step) for step in steps for user_id in users]
+    samples: list[float] = []
+    bot.request.calls.clear()
+    wall = time.perf_counter()
+    for update in updates:
+        start = time.perf_counter()
+        await bot.app.process_update(update)
+        samples.append(time.perf_counter() - start)
+        if record is not None:
+            record[update.update_id] = list(bot.request.calls)
+            bot.request.calls.clear()
+    return Phase(len(updates), time.perf_counter() - wall, Latencies.of(samples))
+
+
+async def concurrent(bot: Bot, users: Sequence[int], steps: Sequence[str]) -> Phase:
+    """Every user at once, each one's updates in order."""
+    per_user = [[bot.update(user_id, step) for step in steps] for user_id in users]
+    samples: list[float] = []
+
+    async def questionnaire(updates: list[Update]) -> None:
+        for update in updates:
+            start = time.perf_counter()
+            await bot.app.process_update(update)
+            samples.append(time.perf_counter() - start)
+
+    wall = time.perf_counter()
+    await asyncio.gather(*(questionnaire(updates) for updates in per_user))
+    return Phase(len(samples), time.perf_counter() - wall, Latencies.of(samples))
+
+
+async def sequential_round(
+    kind: str, users: Sequence[int], workdir: Path, recording: Recording | None = None
+) -> dict[str, Phase]:
+    """Questions (consent and eleven answers), then the result step, by a fresh bot."""
+    record = recording if kind == "ours" and recording is not None and not recording else None
+    bot = Bot(kind, workdir, recording)
+    try:
+        async with bot.app:
+            questions = await sequential(bot, users, QUESTIONS_SCRIPT, record)
+            if kind == "ours":
+                assert bot.states(users) == {"summary"}, bot.states(users)
+            result = await sequential(bot, users, (RESULT_STEP,), record)
+            if kind == "ours":
+                assert bot.states(users) == {"result"}, bot.states(users)
+    finally:
+        bot.close()
+    whole = Phase(
+        questions.updates + result.updates,
+        questions.wall + result.wall,
+        Latencies.of([*questions.latencies.values, *result.latencies.values]),
+    )
+    return {"questions": questions, "result": result, "whole": whole}
+
+
+async def concurrent_round(kind: str, users: Sequence[int], workdir: Path) -> Phase:
+    bot = Bot(kind, workdir)
+    try:
+        async with bot.app:
+            phase = await concurrent(bot, users, (*QUESTIONS_SCRIPT, RESULT_STEP))
+            if kind == "ours":
+                assert bot.states(users) == {"result"}, bot.states(users)
+            return phase
+    finally:
+        bot.close()
+
+
+# --- the run and its report -------------------------------------------------------------------------
+
+
+def middle_round(phases: list[Phase]) -> Phase:
+    """The round with the median cost per update (rounds differ by the machine's noise)."""
+    return sorted(phases, key=lambda phase: phase.per_update)[len(phases) // 2]
+
+
+def verdict(ratio: float) -> str:
+    return "yes" if ratio <= TARGET_RATIO else "no"
+
+
+def report(results: dict[str, dict[str, list[Phase]]], users: int) -> str:
+    def pick(kind: str, name: str) -> Phase:
+        return middle_round(results[kind][name])
+
+    rows: list[list[object]] = []
+    for name, label in (
+        ("questions", "questions only (13 updates per user)"),
+        ("result", "result step with chart (1 update per user)"),
+        ("whole", "whole questionnaire (14 updates per user)"),
+    ):
+        ours, echo = pick("ours", name), pick("echo", name)
+        ratio = ours.per_update / echo.per_update
+        rows.append(
+            [
+                f"{label}: cost per update",
+                ms(ours.per_update),
+                ms(echo.per_update),
+                f"{ratio:.1f}x",
+                f"<= {TARGET_RATIO:.0f}x",
+                verdict(ratio),
+            ]
+        )
+        rows.append(
+            [
+                f"{label}: updates/s",
+                f"{ours.per_second:,.0f}",
+                f"{echo.per_second:,.0f}",
+                f"{echo.per_second / ours.per_second:.1f}x fewer",
+                "",
+                "",
+            ]
+        )
+        rows.append(
+            [
+                f"{label}: p50 / p99 latency",
+                f"{ms(ours.latencies.p50)} / {ms(ours.latencies.p99)}",
+                f"{ms(echo.latencies.p50)} / {ms(echo.latencies.p99)}",
+                "",
+                "",
+                "",
+            ]
+        )
+    ours, echo = pick("ours", "concurrent"), pick("echo", "concurrent")
+    rows.append(
+        [
+            f"{users} users at once, whole questionnaire: updates/s",
+            f"{ours.per_second:,.0f}",
+            f"{echo.per_second:,.0f}",
+            f"{echo.per_second / ours.per_second:.1f}x fewer",
+            "",
+            "",
+        ]
+    )
+    rows.append(
+        [
+            f"{users} users at once: p50 / p99 latency",
+            f"{ms(ours.latencies.p50)} / {ms(ours.latencies.p99)}",
+            f"{ms(echo.latencies.p50)} / {ms(echo.latencies.p99)}",
+            "",
+            "",
+            "",
+        ]
+    )
+    main = markdown_table(["metric", "ours", "echo baseline", "ratio", "target", "met?"], rows)
+
+    split = []
+    for name, label in (
+        ("questions", "questions only"),
+        ("result", "result step"),
+        ("whole", "whole questionnaire"),
+    ):
+        ours, replay, echo = pick("ours", name), pick("replay", name), pick("echo", name)
+        split.append(
+            [
+                f"{label}: cost per update",
+                ms(ours.per_update),
+                ms(replay.per_update),
+                ms(echo.per_update),
+                ms(ours.per_update - replay.per_update),
+                f"{replay.per_update / echo.per_update:.1f}x",
+            ]
+        )
+    where = markdown_table(
+        ["where the time goes", "ours", "replay of our calls", "echo", "our own code", "replay / echo"], split
+    )
+    return f"{main}\n\n{where}"
+
+
+async def measure(users: int, rounds: int, profile: Path | None) -> str:
+    user_ids = list(range(1, users + 1))
+    results: dict[str, dict[str, list[Phase]]] = {kind: {} for kind in KINDS}
+    recording: Recording = {}
+    with tempfile.TemporaryDirectory(prefix="kmu-throughput-") as tmp:
+        workdir = Path(tmp)
+        # One questionnaire first: imports, catalogs and matplotlib's font cache load once per process.
+        for kind in ("echo", "ours"):
+            await sequential_round(kind, [1], workdir)
+        if profile is not None:
+            await profiled(user_ids, workdir, profile)
+        for number in range(rounds):
+            shift = number % len(KINDS)
+            order = ("echo", "ours", "replay") if number == 0 else KINDS[shift:] + KINDS[:shift]
+            for kind in order:  # the first round records ours for the replay; later rounds rotate the order
+                phases = await sequential_round(kind, user_ids, workdir, recording)
+                for name, phase in phases.items():
+                    results[kind].setdefault(name, []).append(phase)
+                print(
+                    f"round {number + 1} {kind:6}: questions {ms(phases['questions'].per_update)}/update, "
+                    f"result {ms(phases['result'].per_update)}/update",
+                    file=sys.stderr,
+                )
+        for kind in ("echo", "ours"):
+            phase = await concurrent_round(kind, user_ids, workdir)
+            results[kind]["concurrent"] = [phase]
+            print(f"{users} users at once, {kind}: {phase.per_second:,.0f} updates/s", file=sys.stderr)
+    return report(results, users)
+
+
+async def profiled(users: Sequence[int], workdir: Path, output: Path) -> None:
+    """Profile our questions phase with pyinstrument (pip install pyinstrument; not a project dependency)."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        sys.exit("--profile needs pyinstrument: pip install pyinstrument")
+    bot = Bot("ours", workdir)
+    profiler = Profiler(interval=0.0005, async_mode="disabled")
+    try:
+        async with bot.app:
+            updates = [bot.update(user_id, step) for step in QUESTIONS_SCRIPT for user_id in users]
+            profiler.start()
+            for update in updates:
+                await bot.app.process_update(update)
+            profiler.stop()
+    finally:
+        bot.close()
+    write: Callable[[], str] = profiler.output_html if output.suffix == ".html" else profiler.output_text
+    output.write_text(write())
+    print(f"profile written to {output}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--users", type=int, default=200, help="simulated users (default: 200)")
+    parser.add_argument("--rounds", type=int, default=3, help="sequential rounds per bot (default: 3)")
+    parser.add_argument("--profile", type=Path, help="also write a pyinstrument profile (.html or .txt)")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    table = asyncio.run(measure(args.users, args.rounds, args.profile))
+    print(table)
+    print(
+        f"\n{args.users} users, {args.rounds} rounds, {time.perf_counter() - started:.0f} s; "
+        "in-process FakeRequest, rate limiter off"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
