@@ -79,6 +79,9 @@ class ChatPacer:
         self._chat_last: dict[int, float] = {}
         self._group_sends: dict[int, deque[float]] = {}
         self._paused_until: dict[int, float] = {}
+        # Sends as they actually leave: a stalled event loop can release several claimed sends at once.
+        self._wire: deque[float] = deque()
+        self._wire_limit = max(1, int(GLOBAL_PER_SECOND * time_scale * 0.985))
 
     def ready_at(self, chat_id: int, now: float) -> float:
         """The earliest moment ``chat_id`` may receive the next message (ignoring the overall limit)."""
@@ -113,6 +116,17 @@ class ChatPacer:
         self._chat_last[chat_id] = now
         if chat_id < 0:
             self._group_sends.setdefault(chat_id, deque()).append(now)
+
+    async def wire_gate(self) -> None:
+        """Hold a send while the last second already carries nearly Telegram's overall limit."""
+        while True:
+            now = time.monotonic()
+            while self._wire and self._wire[0] <= now - 1.0:
+                self._wire.popleft()
+            if len(self._wire) < self._wire_limit:
+                self._wire.append(now)
+                return
+            await asyncio.sleep(self._wire[0] + 1.0 - now)
 
     def pause_chat(self, chat_id: int, seconds: float) -> None:
         """Honour a 429 for one chat only; unrelated chats go on."""
@@ -249,6 +263,7 @@ class TipBroadcaster:
             self.storage.mark_delivery(broadcast_id, chat_id, "failed", error="nothing to send")
             progress.failed += 1
             return
+        await self.pacer.wire_gate()
         self.storage.mark_delivery(broadcast_id, chat_id, "sending")
         try:
             message = await self.bot.send_message(

@@ -336,7 +336,13 @@ class Storage:
     # send, so an interrupted run resumes without sending anything twice.
 
     def subscribe_tips(
-        self, chat_id: int, *, kind: str, language: str, schedule: str = "weekly", weekday: int = 0,
+        self,
+        chat_id: int,
+        *,
+        kind: str,
+        language: str,
+        schedule: str = "weekly",
+        weekday: int = 0,
         at: str = "09:00",
     ) -> None:
         """Subscribe a chat, or reactivate it keeping its earlier schedule."""
@@ -350,8 +356,15 @@ class Storage:
                 kind = excluded.kind, language = excluded.language, active = 1, updated_at = excluded.updated_at,
                 deactivated_reason = null
             """,
-            {"chat_id": chat_id, "kind": kind, "language": language, "schedule": schedule, "weekday": weekday,
-             "at": at, "now": stamp},
+            {
+                "chat_id": chat_id,
+                "kind": kind,
+                "language": language,
+                "schedule": schedule,
+                "weekday": weekday,
+                "at": at,
+                "now": stamp,
+            },
         )
 
     def unsubscribe_tips(self, chat_id: int, reason: str = "unsubscribed") -> bool:
@@ -376,7 +389,8 @@ class Storage:
 
     def set_tip_language(self, chat_id: int, language: str) -> None:
         self.db.execute(
-            "update tip_subscriptions set language = ?, updated_at = ? where chat_id = ?", [language, now(), chat_id]
+            "update tip_subscriptions set language = ?, updated_at = ? where chat_id = ?",
+            [language, now(), chat_id],
         )
 
     def active_tip_subscriptions(self) -> list[dict[str, Any]]:
@@ -409,11 +423,15 @@ class Storage:
                 )
             else:
                 self.db.execute("delete from tip_subscriptions where chat_id = ?", [old_chat_id])
-            self.db.execute("update or ignore tip_seen set chat_id = ? where chat_id = ?", [new_chat_id, old_chat_id])
+            self.db.execute(
+                "update or ignore tip_seen set chat_id = ? where chat_id = ?", [new_chat_id, old_chat_id]
+            )
             self.db.execute("delete from tip_seen where chat_id = ?", [old_chat_id])
 
     def seen_tips(self, chat_id: int) -> set[str]:
-        return {row["tip_id"] for row in self.db.query("select tip_id from tip_seen where chat_id = ?", [chat_id])}
+        return {
+            row["tip_id"] for row in self.db.query("select tip_id from tip_seen where chat_id = ?", [chat_id])
+        }
 
     def forget_seen_tips(self, chat_id: int) -> None:
         """Start a new round through the catalogue once a chat has seen every tip."""
@@ -425,17 +443,28 @@ class Storage:
         if respondent_id is None:
             return None
         rows = list(
-            self.db.query("select category from results where respondent_id = ? order by id desc limit 1", [respondent_id])
+            self.db.query(
+                "select category from results where respondent_id = ? order by id desc limit 1",
+                [respondent_id],
+            )
         )
         return str(rows[0]["category"]) if rows else None
 
     def create_broadcast(
-        self, kind: str, deliveries: list[dict[str, Any]], *, text: str | None = None, run_key: str | None = None,
-        created_by: int | None = None, status: str = "running",
+        self,
+        kind: str,
+        deliveries: list[dict[str, Any]],
+        *,
+        text: str | None = None,
+        run_key: str | None = None,
+        created_by: int | None = None,
+        status: str = "running",
     ) -> int | None:
         """Store a run with one pending delivery per chat in one transaction; None if ``run_key`` exists."""
         with self.db.atomic():
-            if run_key is not None and list(self.db.query("select 1 from broadcasts where run_key = ?", [run_key])):
+            if run_key is not None and list(
+                self.db.query("select 1 from broadcasts where run_key = ?", [run_key])
+            ):
                 return None
             cursor = self.db.execute(
                 "insert into broadcasts (kind, run_key, text, created_by, created_at, status) values (?, ?, ?, ?, ?, ?)",
@@ -449,9 +478,16 @@ class Storage:
         stamp = now()
         self.db.table("deliveries").insert_all(
             (
-                {"broadcast_id": broadcast_id, "chat_id": d["chat_id"], "target_chat_id": d["chat_id"],
-                 "tip_id": d.get("tip_id"), "language": d.get("language"), "status": "pending", "attempts": 0,
-                 "updated_at": stamp}
+                {
+                    "broadcast_id": broadcast_id,
+                    "chat_id": d["chat_id"],
+                    "target_chat_id": d["chat_id"],
+                    "tip_id": d.get("tip_id"),
+                    "language": d.get("language"),
+                    "status": "pending",
+                    "attempts": 0,
+                    "updated_at": stamp,
+                }
                 for d in deliveries
             ),
             batch_size=1000,
@@ -463,7 +499,9 @@ class Storage:
 
     def set_broadcast_status(self, broadcast_id: int, status: str) -> None:
         finished = now() if status in ("done", "cancelled") else None
-        self.db.execute("update broadcasts set status = ?, finished_at = ? where id = ?", [status, finished, broadcast_id])
+        self.db.execute(
+            "update broadcasts set status = ?, finished_at = ? where id = ?", [status, finished, broadcast_id]
+        )
 
     def set_broadcast_status_message(self, broadcast_id: int, chat_id: int, message_id: int) -> None:
         self.db.execute(
@@ -477,7 +515,8 @@ class Storage:
     def pending_deliveries(self, broadcast_id: int) -> list[dict[str, Any]]:
         return list(
             self.db.query(
-                "select * from deliveries where broadcast_id = ? and status = 'pending' order by rowid", [broadcast_id]
+                "select * from deliveries where broadcast_id = ? and status = 'pending' order by rowid",
+                [broadcast_id],
             )
         )
 
@@ -490,8 +529,15 @@ class Storage:
         return cursor.rowcount
 
     def mark_delivery(
-        self, broadcast_id: int, chat_id: int, status: str, *, target_chat_id: int | None = None,
-        error: str | None = None, message_id: int | None = None, seen_tip: str | None = None,
+        self,
+        broadcast_id: int,
+        chat_id: int,
+        status: str,
+        *,
+        target_chat_id: int | None = None,
+        error: str | None = None,
+        message_id: int | None = None,
+        seen_tip: str | None = None,
     ) -> None:
         """Record a delivery's new status, committed before the caller goes on (and a tip as seen)."""
         with self.db.atomic():
@@ -510,7 +556,8 @@ class Storage:
 
     def delivery_counts(self, broadcast_id: int) -> dict[str, int]:
         rows = self.db.query(
-            "select status, count(*) as n from deliveries where broadcast_id = ? group by status", [broadcast_id]
+            "select status, count(*) as n from deliveries where broadcast_id = ? group by status",
+            [broadcast_id],
         )
         return {row["status"]: int(row["n"]) for row in rows}
 

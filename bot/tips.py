@@ -363,6 +363,7 @@ async def run_broadcast(application: AnyApplication, broadcast_id: int) -> Broad
     )
     if broadcast["kind"] == "admin" and broadcast["status_chat_id"]:
         t = Translator(_admin_language(storage, broadcast))
+        await broadcaster.pacer.acquire(int(broadcast["status_chat_id"]))  # counts against the limits
         await application.bot.send_message(
             broadcast["status_chat_id"], HTML.escape(t(final_report(progress))), parse_mode=ParseMode.HTML
         )
@@ -778,6 +779,7 @@ async def on_broadcast_button(update: Update, context: Context) -> None:
     storage.add_deliveries(broadcast_id, deliveries)
     chat = update.effective_chat
     assert chat is not None
+    await broadcaster_of(context.application).pacer.acquire(chat.id)
     status = await context.bot.send_message(
         chat.id,
         HTML.escape(

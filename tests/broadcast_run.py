@@ -35,6 +35,7 @@ class BroadcastOutcome:
     rate: float  # messages per second between the first and the last delivery (without the kill gap)
     allowed_rate: float
     violations: int  # 429 answers of the fake
+    refused: list[tuple[str, int | str | None, str | None]]  # (method, chat, description) of each 429
     seconds: float
 
 
@@ -147,6 +148,7 @@ def run_broadcast(
             rate=rate,
             allowed_rate=30.0 * time_scale,
             violations=fake.limit_violations,
+            refused=[(c.method, c.chat_id, c.description) for c in fake.calls() if c.status == 429],
             seconds=seconds,
         )
 
