@@ -561,6 +561,12 @@ class Storage:
         )
         return {row["status"]: int(row["n"]) for row in rows}
 
+    def forget_tip_chat(self, chat_id: int) -> None:
+        """Erase a private chat's subscription, seen tips and delivery records (part of /deletedata)."""
+        with self.db.atomic():
+            for table in ("tip_subscriptions", "tip_seen", "deliveries"):
+                self.db.execute(f"delete from {table} where chat_id = ?", [chat_id])
+
     # --- end of tips and broadcasts ------------------------------------------------------------------
 
     # --- erasure ----------------------------------------------------------------------------------
@@ -575,6 +581,9 @@ class Storage:
             self.db.execute("delete from sessions where respondent_id = ?", [respondent_id])
             self.db.execute("delete from results where respondent_id = ?", [respondent_id])
             self.db.execute("delete from respondents where id = ?", [respondent_id])
+            # issue 4: a private chat's tip subscription and delivery records go too
+            if channel == "telegram" and str(user_id).lstrip("-").isdigit():
+                self.forget_tip_chat(int(user_id))
         return True
 
     def table_counts(self) -> Iterator[tuple[str, int]]:

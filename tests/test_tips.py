@@ -173,6 +173,15 @@ def test_a_migrated_group_keeps_its_subscription_and_history(storage: Storage) -
     assert storage.seen_tips(-1005) == {"x"}
 
 
+def test_deleting_my_data_also_ends_my_tips(storage: Storage) -> None:
+    storage.respondent_for("telegram", 42)
+    storage.subscribe_tips(42, kind="private", language="de")
+    storage.create_broadcast("admin", [{"chat_id": 42}], text="x")
+    assert storage.forget("telegram", 42)
+    assert storage.tip_subscription(42) is None
+    assert storage.db.execute("select count(*) from deliveries where chat_id = 42").fetchone()[0] == 0
+
+
 def test_a_run_key_starts_one_run_only(storage: Storage) -> None:
     assert storage.create_broadcast("tips", [{"chat_id": 1}], run_key="tips:weekly:0:09:00:2025-01-06")
     assert (
