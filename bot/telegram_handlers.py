@@ -12,6 +12,7 @@ import json
 import logging
 import weakref
 from collections.abc import Callable, Coroutine
+from functools import lru_cache
 from typing import Any
 
 from telegram import (
@@ -142,28 +143,41 @@ def _button(t: Translator, label: Text, data: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(t(label), callback_data=data)
 
 
+ButtonRows = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+
+
+@lru_cache(maxsize=256)
+def inline_keyboard(rows: ButtonRows) -> InlineKeyboardMarkup:
+    """The keyboard of these buttons, built once: the same screen in the same language repeats for every
+    user, keyboards are immutable, and building PTB's button objects costs more than the rest of a screen."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
+    )
+
+
 def question_keyboard(screen: QuestionScreen, t: Translator) -> InlineKeyboardMarkup:
-    rows: list[list[InlineKeyboardButton]] = []
-    short = all(len(t(c.label)) <= 14 for c in screen.choices)
-    row: list[InlineKeyboardButton] = []
-    for choice in screen.choices:
-        row.append(_button(t, choice.label, f"c|{screen.question_id}|{choice.key}"))
+    labels = [t(c.label) for c in screen.choices]
+    short = all(len(label) <= 14 for label in labels)
+    rows: list[tuple[tuple[str, str], ...]] = []
+    row: list[tuple[str, str]] = []
+    for choice, label in zip(screen.choices, labels, strict=True):
+        row.append((label, f"c|{screen.question_id}|{choice.key}"))
         if not short or len(row) == 2:
-            rows.append(row)
+            rows.append(tuple(row))
             row = []
     if row:
-        rows.append(row)
+        rows.append(tuple(row))
     if screen.can_go_back:
-        rows.append([_button(t, msg("◀ Back"), f"b|{screen.question_id}")])
-    return InlineKeyboardMarkup(rows)
+        rows.append(((t(msg("◀ Back")), f"b|{screen.question_id}"),))
+    return inline_keyboard(tuple(rows))
 
 
 def summary_keyboard(screen: SummaryScreen, t: Translator) -> InlineKeyboardMarkup:
-    rows = [[_button(t, msg("✅ Show my result"), "ok|summary")]]
+    rows = [((t(msg("✅ Show my result")), "ok|summary"),)]
     for item in screen.items:
-        rows.append([InlineKeyboardButton("✏️ " + t(item.label), callback_data=f"e|{item.question_id}")])
-    rows.append([_button(t, msg("◀ Back"), "b|summary")])
-    return InlineKeyboardMarkup(rows)
+        rows.append((("✏️ " + t(item.label), f"e|{item.question_id}"),))
+    rows.append(((t(msg("◀ Back")), "b|summary"),))
+    return inline_keyboard(tuple(rows))
 
 
 def result_keyboard(

@@ -228,6 +228,26 @@ class _Model:
     state: str
 
 
+# Attaching a model to the machine binds every trigger and state callback to it, which costs more than the
+# event itself; so models stay attached and are lent out, one per event in progress, with their state set.
+_IDLE_MODELS: list[_Model] = []
+
+
+def _lend_model(state: str) -> _Model:
+    try:
+        model = _IDLE_MODELS.pop()
+    except IndexError:
+        model = _Model()
+        _MACHINE.add_model(model, initial=state)
+        return model
+    try:
+        _MACHINE.set_state(state, model=model)
+    except ValueError:  # an unknown state: the model stays available
+        _IDLE_MODELS.append(model)
+        raise
+    return model
+
+
 def mermaid_diagram() -> str:
     """The state diagram in Mermaid, generated from the machine itself."""
     from transitions.extensions import GraphMachine
@@ -244,20 +264,21 @@ def mermaid_diagram() -> str:
 class Dialogue:
     """Apply one event to a session; holds no state of its own between calls."""
 
+    model: _Model  # lent for the span of the ``with`` block
+
     def __init__(self, session: Session) -> None:
         self.session = session
         self.notices: list[Text] = []
         self.rejected = False
         self.completed = False
-        self.model = _Model()
 
     def __enter__(self) -> Dialogue:
-        _MACHINE.add_model(self.model, initial=self.session.state)
+        self.model = _lend_model(self.session.state)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.session.state = self.model.state
-        _MACHINE.remove_model(self.model)
+        _IDLE_MODELS.append(self.model)
 
     # helpers
 
