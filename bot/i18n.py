@@ -8,7 +8,7 @@ from __future__ import annotations
 import gettext
 import io
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
@@ -62,6 +62,12 @@ def format_number(value: Decimal | int, language: str) -> str:
     return format_decimal(number, locale=language, decimal_quantization=False)
 
 
+@lru_cache(maxsize=4096)
+def format_integer(value: int, language: str) -> str:
+    """An integer as a reader of ``language`` writes it; cached, since "Question 3 of 11" is on every screen."""
+    return format_decimal(value, locale=language)
+
+
 class Translator:
     """Renders texts in one language; cheap to create per update."""
 
@@ -94,5 +100,5 @@ class Translator:
         if isinstance(value, Number):
             return format_number(value.value, self.language)
         if isinstance(value, int) and not isinstance(value, bool):
-            return format_decimal(value, locale=self.language)
+            return format_integer(value, self.language)
         return str(value)
