@@ -1,5 +1,5 @@
 """What the throughput, HTTP and memory benchmarks share: the bare echo bot they are measured against,
-update payloads of one questionnaire, latency statistics and resident memory."""
+update payloads of one questionnaire, bots as processes, latency statistics and resident memory."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import collections
 import itertools
 import os
 import resource
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,10 +28,13 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
+from tests.botapi_fake import BotApiFake
 from tests.telegram_fakes import FakeRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:benchmark-token-for-local-runs-only"
+OUR_BOT = (sys.executable, str(ROOT / "run_bot.py"), "telegram")
+ECHO_BOT = (sys.executable, str(ROOT / "benchmarks" / "echo_bot.py"))
 
 # One whole questionnaire in German, as typed and tapped (the answers of the handler tests):
 # /start, consent, eleven answers; then the summary's confirmation, which renders the result and its chart.
@@ -225,17 +231,72 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def bot_environment(base_url: str, database_path: str | Path) -> dict[str, str]:
-    """The environment of a bot subprocess talking to the local Bot API fake."""
-    env = {k: v for k, v in os.environ.items() if k not in ("WEBHOOK_URL", "WEBHOOK_SECRET", "ADMIN_IDS")}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=base_url,
-        DATABASE_PATH=str(database_path),
-        PYTHONPATH=str(ROOT),
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+# --- bots as processes --------------------------------------------------------------------------
+
+
+class BotProcess:
+    """A bot (``OUR_BOT`` or ``ECHO_BOT``) as a subprocess long-polling a started ``BotApiFake``."""
+
+    def __init__(self, argv: Sequence[str], fake: BotApiFake, workdir: Path, name: str) -> None:
+        self.argv = list(argv)
+        self.fake = fake
+        self.log_path = workdir / f"{name}.log"
+        ours = ("TELEGRAM_", "WEBHOOK_", "ADMIN_IDS", "DATABASE_PATH", "TIPS_")
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(ours)}
+        self.env.update(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=fake.base_url,
+            TELEGRAM_API_FILE_URL=fake.base_file_url,
+            DATABASE_PATH=str(workdir / f"{name}.db"),
+            MPLBACKEND="Agg",
+            PYTHONUNBUFFERED="1",
+        )
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 60.0) -> float:
+        """Start the bot; return the seconds from ``Popen`` to the fake's first getUpdates request."""
+        with self.log_path.open("ab") as log:
+            began = time.monotonic()
+            self.process = subprocess.Popen(
+                self.argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT
+            )
+        deadline = began + timeout
+        while True:
+            try:
+                self.fake.wait_polling(timeout=0.25)
+                return time.monotonic() - began
+            except TimeoutError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError(f"{self.argv} did not start polling\n{self.log_tail()}") from None
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time the process has used so far."""
+        with open(f"/proc/{self.pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def stop(self) -> None:
+        """Stop as Ctrl-C would (PTB shuts down cleanly), killing it if it takes too long."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
 
 
 def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
