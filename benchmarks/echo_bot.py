@@ -3,9 +3,9 @@
     TELEGRAM_BOT_TOKEN=… TELEGRAM_API_BASE_URL=http://127.0.0.1:PORT/bot python benchmarks/echo_bot.py
     … python benchmarks/echo_bot.py --rate-limiter      # with the AIORateLimiter our bot uses
 
-It replies to every text with the text and to every button with ``answer`` plus the button's data, with
-the concurrency and connection pool of ours (see ``benchmarks.common.build_echo_application``). Nothing of
-the bot itself is imported, so its cold start is python-telegram-bot's own.
+It replies to every text with the text and to every button with ``answer`` plus the button's data, on
+python-telegram-bot's defaults (see ``benchmarks.common.build_echo_application``). Nothing of the bot itself
+is imported, so its cold start is python-telegram-bot's own.
 """
 
 from __future__ import annotations

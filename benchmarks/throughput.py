@@ -108,7 +108,7 @@ def build_replay_application(recording: Recording, request: QuietRequest) -> Any
             else:
                 raise NotImplementedError(f"replay of {api}")
 
-    builder = ApplicationBuilder().token(TOKEN).concurrent_updates(True)
+    builder = ApplicationBuilder().token(TOKEN)
     application = builder.request(request).get_updates_request(QuietRequest()).build()
     application.add_handler(TypeHandler(Update, replay))
     return application
