@@ -362,6 +362,12 @@ def screen_of(message: dict[str, Any]) -> str | None:
     return "other"
 
 
+def progress_of(text: str) -> tuple[int, int] | None:
+    """The "Frage N von M" / "Question N of M" of a question screen."""
+    found = _PROGRESS.search(text)
+    return None if found is None else (int(found[1]), int(found[2]))
+
+
 def position(screen: str | None) -> int:
     """How far a screen is into the questionnaire: 0 for the first question, 11 for the summary."""
     if screen in QIDS:
@@ -459,11 +465,10 @@ class ScriptedUser:
         self._latest = None
 
     def _check_progress(self, qid: str, text: str) -> None:
-        found = _PROGRESS.search(text)
         wanted = (QIDS.index(qid) + 1, len(QIDS))
-        if found is None or (int(found[1]), int(found[2])) != wanted:
-            shown = found[0] if found else "no progress line"
-            self.record.progress_errors.append(f"{qid}: {shown}, expected {wanted[0]} of {wanted[1]}")
+        shown = progress_of(text)
+        if shown != wanted:
+            self.record.progress_errors.append(f"{qid}: {shown}, expected {wanted}")
 
     # reading
 
@@ -580,6 +585,12 @@ def run_users(users: Sequence[ScriptedUser], timeout: float) -> list[DialogueRec
 def sends(fake: BotApiFake, chat_id: int) -> list[CallRecord]:
     """Every send request to a chat, oldest first (failed ones included)."""
     return [c for c in fake.calls(chat_id=chat_id) if c.method in SEND_METHODS]
+
+
+def sent_messages(fake: BotApiFake, chat_id: int) -> list[dict[str, Any]]:
+    """The bot's delivered messages in a chat as they were sent (with the buttons they had then)."""
+    delivered = [c.result for c in sends(fake, chat_id) if c.ok and isinstance(c.result, dict)]
+    return sorted(delivered, key=lambda m: int(m["message_id"]))
 
 
 def _payload(call: CallRecord) -> tuple[str, str]:

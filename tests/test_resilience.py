@@ -1,0 +1,763 @@
+"""Resilience suites (issue 6), bounded in time for CI: crashes, Bot API faults, fuzzing and export contention.
+
+1. Crash: 100 dialogues against one ``run_bot.py`` process that is SIGKILLed at random moments and restarted.
+2. Faults: the fake fails 10 % of all calls with 429, 500, timeouts or dropped connections.
+3. Fuzz: hypothesis state machines over the dialogue engine and over the Telegram handlers.
+4. Contention: the streaming export reads the database while the bot writes sessions and results.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from random import Random
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule
+from telegram import Update
+from telegram.ext import ApplicationBuilder
+
+from bot.config import load_config
+from bot.export import write_export
+from bot.storage import Storage
+from bot.telegram_app import register_handlers
+from dialogs.engine import (
+    RESULT,
+    STATES,
+    SUMMARY,
+    AnswerText,
+    Back,
+    Choose,
+    Confirm,
+    Edit,
+    Event,
+    QuestionScreen,
+    Reply,
+    Restart,
+    ResultScreen,
+    Session,
+    Show,
+    SummaryScreen,
+    SwitchLanguage,
+    evaluate,
+    handle,
+    needs_answer,
+    restore,
+)
+from dialogs.questions import QUESTION_BY_ID, QUESTIONS
+from tests.e2e_support import (
+    QIDS,
+    ROOT,
+    BotProcess,
+    DialogueRecord,
+    E2EFake,
+    Script,
+    ScriptedUser,
+    expected_session,
+    expected_summary_lines,
+    position,
+    print_figures,
+    progress_of,
+    random_script,
+    resent_deliveries,
+    run_users,
+    running_fake,
+    screen_of,
+    sent_messages,
+    stored_sessions,
+)
+from tests.telegram_fakes import TOKEN, FakeRequest, Updates
+
+pytestmark = pytest.mark.e2e
+
+# --- 1. crash ---------------------------------------------------------------------------------------
+
+CRASH_BATCHES = 4
+CRASH_USERS_PER_BATCH = 25  # 4 x 25 = 100 dialogues
+CRASH_RANDOM_KILLS_PER_BATCH = 3  # after the first kill, which finds every dialogue at its own question
+CRASH_SEED = 20_240_601
+
+
+@dataclass
+class CrashPoint:
+    """The state of one batch at the moment the bot was killed (read while no process was running)."""
+
+    number: int
+    sessions: dict[int, dict[str, Any] | None]
+    acked: dict[int, list[str]]  # questions whose acknowledgement the user had been sent
+    last_message_id: dict[int, int]
+
+
+@dataclass
+class CrashBook:
+    points: list[CrashPoint] = field(default_factory=list)
+    lost: list[str] = field(default_factory=list)
+    continuations: int = 0
+    wrong_continuations: list[str] = field(default_factory=list)
+
+
+class Gate:
+    """Holds each user after its own random number of acknowledged answers until the bot has been killed."""
+
+    def __init__(self, users: int) -> None:
+        self.users = users
+        self.held = 0
+        self.condition = threading.Condition()
+        self.opened = threading.Event()
+
+    def hold(self, user: ScriptedUser, at: int) -> None:
+        if len(user.record.acked) != at or self.opened.is_set():
+            return
+        with self.condition:
+            self.held += 1
+            self.condition.notify_all()
+        self.opened.wait(timeout=60)
+
+    def holder(self, at: int) -> Callable[[ScriptedUser], None]:
+        return lambda user: self.hold(user, at)
+
+    def wait_all_held(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with self.condition:
+            while self.held < self.users:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"only {self.held} of {self.users} users reached their crash point")
+                self.condition.wait(remaining)
+
+
+def acknowledged_in_chat(fake: E2EFake, chat_id: int) -> list[str]:
+    """Questions the bot acknowledged to a user so far, read from the messages it sent."""
+    acked = []
+    for message in sent_messages(fake, chat_id):
+        screen = screen_of(message)
+        if screen is not None and (message.get("text") or "").startswith("✓") and position(screen) > 0:
+            acked.append(QIDS[position(screen) - 1])
+    return acked
+
+
+def crash_point(
+    fake: E2EFake, bot: BotProcess, users: list[ScriptedUser], number: int, book: CrashBook
+) -> None:
+    """With the bot dead: every acknowledged answer must be in the database, with the value given."""
+    ids = [u.id for u in users]
+    sessions = stored_sessions(bot.db_path, ids)
+    point = CrashPoint(number, sessions, {}, {})
+    for user in users:
+        acked = acknowledged_in_chat(fake, user.id)
+        point.acked[user.id] = acked
+        everything = fake.messages(user.id, include_user=True)
+        point.last_message_id[user.id] = everything[-1]["message_id"] if everything else 0
+        expected = expected_session(user.script).answers
+        stored = (sessions[user.id] or {}).get("answers", {})
+        for qid in acked:
+            if stored.get(qid) != expected[qid]:
+                book.lost.append(f"kill {number}, user {user.id}, {qid}: stored {stored.get(qid)!r}")
+    book.points.append(point)
+
+
+def check_continuations(
+    fake: E2EFake, users: list[ScriptedUser], points: list[CrashPoint], book: CrashBook
+) -> None:
+    """After each restart, a user's first screen is the question they were on (or the next, if an answer
+    that was on its way when the bot died got handled by the new process)."""
+    for index, point in enumerate(points):
+        following = points[index + 1] if index + 1 < len(points) else None
+        for user in users:
+            session = point.sessions[user.id]
+            if not session or not session["answers"] or session["state"] == "result":
+                continue
+            upper = following.last_message_id[user.id] if following else None
+            first = next(
+                (
+                    m
+                    for m in sent_messages(fake, user.id)
+                    if m["message_id"] > point.last_message_id[user.id]
+                    and (upper is None or m["message_id"] <= upper)
+                    and screen_of(m) is not None
+                ),
+                None,
+            )
+            if first is None:
+                continue  # killed again before this user heard from the new process
+            book.continuations += 1
+            was, now = position(session["state"]), position(screen_of(first))
+            text = first.get("text") or ""
+            advanced_by_queued_answer = now == was + 1 and text.startswith("✓")
+            if now != was and not advanced_by_queued_answer:
+                book.wrong_continuations.append(
+                    f"kill {point.number}, user {user.id}: was at {session['state']}, "
+                    f"shown {screen_of(first)}: {text[:80]!r}"
+                )
+            elif now < len(QIDS) and progress_of(text) != (now + 1, len(QIDS)):
+                book.wrong_continuations.append(
+                    f"kill {point.number}, user {user.id}: progress {text[:80]!r}"
+                )
+
+
+def test_crash_100_dialogues_killed_and_restarted(tmp_path: Path) -> None:
+    rng = Random(CRASH_SEED)
+    book = CrashBook()
+    records: list[DialogueRecord] = []
+    scripts: dict[int, Script] = {}
+    started = time.monotonic()
+    with running_fake() as fake, BotProcess(fake, tmp_path / "bot.db", tmp_path / "bot.log") as bot:
+        for batch in range(CRASH_BATCHES):
+            gate = Gate(CRASH_USERS_PER_BATCH)
+            users = []
+            for n in range(CRASH_USERS_PER_BATCH):
+                hold_at = rng.randint(1, len(QIDS) - 1)
+                script = random_script(rng, rng.choice(["de", "de-AT", "en", "en-GB"]))
+                scripts[10_000 + batch * 100 + n] = script
+                users.append(
+                    ScriptedUser(
+                        fake,
+                        10_000 + batch * 100 + n,
+                        script,
+                        patience=4,
+                        time_limit=150,
+                        max_nudges=30,
+                        on_ack=gate.holder(hold_at),
+                    )
+                )
+            with ThreadPoolExecutor(max_workers=len(users)) as pool:
+                futures: list[Future[DialogueRecord]] = [pool.submit(u.run) for u in users]
+                try:
+                    gate.wait_all_held(timeout=120)
+                    bot.kill()
+                    crash_point(fake, bot, users, bot.kills, book)
+                    gate.opened.set()  # users send their next answer while the bot is down
+                    bot.start()
+                    for _ in range(CRASH_RANDOM_KILLS_PER_BATCH):
+                        time.sleep(rng.uniform(0.3, 2.5))
+                        bot.kill()
+                        crash_point(fake, bot, users, bot.kills, book)
+                        bot.start()
+                finally:
+                    gate.opened.set()
+                    batch_records = [f.result(timeout=200) for f in futures]
+            batch_points = book.points[-(1 + CRASH_RANDOM_KILLS_PER_BATCH) :]
+            check_continuations(fake, users, batch_points, book)
+            records += batch_records
+            for user, record in zip(users, batch_records, strict=True):
+                assert record.error is None, record.error
+                assert record.completed
+                for line in expected_summary_lines(user.script):
+                    assert line in record.summary_text, f"{line!r} not in the summary of user {user.id}"
+        final = stored_sessions(bot.db_path, [r.user_id for r in records])
+        kills, starts, startup = bot.kills, bot.starts, bot.startup_seconds
+    print_figures(
+        "crash",
+        records,
+        kills=kills,
+        starts=starts,
+        restart_s=f"{sum(startup) / len(startup):.2f}",
+        continuations_checked=book.continuations,
+        acked_checked=sum(len(a) for p in book.points for a in p.acked.values()),
+        total_s=f"{time.monotonic() - started:.1f}",
+    )
+    assert len(records) == CRASH_BATCHES * CRASH_USERS_PER_BATCH
+    assert kills == CRASH_BATCHES * (1 + CRASH_RANDOM_KILLS_PER_BATCH)
+    assert book.lost == []
+    assert book.wrong_continuations == []
+    assert book.continuations >= CRASH_BATCHES * CRASH_USERS_PER_BATCH  # every dialogue resumed at least once
+    for record in records:
+        assert record.unmatched == [], f"user {record.user_id} got replies to no input: {record.unmatched}"
+        assert record.progress_errors == []
+        stored = final[record.user_id]
+        assert stored is not None and stored["state"] == "result"
+        assert stored["answers"] == expected_session(scripts[record.user_id]).answers
+
+
+# --- 2. faults ----------------------------------------------------------------------------------------
+
+FAULT_USERS = 8
+FAULT_RATE = 0.1
+FAULT_SEED = 6
+# Longer than the bot's 10 s read timeout, so a "timeout" really times out on the bot's side.
+FAULT_TIMEOUT_DELAY = 10.5
+
+
+def test_faults_on_10_percent_of_calls_break_no_dialogue(tmp_path: Path) -> None:
+    rng = Random(FAULT_SEED)
+    scripts = [random_script(rng, ("de", "en-GB")[i % 2]) for i in range(FAULT_USERS)]
+    started = time.monotonic()
+    with running_fake() as fake, BotProcess(fake, tmp_path / "bot.db", tmp_path / "bot.log") as bot:
+        fake.inject_random(
+            rate=FAULT_RATE,
+            errors=(429, 500, "timeout", "drop"),
+            seed=FAULT_SEED,
+            retry_after=1,
+            delay=FAULT_TIMEOUT_DELAY,
+        )
+        users = [
+            ScriptedUser(fake, 20_000 + i, script, patience=6, time_limit=170, max_nudges=20)
+            for i, script in enumerate(scripts)
+        ]
+        records = run_users(users, timeout=200)
+        fake.inject_random(rate=0)
+        calls = fake.calls()
+        resent = {u.id: resent_deliveries(fake, u.id) for u in users}
+        final = stored_sessions(bot.db_path, [u.id for u in users])
+        log = bot.log_tail(400)
+    faults = Counter(c.fault for c in calls if c.fault)
+    print_figures(
+        "faults",
+        records,
+        calls=len(calls),
+        faults=dict(faults),
+        fault_share=f"{sum(faults.values()) / len(calls):.3f}",
+        total_s=f"{time.monotonic() - started:.1f}",
+    )
+    for record, script in zip(records, scripts, strict=True):
+        assert record.error is None, f"{record.error}\n--- bot log ---\n{log[-3000:]}"
+        assert record.completed
+        assert record.unmatched == [], f"user {record.user_id}: replies to no input {record.unmatched}"
+        assert record.progress_errors == []
+        stored = final[record.user_id]
+        assert stored is not None and stored["state"] == "result"
+        assert stored["answers"] == expected_session(script).answers
+    assert all(r == [] for r in resent.values()), f"replies delivered twice: {resent}"
+    assert {"429", "500", "timeout", "drop"} <= set(faults)
+
+
+# --- 3. fuzz ------------------------------------------------------------------------------------------
+
+FUZZ_SETTINGS = settings(
+    max_examples=150,
+    stateful_step_count=30,
+    deadline=None,
+    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),  # "explain" costs minutes
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+ALL_KEYS = sorted({c.key for q in QUESTIONS for c in q.choices})
+LANGUAGE_CODES = st.sampled_from(["de", "de-AT", "en-GB", "en", "fr", "ar", None])
+
+any_script_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=120
+).filter(lambda s: s.strip() != "")
+
+
+@st.composite
+def number_texts(draw: st.DrawFn) -> str:
+    """Numbers of any magnitude and notation, with the decorations people type."""
+    core = draw(
+        st.one_of(
+            st.integers(min_value=-(10**40), max_value=10**40).map(str),
+            st.decimals(allow_nan=True, allow_infinity=True).map(str),
+            st.floats(allow_nan=True, allow_infinity=True).map(repr),
+            st.integers(min_value=0, max_value=10**12).map(lambda n: f"{n:,}"),
+            st.integers(min_value=0, max_value=10**12).map(lambda n: f"{n:,}".replace(",", ".")),
+            st.sampled_from(["٣٫٥", "１２", "½", "1e309", "-0", "0,0,1", "1.2.3", "12,5,", "∞", "⅔"]),
+        )
+    )
+    prefix = draw(st.sampled_from(["", "€", "EUR ", "ca. ", "~", "-", "+", "about "]))
+    suffix = draw(
+        st.sampled_from(
+            ["", " %", "%", " €", " Mio", " Mio. €", " Mrd", " k", "m", " bn", " Billion", " million"]
+        )
+    )
+    return f"{prefix}{core}{suffix}"
+
+
+def check_session_invariants(session: Session) -> None:
+    """A session is in a known state, holds answers to known questions only, and no applicable question
+    before its state is open; answers from there on may wait to be asked again (e.g. after an edit)."""
+    assert session.state in STATES, session.state
+    assert set(session.answers) <= set(QUESTION_BY_ID), session.answers
+    assert session.language in ("de", "en")
+    if session.state in QUESTION_BY_ID:
+        assert QUESTION_BY_ID[session.state].applies(session.answers), session.state
+        before = QUESTIONS[: QIDS.index(session.state)]
+    else:
+        before = QUESTIONS
+    for question in before:
+        is_open, _ = needs_answer(question, session.answers)
+        assert not is_open, f"{question.id} is open before {session.state}: {session.answers}"
+    for qid, answer in session.answers.items():
+        question = QUESTION_BY_ID[qid]
+        band = answer.get("band")
+        if band is not None:
+            assert question.choice(band) is not None, (qid, answer)
+        elif question.is_number:
+            assert Decimal(str(answer["value"])).is_finite(), (qid, answer)
+        else:
+            assert question.choice(str(answer["value"])) is not None, (qid, answer)
+
+
+def check_reply(session: Session, reply: Reply) -> None:
+    screen = reply.screen
+    if session.state == SUMMARY:
+        assert isinstance(screen, SummaryScreen)
+    elif session.state == RESULT:
+        assert isinstance(screen, ResultScreen)
+    else:
+        assert isinstance(screen, QuestionScreen) and screen.question_id == session.state
+        assert 1 <= screen.number <= screen.total <= len(QUESTIONS)
+
+
+class EngineMachine(RuleBasedStateMachine):
+    """Random events straight into ``dialogs.engine.handle``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.session = Session()
+
+    def apply(self, event: Event) -> None:
+        self.session, reply = handle(self.session, event)
+        check_session_invariants(self.session)
+        check_reply(self.session, reply)
+        restored, notices = restore(self.session.to_dict())
+        assert notices == () and restored == self.session
+
+    @rule(text=st.one_of(any_script_text, number_texts()))
+    def type_text(self, text: str) -> None:
+        self.apply(AnswerText(text))
+
+    @rule(qid=st.sampled_from([*QIDS, "bogus", ""]), key=st.sampled_from([*ALL_KEYS, "", "💣"]))
+    def choose(self, qid: str, key: str) -> None:
+        self.apply(Choose(qid, key))
+
+    @rule(presses=st.integers(min_value=1, max_value=14), data=st.data())
+    def choose_offered(self, presses: int, data: st.DataObject) -> None:
+        """Press buttons of the current screens in a row, so walks get deep into the questionnaire."""
+        for _ in range(presses):
+            question = QUESTION_BY_ID.get(self.session.state)
+            if question is None:
+                moves: list[Event] = [Confirm(), Back(), Edit(QIDS[0])]
+                self.apply(data.draw(st.sampled_from(moves)))
+            else:
+                self.apply(Choose(question.id, data.draw(st.sampled_from([c.key for c in question.choices]))))
+        event(f"engine reached {self.session.state}")
+
+    @rule(qid=st.sampled_from([*QIDS, "nope"]))
+    def edit(self, qid: str) -> None:
+        self.apply(Edit(qid))
+
+    @rule()
+    def back(self) -> None:
+        self.apply(Back())
+
+    @rule()
+    def confirm(self) -> None:
+        self.apply(Confirm())
+
+    @rule()
+    def restart(self) -> None:
+        self.apply(Restart())
+
+    @rule()
+    def show(self) -> None:
+        self.apply(Show())
+
+    @rule(code=st.one_of(LANGUAGE_CODES, st.text(max_size=8)))
+    def switch_language(self, code: str | None) -> None:
+        self.apply(SwitchLanguage(code or ""))
+
+
+TestEngineFuzz = EngineMachine.TestCase
+TestEngineFuzz.settings = settings(FUZZ_SETTINGS, max_examples=400, stateful_step_count=40)
+
+FUZZ_USERS = (5001, 5002)
+FUZZ_GROUP = -5003
+MEDIA = (
+    {
+        "sticker": {
+            "file_id": "s",
+            "file_unique_id": "s",
+            "width": 1,
+            "height": 1,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        }
+    },
+    {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]},
+    {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 1}},
+    {"document": {"file_id": "d", "file_unique_id": "d"}},
+    {"location": {"latitude": 52.5, "longitude": 13.4}},
+    {"contact": {"phone_number": "+49301234567", "first_name": "A"}},
+)
+COMMANDS = (
+    "/start",
+    "/start ref_nonexistent",
+    "/start group",
+    "/help",
+    "/back",
+    "/restart",
+    "/language",
+    "/privacy",
+    "/mydata",
+    "/deletedata",
+    "/tips",
+    "/subscribe",
+    "/unsubscribe",
+    "/export",
+    "/stats",
+    "/broadcast",
+    "/addchannel",
+    "/frobnicate",
+    "/START",
+    "/start@KmuBeraterTestBot",
+)
+callback_datas = st.one_of(
+    st.sampled_from(
+        [
+            "cons|1",
+            "cons|0",
+            "cons|x",
+            "ok|summary",
+            "ok|x",
+            "r|result",
+            "b|result",
+            "b|summary",
+            "l|de",
+            "l|en",
+            "l|fr",
+            "del|yes",
+            "del|no",
+            "tips|on",
+            "tips|x",
+            "bc|x",
+            "",
+            "|",
+            "c||",
+        ]
+    ),
+    st.builds(lambda q, k: f"c|{q}|{k}", st.sampled_from([*QIDS, "x"]), st.sampled_from([*ALL_KEYS, "💣"])),
+    st.builds(lambda q: f"b|{q}", st.sampled_from([*QIDS, "x"])),
+    st.builds(lambda q: f"e|{q}", st.sampled_from([*QIDS, "x"])),
+    st.text(max_size=40).filter(lambda s: len(s.encode()) <= 64),
+)
+
+
+class FuzzRequest(FakeRequest):
+    """The in-process fake, also answering the membership lookups that group commands make."""
+
+    def result(self, api: str, params: dict[str, Any]) -> Any:
+        if api == "getChatMember":
+            user = {"id": int(params.get("user_id", 0)), "is_bot": False, "first_name": "Test"}
+            return {"status": "member", "user": user}
+        if api == "getChatAdministrators":
+            return []
+        return super().result(api, params)
+
+
+class HandlersMachine(RuleBasedStateMachine):
+    """Random updates through the real PTB Application and handlers (in-process fake Bot API)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.loop = asyncio.new_event_loop()
+        self.storage = Storage(":memory:")
+        self.request = FuzzRequest()
+        config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN})
+        # Built like build_application, minus the rate limiter: it would pace the fuzzing to 30 calls/s.
+        self.app = (
+            ApplicationBuilder().token(TOKEN).request(self.request).get_updates_request(FakeRequest()).build()
+        )
+        self.app.bot_data["storage"] = self.storage
+        self.app.bot_data["config"] = config
+        register_handlers(self.app)
+        self.errors: list[BaseException] = []
+        self.app.add_error_handler(self.record_error)
+        self.updates = Updates(self.app)
+        self.loop.run_until_complete(self.app.initialize())
+
+    async def record_error(self, update: object, context: Any) -> None:
+        self.errors.append(context.error)
+
+    def teardown(self) -> None:
+        self.loop.run_until_complete(self.app.shutdown())
+        self.loop.close()
+        self.storage.close()
+
+    def process(self, update: Update, chat_id: int) -> None:
+        before = len(self.request.sent(chat_id))
+        self.loop.run_until_complete(self.app.process_update(update))
+        assert self.errors == [], f"{update.to_dict()} raised {self.errors!r}"
+        if chat_id > 0:
+            assert len(self.request.sent(chat_id)) > before, f"no answer to {update.to_dict()}"
+            user = update.effective_user
+            assert user is not None
+            self.check_stored(user.id)
+
+    def check_stored(self, user_id: int) -> None:
+        respondent = self.storage.find_respondent("telegram", user_id)
+        stored = self.storage.load_session(respondent) if respondent else None
+        if stored is not None:
+            session, notices = restore(stored)
+            assert notices == (), stored
+            if session.state != stored["state"]:
+                # Only a refused consent erases the answers under a finished session; it then starts afresh.
+                assert stored["state"] == RESULT and stored["answers"] == {}, stored
+                assert respondent is not None and self.storage.consent(respondent) is False
+            check_session_invariants(session)
+        for text in self.request.texts(user_id)[-3:]:
+            shown = progress_of(text)
+            if shown is not None:
+                assert 1 <= shown[0] <= shown[1] <= len(QUESTIONS), text
+
+    @rule(
+        user=st.sampled_from(FUZZ_USERS), text=st.one_of(any_script_text, number_texts()), lang=LANGUAGE_CODES
+    )
+    def type_text(self, user: int, text: str, lang: str | None) -> None:
+        self.process(self.updates.message(user, text, language_code=lang), user)
+
+    @rule(user=st.sampled_from(FUZZ_USERS), command=st.sampled_from(COMMANDS), lang=LANGUAGE_CODES)
+    def command(self, user: int, command: str, lang: str | None) -> None:
+        self.process(self.updates.message(user, command, language_code=lang), user)
+
+    @rule(user=st.sampled_from(FUZZ_USERS), presses=st.integers(min_value=1, max_value=14), data=st.data())
+    def press_offered(self, user: int, presses: int, data: st.DataObject) -> None:
+        """Press buttons the bot showed this user last, several in a row (mostly the way forward)."""
+        for _ in range(presses):
+            keyboard = self.request.last_keyboard(user)
+            buttons = [b["callback_data"] for row in keyboard for b in row if "callback_data" in b]
+            if not buttons:
+                return
+            self.process(self.updates.press(user, data.draw(st.sampled_from(buttons))), user)
+        respondent = self.storage.find_respondent("telegram", user)
+        stored = self.storage.load_session(respondent) if respondent else None
+        event(f"handlers reached {stored['state'] if stored else None}")
+
+    @rule(user=st.sampled_from(FUZZ_USERS), data=callback_datas, lang=LANGUAGE_CODES)
+    def press_forged_or_stale(self, user: int, data: str, lang: str | None) -> None:
+        self.process(self.updates.press(user, data, language_code=lang), user)
+
+    @rule(user=st.sampled_from(FUZZ_USERS), text=st.one_of(any_script_text, number_texts()))
+    def edit_message(self, user: int, text: str) -> None:
+        self.process(self.updates.message(user, text, kind="edited_message"), user)
+
+    @rule(user=st.sampled_from(FUZZ_USERS), media=st.sampled_from(MEDIA), lang=LANGUAGE_CODES)
+    def send_media(self, user: int, media: dict[str, Any], lang: str | None) -> None:
+        self.process(self.updates.message(user, None, extra=media, language_code=lang), user)
+
+    @rule(user=st.sampled_from(FUZZ_USERS), text=st.one_of(st.sampled_from(COMMANDS), any_script_text))
+    def group_message(self, user: int, text: str) -> None:
+        self.process(self.updates.message(user, text, chat_id=FUZZ_GROUP), FUZZ_GROUP)
+
+
+TestHandlersFuzz = HandlersMachine.TestCase
+TestHandlersFuzz.settings = FUZZ_SETTINGS
+
+
+# --- 4. contention ------------------------------------------------------------------------------------
+
+CONTENTION_WRITERS = 1
+CONTENTION_RESPONDENTS_PER_WRITER = 800
+
+
+def write_dialogues(db_path: Path, writer: int, scripts: list[Script]) -> int:
+    """Store whole questionnaires answer by answer through Storage, committing each like the bot does."""
+    storage = Storage(db_path)
+    try:
+        for n, script in enumerate(scripts):
+            respondent = storage.respondent_for(
+                "telegram", writer * 100_000 + n, language_code=script.language
+            )
+            storage.set_consent(respondent, True)
+            session = Session(language=script.language)
+            storage.save_session(respondent, session.to_dict())
+            final = expected_session(script)
+            for qid in QIDS:
+                session.answers[qid] = final.answers[qid]
+                storage.save_session(respondent, session.to_dict())
+            result = evaluate(final.answers)
+            storage.save_session(respondent, {**final.to_dict(), "state": RESULT}, finished=True)
+            storage.save_result(
+                respondent,
+                category=result.classification.category.value,
+                score=result.advice.score,
+                answers=final.answers,
+                step_ids=[step.id for step in result.advice.steps],
+            )
+        return len(scripts)
+    finally:
+        storage.close()
+
+
+def test_exports_while_the_bot_writes_lose_nothing_and_never_lock(tmp_path: Path) -> None:
+    db_path = tmp_path / "bot.db"
+    Storage(db_path).close()  # migrated before anyone writes
+    rng = Random(4)
+    scripts = [
+        [random_script(rng, rng.choice(["de", "en"])) for _ in range(CONTENTION_RESPONDENTS_PER_WRITER)]
+        for _ in range(CONTENTION_WRITERS)
+    ]
+    total = CONTENTION_WRITERS * CONTENTION_RESPONDENTS_PER_WRITER
+    done = threading.Event()
+    seen: list[int] = []
+
+    def export_repeatedly() -> int:
+        storage = Storage(db_path)
+        try:
+            formats = ("csv", "json", "xlsx")
+            while not done.is_set() or not seen or seen[-1] < total:
+                summary = write_export(storage, io.BytesIO(), fmt=formats[len(seen) % 3], k=2)
+                seen.append(summary.rows + summary.suppressed)
+                if len(seen) > 500:
+                    raise AssertionError("exports never saw everything")
+            return len(seen)
+        finally:
+            storage.close()
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=CONTENTION_WRITERS + 1) as pool:
+        exporter = pool.submit(export_repeatedly)
+        writers = [pool.submit(write_dialogues, db_path, w, scripts[w]) for w in range(CONTENTION_WRITERS)]
+        # The admin's shell export: a second process reading the same file in the middle of the writing.
+        cli = subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "run_bot.py"),
+                "export",
+                "--format",
+                "csv",
+                "--output",
+                str(tmp_path / "export.csv"),
+                "--k",
+                "2",
+            ],
+            cwd=ROOT,
+            env={**os.environ, "DATABASE_PATH": str(db_path)},
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        written = sum(w.result(timeout=120) for w in writers)
+        done.set()
+        exports = exporter.result(timeout=120)
+    print(
+        f"[contention] writers={CONTENTION_WRITERS} respondents={written} exports_in_thread={exports} "
+        f"cli_export={cli.stderr.strip()[:90]!r} total_s={time.monotonic() - started:.1f}"
+    )
+    assert cli.returncode == 0, cli.stderr
+    assert "locked" not in cli.stderr
+    assert written == total
+    assert seen == sorted(seen) and seen[-1] == total  # each snapshot complete; the last one has everyone
+    storage = Storage(db_path)
+    try:
+        assert storage.db["results"].count == total
+        assert (
+            storage.db.execute("select count(*) from sessions where finished_at is not null").fetchone()[0]
+            == total
+        )
+    finally:
+        storage.close()
+    footer = (tmp_path / "export.csv").read_text().splitlines()[-1]
+    assert footer.startswith("# rows=")
