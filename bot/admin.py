@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.analytics import collect_statistics, render_statistics, statistics_chart
+from bot.commands import ADMIN_COMMANDS
 from bot.config import Config
 from bot.export import DEFAULT_K, FORMATS, export_filename, write_export
 from bot.i18n import Translator
@@ -31,10 +32,6 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
-ADMIN_COMMANDS: tuple[tuple[str, Text], ...] = (
-    ("export", msg("Admin: anonymous export (csv, json or xlsx)")),
-    ("stats", msg("Admin: statistics and chart")),
-)
 # Telegram refuses bots' uploads above 50 MB; a larger export has to be made with the shell command.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 

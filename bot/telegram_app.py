@@ -19,6 +19,7 @@ from telegram.request import BaseRequest
 
 from bot import admin, tips
 from bot import telegram_handlers as h
+from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.config import Config
 from bot.i18n import Translator
 from bot.storage import Storage
@@ -86,28 +87,22 @@ def register_handlers(application: Application) -> None:
 
 
 async def _post_init(application: Application) -> None:
-    """Register the command menus in German, English and a default."""
+    """Register the command menus in German, English and a default; start tips; show admins their menu."""
     bot = application.bot
     for language in (None, "de", "en"):
         t = Translator(language or "en")
-        commands = [BotCommand(name, t(description)) for name, description in h.COMMANDS]
-        await bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats(), language_code=language)
-    await bot.set_my_commands(
-        [
-            BotCommand("start", Translator("en")(h.COMMANDS[0][1])),
-            BotCommand("help", Translator("en")(h.COMMANDS[1][1])),
-        ],
-        scope=BotCommandScopeAllGroupChats(),
-    )
-    # --- tips and broadcasts (issue 4): schedule jobs, resume interrupted runs, tip commands in the menus ---
+        for scope, commands in (
+            (BotCommandScopeAllPrivateChats(), (*PRIVATE_COMMANDS, *TIP_COMMANDS)),
+            (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+        ):
+            menu = [BotCommand(name, t(description)) for name, description in commands]
+            await bot.set_my_commands(menu, scope=scope, language_code=language)
+    # Tips (issue 4): schedule jobs and resume interrupted runs.
     await tips.post_init_tips(application)
-    # --- end tips and broadcasts ---
-    # --- admin analytics (issue 5): admin commands in each admin's own chat menu ---
+    # Admins (issue 5): the admin commands in each admin's own chat menu.
     config = application.bot_data.get("config")
     if isinstance(config, Config) and config.admin_ids:
-        menu = (*h.COMMANDS, *tips.MENU_COMMANDS, *tips.ADMIN_COMMANDS)  # issue 4: tip and broadcast commands
-        await admin.set_admin_commands(bot, config.admin_ids, menu)
-    # --- end admin analytics ---
+        await admin.set_admin_commands(bot, config.admin_ids, (*PRIVATE_COMMANDS, *TIP_COMMANDS))
     log.info("Bot @%s ready", bot.username)
 
 

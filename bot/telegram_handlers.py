@@ -28,6 +28,7 @@ from telegram.ext import ContextTypes
 
 from bot.analytics import peer_benchmark
 from bot.chart import marketing_split_chart
+from bot.commands import PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.i18n import Translator
 from bot.rendering import HTML, event_for_text, render_question, render_result, render_summary
 from bot.storage import Storage
@@ -613,7 +614,7 @@ def help_text(t: Translator) -> str:
         ),
         "",
     ]
-    for command, description in COMMANDS:
+    for command, description in (*PRIVATE_COMMANDS, *TIP_COMMANDS):
         lines.append(f"/{command} – {HTML.escape(t(description))}")
     return "\n".join(lines)
 
@@ -774,15 +775,3 @@ async def on_error(update: object, context: Context) -> None:
                     )
                 ),
             )
-
-
-COMMANDS: tuple[tuple[str, Text], ...] = (
-    ("start", msg("Start or continue the check")),
-    ("help", msg("What this bot does")),
-    ("back", msg("Back to the previous question")),
-    ("restart", msg("Start the check again")),
-    ("language", msg("Deutsch / English")),
-    ("privacy", msg("What is stored and why")),
-    ("mydata", msg("Show everything stored about me")),
-    ("deletedata", msg("Delete everything stored about me")),
-)

@@ -21,9 +21,6 @@ from zoneinfo import ZoneInfo
 
 from telegram import (
     Bot,
-    BotCommand,
-    BotCommandScopeAllGroupChats,
-    BotCommandScopeAllPrivateChats,
     Chat,
     ChatMember,
     InlineKeyboardButton,
@@ -60,16 +57,6 @@ CHANNEL = "telegram"  # identities of private users, as bot.telegram_handlers st
 ADMIN_STATUSES = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 Context = CallbackContext[Any, Any, Any, Any]
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
-
-MENU_COMMANDS: tuple[tuple[str, Text], ...] = (
-    ("tips", msg("Tips: on, off, or a schedule such as weekly mon 09:00")),
-    ("subscribe", msg("Subscribe this chat to weekly tips")),
-    ("unsubscribe", msg("Stop the tips in this chat")),
-)
-ADMIN_COMMANDS: tuple[tuple[str, Text], ...] = (
-    ("broadcast", msg("Send a message to every subscriber")),
-    ("addchannel", msg("Post tips in a channel: /addchannel @name")),
-)
 
 
 # --- the catalogue ---------------------------------------------------------------------------------
@@ -825,20 +812,3 @@ async def post_init_tips(application: AnyApplication) -> None:
         uncertain = broadcaster_of(application).resume_interrupted(int(broadcast["id"]))
         log.info("Resuming run %d after a restart (%d sends left uncertain)", broadcast["id"], uncertain)
         _start_in_background(application, int(broadcast["id"]))
-    await _set_tip_menus(application)
-
-
-async def _set_tip_menus(application: AnyApplication) -> None:
-    """Add the tip commands to the private and group menus (admins' menus are set with the admin commands)."""
-    from bot.telegram_handlers import COMMANDS
-
-    bot = application.bot
-    try:
-        for language in (None, "de", "en"):
-            t = Translator(language or "en")
-            group = [BotCommand(name, t(text)) for name, text in (*COMMANDS[:2], *MENU_COMMANDS)]
-            await bot.set_my_commands(group, scope=BotCommandScopeAllGroupChats(), language_code=language)
-            private = [BotCommand(name, t(text)) for name, text in (*COMMANDS, *MENU_COMMANDS)]
-            await bot.set_my_commands(private, scope=BotCommandScopeAllPrivateChats(), language_code=language)
-    except TelegramError as error:
-        log.warning("Command menus for tips not set: %s", type(error).__name__)
