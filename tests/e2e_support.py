@@ -322,6 +322,7 @@ class DialogueRecord:
     completed: bool = False
     error: str | None = None
     inputs: int = 0
+    input_times: list[float] = field(default_factory=list)  # time.monotonic() of each input sent
     nudges: int = 0
     acked: list[str] = field(default_factory=list)  # questions whose answer was acknowledged, in order
     lost_actions: list[str] = field(default_factory=list)  # inputs whose reply never came
@@ -422,11 +423,13 @@ class ScriptedUser:
     def _send(self, kind: str, text: str, qid: str | None = None) -> None:
         self._queue.append(_Input(kind, qid, time.monotonic()))
         self.record.inputs += 1
+        self.record.input_times.append(time.monotonic())
         self.user.send(text)
 
     def _press(self, kind: str, data: str, message_id: int, qid: str | None = None) -> None:
         self._queue.append(_Input(kind, qid, time.monotonic()))
         self.record.inputs += 1
+        self.record.input_times.append(time.monotonic())
         try:
             self.user.press(data, message_id)
         except LookupError:  # the keyboard is gone already (e.g. edited away): press it anyway
@@ -601,13 +604,17 @@ def _payload(call: CallRecord) -> tuple[str, str]:
     return call.method, f"{content}|{params.get('reply_markup')}"
 
 
-def resent_deliveries(fake: BotApiFake, chat_id: int) -> list[str]:
-    """Sends that repeat a request which had already taken effect (a timed-out send resent)."""
+def resent_deliveries(fake: BotApiFake, chat_id: int, input_times: Sequence[float] = ()) -> list[str]:
+    """Sends that repeat a request which had already taken effect (a timed-out send resent).
+
+    The same text twice in answer to two inputs (two /help, say) is no resend: pass the user's input times.
+    """
     calls = sends(fake, chat_id)
     repeated = []
     for first, second in itertools.pairwise(calls):
+        asked_again = any(first.time < t < second.time for t in input_times)
         # A "timeout" fault holds the answer back, but the message was delivered: the bot must not resend it.
-        if first.ok and first.fault == "timeout" and _payload(first) == _payload(second):
+        if first.ok and first.fault == "timeout" and _payload(first) == _payload(second) and not asked_again:
             repeated.append(f"{first.method} after {first.fault or 'success'}: {_payload(first)[1][:80]!r}")
     return repeated
 

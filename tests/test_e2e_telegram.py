@@ -63,7 +63,10 @@ def bot(fake: E2EFake, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bot
 
 
 @pytest.fixture(autouse=True)
-def _clear_faults(fake: E2EFake) -> Iterator[None]:
+def _fresh_conditions(fake: E2EFake, bot: BotProcess) -> Iterator[None]:
+    """Each test finds the bot running and the fake without faults, whatever the test before did."""
+    if not bot.alive:
+        bot.start()
     yield
     fake.clear_faults()
 
