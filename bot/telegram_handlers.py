@@ -27,7 +27,7 @@ from telegram.error import Forbidden, NetworkError, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.analytics import peer_benchmark
-from bot.chart import marketing_split_chart
+from bot.chart import draw_off_loop, marketing_split_chart
 from bot.commands import PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.i18n import Translator
 from bot.rendering import HTML, event_for_text, render_question, render_result, render_summary
@@ -293,7 +293,7 @@ async def show_result(
     for block in blocks[:-1]:
         await send_html(context, chat_id, block)
     try:
-        chart = await asyncio.to_thread(marketing_split_chart, result.profile, t)
+        chart = await draw_off_loop(marketing_split_chart, result.profile, t)
         await context.bot.send_photo(
             chat_id,
             io.BytesIO(chart),
