@@ -2,8 +2,9 @@
 
 Run from the project root after changing user-facing texts:  python locales/update_catalogs.py
 English is the source language: empty English entries are filled with their msgid so that translators
-can polish wording without touching code. German translations handed in as JSON files under
-``locales/incoming/*.de.json`` (msgid -> German) are merged; delete those files once merged.
+can polish wording without touching code. German translations may be handed in as JSON files under
+``locales/incoming/*.de.json`` (msgid -> German): they are merged into the German catalog and then removed,
+so that the .po file stays the one place where translators edit German.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ def main() -> int:
         pybabel(command, "-i", str(POT), "-d", str(LOCALES), "-l", language, *extra)
 
     incoming: dict[str, str | list[str]] = {}
-    for path in sorted((LOCALES / "incoming").glob("*.de.json")):
+    incoming_files = sorted((LOCALES / "incoming").glob("*.de.json"))
+    for path in incoming_files:
         incoming.update(json.loads(path.read_text(encoding="utf-8")))
 
     missing = 0
@@ -76,6 +78,8 @@ def main() -> int:
                 print(f"{language}: needs translation: {key!r}", file=sys.stderr)
         with path.open("wb") as f:
             write_po(f, catalog, width=0, ignore_obsolete=True)
+    for path in incoming_files:
+        path.unlink()
     return 1 if missing else 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import json
 import re
 import string
 from collections.abc import Iterator
@@ -27,11 +26,10 @@ from dialogs.classification import Classification, SizeClass, classify_sme
 from dialogs.profile import CompanyProfile
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Percent, Text
+from tests.locale_helpers import german_messages
 
 ROOT = Path(__file__).resolve().parent.parent
-GERMAN: dict[str, str] = json.loads(
-    (ROOT / "locales" / "incoming" / "advice.de.json").read_text(encoding="utf-8")
-)
+GERMAN: dict[str, str] = german_messages()
 D = Decimal
 
 # Step ids are stored and exported (console JSON, admin export): renaming one is a breaking change.
@@ -371,11 +369,11 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-def test_translation_file_matches_the_modules_exactly() -> None:
+def test_every_text_of_the_modules_has_a_german_translation() -> None:
     used = source_msgids("dialogs/advice.py") | source_msgids("dialogs/classification.py")
     assert sorted(used - GERMAN.keys()) == []
-    assert sorted(GERMAN.keys() - used) == []
-    for msgid, german in GERMAN.items():
+    for msgid in used:
+        german = GERMAN[msgid]
         assert placeholders(german) == placeholders(msgid), msgid
         assert (german.strip() and german != msgid) or msgid in {"Website"}, msgid
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 import itertools
-import json
 import string
 from collections.abc import Iterator
 from decimal import Decimal
@@ -24,9 +23,10 @@ from dialogs.classification import (
 )
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Money, Number, Percent, Text
+from tests.locale_helpers import german_messages
 
 ROOT = Path(__file__).resolve().parent.parent
-GERMAN = json.loads((ROOT / "locales" / "incoming" / "advice.de.json").read_text(encoding="utf-8"))
+GERMAN: dict[str, str] = german_messages()
 
 M = Decimal(1_000_000)
 CENT = Decimal("0.01")

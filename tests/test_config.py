@@ -91,5 +91,7 @@ def test_webhook_mode_passes_secret_listen_and_path(tmp_path: Path, monkeypatch:
     assert seen["listen"] == "0.0.0.0" and seen["port"] == 8080
     assert seen["webhook_url"] == "https://bot.example.de/telegram/kmu" and "polling" not in seen
     seen.clear()
-    assert run_telegram(load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path / "p.db")})) == 0
+    assert (
+        run_telegram(load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path / "p.db")})) == 0
+    )
     assert seen == {"polling": True}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import json
 import string
 from collections.abc import Callable
 from decimal import Decimal
@@ -21,6 +20,7 @@ from hypothesis import strategies as st
 
 from dialogs.parsing import parse_amount, parse_money, parse_percent, parse_staff
 from dialogs.text import Arg, InvalidAnswer, Money, Number, Percent
+from tests.locale_helpers import german_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 Parser = Callable[[str, str], Decimal]
@@ -586,11 +586,8 @@ def test_the_reasons_checked_here_are_all_the_reasons_of_the_module() -> None:
 
 
 def test_every_reason_has_a_german_translation_with_the_same_placeholders() -> None:
-    incoming = ROOT / "locales" / "incoming" / "parsing.de.json"
-    if not incoming.exists():
-        pytest.skip("the German texts have been merged into the gettext catalogs")
-    german = json.loads(incoming.read_text(encoding="utf-8"))
-    assert set(german) == _msgids_in_parsing_module()
+    catalog = german_messages()
+    german = {msgid: catalog.get(msgid, "") for msgid in _msgids_in_parsing_module()}
     for msgid, text in german.items():
         assert _placeholders(text) == _placeholders(msgid), msgid
         assert text != msgid
