@@ -10,8 +10,9 @@ sends a step, waits for the bot's answer, then sends the next. A round trip is t
 update is queued at the fake to the moment the fake has stored the reply: for ours the next message carrying
 a keyboard (the question, the summary, the result's last message), for the echo bot its echo.
 
-Ours runs as deployed, with its AIORateLimiter (30 sends per second overall, Telegram's own limit); the echo
-bot runs bare and again with the same limiter, so the limiter's share of the latency is visible.
+Ours runs as deployed, with its AIORateLimiter (30 sends per second overall, Telegram's own limit), and
+again without it (``benchmarks/ours_unpaced.py``, a diagnostic); the echo bot runs bare and with the same
+limiter. Each of ours is compared with the echo bot that is paced the same way.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from benchmarks.common import (
     OUR_BOT,
     QUESTIONS_SCRIPT,
     RESULT_STEP,
+    ROOT,
     TOKEN,
     BotProcess,
     Latencies,
@@ -48,9 +50,12 @@ from tests.botapi_fake import BotApiFake, CallRecord, FakeUser
 WHOLE_SCRIPT = (*QUESTIONS_SCRIPT, RESULT_STEP)
 BOTS = {
     "ours": OUR_BOT,
+    "ours-unpaced": (sys.executable, str(ROOT / "benchmarks" / "ours_unpaced.py")),
     "echo": ECHO_BOT,
     "echo+limiter": (*ECHO_BOT, "--rate-limiter"),
 }
+# Each of ours is compared with the echo bot paced the same way.
+PAIRS = (("ours", "echo+limiter"), ("ours-unpaced", "echo"))
 FIRST_USER_ID = 100_001
 
 
@@ -156,11 +161,12 @@ async def play(
 async def load(fake: BotApiFake, kind: str, users: int, steps: Sequence[str]) -> tuple[int, float, Latencies]:
     fakes = [fake.user(FIRST_USER_ID + n, first_name="Anna", language_code="de") for n in range(users)]
     samples: list[float] = []
-    with ReplyWatcher(fake, asyncio.get_running_loop(), keyboard_ends_reply=kind == "ours") as watcher:
+    ours = kind.startswith("ours")
+    with ReplyWatcher(fake, asyncio.get_running_loop(), keyboard_ends_reply=ours) as watcher:
         began = time.monotonic()
-        await asyncio.gather(*(play(user, steps, watcher, samples, forged=kind != "ours") for user in fakes))
+        await asyncio.gather(*(play(user, steps, watcher, samples, forged=not ours) for user in fakes))
         wall = time.monotonic() - began
-    if kind == "ours":
+    if ours:
         refused = [
             u.id for u in fakes if any((m.get("text") or "").startswith("⚠️") for m in fake.messages(u.id))
         ]
@@ -184,13 +190,11 @@ def run_bot(kind: str, users: int, steps: Sequence[str], workdir: Path) -> Run:
 
 def report(runs: dict[str, Run], users: int, steps: int) -> str:
     kinds = list(runs)
-    ours = runs.get("ours")
-    baselines = [kind for kind in kinds if kind != "ours"] if ours else []
+    pairs = [(mine, theirs) for mine, theirs in PAIRS if mine in runs and theirs in runs]
     rows: list[list[object]] = []
 
     def row(metric: str, cell: Callable[[Run], str], ratio: Callable[[Run, Run], str]) -> None:
-        assert ours is not None or not baselines
-        relations = [ratio(ours, runs[kind]) for kind in baselines] if ours else []
+        relations = [ratio(runs[mine], runs[theirs]) for mine, theirs in pairs]
         rows.append([metric, *(cell(runs[kind]) for kind in kinds), *relations])
 
     row(
@@ -223,7 +227,7 @@ def report(runs: dict[str, Run], users: int, steps: int) -> str:
         lambda r: f"{r.cold_start:.2f} s",
         lambda o, b: f"{o.cold_start / b.cold_start:.1f}x",
     )
-    return markdown_table(["metric", *kinds, *(f"ours / {kind}" for kind in baselines)], rows)
+    return markdown_table(["metric", *kinds, *(f"{mine} / {theirs}" for mine, theirs in pairs)], rows)
 
 
 def main(argv: list[str] | None = None) -> int:
