@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -308,7 +309,6 @@ def expected_summary_lines(script: Script) -> list[str]:
 class _Input:
     kind: str  # start, consent, answer, confirm, help
     qid: str | None = None
-    sent: float = 0.0
 
 
 @dataclass
@@ -421,13 +421,13 @@ class ScriptedUser:
     # acting
 
     def _send(self, kind: str, text: str, qid: str | None = None) -> None:
-        self._queue.append(_Input(kind, qid, time.monotonic()))
+        self._queue.append(_Input(kind, qid))
         self.record.inputs += 1
         self.record.input_times.append(time.monotonic())
         self.user.send(text)
 
     def _press(self, kind: str, data: str, message_id: int, qid: str | None = None) -> None:
-        self._queue.append(_Input(kind, qid, time.monotonic()))
+        self._queue.append(_Input(kind, qid))
         self.record.inputs += 1
         self.record.input_times.append(time.monotonic())
         try:
@@ -617,6 +617,15 @@ def resent_deliveries(fake: BotApiFake, chat_id: int, input_times: Sequence[floa
         if first.ok and first.fault == "timeout" and _payload(first) == _payload(second) and not asked_again:
             repeated.append(f"{first.method} after {first.fault or 'success'}: {_payload(first)[1][:80]!r}")
     return repeated
+
+
+def redelivered_updates(fake: BotApiFake) -> int:
+    """How many updates the fake handed out more than once (a bot died before confirming them)."""
+    seen: Counter[int] = Counter()
+    for call in fake.calls("getUpdates"):
+        if call.ok and isinstance(call.result, list):
+            seen.update(int(update["update_id"]) for update in call.result)
+    return sum(1 for count in seen.values() if count > 1)
 
 
 def stored_session(db_path: Path, user_id: int) -> dict[str, Any] | None:
