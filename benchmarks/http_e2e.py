@@ -54,7 +54,7 @@ BOTS = {
     "echo": ECHO_BOT,
     "echo+limiter": (*ECHO_BOT, "--rate-limiter"),
 }
-# Each of ours is compared with the echo bot paced the same way.
+# Each of ours is compared with the echo bot paced the same way (or with the one that ran).
 PAIRS = (("ours", "echo+limiter"), ("ours-unpaced", "echo"))
 FIRST_USER_ID = 100_001
 
@@ -164,7 +164,12 @@ async def load(fake: BotApiFake, kind: str, users: int, steps: Sequence[str]) ->
     ours = kind.startswith("ours")
     with ReplyWatcher(fake, asyncio.get_running_loop(), keyboard_ends_reply=ours) as watcher:
         began = time.monotonic()
-        await asyncio.gather(*(play(user, steps, watcher, samples, forged=not ours) for user in fakes))
+        try:
+            async with asyncio.TaskGroup() as users_at_once:  # the first failure cancels the others
+                for user in fakes:
+                    users_at_once.create_task(play(user, steps, watcher, samples, forged=not ours))
+        except ExceptionGroup as failures:
+            raise failures.exceptions[0] from None
         wall = time.monotonic() - began
     if ours:
         refused = [
@@ -190,7 +195,10 @@ def run_bot(kind: str, users: int, steps: Sequence[str], workdir: Path) -> Run:
 
 def report(runs: dict[str, Run], users: int, steps: int) -> str:
     kinds = list(runs)
-    pairs = [(mine, theirs) for mine, theirs in PAIRS if mine in runs and theirs in runs]
+    echoes = [kind for kind in ("echo+limiter", "echo") if kind in runs]
+    pairs = [
+        (mine, theirs if theirs in runs else echoes[0]) for mine, theirs in PAIRS if mine in runs and echoes
+    ]
     rows: list[list[object]] = []
 
     def row(metric: str, cell: Callable[[Run], str], ratio: Callable[[Run, Run], str]) -> None:
