@@ -86,14 +86,14 @@ def build_echo_application(
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
     rate_limiter: bool = False,
-) -> Application:  # type: ignore[type-arg]
+) -> Application[Any, Any, Any, Any, Any, Any]:
     """One MessageHandler and one CallbackQueryHandler on python-telegram-bot's defaults.
 
     The defaults handle one update at a time over PTB's default connection pool. Over HTTP that beats
     ``concurrent_updates(True)`` with a large pool: with 200 users at once httpx then spends 3-4x the CPU per
     round trip juggling connections, so the concurrent setup would flatter ours as a baseline.
     """
-    builder = ApplicationBuilder().token(token)
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = ApplicationBuilder().token(token)
     if base_url is not None:
         builder = builder.base_url(base_url)
     if rate_limiter:
@@ -108,7 +108,9 @@ def build_echo_application(
     return application
 
 
-def without_rate_limiter(application: Application) -> Application:  # type: ignore[type-arg]
+def without_rate_limiter(
+    application: Application[Any, Any, Any, Any, Any, Any],
+) -> Application[Any, Any, Any, Any, Any, Any]:
     """Take the AIORateLimiter out of an in-process run.
 
     It paces sends to Telegram's global 30 messages/s; left in, an in-process run would measure that pace

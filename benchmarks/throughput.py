@@ -86,7 +86,7 @@ def build_replay_application(recording: Recording, request: QuietRequest) -> Any
         """Make the recorded calls of this update through PTB's typed methods."""
         bot = context.bot
         for api, params in recording[update.update_id]:
-            chat_id = params.get("chat_id")
+            chat_id: int = params.get("chat_id", 0)  # answerCallbackQuery has none
             if api == "sendMessage":
                 markup = params.get("reply_markup")
                 await bot.send_message(
