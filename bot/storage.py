@@ -13,7 +13,7 @@ import secrets
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -134,6 +134,13 @@ def m002_tips(db: Database) -> None:
     db.table("deliveries").create_index(["broadcast_id", "status"])
 
 
+@migrations()
+def m003_processed_updates(db: Database) -> None:
+    # Telegram hands out an update again when the bot died before confirming it; applying an answer twice
+    # would store it for the next question too. Its id is committed with the answer, so it is seen only once.
+    db.table("processed_updates").create({"update_id": int, "processed_at": str}, pk="update_id")
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -209,10 +216,25 @@ class Storage:
             answers = {}
         return {"state": row["state"], "answers": answers, "language": row["language"]}
 
-    def save_session(self, respondent_id: str, session: Mapping[str, Any], *, finished: bool = False) -> None:
-        """Commit the session before the channel replies, so nothing acknowledged is ever lost."""
+    def save_session(
+        self,
+        respondent_id: str,
+        session: Mapping[str, Any],
+        *,
+        finished: bool = False,
+        update_id: int | None = None,
+    ) -> None:
+        """Commit the session before the channel replies, so nothing acknowledged is ever lost.
+
+        ``update_id`` (a Telegram update) is committed in the same transaction: see ``is_processed``.
+        """
         stamp = now()
         with self.db.atomic():
+            if update_id is not None:
+                self.db.execute(
+                    "insert or ignore into processed_updates (update_id, processed_at) values (?, ?)",
+                    [update_id, stamp],
+                )
             self.db.execute(
                 """
                 insert into sessions (respondent_id, state, answers, language, started_at, updated_at, finished_at)
@@ -234,6 +256,16 @@ class Storage:
             self.db.execute(
                 "update respondents set language = ? where id = ?", [session["language"], respondent_id]
             )
+
+    def is_processed(self, update_id: int) -> bool:
+        """Whether the changes of this Telegram update are already committed (it was handed out again)."""
+        rows = self.db.execute("select 1 from processed_updates where update_id = ?", [update_id]).fetchall()
+        return bool(rows)
+
+    def forget_processed_updates(self, older_than_days: int = 7) -> None:
+        """Telegram redelivers only unconfirmed updates of the last moments; a week of ids is plenty."""
+        cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
+        self.db.execute("delete from processed_updates where processed_at < ?", [cutoff])
 
     # --- results ----------------------------------------------------------------------------------
 

@@ -110,6 +110,7 @@ def run_telegram(config: Config) -> int:
     """Poll, or serve a webhook when WEBHOOK_URL is set; returns when stopped."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
     storage = Storage(config.database_path)
+    storage.forget_processed_updates()
     application = build_application(config, storage)
     allowed = Update.ALL_TYPES
     kwargs: dict[str, Any] = {"allowed_updates": allowed, "drop_pending_updates": False}

@@ -83,9 +83,12 @@ def storage_of(context: Context) -> Storage:
 class Conversation:
     """A user's respondent id, session and language for the span of one update."""
 
-    def __init__(self, storage: Storage, user_id: int, language_code: str | None) -> None:
+    def __init__(
+        self, storage: Storage, user_id: int, language_code: str | None, update_id: int | None = None
+    ) -> None:
         self.storage = storage
         self.user_id = user_id
+        self.update_id = update_id
         self.respondent_id = storage.respondent_for(CHANNEL, user_id, language_code=language_code)
         stored = storage.load_session(self.respondent_id)
         self.is_new = stored is None
@@ -107,7 +110,9 @@ class Conversation:
         if self.restore_notices:
             reply = Reply(self.restore_notices + reply.notices, reply.screen, reply.rejected, reply.completed)
             self.restore_notices = ()
-        self.storage.save_session(self.respondent_id, self.session.to_dict(), finished=reply.completed)
+        self.storage.save_session(
+            self.respondent_id, self.session.to_dict(), finished=reply.completed, update_id=self.update_id
+        )
         return reply
 
     def current(self) -> Reply:
@@ -117,19 +122,22 @@ class Conversation:
 async def _conversation(update: Update, context: Context) -> Conversation:
     user = update.effective_user
     assert user is not None
-    return Conversation(storage_of(context), user.id, user.language_code)
+    return Conversation(storage_of(context), user.id, user.language_code, update.update_id)
 
 
 def serialized(
     handler: Callable[[Update, Context], Coroutine[Any, Any, None]],
 ) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
-    """Run a private-chat handler under the user's lock."""
+    """Run a private-chat handler under the user's lock, once per update even if Telegram repeats it."""
 
     async def wrapper(update: Update, context: Context) -> None:
         user = update.effective_user
         if user is None:
             return
         async with user_lock(user.id):
+            if storage_of(context).is_processed(update.update_id):
+                log.info("Update %s was handled before a restart; skipped", update.update_id)
+                return
             await handler(update, context)
 
     wrapper.__name__ = handler.__name__

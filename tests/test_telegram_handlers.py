@@ -258,3 +258,16 @@ async def test_a_message_after_the_result_gets_a_short_answer_not_the_whole_resu
     await bot.press("show|result")
     assert "sendPhoto" in [api for api, _ in bot.request.calls]
     assert "Diese Woche:" in "\n".join(bot.request.texts(USER))
+
+
+async def test_an_update_handed_out_again_after_a_crash_is_not_applied_twice(bot: Harness) -> None:
+    await consent(bot)
+    update = bot.updates.message(USER, "12")
+    await bot.app.process_update(update)
+    assert "Frage 2 von 11" in bot.last_text()
+    bot.request.clear()
+    await bot.app.process_update(update)  # Telegram repeats an unconfirmed update after a restart
+    assert bot.request.sent(USER) == []
+    respondent = bot.storage.find_respondent("telegram", USER)
+    session = bot.storage.load_session(respondent)  # type: ignore[arg-type]
+    assert session is not None and session["state"] == "turnover" and "turnover" not in session["answers"]
