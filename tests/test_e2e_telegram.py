@@ -176,6 +176,38 @@ def test_sigkill_mid_dialogue_then_the_user_continues_at_the_same_question(
     assert bot.kills >= 2
 
 
+def test_an_answer_handled_just_before_the_crash_is_not_applied_again(fake: E2EFake, bot: BotProcess) -> None:
+    """Telegram hands out an update again until the bot's next poll confirms it: here the bot dies in between."""
+    user = fake.user(2101, language_code="de")
+    user.send("/start")
+    next_screen(user)
+    user.press("cons|1")
+    next_screen(user)
+    fake.slow("getUpdates", 2.0)  # holds back the poll that would confirm the next update
+    user.send("12")
+    assert "Frage 2 von 11" in next_screen(user)["text"]
+    bot.kill()
+    fake.slow("getUpdates", 0)
+    bot.start()
+    fake.wait_updates_consumed(timeout=20)
+    answer = [
+        u["update_id"]
+        for c in fake.calls("getUpdates")
+        if c.ok
+        for u in c.result
+        if u.get("message", {}).get("from", {}).get("id") == user.id and u["message"].get("text") == "12"
+    ]
+    assert len(answer) == 2 and len(set(answer)) == 1, "the answer was not handed out twice: nothing tested"
+    user.send("/start")
+    reply = next_screen(user)["text"]
+    assert "Willkommen zurück" in reply and "Frage 2 von 11" in reply, (
+        "the repeated '12' was taken as turnover"
+    )
+    assert stored_session(bot.db_path, user.id)["answers"] == {  # type: ignore[index]
+        "staff": {"band": None, "value": "12"}
+    }
+
+
 # --- Bot API errors during the dialogue ---------------------------------------------------------------
 
 

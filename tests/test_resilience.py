@@ -263,8 +263,13 @@ def test_crash_100_dialogues_killed_and_restarted(tmp_path: Path) -> None:
             for user, record in zip(users, batch_records, strict=True):
                 assert record.error is None, record.error
                 assert record.completed
-                for line in expected_summary_lines(user.script):
-                    assert line in record.summary_text, f"{line!r} not in the summary of user {user.id}"
+                missing = [
+                    line for line in expected_summary_lines(user.script) if line not in record.summary_text
+                ]
+                assert missing == [], (
+                    f"user {user.id}: {missing} not in the summary\n{record.summary_text}\n"
+                    f"script: {user.script}\n{fake.transcript(user.id)}"
+                )
         final = stored_sessions(bot.db_path, [r.user_id for r in records])
         kills, starts, startup = bot.kills, bot.starts, bot.startup_seconds
         redelivered = redelivered_updates(fake)
