@@ -361,6 +361,10 @@ class Storage:
             "respondent": respondent,
             "session": self.load_session(rid),
             "results": self.latest_results(rid, limit=1000),
+            # A private chat's id is the user's id: its tip subscription belongs to the user too.
+            "tip_subscription": self.tip_subscription(int(user_id))
+            if str(user_id).lstrip("-").isdigit()
+            else None,
         }
 
     # --- tips and broadcasts (issue 4) -------------------------------------------------------------
