@@ -106,6 +106,8 @@ class CrashPoint:
 
 @dataclass
 class CrashBook:
+    """What the crash suite found: answers missing after a kill, and where each user was shown to resume."""
+
     points: list[CrashPoint] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
     continuations: int = 0
