@@ -6,6 +6,7 @@ a separate table that only links to that id, so exports can leave identities out
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -165,6 +166,28 @@ class Storage:
     def close(self) -> None:
         self.db.close()
 
+    @contextlib.contextmanager
+    def write(self) -> Iterator[None]:
+        """A write transaction that takes the write lock at once (BEGIN IMMEDIATE).
+
+        A deferred transaction that reads first and writes later fails at once with "database is locked"
+        when another process wrote in between; taking the lock up front lets ``busy_timeout`` wait instead.
+        Nested use becomes a savepoint.
+        """
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
     # --- identities -------------------------------------------------------------------------------
 
     def respondent_for(self, channel: str, user_id: str | int, *, language_code: str | None = None) -> str:
@@ -173,7 +196,7 @@ class Storage:
         if row is not None:
             return str(row["respondent_id"])
         respondent_id = secrets.token_hex(16)
-        with self.db.atomic():
+        with self.write():
             self.db.table("respondents").insert({"id": respondent_id, "created_at": now()})
             self.db.table("identities").insert(
                 {
@@ -229,7 +252,7 @@ class Storage:
         ``update_id`` (a Telegram update) is committed in the same transaction: see ``is_processed``.
         """
         stamp = now()
-        with self.db.atomic():
+        with self.write():
             if update_id is not None:
                 self.db.execute(
                     "insert or ignore into processed_updates (update_id, processed_at) values (?, ?)",
@@ -316,7 +339,7 @@ class Storage:
         if rows and rows[0]["referral_code"]:
             return str(rows[0]["referral_code"])
         code = secrets.token_urlsafe(6)
-        with self.db.atomic():
+        with self.write():
             self.db.execute("update respondents set referral_code = ? where id = ?", [code, respondent_id])
             self.db.execute("insert or ignore into referrals (code, arrivals) values (?, 0)", [code])
         return code
@@ -342,7 +365,7 @@ class Storage:
 
     def erase_answers(self, respondent_id: str) -> None:
         """Drop stored answers and results but keep the identity (used when consent was refused)."""
-        with self.db.atomic():
+        with self.write():
             self.db.execute("delete from results where respondent_id = ?", [respondent_id])
             self.db.execute("update sessions set answers = '{}' where respondent_id = ?", [respondent_id])
 
@@ -451,7 +474,7 @@ class Storage:
 
     def migrate_tip_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """Follow a group that became a supergroup: its subscription and seen tips move to the new id."""
-        with self.db.atomic():
+        with self.write():
             if self.tip_subscription(new_chat_id) is None:
                 self.db.execute(
                     "update tip_subscriptions set chat_id = ?, kind = 'supergroup', updated_at = ? where chat_id = ?",
@@ -497,7 +520,7 @@ class Storage:
         status: str = "running",
     ) -> int | None:
         """Store a run with one pending delivery per chat in one transaction; None if ``run_key`` exists."""
-        with self.db.atomic():
+        with self.write():
             if run_key is not None and list(
                 self.db.query("select 1 from broadcasts where run_key = ?", [run_key])
             ):
@@ -576,7 +599,7 @@ class Storage:
         seen_tip: str | None = None,
     ) -> None:
         """Record a delivery's new status, committed before the caller goes on (and a tip as seen)."""
-        with self.db.atomic():
+        with self.write():
             self.db.execute(
                 "update deliveries set status = ?, error = coalesce(?, error), message_id = coalesce(?, message_id), "
                 "target_chat_id = coalesce(?, target_chat_id), "
@@ -599,7 +622,7 @@ class Storage:
 
     def forget_tip_chat(self, chat_id: int) -> None:
         """Erase a private chat's subscription, seen tips and delivery records (part of /deletedata)."""
-        with self.db.atomic():
+        with self.write():
             for table in ("tip_subscriptions", "tip_seen", "deliveries"):
                 self.db.execute(f"delete from {table} where chat_id = ?", [chat_id])
 
@@ -612,7 +635,7 @@ class Storage:
         respondent_id = self.find_respondent(channel, user_id)
         if respondent_id is None:
             return False
-        with self.db.atomic():
+        with self.write():
             self.db.execute("delete from identities where respondent_id = ?", [respondent_id])
             self.db.execute("delete from sessions where respondent_id = ?", [respondent_id])
             self.db.execute("delete from results where respondent_id = ?", [respondent_id])
