@@ -142,6 +142,13 @@ def m003_processed_updates(db: Database) -> None:
     db.table("processed_updates").create({"update_id": int, "processed_at": str}, pk="update_id")
 
 
+@migrations()
+def m004_reply_pending(db: Database) -> None:
+    # Set with every committed answer, cleared once the reply is out: still set at the next message means
+    # the user never saw the reply (crash, dropped connection), so that message is no answer to a new question.
+    db.table("sessions").add_column("reply_pending", int, not_null_default=0)
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -237,7 +244,12 @@ class Storage:
             answers = json.loads(row["answers"] or "{}")
         except ValueError:
             answers = {}
-        return {"state": row["state"], "answers": answers, "language": row["language"]}
+        return {
+            "state": row["state"],
+            "answers": answers,
+            "language": row["language"],
+            "reply_pending": bool(row["reply_pending"]),
+        }
 
     def save_session(
         self,
@@ -246,6 +258,7 @@ class Storage:
         *,
         finished: bool = False,
         update_id: int | None = None,
+        reply_pending: bool = False,
     ) -> None:
         """Commit the session before the channel replies, so nothing acknowledged is ever lost.
 
@@ -260,11 +273,12 @@ class Storage:
                 )
             self.db.execute(
                 """
-                insert into sessions (respondent_id, state, answers, language, started_at, updated_at, finished_at)
-                values (:rid, :state, :answers, :language, :now, :now, :finished)
+                insert into sessions (respondent_id, state, answers, language, started_at, updated_at, finished_at,
+                                      reply_pending)
+                values (:rid, :state, :answers, :language, :now, :now, :finished, :pending)
                 on conflict (respondent_id) do update set
                     state = excluded.state, answers = excluded.answers, language = excluded.language,
-                    updated_at = excluded.updated_at,
+                    updated_at = excluded.updated_at, reply_pending = excluded.reply_pending,
                     finished_at = coalesce(excluded.finished_at, sessions.finished_at)
                 """,
                 {
@@ -274,11 +288,16 @@ class Storage:
                     "language": session["language"],
                     "now": stamp,
                     "finished": stamp if finished else None,
+                    "pending": int(reply_pending),
                 },
             )
             self.db.execute(
                 "update respondents set language = ? where id = ?", [session["language"], respondent_id]
             )
+
+    def mark_replied(self, respondent_id: str) -> None:
+        """The reply to the last committed answer has been delivered."""
+        self.db.execute("update sessions set reply_pending = 0 where respondent_id = ?", [respondent_id])
 
     def is_processed(self, update_id: int) -> bool:
         """Whether the changes of this Telegram update are already committed (it was handed out again)."""

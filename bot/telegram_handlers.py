@@ -92,6 +92,8 @@ class Conversation:
         self.respondent_id = storage.respondent_for(CHANNEL, user_id, language_code=language_code)
         stored = storage.load_session(self.respondent_id)
         self.is_new = stored is None
+        # The previous reply never went out (crash, dropped connection): the user has not seen the question.
+        self.reply_was_lost = bool(stored and stored.get("reply_pending"))
         self.session, self.restore_notices = restore(stored, language_for(language_code))
         if storage.is_blocked(CHANNEL, user_id):
             storage.mark_blocked(CHANNEL, user_id, blocked=False)
@@ -111,9 +113,18 @@ class Conversation:
             reply = Reply(self.restore_notices + reply.notices, reply.screen, reply.rejected, reply.completed)
             self.restore_notices = ()
         self.storage.save_session(
-            self.respondent_id, self.session.to_dict(), finished=reply.completed, update_id=self.update_id
+            self.respondent_id,
+            self.session.to_dict(),
+            finished=reply.completed,
+            update_id=self.update_id,
+            reply_pending=True,
         )
+        self.reply_was_lost = False
         return reply
+
+    def replied(self) -> None:
+        """Record that the reply is out (cleared only after every message of it was sent)."""
+        self.storage.mark_replied(self.respondent_id)
 
     def current(self) -> Reply:
         return self.apply(Show())
@@ -277,6 +288,7 @@ async def show_reply(
             t, share_link(context, conv), bool(context.bot_data.get("tips_enabled")), show_again=True
         )
         await send_html(context, chat.id, f"{head}\n\n{body}" if head else body, keyboard)
+    conv.replied()
 
 
 async def show_result(
@@ -466,6 +478,14 @@ async def on_text(update: Update, context: Context) -> None:
     assert message is not None and message.text is not None
     if conv.consent is None:
         await ask_consent(update, context, conv, HTML.escape(conv.t(msg("Please answer this first:"))))
+        return
+    if conv.reply_was_lost and conv.session.state != RESULT:
+        # The user never saw our last reply, so this text answers an earlier question (typed again):
+        # show where they are instead of storing it as the answer to a question they have not seen.
+        notice = msg(
+            "My last reply may not have reached you. Your answers are saved; here is where you are now."
+        )
+        await show_reply(update, context, conv, conv.apply(Show()), "⚠️ " + HTML.escape(conv.t(notice)))
         return
     _, shown = handle(conv.session, Show())
     event = event_for_text(message.text, shown.screen, conv.t)

@@ -271,3 +271,26 @@ async def test_an_update_handed_out_again_after_a_crash_is_not_applied_twice(bot
     respondent = bot.storage.find_respondent("telegram", USER)
     session = bot.storage.load_session(respondent)  # type: ignore[arg-type]
     assert session is not None and session["state"] == "turnover" and "turnover" not in session["answers"]
+
+
+async def test_an_answer_typed_again_after_a_lost_reply_is_not_taken_for_the_next_question(
+    bot: Harness,
+) -> None:
+    await consent(bot)
+    respondent = bot.storage.find_respondent("telegram", USER)
+    assert respondent is not None
+    await bot.send("12")
+    assert bot.storage.load_session(respondent)["reply_pending"] is False  # type: ignore[index]
+    # The bot dies after committing the next answer but before its reply goes out.
+    bot.storage.save_session(
+        respondent,
+        {**bot.storage.load_session(respondent), "state": "turnover"},
+        reply_pending=True,  # type: ignore[dict-item]
+    )
+    await bot.send("12")  # the user never saw question 2 and types the staff figure again
+    assert "nicht erreicht" in bot.last_text() and "Frage 2 von 11" in bot.last_text()
+    session = bot.storage.load_session(respondent)
+    assert session is not None and "turnover" not in session["answers"] and not session["reply_pending"]
+    await bot.send("2 Mio")  # now the answer to the question the user sees
+    session = bot.storage.load_session(respondent)
+    assert session is not None and session["answers"]["turnover"]["value"] == "2000000"
