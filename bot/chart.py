@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from functools import lru_cache
 
 from bot.i18n import Translator, format_share
 from dialogs.profile import CompanyProfile
@@ -28,10 +29,18 @@ async def draw_off_loop(draw: Callable[..., bytes], *args: object) -> bytes:
 
 def marketing_split_chart(profile: CompanyProfile, t: Translator) -> bytes:
     """Render grouped bars (you vs. the 2014 survey) for online, social-media and controlling shares."""
+    shares = (profile.online_share, profile.social_share, profile.controlling_share)
+    return _split_chart(tuple(share.normalize() for share in shares), t.language)
+
+
+# Drawing costs ~70 ms; many companies answer with the same bands, so the same picture recurs.
+@lru_cache(maxsize=512)
+def _split_chart(shares: tuple[Decimal, ...], language: str) -> bytes:
     from matplotlib.figure import Figure  # imported lazily: matplotlib costs ~0.5 s to import
 
+    t = Translator(language)
     labels = [t(msg("Online")), t(msg("Social media")), t(msg("Controlling/monitoring"))]
-    yours = [float(profile.online_share), float(profile.social_share), float(profile.controlling_share)]
+    yours = [float(share) for share in shares]
     survey = [float(v) for v in REFERENCE_SPLIT.values()]
 
     figure = Figure(figsize=(6.4, 3.6), dpi=100)
