@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ast
 import re
-import string
 from collections.abc import Iterator
 from dataclasses import replace
 from decimal import Decimal
@@ -26,7 +24,7 @@ from dialogs.classification import Classification, SizeClass, classify_sme
 from dialogs.profile import CompanyProfile
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Percent, Text
-from tests.locale_helpers import german_messages
+from tests.locale_helpers import german_messages, placeholders, source_msgids
 
 ROOT = Path(__file__).resolve().parent.parent
 GERMAN: dict[str, str] = german_messages()
@@ -351,22 +349,6 @@ def test_a_banded_online_share_is_shown_as_its_range() -> None:
 
 
 # --- Translations and length -------------------------------------------------------------------------
-
-
-def source_msgids(module: str) -> set[str]:
-    tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
-    return {
-        str(node.args[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "msg"
-        and isinstance(node.args[0], ast.Constant)
-    }
-
-
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 def test_every_text_of_the_modules_has_a_german_translation() -> None:

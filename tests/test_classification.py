@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ast
 import itertools
-import string
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +21,7 @@ from dialogs.classification import (
 )
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Money, Number, Percent, Text
-from tests.locale_helpers import german_messages
+from tests.locale_helpers import german_messages, placeholders, source_msgids
 
 ROOT = Path(__file__).resolve().parent.parent
 GERMAN: dict[str, str] = german_messages()
@@ -351,22 +349,6 @@ def test_every_text_at_the_boundaries_has_a_german_translation(
     for linked in (False, True):
         for text in texts(classify_sme(staff, turnover, balance, linked)):
             assert text.msgid in GERMAN, text.msgid
-
-
-def source_msgids(module: str) -> set[str]:
-    tree = ast.parse((ROOT / module).read_text(encoding="utf-8"))
-    return {
-        str(node.args[0].value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Name)
-        and node.func.id == "msg"
-        and isinstance(node.args[0], ast.Constant)
-    }
-
-
-def placeholders(text: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
 def test_every_msgid_of_the_module_is_translated_with_the_same_placeholders() -> None:
