@@ -95,6 +95,9 @@ class ConsoleAdvisor:
         reply = Reply(self.restore_notices + reply.notices, reply.screen)
         self.show(reply)
         while True:
+            if not self.echo:  # interactive: a prompt shows where to type
+                self.out.write("> ")
+                self.out.flush()
             line = lines.readline()
             if not line:
                 break
