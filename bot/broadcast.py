@@ -15,7 +15,7 @@ import itertools
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,9 +79,10 @@ class ChatPacer:
         self._chat_last: dict[int, float] = {}
         self._group_sends: dict[int, deque[float]] = {}
         self._paused_until: dict[int, float] = {}
-        # Sends as they actually leave: a stalled event loop can release several claimed sends at once.
-        self._wire: deque[float] = deque()
-        self._wire_limit = max(1, int(GLOBAL_PER_SECOND * time_scale * 0.985))
+        # Sends on the wire and the answer times of the last second (see ``on_the_wire``).
+        self._in_flight = 0
+        self._answered: deque[float] = deque()
+        self._wire_limit = max(1, int(GLOBAL_PER_SECOND * time_scale))
 
     def ready_at(self, chat_id: int, now: float) -> float:
         """The earliest moment ``chat_id`` may receive the next message (ignoring the overall limit)."""
@@ -117,16 +118,28 @@ class ChatPacer:
         if chat_id < 0:
             self._group_sends.setdefault(chat_id, deque()).append(now)
 
-    async def wire_gate(self) -> None:
-        """Hold a send while the last second already carries nearly Telegram's overall limit."""
+    @contextlib.asynccontextmanager
+    async def on_the_wire(self) -> AsyncIterator[None]:
+        """Hold a send until it cannot make Telegram count more than its overall limit in any one second.
+
+        A request reaches Telegram somewhere between its start and its answer. So the requests in flight plus
+        those answered within the last second bound what any one-second window at Telegram can hold, even
+        when a stalled event loop (a slow commit, a garbage collection) lets several sends leave at once.
+        """
         while True:
             now = time.monotonic()
-            while self._wire and self._wire[0] <= now - 1.0:
-                self._wire.popleft()
-            if len(self._wire) < self._wire_limit:
-                self._wire.append(now)
-                return
-            await asyncio.sleep(self._wire[0] + 1.0 - now)
+            while self._answered and self._answered[0] <= now - 1.0:
+                self._answered.popleft()
+            if self._in_flight + len(self._answered) < self._wire_limit:
+                break
+            wait = self._answered[0] + 1.0 - now if self._answered else 0.005
+            await asyncio.sleep(max(wait, 0.001))
+        self._in_flight += 1
+        try:
+            yield
+        finally:
+            self._in_flight -= 1
+            self._answered.append(time.monotonic())
 
     def pause_chat(self, chat_id: int, seconds: float) -> None:
         """Honour a 429 for one chat only; unrelated chats go on."""
@@ -263,12 +276,12 @@ class TipBroadcaster:
             self.storage.mark_delivery(broadcast_id, chat_id, "failed", error="nothing to send")
             progress.failed += 1
             return
-        await self.pacer.wire_gate()
-        self.storage.mark_delivery(broadcast_id, chat_id, "sending")
         try:
-            message = await self.bot.send_message(
-                target, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
-            )
+            async with self.pacer.on_the_wire():
+                self.storage.mark_delivery(broadcast_id, chat_id, "sending")
+                message = await self.bot.send_message(
+                    target, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+                )
         except RetryAfter as error:
             # A 429 means "not sent": back to pending, and only this chat waits — unless several chats
             # are refused at once, which is the overall limit speaking.
