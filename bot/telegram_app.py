@@ -15,6 +15,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.error import TelegramError
 from telegram.request import BaseRequest
 
 from bot import admin, tips
@@ -96,7 +97,10 @@ async def _post_init(application: Application) -> None:
             (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
         ):
             menu = [BotCommand(name, t(description)) for name, description in commands]
-            await bot.set_my_commands(menu, scope=scope, language_code=language)
+            try:
+                await bot.set_my_commands(menu, scope=scope, language_code=language)
+            except TelegramError as error:  # a menu is a convenience: the bot works without it
+                log.warning("Command menu not set (%s): %s", language or "default", type(error).__name__)
     # Tips (issue 4): schedule jobs and resume interrupted runs.
     await tips.post_init_tips(application)
     # Admins (issue 5): the admin commands in each admin's own chat menu.

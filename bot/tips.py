@@ -804,7 +804,7 @@ def register_tip_handlers(application: AnyApplication) -> None:
 
 
 async def post_init_tips(application: AnyApplication) -> None:
-    """Rebuild the schedule jobs from the database, resume interrupted runs and set the command menus."""
+    """Rebuild the schedule jobs from the database and resume interrupted runs."""
     storage: Storage = application.bot_data["storage"]
     for kind, weekday, at in storage.tip_slots():
         ensure_slot_job(application, Schedule(kind, weekday, at))

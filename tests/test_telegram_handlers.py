@@ -294,3 +294,17 @@ async def test_an_answer_typed_again_after_a_lost_reply_is_not_taken_for_the_nex
     await bot.send("2 Mio")  # now the answer to the question the user sees
     session = bot.storage.load_session(respondent)
     assert session is not None and session["answers"]["turnover"]["value"] == "2000000"
+
+
+async def test_a_bot_api_without_command_menus_does_not_stop_the_start(bot: Harness) -> None:
+    from telegram.error import BadRequest
+
+    async def refuse(*args: object, **kwargs: object) -> None:
+        raise BadRequest("Method not found")
+
+    original = type(bot.app.bot).set_my_commands
+    type(bot.app.bot).set_my_commands = refuse  # type: ignore[method-assign,assignment]
+    try:
+        await _post_init(bot.app)  # logs a warning, raises nothing
+    finally:
+        type(bot.app.bot).set_my_commands = original  # type: ignore[method-assign]
