@@ -4,6 +4,7 @@ python run_bot.py            Telegram bot when TELEGRAM_BOT_TOKEN is set, else t
 python run_bot.py console    the advisor in the terminal (--lang de|en, --json, --new/--resume)
 python run_bot.py telegram   the Telegram bot (polling, or webhook when WEBHOOK_URL is set)
 python run_bot.py export     the anonymous export for admins (--format csv|json|xlsx --output FILE)
+python run_bot.py diagram    the dialogue's state diagram in Mermaid (kept in dialogs/dialogue.mmd)
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
         "console", help="run the advisor in the terminal", parents=[_console_options(suppress=True)]
     )
     sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    sub.add_parser("diagram", help="print the dialogue's state diagram (Mermaid), generated from the machine")
     # --- admin analytics (issue 5) ---
     export = sub.add_parser("export", help="write the anonymous export of consenting respondents")
     export.add_argument(
@@ -83,6 +85,11 @@ def _month(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "diagram":  # python run_bot.py diagram > dialogs/dialogue.mmd
+        from dialogs.engine import mermaid_diagram
+
+        print(mermaid_diagram())
+        return 0
     from bot.config import ConfigError, load_config
 
     try:

@@ -199,4 +199,4 @@ def test_stored_summary_with_missing_answers_resumes_at_the_open_question() -> N
 
 def test_diagram_is_generated_from_the_machine_and_committed() -> None:
     committed = (Path(__file__).parent.parent / "dialogs" / "dialogue.mmd").read_text(encoding="utf-8")
-    assert committed == mermaid_diagram() + "\n", "run: python -m dialogs.diagram > dialogs/dialogue.mmd"
+    assert committed == mermaid_diagram() + "\n", "run: python run_bot.py diagram > dialogs/dialogue.mmd"
