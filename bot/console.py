@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from bot.analytics import PeerBenchmark
 from bot.i18n import Translator
-from bot.rendering import event_for_text, render_question, render_result, render_summary
+from bot.rendering import BACK_WORDS, event_for_text, render_question, render_result, render_summary
 from bot.storage import Storage
 from dialogs.engine import (
     Back,
@@ -36,7 +36,6 @@ from dialogs.engine import (
 from dialogs.text import msg
 
 CHANNEL = "console"
-BACK_WORDS = {"back", "zurück", "zurueck"}
 RESTART_WORDS = {"restart", "neustart", "neu", "von vorn"}
 QUIT_WORDS = {"quit", "exit", "ende", "beenden"}
 HELP_WORDS = {"help", "hilfe", "?"}

@@ -7,7 +7,7 @@ import re
 import unicodedata
 
 from bot.i18n import Translator
-from dialogs.engine import AnswerText, Choose, Event, QuestionScreen, Result, SummaryScreen
+from dialogs.engine import AnswerText, Back, Choose, Event, QuestionScreen, Result, SummaryScreen
 from dialogs.text import Text, msg
 
 
@@ -106,11 +106,17 @@ def match_choice(text: str, labels: dict[str, Text], t: Translator, *, prefix: b
     return starting[0] if len(starting) == 1 else None
 
 
+# Typed instead of the Back button or /back, in either language.
+BACK_WORDS = frozenset({"back", "zurück", "zurueck"})
+
+
 def event_for_text(text: str, screen: object, t: Translator) -> Event:
-    """Typed text as an engine event: a choice when it names one of the offered labels, else an answer.
+    """Typed text as an engine event: "back", a choice when it names one of the offered labels, else an answer.
 
     On number questions a label counts only when the text has no digits, so "10" stays ten, not "10 to 49".
     """
+    if _fold(text) in BACK_WORDS and isinstance(screen, QuestionScreen | SummaryScreen):
+        return Back()
     if isinstance(screen, QuestionScreen) and screen.choices:
         labels = {choice.key: choice.label for choice in screen.choices}
         key = None

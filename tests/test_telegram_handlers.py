@@ -308,3 +308,10 @@ async def test_a_bot_api_without_command_menus_does_not_stop_the_start(bot: Harn
         await _post_init(bot.app)  # logs a warning, raises nothing
     finally:
         type(bot.app.bot).set_my_commands = original  # type: ignore[method-assign]
+
+
+async def test_typing_back_goes_back(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot, GERMAN_ANSWERS[:2])
+    await bot.send("Zurück")
+    assert "Frage 2 von 11" in bot.last_text() and "Ihre bisherige Antwort" in bot.last_text()
