@@ -283,6 +283,31 @@ def parse_money(text: str, language: str) -> Decimal:
     return value
 
 
+# Below this, a year's turnover or balance sheet typed without a currency sign or scale word was most likely
+# meant in thousands or millions ("45" for 45 Mio. €).
+_PLAUSIBLE_ANNUAL_MONEY = Decimal(1000)
+_EXPLICIT_MONEY = re.compile(
+    r"€|\beur\b|\beuro|\d\s*(k|t|tsd|tausend|m|mio|mill|mn|mrd|md|bn|bio)\b", re.IGNORECASE
+)
+
+
+def parse_annual_money(text: str, language: str) -> Decimal:
+    """An annual figure in euros (turnover, balance sheet): like ``parse_money``, but a bare small number
+    ("45") is asked about instead of being taken as 45 €, which is almost always a slip."""
+    value = parse_money(text, language)
+    if 0 < value < _PLAUSIBLE_ANNUAL_MONEY and not _EXPLICIT_MONEY.search(text):
+        raise InvalidAnswer(
+            msg(
+                "{amount} in a whole year? If you meant thousands or millions, please write it, e.g. {thousands}"
+                " or {millions}. If {amount} is right, write it with the euro sign.",
+                amount=Money(value),
+                thousands=Money(value * 1000),
+                millions=Money(value * 1_000_000),
+            )
+        )
+    return value
+
+
 def parse_staff(text: str, language: str) -> Decimal:
     """Read staff in annual work units (fractions allowed: "12,5" de, "12.5" en), 0 to 10 million.
 

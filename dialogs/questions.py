@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from dialogs.parsing import parse_money, parse_percent, parse_staff
+from dialogs.parsing import parse_annual_money, parse_percent, parse_staff
 from dialogs.text import InvalidAnswer, Percent, Text, msg
 
 # A stored answer: {"value": str | None, "band": str | None}.  For number questions "value" is a decimal
@@ -163,7 +163,7 @@ QUESTIONS: tuple[Question, ...] = (
             _band("50_150m", msg("over €50 to €150 million"), "100000000", "50000000.01", "150000000"),
             _band("over150m", msg("over €150 million"), "300000000", "150000000.01", "1000000000000"),
         ),
-        parser=parse_money,
+        parser=parse_annual_money,
     ),
     Question(
         id="balance_sheet",
@@ -178,7 +178,7 @@ QUESTIONS: tuple[Question, ...] = (
             _band("over129m", msg("over €129 million"), "250000000", "129000000.01", "1000000000000"),
             Choice("unknown", msg("Don't know")),
         ),
-        parser=parse_money,
+        parser=parse_annual_money,
     ),
     Question(
         id="linked",

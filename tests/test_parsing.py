@@ -18,7 +18,7 @@ from babel.numbers import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogs.parsing import parse_amount, parse_money, parse_percent, parse_staff
+from dialogs.parsing import parse_amount, parse_annual_money, parse_money, parse_percent, parse_staff
 from dialogs.text import Arg, InvalidAnswer, Money, Number, Percent
 from tests.locale_helpers import german_messages
 
@@ -26,6 +26,10 @@ ROOT = Path(__file__).resolve().parent.parent
 Parser = Callable[[str, str], Decimal]
 
 NOT_A_NUMBER = "Please enter a number, e.g. {example}."
+SMALL_ANNUAL_AMOUNT = (
+    "{amount} in a whole year? If you meant thousands or millions, please write it, e.g. {thousands}"
+    " or {millions}. If {amount} is right, write it with the euro sign."
+)
 TOO_LONG = "That is too long for a number. Please enter just the number, e.g. {example}."
 ONE_NUMBER = "Please enter just one number, e.g. {example}."
 NOT_FINITE = "Infinity and “NaN” cannot be used here. Please enter a number, e.g. {example}."
@@ -581,6 +585,7 @@ def test_the_reasons_checked_here_are_all_the_reasons_of_the_module() -> None:
         MONEY_TOO_LARGE,
         STAFF_TOO_LARGE,
         SHARE_TOO_LARGE,
+        SMALL_ANNUAL_AMOUNT,
     }
     assert _msgids_in_parsing_module() == checked
 
@@ -591,3 +596,20 @@ def test_every_reason_has_a_german_translation_with_the_same_placeholders() -> N
     for msgid, text in german.items():
         assert _placeholders(text) == _placeholders(msgid), msgid
         assert text != msgid
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("45 €", d(45)), ("€45", d(45)), ("45 EUR", d(45)), ("0", d(0)), ("45k", d(45_000)), ("1500", d(1500))],
+)
+def test_annual_money_takes_explicit_or_plausible_amounts(language: str, text: str, value: Decimal) -> None:
+    assert parse_annual_money(text, language) == value
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("text", ["45", "999", "1"])
+def test_a_bare_small_annual_amount_is_asked_about(language: str, text: str) -> None:
+    refused = reason(parse_annual_money, text, language).reason
+    assert refused.msgid == SMALL_ANNUAL_AMOUNT
+    assert refused.args["millions"] == Money(d(text) * 1_000_000)
