@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import io
 import json
 import logging
@@ -102,9 +103,14 @@ class Conversation:
     def t(self) -> Translator:
         return Translator(self.session.language)
 
-    @property
+    @functools.cached_property
     def consent(self) -> bool | None:
+        """Whether answers may be kept for statistics (None: not asked yet); read once per update."""
         return self.storage.consent(self.respondent_id)
+
+    def give_consent(self, consent: bool) -> None:
+        self.storage.set_consent(self.respondent_id, consent)
+        self.__dict__["consent"] = consent
 
     def apply(self, event: Event) -> Reply:
         """Run one event through the engine and commit the new session before anything is sent."""
@@ -504,7 +510,7 @@ async def on_button(update: Update, context: Context) -> None:
     if kind == "cons" and rest in ("0", "1"):
         await query.answer()
         if conv.consent is None:
-            conv.storage.set_consent(conv.respondent_id, rest == "1")
+            conv.give_consent(rest == "1")
             thanks = (
                 msg("Thank you! Your answers are kept anonymously for statistics.")
                 if rest == "1"
