@@ -198,9 +198,14 @@ class Storage:
     # --- identities -------------------------------------------------------------------------------
 
     def respondent_for(self, channel: str, user_id: str | int, *, language_code: str | None = None) -> str:
-        """The respondent id linked to a channel identity, creating both on first contact."""
+        """The respondent id linked to a channel identity, creating both on first contact.
+
+        A user who writes again has evidently unblocked the bot, so a "blocked" mark is cleared here.
+        """
         row = self._identity(channel, user_id)
         if row is not None:
+            if row["blocked_at"]:
+                self.mark_blocked(channel, user_id, blocked=False)
             return str(row["respondent_id"])
         respondent_id = secrets.token_hex(16)
         with self.write():

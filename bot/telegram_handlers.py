@@ -96,8 +96,6 @@ class Conversation:
         # The previous reply never went out (crash, dropped connection): the user has not seen the question.
         self.reply_was_lost = bool(stored and stored.get("reply_pending"))
         self.session, self.restore_notices = restore(stored, language_for(language_code))
-        if storage.is_blocked(CHANNEL, user_id):
-            storage.mark_blocked(CHANNEL, user_id, blocked=False)
 
     @property
     def t(self) -> Translator:
