@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -39,18 +39,62 @@ class Statistics:
 
 
 def collect_statistics(storage: Storage, k: int = DEFAULT_K) -> Statistics:
-    """Read every figure of /stats from the database."""
-    started, finished, unfinished = storage.session_funnel()
+    """Read every figure of /stats from the counts the database keeps up to date (no scan of the results)."""
+    db = storage.db
+    counters = dict(db.execute("select name, n from statistics_counters").fetchall())
+    sessions = db.execute("select state, finished, n from session_state_counts where n > 0").fetchall()
+    unfinished = sorted(
+        ((str(s), int(n)) for s, done, n in sessions if not done), key=lambda x: (-x[1], x[0])
+    )
+    categories = db.execute(
+        "select category, n from result_category_counts where n > 0 order by n desc, category"
+    ).fetchall()
     return Statistics(
-        respondents=storage.respondent_count(),
-        started=started,
-        finished=finished,
+        respondents=int(counters.get("respondents", 0)),
+        started=sum(int(n) for _s, _done, n in sessions),
+        finished=sum(int(n) for _s, done, n in sessions if done),
         unfinished_by_state=tuple(unfinished),
-        categories=tuple(storage.consented_category_counts()),
-        medians=storage.consented_share_medians(),
-        referral_arrivals=storage.referral_arrivals(),
+        categories=tuple((str(category), int(n)) for category, n in categories),
+        medians=share_medians(storage),
+        referral_arrivals=int(counters.get("referral_arrivals", 0)),
         k=k,
     )
+
+
+def share_medians(
+    storage: Storage, names: Sequence[str] = SHARES, category: str | None = None
+) -> dict[str, dict[str, tuple[float, int]]]:
+    """Median shares per size class of consenting respondents' latest results: {category: {share: (median, n)}}.
+
+    Read from the counts of each distinct value, so the cost follows the number of distinct answers, not of
+    results. Social-media and controlling shares count as 0 when nothing goes online (the advisor skips them).
+    """
+    marks = ", ".join("?" for _ in names)
+    query = f"select share, category, value, n from result_share_counts where n > 0 and share in ({marks})"
+    parameters: list[object] = list(names)
+    if category is not None:
+        query += " and category = ?"
+        parameters.append(category)
+    counts: dict[tuple[str, str], list[tuple[float, int]]] = {}
+    for share, found, value, n in storage.db.execute(query + " order by share, category, value", parameters):
+        counts.setdefault((str(found), str(share)), []).append((float(value), int(n)))
+    medians: dict[str, dict[str, tuple[float, int]]] = {}
+    for (found, share), values in counts.items():
+        medians.setdefault(found, {})[share] = (_median(values), sum(n for _value, n in values))
+    return medians
+
+
+def _median(counted: Sequence[tuple[float, int]]) -> float:
+    """The median of values given in order with their counts (the mean of the two middle ones when even)."""
+    total = sum(n for _value, n in counted)
+    low, high = (total + 1) // 2, (total + 2) // 2  # 1-based ranks of the middle value(s)
+    seen = 0
+    picked: list[float] = []
+    for value, n in counted:
+        seen += n
+        while len(picked) < 2 and (low if not picked else high) <= seen:
+            picked.append(value)
+    return (picked[0] + picked[1]) / 2
 
 
 def category_name(category: str) -> Text:
@@ -202,7 +246,7 @@ class PeerBenchmark:
         """(median online share rounded to 5 points, n) of ``category``, or None when n < k."""
         now = time.monotonic()
         if self._read_at is None or now - self._read_at >= self.ttl:
-            self._medians = self.storage.consented_share_medians(["online_share"])
+            self._medians = share_medians(self.storage, ["online_share"])
             self._read_at = now
         median, n = self._medians.get(category, {}).get("online_share", (0.0, 0))
         if n < self.k:
