@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import IO, Any, TextIO
 
 from bot.storage import Banding, ConsentedResults, Storage
+from bot.xlsx import write_xlsx
 from dialogs.classification import SizeClass
 from dialogs.questions import QUESTION_BY_ID, Question
 
@@ -209,27 +210,26 @@ def _write_json(out: IO[bytes], rows: Iterator[dict[str, Any]], *, kept: int, su
 
 
 def _write_xlsx(out: IO[bytes], rows: Iterator[dict[str, Any]], *, kept: int, suppressed: int, k: int) -> int:
-    from openpyxl import Workbook  # imported lazily: only exports need it
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("rows")
-    sheet.append(list(COLUMNS))
     written = 0
-    for row in rows:
-        sheet.append([row[c] for c in COLUMNS])
-        written += 1
-    about = workbook.create_sheet("about")
-    about.append(["rows", written])
-    about.append(["suppressed", suppressed])
-    about.append(["k", k])
-    about.append(
-        [
+
+    def body() -> Iterator[list[Any]]:
+        nonlocal written
+        yield list(COLUMNS)
+        for row in rows:
+            yield [row[c] for c in COLUMNS]
+            written += 1
+
+    def about() -> Iterator[list[Any]]:
+        yield ["rows", written]
+        yield ["suppressed", suppressed]
+        yield ["k", k]
+        yield [
             "note",
             f"combinations of month, language and size bands held by fewer than {k} "
             "respondents are left out; shares and score rounded to 5 points",
         ]
-    )
-    workbook.save(out)
+
+    write_xlsx(out, [("rows", body()), ("about", about())])
     return written
 
 
