@@ -49,6 +49,7 @@ from benchmarks.common import (
     QUESTIONS_SCRIPT,
     RESULT_STEP,
     TOKEN,
+    Heartbeat,
     QuietRequest,
     UpdatePayloads,
     markdown_table,
@@ -149,30 +150,6 @@ def checkpoint(path: Path) -> None:
 
 
 # --- measuring ----------------------------------------------------------------------------------------
-
-
-class Heartbeat:
-    """A task that wakes every ``interval`` seconds and remembers how late it woke: the loop's stalls."""
-
-    def __init__(self, interval: float = 0.005) -> None:
-        self.interval = interval
-        self.longest = 0.0
-        self._task: asyncio.Task[None] | None = None
-
-    async def _beat(self) -> None:
-        while True:
-            before = time.perf_counter()
-            await asyncio.sleep(self.interval)
-            self.longest = max(self.longest, time.perf_counter() - before - self.interval)
-
-    def __enter__(self) -> Heartbeat:
-        self.longest = 0.0
-        self._task = asyncio.get_running_loop().create_task(self._beat())
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        assert self._task is not None
-        self._task.cancel()
 
 
 def timed(function: Callable[[], T], repeat: int) -> tuple[float, T]:
