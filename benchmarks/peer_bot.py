@@ -206,7 +206,7 @@ def build_peer_application(
     if updates_request is not None:
         builder = builder.get_updates_request(updates_request)
     application = builder.build()
-    answer = [
+    answer: list[Any] = [
         CallbackQueryHandler(button, pattern=r"^c\|"),
         MessageHandler(filters.TEXT & ~filters.COMMAND, typed),
     ]
