@@ -8,6 +8,7 @@ mode for the export's 100,000 x 16 cells (figures in benchmarks/README.md).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import zipfile
@@ -44,14 +45,21 @@ def _text(value: str) -> str:
     return escape(_ILLEGAL.sub("", value))
 
 
-def _cell(reference: str, value: Cell) -> str:
+@functools.lru_cache(maxsize=4096)
+def _string_tail(value: str) -> str:
+    """A text cell after its reference; cached, as an export repeats the same few keys and months."""
+    return f' t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>'
+
+
+def _tail(value: Cell) -> str | None:
+    """A cell after its reference, or None for an empty cell."""
+    if isinstance(value, str):
+        return _string_tail(value)
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return ""  # a spreadsheet has no NaN or infinity
+        return None  # a spreadsheet has no NaN or infinity
     if isinstance(value, bool):
-        return f'<c r="{reference}" t="b"><v>{int(value)}</v></c>'
-    if isinstance(value, int | float):
-        return f'<c r="{reference}"><v>{value!r}</v></c>'
-    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{_text(value)}</t></is></c>'
+        return f' t="b"><v>{int(value)}</v></c>'
+    return f"><v>{value!r}</v></c>"
 
 
 def _sheet_rows(rows: Iterable[Sequence[Cell]]) -> Iterable[str]:
@@ -60,11 +68,15 @@ def _sheet_rows(rows: Iterable[Sequence[Cell]]) -> Iterable[str]:
     piece: list[str] = []
     for number, row in enumerate(rows, start=1):
         while len(letters) < len(row):
-            letters.append(column_letters(len(letters)))
-        cells = "".join(
-            _cell(f"{letter}{number}", value) for letter, value in zip(letters, row, strict=False)
-        )
-        piece.append(f'<row r="{number}">{cells}</row>')
+            letters.append(f'<c r="{column_letters(len(letters))}')
+        cells = [f'<row r="{number}">']
+        for letter, value in zip(letters, row, strict=False):
+            if type(value) is int:  # the common case first, without a call
+                cells.append(f'{letter}{number}"><v>{value}</v></c>')
+            elif (tail := _tail(value)) is not None:
+                cells.append(f'{letter}{number}"{tail}')
+        cells.append("</row>")
+        piece.append("".join(cells))
         if len(piece) == ROWS_PER_WRITE:
             yield "".join(piece)
             piece = []
