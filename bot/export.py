@@ -9,6 +9,7 @@ their keys, and no identity, name, free text or referral code. Combinations of t
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -93,6 +94,11 @@ def round_to_5(value: Any) -> int | None:
     return int((number / 5).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 5)
 
 
+# Answers repeat a few values over and over, so an export rounds and checks each distinct value once.
+_rounded = functools.lru_cache(maxsize=4096, typed=True)(round_to_5)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
 def _is_zero(value: Any) -> bool:
     try:
         return value is not None and Decimal(str(value)) == 0
@@ -100,9 +106,12 @@ def _is_zero(value: Any) -> bool:
         return False
 
 
+_KEYS = {q.id: frozenset(c.key for c in q.choices) for q in QUESTION_BY_ID.values()}
+_CATEGORIES = frozenset(c.value for c in SizeClass)
+
+
 def _known_key(question_id: str, value: Any) -> str | None:
-    question = QUESTION_BY_ID[question_id]
-    return str(value) if value is not None and question.choice(str(value)) is not None else None
+    return str(value) if value is not None and str(value) in _KEYS[question_id] else None
 
 
 def anonymous_row(export_id: int, raw: dict[str, Any]) -> dict[str, Any]:
@@ -120,10 +129,10 @@ def anonymous_row(export_id: int, raw: dict[str, Any]) -> dict[str, Any]:
     nothing_online = _is_zero(raw.get("online_share"))
     for question_id in SHARE_QUESTIONS:
         value = 0 if nothing_online and question_id != "online_share" else raw.get(question_id)
-        rounded = round_to_5(value)
+        rounded = _rounded(value)
         row[question_id] = rounded if rounded is None or 0 <= rounded <= 100 else None
-    row["category"] = raw["category"] if raw.get("category") in set(SizeClass) else None
-    score = round_to_5(raw.get("score"))
+    row["category"] = raw["category"] if raw.get("category") in _CATEGORIES else None
+    score = _rounded(raw.get("score"))
     row["score"] = score if score is None or 0 <= score <= 100 else None
     return row
 
