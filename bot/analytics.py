@@ -38,6 +38,11 @@ class Statistics:
     k: int = DEFAULT_K
 
 
+# The tables read below are the counts that storage's migration m005_statistics_counts keeps up to date with
+# triggers; these readers belong with them and move into the storage package when it is split up. The full
+# scans they replace (Storage.consented_share_medians and friends) stay as the reference the tests compare to.
+
+
 def collect_statistics(storage: Storage, k: int = DEFAULT_K) -> Statistics:
     """Read every figure of /stats from the counts the database keeps up to date (no scan of the results)."""
     db = storage.db
