@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     # httpx logs every request URL, and the URL contains the token; transitions logs every state change.
     for noisy in ("httpx", "transitions", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    from bot.telegram_app import run_telegram
+    from bot.telegram.app import run_telegram
 
     return run_telegram(config)
 

@@ -16,7 +16,7 @@ from telegram.request import RequestData
 from bot.config import load_config
 from bot.console import ConsoleAdvisor
 from bot.storage import Storage
-from bot.telegram_app import _post_init, build_application
+from bot.telegram.app import _post_init, build_application
 from tests.telegram_fakes import TOKEN, FakeRequest, Updates
 from tests.test_export import add
 from tests.test_telegram_handlers import Harness, answer_all, consent

@@ -202,7 +202,7 @@ ADMIN = 5550001
 class AdminHarness(Harness):
     def __init__(self, db_path: Path) -> None:
         from bot.config import load_config
-        from bot.telegram_app import build_application
+        from bot.telegram.app import build_application
 
         self.db_path = db_path
         self.storage = Storage(db_path)

@@ -35,7 +35,8 @@ from telegram.ext import ApplicationBuilder
 from bot.config import load_config
 from bot.export import write_export
 from bot.storage import Storage
-from bot.telegram_app import register_handlers
+from bot.telegram.app import register_handlers
+from bot.telegram.services import CONTEXT_TYPES
 from dialogs.engine import (
     RESULT,
     STATES,
@@ -594,11 +595,15 @@ class HandlersMachine(RuleBasedStateMachine):
         config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN})
         # Built like build_application, minus the rate limiter: it would pace the fuzzing to 30 calls/s.
         self.app = (
-            ApplicationBuilder().token(TOKEN).request(self.request).get_updates_request(FakeRequest()).build()
+            ApplicationBuilder()
+            .token(TOKEN)
+            .context_types(CONTEXT_TYPES)
+            .request(self.request)
+            .get_updates_request(FakeRequest())
+            .build()
         )
-        self.app.bot_data["storage"] = self.storage
-        self.app.bot_data["config"] = config
-        register_handlers(self.app)
+        self.app.bot_data.bind(config, self.storage)
+        register_handlers(self.app, config)
         self.errors: list[BaseException] = []
         self.app.add_error_handler(self.record_error)
         self.updates = Updates(self.app)

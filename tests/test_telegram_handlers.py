@@ -11,7 +11,7 @@ import pytest
 
 from bot.config import load_config
 from bot.storage import Storage
-from bot.telegram_app import _post_init, build_application
+from bot.telegram.app import _post_init, build_application
 from tests.telegram_fakes import TOKEN, FakeRequest, Updates
 
 USER = 4242

@@ -15,19 +15,9 @@ from telegram.constants import MessageLimit
 from bot.broadcast import ChatPacer, TipBroadcaster
 from bot.config import load_config
 from bot.storage import Storage
-from bot.telegram_app import build_application
-from bot.tips import (
-    SIZE_CLASSES,
-    TOPICS,
-    Schedule,
-    footer_for,
-    load_catalogue,
-    next_tip,
-    parse_schedule,
-    prepare_tip_deliveries,
-    render_tip,
-    start_tip_run,
-)
+from bot.telegram.app import build_application
+from bot.tips.catalogue import SIZE_CLASSES, TOPICS, footer_for, load_catalogue, next_tip, render_tip
+from bot.tips.schedule import Schedule, parse_schedule, prepare_tip_deliveries, start_tip_run
 from tests.telegram_fakes import BOT_ID, TOKEN, FakeRequest, Updates
 
 ADMIN = 9001
@@ -177,7 +167,7 @@ def test_deleting_my_data_also_ends_my_tips(storage: Storage) -> None:
     storage.respondent_for("telegram", 42)
     storage.subscribe_tips(42, kind="private", language="de")
     storage.create_broadcast("admin", [{"chat_id": 42}], text="x")
-    assert storage.forget("telegram", 42)
+    assert storage.forget_everything("telegram", 42, chat_id=42)
     assert storage.tip_subscription(42) is None
     assert storage.db.execute("select count(*) from deliveries where chat_id = 42").fetchone()[0] == 0
 
@@ -347,21 +337,21 @@ async def test_admin_registers_a_channel_only_where_the_bot_may_post(bot: Harnes
     row = bot.storage.tip_subscription(-100777)
     assert row is not None and row["kind"] == "channel" and row["language"] == "en"
     await bot.send(MEMBER, "/addchannel @kmutipps")
-    assert "Administratoren des Bots" in bot.texts(MEMBER)[-1]
+    assert "nur den Administratoren dieses Bots" in bot.texts(MEMBER)[-1]
 
 
 async def test_admin_broadcast_with_preview_progress_and_report(bot: Harness) -> None:
     for chat_id in (11, 12, 13):
         bot.storage.subscribe_tips(chat_id, kind="private", language="de")
     await bot.send(MEMBER, "/broadcast")
-    assert "Administratoren des Bots" in bot.texts(MEMBER)[-1]
+    assert "nur den Administratoren dieses Bots" in bot.texts(MEMBER)[-1]
     await bot.send(ADMIN, "/broadcast")
     await bot.send(ADMIN, "Neue <Termine> im Mai")
     assert "an 3 angemeldete Chats senden?" in bot.texts(ADMIN)[-1]
     [[confirm, _cancel]] = bot.request.last_keyboard(ADMIN)
     assert confirm["callback_data"].startswith("bc|ok|")
     await bot.app.process_update(bot.updates.press(ADMIN, confirm["callback_data"]))
-    await asyncio.gather(*bot.app.bot_data["tip_tasks"])
+    await asyncio.gather(*bot.app.bot_data.tasks)
     for chat_id in (11, 12, 13):
         assert bot.texts(chat_id) == ["Neue &lt;Termine&gt; im Mai"]
     assert "Rundsendung abgeschlossen: 3 von 3 zugestellt" in bot.texts(ADMIN)[-1]

@@ -1,4 +1,4 @@
-"""Build and run the Telegram application: all handler wiring in one place."""
+"""Build and run the Telegram application: all handler wiring and the typed context in one place."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAl
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -18,13 +17,18 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot import admin, tips
-from bot import telegram_handlers as h
+from bot.admin import broadcast as admin_broadcast
+from bot.admin import channels, reports
+from bot.broadcast.runs import resume_runs
 from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.config import Config
 from bot.i18n import Translator
 from bot.storage import Storage
-from bot.telegram_request import RetryingRequest
+from bot.telegram import callback_data, dialogue, errors, groups, privacy
+from bot.telegram.request import RetryingRequest
+from bot.telegram.services import CONTEXT_TYPES, App
+from bot.tips import handlers as tips
+from bot.tips.schedule import Schedule, ensure_slot_job
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +39,7 @@ def build_application(
     *,
     request: BaseRequest | None = None,
     updates_request: BaseRequest | None = None,
-) -> Application:
+) -> App:
     """The configured PTB application with every handler registered."""
     assert config.token is not None
     builder = (
@@ -43,51 +47,64 @@ def build_application(
         .token(config.token)
         .base_url(config.api_base_url)
         .base_file_url(config.api_file_url)
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(True)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
     )
     builder = builder.request(request or RetryingRequest(connection_pool_size=64, read_timeout=10))
     builder = builder.get_updates_request(updates_request or RetryingRequest(attempts=1, read_timeout=40))
-    application = builder.build()
-    application.bot_data["storage"] = storage
-    application.bot_data["config"] = config
-    register_handlers(application)
+    application: App = builder.build()
+    application.bot_data.bind(config, storage)
+    register_handlers(application, config)
     return application
 
 
-def register_handlers(application: Application) -> None:
+def register_handlers(application: App, config: Config) -> None:
     private = filters.ChatType.PRIVATE
-    groups = filters.ChatType.GROUPS
+    groups_only = filters.ChatType.GROUPS
+    private_or_groups = private | groups_only
     add = application.add_handler
-    add(CommandHandler("start", h.start, filters=private))
-    add(CommandHandler("start", h.group_start, filters=groups))
-    add(CommandHandler("help", h.help_command))
+    # An admin's next text after /broadcast is the draft; it stops further handling only when it took the text.
+    admins = filters.User(user_id=sorted(config.admin_ids))
+    add(MessageHandler(private & filters.TEXT & admins, admin_broadcast.capture_broadcast_text), group=-1)
+
+    add(CommandHandler("start", dialogue.start, filters=private))
+    add(CommandHandler("start", groups.group_start, filters=groups_only))
+    add(CommandHandler("help", dialogue.help_command))
     for name, callback in (
-        ("back", h.back),
-        ("restart", h.restart),
-        ("language", h.language),
-        ("privacy", h.privacy),
-        ("mydata", h.mydata),
-        ("deletedata", h.deletedata),
+        ("back", dialogue.back),
+        ("restart", dialogue.restart),
+        ("language", dialogue.language),
+        ("privacy", privacy.privacy),
+        ("mydata", privacy.mydata),
+        ("deletedata", privacy.deletedata),
     ):
         add(CommandHandler(name, callback, filters=private))
-    # --- admin analytics (issue 5): in every chat, so that others are refused rather than ignored ---
-    add(CommandHandler("export", admin.export_command))
-    add(CommandHandler("stats", admin.stats_command))
-    # --- end admin analytics ---
-    # --- tips and broadcasts (issue 4): before the dialogue's catch-all handlers ---
-    tips.register_tip_handlers(application)
-    # --- end tips and broadcasts ---
-    add(CallbackQueryHandler(h.on_button))
-    add(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, h.edited_message))
-    add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND, h.unknown_command))
-    add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.TEXT, h.on_text))
-    add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, h.unsupported_message))
-    application.add_error_handler(h.on_error)
+    # Admin reports in every chat, so that others are refused rather than ignored.
+    add(CommandHandler("export", reports.export_command))
+    add(CommandHandler("stats", reports.stats_command))
+    add(CommandHandler("addchannel", channels.addchannel_command, filters=private))
+    add(CommandHandler("broadcast", admin_broadcast.broadcast_command, filters=private))
+    add(CommandHandler("tips", tips.tips_command, filters=private_or_groups))
+    add(CommandHandler("subscribe", tips.subscribe_command, filters=private_or_groups))
+    add(CommandHandler("unsubscribe", tips.unsubscribe_command, filters=private_or_groups))
+
+    add(CallbackQueryHandler(admin_broadcast.on_broadcast_button, pattern=callback_data.BROADCAST_ANY))
+    add(CallbackQueryHandler(dialogue.on_consent_button, pattern=callback_data.CONSENT))
+    add(CallbackQueryHandler(dialogue.on_language_button, pattern=callback_data.LANGUAGE))
+    add(CallbackQueryHandler(privacy.on_delete_button, pattern=callback_data.DELETE))
+    add(CallbackQueryHandler(tips.on_tips_button, pattern=callback_data.TIPS))
+    add(CallbackQueryHandler(dialogue.on_button))  # the questionnaire's buttons, forged and stale ones too
+
+    add(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, dialogue.edited_message))
+    add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND, dialogue.unknown_command))
+    add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.TEXT, dialogue.on_text))
+    add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, dialogue.unsupported_message))
+    application.add_error_handler(errors.on_error)
 
 
-async def _post_init(application: Application) -> None:
+async def _post_init(application: App) -> None:
     """Register the command menus in German, English and a default; start tips; show admins their menu."""
     bot = application.bot
     for language in (None, "de", "en"):
@@ -101,12 +118,12 @@ async def _post_init(application: Application) -> None:
                 await bot.set_my_commands(menu, scope=scope, language_code=language)
             except TelegramError as error:  # a menu is a convenience: the bot works without it
                 log.warning("Command menu not set (%s): %s", language or "default", type(error).__name__)
-    # Tips (issue 4): schedule jobs and resume interrupted runs.
-    await tips.post_init_tips(application)
-    # Admins (issue 5): the admin commands in each admin's own chat menu.
-    config = application.bot_data.get("config")
-    if isinstance(config, Config) and config.admin_ids:
-        await admin.set_admin_commands(bot, config.admin_ids, (*PRIVATE_COMMANDS, *TIP_COMMANDS))
+    services = application.bot_data
+    for kind, weekday, at in services.storage.tip_slots():
+        ensure_slot_job(application, Schedule(kind, weekday, at))
+    await resume_runs(application)
+    if services.config.admin_ids:
+        await reports.set_admin_commands(bot, services.config.admin_ids, (*PRIVATE_COMMANDS, *TIP_COMMANDS))
     log.info("Bot @%s ready", bot.username)
 
 
@@ -116,8 +133,7 @@ def run_telegram(config: Config) -> int:
     storage = Storage(config.database_path)
     storage.forget_processed_updates()
     application = build_application(config, storage)
-    allowed = Update.ALL_TYPES
-    kwargs: dict[str, Any] = {"allowed_updates": allowed, "drop_pending_updates": False}
+    kwargs: dict[str, Any] = {"allowed_updates": Update.ALL_TYPES, "drop_pending_updates": False}
     if config.uses_webhook:
         application.run_webhook(
             listen=config.webhook_listen,

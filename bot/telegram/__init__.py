@@ -1,0 +1,1 @@
+"""The Telegram channel: wiring (``app``), one module per job, all rendering what the advisor returns."""
