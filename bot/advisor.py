@@ -7,7 +7,7 @@ one, erasing answers whose owner refused consent), consent, share codes and eras
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.analytics import PeerBenchmark
 from bot.i18n import Translator
@@ -142,7 +142,11 @@ class Advisor:
             visitor = self.storage.visit(
                 respondent.channel, respondent.user_id, language_code=respondent.language_code
             )
-            return self._handle(respondent, visitor, event, update_id)
+            outcome = self._handle(respondent, visitor, event, update_id)
+        result = outcome.result
+        if result is not None:  # a cached aggregate, read outside the transaction
+            outcome = replace(outcome, peer=self.peers.line(result.classification.category.value))
+        return outcome
 
     def _handle(
         self, respondent: Respondent, visitor: Visitor, event: AdvisorEvent, update_id: int | None
@@ -194,11 +198,9 @@ class Advisor:
         if update_id is not None:  # committed with the answer: a repeated update is then skipped
             self.storage.claim_update(update_id)
         self._store(respondent_id, visitor, session, finished=reply.completed, erase=erase)
-        peer = share_code = None
-        if isinstance(reply.screen, ResultScreen):
-            peer = self.peers.line(reply.screen.result.classification.category.value)
-            if self.shares:
-                share_code = self.storage.referral_code(respondent_id)
+        share_code = None
+        if self.shares and isinstance(reply.screen, ResultScreen):
+            share_code = visitor["referral_code"] or self.storage.create_referral_code(respondent_id)
         return Outcome(
             respondent_id,
             session.language,
@@ -211,7 +213,6 @@ class Advisor:
             warning=warning,
             stale=stale,
             changes=changes,
-            peer=peer,
             share_code=share_code,
         )
 

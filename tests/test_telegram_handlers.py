@@ -4,79 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.config import load_config
-from bot.storage import Storage
-from bot.telegram.app import _post_init, build_application
-from tests.telegram_fakes import TOKEN, FakeRequest, Updates
-
-USER = 4242
-
-
-class Harness:
-    def __init__(self, db_path: Path) -> None:
-        self.db_path = db_path
-        self.storage = Storage(db_path)
-        self.request = FakeRequest()
-        config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path)})
-        self.app = build_application(
-            config, self.storage, request=self.request, updates_request=FakeRequest()
-        )
-        self.updates = Updates(self.app)
-
-    async def send(self, text: str, user: int = USER, **kwargs: object) -> None:
-        await self.app.process_update(self.updates.message(user, text, **kwargs))  # type: ignore[arg-type]
-
-    async def press(self, data: str, user: int = USER, language_code: str | None = "de") -> None:
-        await self.app.process_update(self.updates.press(user, data, language_code=language_code))
-
-    def last_text(self, chat_id: int = USER) -> str:
-        return self.request.texts(chat_id)[-1]
-
-    def buttons(self, chat_id: int = USER) -> list[str]:
-        return [
-            b.get("callback_data") or b.get("url") for row in self.request.last_keyboard(chat_id) for b in row
-        ]
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = Harness(tmp_path / "bot.db")
-    async with harness.app:
-        yield harness
-
-
-async def consent(bot: Harness, yes: bool = True, language_code: str | None = "de") -> None:
-    await bot.send("/start", language_code=language_code)
-    assert "cons|1" in bot.buttons()
-    await bot.press("cons|1" if yes else "cons|0", language_code=language_code)
-
-
-GERMAN_ANSWERS = [
-    "12",
-    "1,5 Mio. €",
-    "c|balance_sheet|unknown",
-    "c|linked|no",
-    "c|website|outdated",
-    "c|social_presence|occasional",
-    "15 %",
-    "3",
-    "1",
-    "c|results_check|partly",
-    "Nein",
-]
-
-
-async def answer_all(bot: Harness, answers: list[str] = GERMAN_ANSWERS) -> None:
-    for answer in answers:
-        if answer.startswith("c|"):
-            await bot.press(answer)
-        else:
-            await bot.send(answer)
+from bot.telegram.app import _post_init
+from tests.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
 
 
 async def test_first_contact_asks_consent_then_the_first_question(bot: Harness) -> None:

@@ -23,7 +23,7 @@ class RespondentStore(Connection):
         """
         row = self.row(
             "select i.respondent_id, i.blocked_at, r.consent, r.language as respondent_language, "
-            "s.state, s.answers, s.language, s.reply_pending "
+            "r.referral_code, s.state, s.answers, s.language, s.reply_pending "
             "from identities i join respondents r on r.id = i.respondent_id "
             "left join sessions s on s.respondent_id = i.respondent_id "
             "where i.channel = ? and i.channel_user_id = ?",
@@ -32,7 +32,12 @@ class RespondentStore(Connection):
         if row is None:
             respondent_id = self._create(channel, user_id, language_code)
             return Visitor(
-                respondent_id=respondent_id, consent=None, blocked=False, language=None, session=None
+                respondent_id=respondent_id,
+                consent=None,
+                blocked=False,
+                language=None,
+                referral_code=None,
+                session=None,
             )
         if row["blocked_at"]:
             self.mark_blocked(channel, user_id, blocked=False)
@@ -49,6 +54,7 @@ class RespondentStore(Connection):
             consent=None if row["consent"] is None else bool(row["consent"]),
             blocked=bool(row["blocked_at"]),
             language=row["respondent_language"],
+            referral_code=row["referral_code"],
             session=session,
         )
 
@@ -101,9 +107,13 @@ class RespondentStore(Connection):
             row = self.row("select referral_code from respondents where id = ?", [respondent_id])
             if row and row["referral_code"]:
                 return str(row["referral_code"])
-            code = secrets.token_urlsafe(6)
-            self.execute("update respondents set referral_code = ? where id = ?", [code, respondent_id])
-            self.execute("insert or ignore into referrals (code, arrivals) values (?, 0)", [code])
+            return self.create_referral_code(respondent_id)
+
+    def create_referral_code(self, respondent_id: str) -> str:
+        """Give the respondent a share code; the caller owns the transaction."""
+        code = secrets.token_urlsafe(6)
+        self.execute("update respondents set referral_code = ? where id = ?", [code, respondent_id])
+        self.execute("insert or ignore into referrals (code, arrivals) values (?, 0)", [code])
         return code
 
     def count_referral_arrival(self, code: str) -> bool:

@@ -21,6 +21,7 @@ class Visitor(TypedDict):
     consent: bool | None
     blocked: bool
     language: str | None
+    referral_code: str | None
     session: StoredSession | None
 
 
