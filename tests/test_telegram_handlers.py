@@ -248,3 +248,16 @@ async def test_typing_back_goes_back(bot: Harness) -> None:
     await answer_all(bot, GERMAN_ANSWERS[:2])
     await bot.send("Zurück")
     assert "Frage 2 von 11" in bot.last_text() and "Ihre bisherige Antwort" in bot.last_text()
+
+
+async def test_privacy_names_the_configured_contact(tmp_path: Path) -> None:
+    contact = "Muster GmbH, Datenschutz, Hauptstraße 1, 12345 Musterstadt, datenschutz@example.de"
+    configured = Harness(tmp_path / "bot.db", env={"PRIVACY_CONTACT": contact})
+    async with configured.app:
+        await configured.send("/privacy")
+        assert f"Verantwortlich: {contact}." in configured.last_text()
+
+
+async def test_privacy_without_a_contact_names_the_operator(bot: Harness) -> None:
+    await bot.send("/privacy", language_code="en")
+    assert "Responsible: the operator of this bot." in bot.last_text()
