@@ -89,7 +89,7 @@ pytestmark = pytest.mark.e2e
 
 # --- 1. crash ---------------------------------------------------------------------------------------
 
-CRASH_BATCHES = 4
+CRASH_BATCHES = 4  # shards of their own (a bot, a fake, a database each), so they can run in parallel
 CRASH_USERS_PER_BATCH = 25  # 4 x 25 = 100 dialogues
 CRASH_RANDOM_KILLS_PER_BATCH = 3  # after the first kill, which finds every dialogue at its own question
 CRASH_SEED = 20_240_601
@@ -219,60 +219,61 @@ def check_continuations(
                 )
 
 
-def test_crash_100_dialogues_killed_and_restarted(tmp_path: Path) -> None:
-    rng = Random(CRASH_SEED)
+@pytest.mark.parametrize("batch", range(CRASH_BATCHES))
+def test_crash_100_dialogues_killed_and_restarted(tmp_path: Path, batch: int) -> None:
+    """One of the four batches of 25 dialogues: killed once when each waits at its own question, then at random."""
+    rng = Random(CRASH_SEED + batch)
     book = CrashBook()
     records: list[DialogueRecord] = []
     scripts: dict[int, Script] = {}
     started = time.monotonic()
     with running_fake() as fake, BotProcess(fake, tmp_path / "bot.db", tmp_path / "bot.log") as bot:
-        for batch in range(CRASH_BATCHES):
-            gate = Gate(CRASH_USERS_PER_BATCH)
-            users = []
-            for n in range(CRASH_USERS_PER_BATCH):
-                hold_at = rng.randint(1, len(QIDS) - 1)
-                script = random_script(rng, rng.choice(["de", "de-AT", "en", "en-GB"]))
-                scripts[10_000 + batch * 100 + n] = script
-                users.append(
-                    ScriptedUser(
-                        fake,
-                        10_000 + batch * 100 + n,
-                        script,
-                        patience=4,
-                        time_limit=150,
-                        max_nudges=30,
-                        on_ack=gate.holder(hold_at),
-                    )
+        gate = Gate(CRASH_USERS_PER_BATCH)
+        users = []
+        for n in range(CRASH_USERS_PER_BATCH):
+            hold_at = rng.randint(1, len(QIDS) - 1)
+            script = random_script(rng, rng.choice(["de", "de-AT", "en", "en-GB"]))
+            scripts[10_000 + batch * 100 + n] = script
+            users.append(
+                ScriptedUser(
+                    fake,
+                    10_000 + batch * 100 + n,
+                    script,
+                    patience=4,
+                    time_limit=150,
+                    max_nudges=30,
+                    on_ack=gate.holder(hold_at),
                 )
-            with ThreadPoolExecutor(max_workers=len(users)) as pool:
-                futures: list[Future[DialogueRecord]] = [pool.submit(u.run) for u in users]
-                try:
-                    gate.wait_all_held(timeout=120)
+            )
+        with ThreadPoolExecutor(max_workers=len(users)) as pool:
+            futures: list[Future[DialogueRecord]] = [pool.submit(u.run) for u in users]
+            try:
+                gate.wait_all_held(timeout=120)
+                bot.kill()
+                crash_point(fake, bot, users, bot.kills, book)
+                gate.opened.set()  # users send their next answer while the bot is down
+                bot.start()
+                for _ in range(CRASH_RANDOM_KILLS_PER_BATCH):
+                    time.sleep(rng.uniform(0.3, 2.5))
                     bot.kill()
                     crash_point(fake, bot, users, bot.kills, book)
-                    gate.opened.set()  # users send their next answer while the bot is down
                     bot.start()
-                    for _ in range(CRASH_RANDOM_KILLS_PER_BATCH):
-                        time.sleep(rng.uniform(0.3, 2.5))
-                        bot.kill()
-                        crash_point(fake, bot, users, bot.kills, book)
-                        bot.start()
-                finally:
-                    gate.opened.set()
-                    batch_records = [f.result(timeout=200) for f in futures]
-            batch_points = book.points[-(1 + CRASH_RANDOM_KILLS_PER_BATCH) :]
-            check_continuations(fake, users, batch_points, book)
-            records += batch_records
-            for user, record in zip(users, batch_records, strict=True):
-                assert record.error is None, record.error
-                assert record.completed
-                missing = [
-                    line for line in expected_summary_lines(user.script) if line not in record.summary_text
-                ]
-                assert missing == [], (
-                    f"user {user.id}: {missing} not in the summary\n{record.summary_text}\n"
-                    f"script: {user.script}\n{fake.transcript(user.id)}"
-                )
+            finally:
+                gate.opened.set()
+                batch_records = [f.result(timeout=200) for f in futures]
+        batch_points = book.points[-(1 + CRASH_RANDOM_KILLS_PER_BATCH) :]
+        check_continuations(fake, users, batch_points, book)
+        records += batch_records
+        for user, record in zip(users, batch_records, strict=True):
+            assert record.error is None, record.error
+            assert record.completed
+            missing = [
+                line for line in expected_summary_lines(user.script) if line not in record.summary_text
+            ]
+            assert missing == [], (
+                f"user {user.id}: {missing} not in the summary\n{record.summary_text}\n"
+                f"script: {user.script}\n{fake.transcript(user.id)}"
+            )
         final = stored_sessions(bot.db_path, [r.user_id for r in records])
         kills, starts, startup = bot.kills, bot.starts, bot.startup_seconds
         redelivered = redelivered_updates(fake)
@@ -287,8 +288,8 @@ def test_crash_100_dialogues_killed_and_restarted(tmp_path: Path) -> None:
         acked_checked=sum(len(a) for p in book.points for a in p.acked.values()),
         total_s=f"{time.monotonic() - started:.1f}",
     )
-    assert len(records) == CRASH_BATCHES * CRASH_USERS_PER_BATCH
-    assert kills == CRASH_BATCHES * (1 + CRASH_RANDOM_KILLS_PER_BATCH)
+    assert len(records) == CRASH_USERS_PER_BATCH
+    assert kills == 1 + CRASH_RANDOM_KILLS_PER_BATCH
     assert book.lost == []
     assert book.wrong_continuations == []
     assert book.resumed_users == set(scripts), "every dialogue must have resumed after a kill at least once"
