@@ -22,3 +22,8 @@ async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
     harness = Harness(tmp_path / "bot.db")
     async with harness.app:
         yield harness
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the long end-to-end tests first, so that parallel workers fill the rest of the time with quick ones."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)

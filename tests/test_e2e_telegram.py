@@ -183,7 +183,8 @@ def test_an_answer_handled_just_before_the_crash_is_not_applied_again(fake: E2EF
     next_screen(user)
     user.press("cons|1")
     next_screen(user)
-    fake.slow("getUpdates", 5.0)  # holds back the poll that would confirm the next update (long: busy CI)
+    # Holds back the poll that would confirm the next update, for longer than a restart takes on a busy machine.
+    fake.slow("getUpdates", 30.0)
     user.send("12")
     assert "Frage 2 von 11" in next_screen(user)["text"]
     bot.kill()

@@ -26,9 +26,9 @@ from random import Random
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, settings
+from hypothesis import HealthCheck, Phase, event, seed, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, rule
+from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 from telegram import Update
 from telegram.ext import ApplicationBuilder
 
@@ -497,8 +497,22 @@ class EngineMachine(RuleBasedStateMachine):
         self.apply(SwitchLanguage(code or ""))
 
 
-TestEngineFuzz = EngineMachine.TestCase
-TestEngineFuzz.settings = settings(FUZZ_SETTINGS, max_examples=400, stateful_step_count=40)
+FUZZ_SHARDS = 2  # each shard runs its share of the examples, so that parallel workers split the work
+FUZZ_SEED = 20_240_602
+
+
+def run_fuzz_shard(machine: type[RuleBasedStateMachine], shard: int, fuzz_settings: settings) -> None:
+    """Run 1/FUZZ_SHARDS of the examples; a derandomized (CI) run gives each shard a seed of its own."""
+    share = settings(fuzz_settings, max_examples=fuzz_settings.max_examples // FUZZ_SHARDS)
+    if settings.default.derandomize:
+        machine = seed(FUZZ_SEED + shard)(type(f"{machine.__name__}{shard}", (machine,), {}))
+    run_state_machine_as_test(machine, settings=share)
+
+
+@pytest.mark.parametrize("shard", range(FUZZ_SHARDS))
+def test_engine_fuzz(shard: int) -> None:
+    run_fuzz_shard(EngineMachine, shard, settings(FUZZ_SETTINGS, max_examples=400, stateful_step_count=40))
+
 
 FUZZ_USERS = (5001, 5002)
 FUZZ_GROUP = -5003
@@ -684,8 +698,9 @@ class HandlersMachine(RuleBasedStateMachine):
         self.process(self.updates.message(user, text, chat_id=FUZZ_GROUP), FUZZ_GROUP)
 
 
-TestHandlersFuzz = HandlersMachine.TestCase
-TestHandlersFuzz.settings = FUZZ_SETTINGS
+@pytest.mark.parametrize("shard", range(FUZZ_SHARDS))
+def test_handlers_fuzz(shard: int) -> None:
+    run_fuzz_shard(HandlersMachine, shard, FUZZ_SETTINGS)
 
 
 # --- 4. contention ------------------------------------------------------------------------------------

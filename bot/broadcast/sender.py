@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import timedelta
 
 import httpx
 from telegram import Bot
@@ -248,8 +248,8 @@ class TipBroadcaster:
         return len({chat for _, chat in self._recent_429}) >= 3
 
 
-def _seconds(retry_after: Any) -> float:
-    return float(retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else retry_after)
+def _seconds(retry_after: timedelta | float) -> float:
+    return retry_after.total_seconds() if isinstance(retry_after, timedelta) else float(retry_after)
 
 
 def _surely_not_sent(error: NetworkError) -> bool:
