@@ -11,6 +11,9 @@ from hypothesis import settings
 
 from tests.harness import Harness
 
+# The bot opts in to PTB's timedelta durations (bot/telegram/__init__.py); every test process runs the same way.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
+
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))

@@ -509,7 +509,7 @@ async def test_commands_are_stored_per_scope_and_language(fake: BotApiFake, bot:
 @pytest.mark.parametrize(
     ("error", "expected", "fragment"),
     [
-        (429, RetryAfter, "Retry in 2"),
+        (429, RetryAfter, "Flood control exceeded"),
         (403, Forbidden, "bot was blocked by the user"),
         (500, NetworkError, "Internal Server Error"),
         (502, NetworkError, "Bad Gateway"),
