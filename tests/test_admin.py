@@ -90,10 +90,10 @@ async def test_non_admins_get_no_broadcast(bot: Harness) -> None:
         for h in group
         if isinstance(h, CommandHandler) and "broadcast" in h.commands
     ]
-    if not registered:
-        pytest.skip("/broadcast is not registered yet (bot/tips.py)")
+    assert registered, "/broadcast is registered"
     for chat in (USER, GROUP):
         await bot.send("/broadcast Hallo an alle", user=USER, chat_id=chat)
+    assert "nur den Administratoren" in bot.request.texts(USER)[-1]  # refused in the private chat
     assert not [
         p for name, p in bot.request.calls if name == "sendMessage" and "Hallo an alle" in p.get("text", "")
     ]

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.telegram.app import _post_init
+from tests.botapi_fake import ApiError
 from tests.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
+from tests.telegram_fakes import check
 
 
 async def test_first_contact_asks_consent_then_the_first_question(bot: Harness) -> None:
@@ -162,6 +164,9 @@ async def test_group_start_offers_the_private_chat(bot: Harness) -> None:
 
 async def test_two_fast_messages_are_serialized(bot: Harness) -> None:
     await consent(bot)
+    # Sends take a moment, so the second message arrives while the reply to the first is on its way:
+    # without the per-user lock it would find that reply not yet delivered and not be taken as an answer.
+    bot.request.send_delay = 0.05
     await asyncio.gather(bot.send("12"), bot.send("2 Mio"))
     respondent = bot.storage.find_respondent("telegram", USER)
     session = bot.storage.load_session(respondent)  # type: ignore[arg-type]
@@ -229,18 +234,26 @@ async def test_an_answer_typed_again_after_a_lost_reply_is_not_taken_for_the_nex
     assert session is not None and session["answers"]["turnover"]["value"] == "2000000"
 
 
-async def test_a_bot_api_without_command_menus_does_not_stop_the_start(bot: Harness) -> None:
+async def test_a_bot_api_without_command_menus_does_not_stop_the_start(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     from telegram.error import BadRequest
 
+    refused: list[object] = []
+
     async def refuse(*args: object, **kwargs: object) -> None:
+        refused.append(kwargs.get("language_code"))
         raise BadRequest("Method not found")
 
     original = type(bot.app.bot).set_my_commands
     type(bot.app.bot).set_my_commands = refuse  # type: ignore[method-assign,assignment]
     try:
-        await _post_init(bot.app)  # logs a warning, raises nothing
+        with caplog.at_level("INFO"):
+            await _post_init(bot.app)  # raises nothing
     finally:
         type(bot.app.bot).set_my_commands = original  # type: ignore[method-assign]
+    assert set(refused) == {None, "de", "en"}  # every menu was tried
+    assert "Command menu not set" in caplog.text and "ready" in caplog.text  # and the start went on
 
 
 async def test_typing_back_goes_back(bot: Harness) -> None:
@@ -261,3 +274,45 @@ async def test_privacy_names_the_configured_contact(tmp_path: Path) -> None:
 async def test_privacy_without_a_contact_names_the_operator(bot: Harness) -> None:
     await bot.send("/privacy", language_code="en")
     assert "Responsible: the operator of this bot." in bot.last_text()
+
+
+@pytest.mark.parametrize(
+    ("api", "params", "refusal"),
+    [
+        ("sendMessage", {"text": "<b>offen", "parse_mode": "HTML"}, "can't parse entities"),
+        ("sendMessage", {"text": "5 < 7 & mehr", "parse_mode": "HTML"}, "can't parse entities"),
+        ("sendMessage", {"text": "<blink>x</blink>", "parse_mode": "HTML"}, "can't parse entities"),
+        ("sendMessage", {"text": "x" * 4097}, "message is too long"),
+        ("editMessageText", {"text": "&lt;" * 4097, "parse_mode": "HTML"}, "message is too long"),
+        ("sendPhoto", {"caption": "x" * 1025}, "caption is too long"),
+        (
+            "sendMessage",
+            {"text": "ok", "reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": "ä" * 33}]]}},
+            "BUTTON_DATA_INVALID",
+        ),
+    ],
+)
+def test_the_fake_refuses_what_telegram_refuses(api: str, params: dict[str, object], refusal: str) -> None:
+    with pytest.raises(ApiError, match=refusal):
+        check(api, params)
+
+
+def test_the_fake_accepts_what_the_bot_sends() -> None:
+    check(
+        "sendMessage", {"text": "<b>fett</b> &amp; <i>schräg</i> 5 &lt; 7" + "x" * 4000, "parse_mode": "HTML"}
+    )
+    check(
+        "sendMessage",
+        {"reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": "x" * 64}]]}, "text": "ok"},
+    )
+
+
+async def test_every_button_the_bot_offers_fits_telegrams_limit(bot: Harness) -> None:
+    from bot.telegram import callback_data
+
+    with pytest.raises(ValueError):
+        callback_data.encode("c", "x" * 70)
+    await consent(bot)
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    assert "show|result" not in bot.buttons() and "r|result" in bot.buttons()

@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import Bot
@@ -17,7 +19,7 @@ from bot.config import load_config
 from bot.storage import Storage
 from bot.telegram.app import build_application
 from bot.tips.catalogue import SIZE_CLASSES, TOPICS, footer_for, load_catalogue, next_tip, render_tip
-from bot.tips.schedule import Schedule, parse_schedule, prepare_tip_deliveries, start_tip_run
+from bot.tips.schedule import Schedule, ensure_slot_job, parse_schedule, prepare_tip_deliveries, start_tip_run
 from tests.telegram_fakes import BOT_ID, TOKEN, FakeRequest, Updates
 
 ADMIN = 9001
@@ -454,3 +456,32 @@ async def test_a_run_interrupted_mid_way_resumes_and_sends_every_message_once(tm
     # Exactly the sends whose answer was lost are "uncertain"; none of them was repeated.
     assert progress.uncertain == len(first.delivered) - 25 >= 5
     assert progress.sent == len(chats) - progress.uncertain
+
+
+@pytest.mark.parametrize(
+    ("words", "weekday", "hour"),
+    [
+        ("weekly mon 09:00", 0, 9),
+        ("weekly wed 07:15", 2, 7),
+        ("weekly sun 18:30", 6, 18),
+        ("daily 08:30", None, 8),
+    ],
+)
+async def test_a_slot_job_fires_on_its_weekday_and_time(
+    bot: Harness, words: str, weekday: int | None, hour: int
+) -> None:
+    schedule = parse_schedule(words.split())
+    ensure_slot_job(bot.app, schedule)
+    assert bot.app.job_queue is not None
+    (job,) = bot.app.job_queue.get_jobs_by_name(f"tips:{schedule.kind}:{schedule.weekday}:{schedule.at}")
+    berlin = ZoneInfo("Europe/Berlin")
+    moment = datetime(2026, 1, 1, 12, 0, tzinfo=berlin)  # a Thursday
+    fired = []
+    for _ in range(7):
+        moment = job.job.trigger.get_next_fire_time(None, moment + timedelta(minutes=1))
+        fired.append(moment.astimezone(berlin))
+    assert {(f.hour, f.strftime("%M")) for f in fired} == {(hour, schedule.at[3:])}
+    if weekday is None:
+        assert sorted(f.weekday() for f in fired) == list(range(7))
+    else:
+        assert {f.weekday() for f in fired} == {weekday}
