@@ -82,8 +82,6 @@ class FakeRequest(BaseRequest):
             return message
         return True
 
-    # --- assertions helpers ---
-
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         return [
             p

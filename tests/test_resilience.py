@@ -1,4 +1,4 @@
-"""Resilience suites (issue 6), bounded in time for CI: crashes, Bot API faults, fuzzing and export contention.
+"""Resilience suites, bounded in time for CI: crashes, Bot API faults, fuzzing and export contention.
 
 1. Crash: 100 dialogues against one ``run_bot.py`` process that is SIGKILLed at random moments and restarted.
 2. Faults: the fake fails 10 % of all calls with 429, 500, timeouts or dropped connections.

@@ -20,7 +20,7 @@ from bot.admin.access import admin_only
 from bot.analytics import collect_statistics, render_statistics, statistics_chart
 from bot.commands import ADMIN_COMMANDS
 from bot.export import DEFAULT_K, FORMATS, export_filename, write_export
-from bot.i18n import Translator
+from bot.i18n import LANGUAGES, Translator
 from bot.rendering import HTML
 from bot.telegram.send import send_html
 from bot.telegram.services import Context
@@ -100,7 +100,7 @@ async def set_admin_commands(
     listed = (*commands, *ADMIN_COMMANDS)
     for admin_id in sorted(admin_ids):
         try:
-            for language in (None, "de", "en"):
+            for language in (None, *LANGUAGES):
                 t = Translator(language or "en")
                 await bot.set_my_commands(
                     [BotCommand(name, t(text)) for name, text in listed],

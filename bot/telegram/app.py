@@ -22,7 +22,7 @@ from bot.admin import channels, reports
 from bot.broadcast.runs import resume_runs
 from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.config import Config
-from bot.i18n import Translator
+from bot.i18n import LANGUAGES, Translator
 from bot.storage import Storage
 from bot.telegram import callback_data, dialogue, errors, groups, privacy
 from bot.telegram.request import RetryingRequest
@@ -107,7 +107,7 @@ def register_handlers(application: App, config: Config) -> None:
 async def _post_init(application: App) -> None:
     """Register the command menus in German, English and a default; start tips; show admins their menu."""
     bot = application.bot
-    for language in (None, "de", "en"):
+    for language in (None, *LANGUAGES):
         t = Translator(language or "en")
         for scope, commands in (
             (BotCommandScopeAllPrivateChats(), (*PRIVATE_COMMANDS, *TIP_COMMANDS)),

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from bot.advisor import Pressed
-from dialogs.engine import QUESTION_BY_ID, RESULT, SUMMARY, Back, Choose, Confirm, Edit, Restart, Show
+from dialogs.engine import RESULT, SUMMARY, Back, Choose, Confirm, Edit, Restart, Show
+from dialogs.questions import QUESTION_BY_ID
 
 MAX_BYTES = 64
 SEPARATOR = "|"
