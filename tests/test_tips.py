@@ -15,12 +15,11 @@ from telegram import Bot
 from telegram.constants import MessageLimit
 
 from bot.broadcast import ChatPacer, TipBroadcaster
-from bot.config import load_config
 from bot.storage import Storage
-from bot.telegram.app import build_application
 from bot.tips.catalogue import SIZE_CLASSES, TOPICS, footer_for, load_catalogue, next_tip, render_tip
 from bot.tips.schedule import Schedule, ensure_slot_job, parse_schedule, prepare_tip_deliveries, start_tip_run
-from tests.telegram_fakes import BOT_ID, TOKEN, FakeRequest, Updates
+from tests.harness import Harness
+from tests.telegram_fakes import BOT_ID, TOKEN, FakeRequest
 
 ADMIN = 9001
 GROUP = -100500
@@ -256,32 +255,10 @@ class TipsFakeRequest(FakeRequest):
         return super().result(api, params)
 
 
-class Harness:
-    def __init__(self, db_path: Path) -> None:
-        self.storage = Storage(db_path)
-        self.request = TipsFakeRequest()
-        config = load_config(
-            {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path), "ADMIN_IDS": str(ADMIN)}
-        )
-        self.app = build_application(
-            config, self.storage, request=self.request, updates_request=FakeRequest()
-        )
-        self.updates = Updates(self.app)
-
-    async def send(
-        self, user: int, text: str, *, chat_id: int | None = None, language_code: str = "de"
-    ) -> None:
-        await self.app.process_update(
-            self.updates.message(user, text, chat_id=chat_id, language_code=language_code)
-        )
-
-    def texts(self, chat_id: int) -> list[str]:
-        return self.request.texts(chat_id)
-
-
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = Harness(tmp_path / "bot.db")
+    harness = Harness(tmp_path / "bot.db", env={"ADMIN_IDS": str(ADMIN)}, request=TipsFakeRequest())
+    harness.app.bot_data.pacer = ChatPacer(time_scale=20)  # Telegram's limits, twenty times faster
     async with harness.app:
         yield harness
 
@@ -291,9 +268,9 @@ async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
 
 async def test_group_admin_subscribes_and_sets_a_schedule(bot: Harness) -> None:
     bot.request.members[(GROUP, ADMIN)] = "administrator"
-    await bot.send(ADMIN, "/subscribe", chat_id=GROUP)
+    await bot.send("/subscribe", user=ADMIN, chat_id=GROUP)
     assert "Tipps sind eingeschaltet: wöchentlich am Montag um 09:00 Uhr" in bot.texts(GROUP)[-1]
-    await bot.send(ADMIN, "/tips daily 08:30", chat_id=GROUP)
+    await bot.send("/tips daily 08:30", user=ADMIN, chat_id=GROUP)
     row = bot.storage.tip_subscription(GROUP)
     assert row is not None and (row["schedule"], row["at"], row["kind"]) == ("daily", "08:30", "group")
     assert bot.app.job_queue is not None
@@ -301,13 +278,13 @@ async def test_group_admin_subscribes_and_sets_a_schedule(bot: Harness) -> None:
 
 
 async def test_a_group_member_who_is_no_admin_is_refused(bot: Harness) -> None:
-    await bot.send(MEMBER, "/subscribe", chat_id=GROUP)
+    await bot.send("/subscribe", user=MEMBER, chat_id=GROUP)
     assert "Nur Administratoren" in bot.texts(GROUP)[-1]
     assert bot.storage.tip_subscription(GROUP) is None
     bot.request.members[(GROUP, ADMIN)] = "creator"
-    await bot.send(ADMIN, "/subscribe", chat_id=GROUP)
-    await bot.send(MEMBER, "/unsubscribe", chat_id=GROUP)
-    await bot.send(MEMBER, "/tips off", chat_id=GROUP)
+    await bot.send("/subscribe", user=ADMIN, chat_id=GROUP)
+    await bot.send("/unsubscribe", user=MEMBER, chat_id=GROUP)
+    await bot.send("/tips off", user=MEMBER, chat_id=GROUP)
     assert bot.storage.tip_subscription(GROUP)["active"] == 1  # type: ignore[index]
 
 
@@ -315,9 +292,9 @@ async def test_private_user_opts_in_with_the_result_button_and_out_with_tips_off
     await bot.app.process_update(bot.updates.press(MEMBER, "tips|on"))
     assert "Tipps sind eingeschaltet" in bot.texts(MEMBER)[-1]
     assert bot.storage.tip_subscription(MEMBER)["kind"] == "private"  # type: ignore[index]
-    await bot.send(MEMBER, "/tips off")
+    await bot.send("/tips off", user=MEMBER)
     assert bot.storage.active_tip_subscriptions() == []
-    await bot.send(MEMBER, "/tips")
+    await bot.send("/tips", user=MEMBER)
     assert "/tips on" in bot.texts(MEMBER)[-1]
 
 
@@ -331,24 +308,24 @@ async def test_admin_registers_a_channel_only_where_the_bot_may_post(bot: Harnes
         "max_reaction_count": 11,
     }
     bot.request.chats["@kmutipps"] = channel
-    await bot.send(ADMIN, "/addchannel @kmutipps")
+    await bot.send("/addchannel @kmutipps", user=ADMIN)
     assert "kein Administrator" in bot.texts(ADMIN)[-1]
     bot.request.members[(-100777, BOT_ID)] = "administrator"
-    await bot.send(ADMIN, "/addchannel @kmutipps en")
+    await bot.send("/addchannel @kmutipps en", user=ADMIN)
     assert "KMU-Tipps" in bot.texts(ADMIN)[-1]
     row = bot.storage.tip_subscription(-100777)
     assert row is not None and row["kind"] == "channel" and row["language"] == "en"
-    await bot.send(MEMBER, "/addchannel @kmutipps")
+    await bot.send("/addchannel @kmutipps", user=MEMBER)
     assert "nur den Administratoren dieses Bots" in bot.texts(MEMBER)[-1]
 
 
 async def test_admin_broadcast_with_preview_progress_and_report(bot: Harness) -> None:
     for chat_id in (11, 12, 13):
         bot.storage.subscribe_tips(chat_id, kind="private", language="de")
-    await bot.send(MEMBER, "/broadcast")
+    await bot.send("/broadcast", user=MEMBER)
     assert "nur den Administratoren dieses Bots" in bot.texts(MEMBER)[-1]
-    await bot.send(ADMIN, "/broadcast")
-    await bot.send(ADMIN, "Neue <Termine> im Mai")
+    await bot.send("/broadcast", user=ADMIN)
+    await bot.send("Neue <Termine> im Mai", user=ADMIN)
     assert "an 3 angemeldete Chats senden?" in bot.texts(ADMIN)[-1]
     [[confirm, _cancel]] = bot.request.last_keyboard(ADMIN)
     assert confirm["callback_data"].startswith("bc|ok|")
