@@ -44,7 +44,8 @@ TOKEN = "123456:TEST-token"
 USER_ID = 42
 
 # PTB 22 announces that RetryAfter.retry_after becomes a timedelta; retry_seconds() accepts both.
-pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
+# The fake's own tests run over real HTTP with server threads, like the end-to-end suites that use it.
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
