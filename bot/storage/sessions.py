@@ -97,7 +97,7 @@ class SessionStore(Connection):
         return self.row("select 1 as x from processed_updates where update_id = ?", [update_id]) is not None
 
     def forget_processed_updates(self, older_than_days: int = 7) -> None:
-        """Telegram redelivers only unconfirmed updates of the last moments; a week of ids is plenty."""
+        """A channel redelivers only unconfirmed updates of the last moments; a week of ids is plenty."""
         cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat(timespec="seconds")
         self.execute("delete from processed_updates where processed_at < ?", [cutoff])
 
