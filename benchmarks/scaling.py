@@ -59,7 +59,7 @@ from benchmarks.export import _answers
 from bot import analytics
 from bot.config import load_config
 from bot.storage import Storage
-from bot.telegram_app import build_application
+from bot.telegram.app import build_application
 
 CACHE = Path(tempfile.gettempdir()) / "kmu-scaling"
 ADMIN_ID = 4242

@@ -58,7 +58,7 @@ from benchmarks.common import (
 from benchmarks.peer_bot import build_peer_application
 from bot.config import load_config
 from bot.storage import Storage
-from bot.telegram_app import build_application
+from bot.telegram.app import build_application
 
 TARGET_RATIO = 2.0
 KINDS = ("echo", "ours", "peer", "replay")

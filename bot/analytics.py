@@ -15,13 +15,11 @@ from decimal import Decimal
 from bot.export import DEFAULT_K, round_to_5
 from bot.i18n import Translator
 from bot.rendering import PLAIN, Markup
-from bot.storage import Storage
+from bot.storage import SHARES, Storage
 from dialogs.classification import CLASS_NAMES, SIZE_ORDER, SizeClass
 from dialogs.engine import SUMMARY
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Percent, Text, msg
-
-SHARES = ("online_share", "social_share", "controlling_share")
 
 
 @dataclass(frozen=True)
@@ -38,30 +36,20 @@ class Statistics:
     k: int = DEFAULT_K
 
 
-# The tables read below are the counts that storage's migration m005_statistics_counts keeps up to date with
-# triggers; these readers belong with them and move into the storage package when it is split up. The full
-# scans they replace (Storage.consented_share_medians and friends) stay as the reference the tests compare to.
-
-
 def collect_statistics(storage: Storage, k: int = DEFAULT_K) -> Statistics:
     """Read every figure of /stats from the counts the database keeps up to date (no scan of the results)."""
-    db = storage.db
-    counters = dict(db.execute("select name, n from statistics_counters").fetchall())
-    sessions = db.execute("select state, finished, n from session_state_counts where n > 0").fetchall()
+    sessions = storage.session_state_counts()
     unfinished = sorted(
-        ((str(s), int(n)) for s, done, n in sessions if not done), key=lambda x: (-x[1], x[0])
+        ((s["state"], s["n"]) for s in sessions if not s["finished"]), key=lambda x: (-x[1], x[0])
     )
-    categories = db.execute(
-        "select category, n from result_category_counts where n > 0 order by n desc, category"
-    ).fetchall()
     return Statistics(
-        respondents=int(counters.get("respondents", 0)),
-        started=sum(int(n) for _s, _done, n in sessions),
-        finished=sum(int(n) for _s, done, n in sessions if done),
+        respondents=storage.counted_total("respondents"),
+        started=sum(s["n"] for s in sessions),
+        finished=sum(s["n"] for s in sessions if s["finished"]),
         unfinished_by_state=tuple(unfinished),
-        categories=tuple((str(category), int(n)) for category, n in categories),
+        categories=tuple(storage.counted_categories()),
         medians=share_medians(storage),
-        referral_arrivals=int(counters.get("referral_arrivals", 0)),
+        referral_arrivals=storage.counted_total("referral_arrivals"),
         k=k,
     )
 
@@ -72,20 +60,14 @@ def share_medians(
     """Median shares per size class of consenting respondents' latest results: {category: {share: (median, n)}}.
 
     Read from the counts of each distinct value, so the cost follows the number of distinct answers, not of
-    results. Social-media and controlling shares count as 0 when nothing goes online (the advisor skips them).
+    results.
     """
-    marks = ", ".join("?" for _ in names)
-    query = f"select share, category, value, n from result_share_counts where n > 0 and share in ({marks})"
-    parameters: list[object] = list(names)
-    if category is not None:
-        query += " and category = ?"
-        parameters.append(category)
     counts: dict[tuple[str, str], list[tuple[float, int]]] = {}
-    for share, found, value, n in storage.db.execute(query + " order by share, category, value", parameters):
-        counts.setdefault((str(found), str(share)), []).append((float(value), int(n)))
+    for found in storage.share_value_counts(names, category):
+        counts.setdefault((found["category"], found["share"]), []).append((found["value"], found["n"]))
     medians: dict[str, dict[str, tuple[float, int]]] = {}
-    for (found, share), values in counts.items():
-        medians.setdefault(found, {})[share] = (_median(values), sum(n for _value, n in values))
+    for (found_category, share), values in counts.items():
+        medians.setdefault(found_category, {})[share] = (_median(values), sum(n for _value, n in values))
     return medians
 
 

@@ -23,9 +23,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from bot.storage import Banding, ConsentedResults, Storage
+from bot.storage import SHARES, Banding, ConsentedResults, Storage
 from bot.xlsx import write_xlsx
 from dialogs.classification import SizeClass
+from dialogs.engine import LANGUAGES
 from dialogs.questions import QUESTION_BY_ID, Question
 
 FORMATS = ("csv", "json", "xlsx")
@@ -34,7 +35,7 @@ CHUNK_SIZE = 2000
 
 SIZE_QUESTIONS = ("staff", "turnover", "balance_sheet")
 CHOICE_QUESTIONS = ("linked", "website", "social_presence", "results_check", "referral")
-SHARE_QUESTIONS = ("online_share", "social_share", "controlling_share")
+SHARE_QUESTIONS = SHARES
 COLUMNS: tuple[str, ...] = (
     "export_id",
     "month",
@@ -45,7 +46,6 @@ COLUMNS: tuple[str, ...] = (
     "category",
     "score",
 )
-LANGUAGES = ("de", "en")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 Progress = Callable[[int, int], None]
@@ -98,14 +98,6 @@ def round_to_5(value: Any) -> int | None:
 _rounded = functools.lru_cache(maxsize=4096, typed=True)(round_to_5)
 
 
-@functools.lru_cache(maxsize=4096, typed=True)
-def _is_zero(value: Any) -> bool:
-    try:
-        return value is not None and Decimal(str(value)) == 0
-    except InvalidOperation:
-        return False
-
-
 _KEYS = {q.id: frozenset(c.key for c in q.choices) for q in QUESTION_BY_ID.values()}
 _CATEGORIES = frozenset(c.value for c in SizeClass)
 
@@ -125,11 +117,8 @@ def anonymous_row(export_id: int, raw: dict[str, Any]) -> dict[str, Any]:
         row[f"{question_id}_band"] = _known_key(question_id, raw.get(f"{question_id}_band"))
     for question_id in CHOICE_QUESTIONS:
         row[question_id] = _known_key(question_id, raw.get(question_id))
-    # Without online budget the advisor skips the social and controlling questions and assumes 0.
-    nothing_online = _is_zero(raw.get("online_share"))
-    for question_id in SHARE_QUESTIONS:
-        value = 0 if nothing_online and question_id != "online_share" else raw.get(question_id)
-        rounded = _rounded(value)
+    for question_id in SHARE_QUESTIONS:  # read by storage's rule for a company without online budget
+        rounded = _rounded(raw.get(question_id))
         row[question_id] = rounded if rounded is None or 0 <= rounded <= 100 else None
     row["category"] = raw["category"] if raw.get("category") in _CATEGORIES else None
     score = _rounded(raw.get("score"))
@@ -138,7 +127,7 @@ def anonymous_row(export_id: int, raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def snapshot(storage: Storage, since: str | None = None) -> ConsentedResults:
-    """The storage snapshot an export reads: size bands in SQL, choices and shares as stored."""
+    """The storage snapshot an export reads: size bands in SQL, choices as stored, shares by storage's rule."""
     return storage.consented_results(
         bandings=[size_banding(QUESTION_BY_ID[q]) for q in SIZE_QUESTIONS],
         values=[*CHOICE_QUESTIONS, *SHARE_QUESTIONS],

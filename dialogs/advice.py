@@ -603,6 +603,12 @@ def _share_of(p: CompanyProfile, question_id: str, value: Decimal) -> tuple[Deci
     return low, high
 
 
+# TNS Infratest 2014 (cited in the blog post): B2B companies typically put about 10 % of the marketing budget
+# online and about 1 % into social media and controlling.
+TNS_2014_ONLINE_SHARE = Decimal(10)
+TNS_2014_SOCIAL_CONTROLLING_SHARE = Decimal(1)
+
+
 def _tns_online(p: CompanyProfile) -> Comparison:
     social = _share_of(p, "social_share", p.social_share)
     controlling = _share_of(p, "controlling_share", p.controlling_share)
@@ -610,10 +616,10 @@ def _tns_online(p: CompanyProfile) -> Comparison:
         "share": _share(*_share_of(p, "online_share", p.online_share)),
         "social_controlling": _share(social[0] + controlling[0], social[1] + controlling[1]),
         "firms": _pct(60),
-        "tns_online": _pct(10),
-        "tns_social": _pct(1),
+        "tns_online": Percent(TNS_2014_ONLINE_SHARE),
+        "tns_social": Percent(TNS_2014_SOCIAL_CONTROLLING_SHARE),
     }
-    if p.online_share <= 10:
+    if p.online_share <= TNS_2014_ONLINE_SHARE:
         text = msg(
             "You put {share} of your marketing budget online and {social_controlling} into social media and"
             " controlling. In a TNS Infratest survey of 2014, {firms} of B2B companies put only about"
