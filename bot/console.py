@@ -158,6 +158,8 @@ class ConsoleAdvisor:
         if notices:
             for notice in reply.notices:
                 self.say(("✗ " if reply.rejected else "✓ ") + t(notice))
+            for warning in reply.warnings:
+                self.say("⚠️ " + t(warning))
         self.say()
         screen = reply.screen
         if isinstance(screen, QuestionScreen):

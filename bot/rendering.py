@@ -8,6 +8,7 @@ import unicodedata
 
 from bot.i18n import Translator
 from dialogs.engine import AnswerText, Back, Choose, Event, QuestionScreen, Result, SummaryScreen
+from dialogs.report import Style
 from dialogs.text import Text, msg
 
 
@@ -59,31 +60,30 @@ def render_summary(screen: SummaryScreen, t: Translator, markup: Markup = PLAIN)
     return "\n".join(lines)
 
 
+_PREFIX = {
+    Style.WARNING: "⚠️ ",
+    Style.BULLET: "• ",
+    Style.ACTION: "👉 ",
+    Style.DETAIL: "⏱ ",
+}
+
+
 def render_result(result: Result, t: Translator, markup: Markup = PLAIN) -> list[str]:
-    """The result in blocks: category with reasons, score, comparisons, then the prioritized steps."""
+    """The result, one block per section of the engine's result (category, score, plan, size class)."""
     e = markup.escape
-    c, advice = result.classification, result.advice
-    head = [markup.bold(e(t(msg("Your company: {category}", category=c.name))))]
-    head += [e(t(reason)) for reason in c.reasons]
-    if t.language == "de":
-        head.append(markup.italic(e(t(c.ifm_class))))
-    head += [f"⚠️ {e(t(caveat))}" for caveat in c.caveats]
-
-    score = [markup.bold(e(t(msg("Your digital gap: {score} of 100", score=advice.score))))]
-    score.append(e(t(msg("0 means no gap, 100 the widest gap. How it adds up:"))))
-    score += [f"• {e(t(part.label))}: {part.points}/{part.maximum}" for part in advice.score_parts]
-    if advice.comparisons:
-        score.append("")
-        score.append(markup.bold(e(t(msg("How you compare")))))
-        score += [f"• {e(t(comparison.text))}" for comparison in advice.comparisons]
-
-    steps = [markup.bold(e(t(msg("Your next steps, most important first"))))]
-    for number, step in enumerate(advice.steps, 1):
-        steps.append("")
-        steps.append(markup.bold(f"{number}. {e(t(step.title))}"))
-        steps.append(e(t(step.why)))
-        steps.append("👉 " + e(t(msg("This week: {action}", action=step.action))))
-    return ["\n".join(head), "\n".join(score), "\n".join(steps)]
+    blocks = []
+    for section in result.sections:
+        lines = [markup.bold(e(t(section.title)))]
+        for line in section.lines:
+            text = _PREFIX.get(line.style, "") + e(t(line.text))
+            if line.style in (Style.HEADING, Style.STEP):
+                lines.append("")
+                text = markup.bold(text)
+            elif line.style is Style.NOTE:
+                text = markup.italic(text)
+            lines.append(text)
+        blocks.append("\n".join(lines))
+    return blocks
 
 
 def _fold(text: str) -> str:

@@ -55,6 +55,7 @@ from dialogs.engine import (
     language_for,
     restore,
 )
+from dialogs.questions import QUESTIONS
 from dialogs.text import Text, msg
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,13 @@ class Conversation:
         """Run one event through the engine and commit the new session before anything is sent."""
         self.session, reply = handle(self.session, event)
         if self.restore_notices:
-            reply = Reply(self.restore_notices + reply.notices, reply.screen, reply.rejected, reply.completed)
+            reply = Reply(
+                self.restore_notices + reply.notices,
+                reply.screen,
+                reply.rejected,
+                reply.completed,
+                reply.warnings,
+            )
             self.restore_notices = ()
         self.storage.save_session(
             self.respondent_id,
@@ -219,7 +226,9 @@ def result_keyboard(
 
 def notices_html(reply: Reply, t: Translator) -> str:
     mark = "⚠️ " if reply.rejected else "✓ "
-    return "\n".join(mark + HTML.escape(t(notice)) for notice in reply.notices)
+    lines = [mark + HTML.escape(t(notice)) for notice in reply.notices]
+    lines += ["⚠️ " + HTML.escape(t(warning)) for warning in reply.warnings]
+    return "\n".join(lines)
 
 
 def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -405,8 +414,9 @@ def privacy_intro(t: Translator) -> str:
             HTML.escape(
                 t(
                     msg(
-                        "In 11 short questions (about 3 minutes) you learn your company's EU SME "
-                        "category and concrete steps to close its digital gap."
+                        "In {count} short questions (about 4 minutes) you learn your company's EU SME "
+                        "category and a plan to close its digital gap.",
+                        count=len(QUESTIONS),
                     )
                 )
             ),
@@ -639,8 +649,9 @@ def help_text(t: Translator) -> str:
         HTML.escape(
             t(
                 msg(
-                    "I ask 11 short questions and tell you your company's EU SME category and "
-                    "concrete steps to close its digital gap. Answer with the buttons or type."
+                    "I ask {count} short questions and tell you your company's EU SME category and "
+                    "a plan to close its digital gap. Answer with the buttons or type.",
+                    count=len(QUESTIONS),
                 )
             )
         ),

@@ -21,6 +21,7 @@ from dialogs.advice import (
     build_advice,
 )
 from dialogs.classification import Classification, SizeClass, classify_sme
+from dialogs.group import Group
 from dialogs.profile import CompanyProfile
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Percent, Text
@@ -47,6 +48,14 @@ STABLE_STEP_IDS = {
     "keep_measuring",
     "test_new_channel",
     "customer_stories",
+    "larger_firm_support",
+    "reservations_reviews",
+    "shop_analytics",
+    "marketplaces",
+    "industry_portals",
+    "linkedin_b2b",
+    "case_studies",
+    "e_invoicing",
 }
 
 WEBSITE = ["none", "outdated", "current"]  # worst to best
@@ -60,7 +69,7 @@ def profile(**changes: object) -> CompanyProfile:
         staff=D(4),
         turnover=D(350_000),
         balance_sheet=None,
-        linked=False,
+        group=Group(),
         website="outdated",
         social_presence="none",
         online_share=D(5),
@@ -68,12 +77,15 @@ def profile(**changes: object) -> CompanyProfile:
         controlling_share=D(0),
         results_check="no",
         referral="occasional",
+        sector="craft",
+        customers="private",
+        reach="local",
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def classify(p: CompanyProfile) -> Classification:
-    return classify_sme(p.staff, p.turnover, p.balance_sheet, p.linked, banded=p.banded)
+    return classify_sme(p.staff, p.turnover, p.balance_sheet, banded=p.banded, group=p.group)
 
 
 def advise(p: CompanyProfile) -> Advice:
@@ -92,6 +104,9 @@ MANUFACTURER = profile(
     controlling_share=D(1),
     results_check="partly",
     referral="none",
+    sector="manufacturing",
+    customers="business",
+    reach="international",
 )
 DOING_WELL = profile(
     website="current",
@@ -103,6 +118,7 @@ DOING_WELL = profile(
     referral="active",
 )
 WORST = profile(website="none", online_share=D(0), referral="none")
+B2B_CRAFT = profile(customers="business")
 
 
 def texts(value: object) -> Iterator[Text]:
@@ -136,7 +152,7 @@ def test_craft_business_and_manufacturer_get_different_first_steps() -> None:
     assert classify(MANUFACTURER).category is SizeClass.MEDIUM
     assert craft.steps[0].id != manufacturer.steps[0].id
     assert craft.steps[0].id == "local_profile"
-    assert manufacturer.steps[0].id == "digital_owner"
+    assert manufacturer.steps[0].id == "industry_portals"
 
 
 def test_same_answers_in_a_different_size_class_change_first_step_and_wording() -> None:
@@ -208,7 +224,9 @@ def profiles(draw: st.DrawFn) -> CompanyProfile:
         staff=draw(st.decimals(min_value=0, max_value=3000, places=1)),
         turnover=draw(money),
         balance_sheet=draw(st.none() | money),
-        linked=draw(st.booleans()),
+        group=Group(
+            owned_by=draw(st.sampled_from(["none", "lt25", "p25_50", "over50", "public", "unknown"]))
+        ),
         website=draw(st.sampled_from(WEBSITE)),
         social_presence=draw(st.sampled_from(SOCIAL)),
         online_share=online,
@@ -216,6 +234,11 @@ def profiles(draw: st.DrawFn) -> CompanyProfile:
         controlling_share=controlling,
         results_check=draw(st.sampled_from(RESULTS)),
         referral=draw(st.sampled_from(REFERRAL)),
+        sector=draw(
+            st.sampled_from(["craft", "retail", "hospitality", "services", "manufacturing", "other"])
+        ),
+        customers=draw(st.sampled_from(["private", "business", "both"])),
+        reach=draw(st.sampled_from(["local", "national", "international"])),
         banded=frozenset(
             draw(st.sets(st.sampled_from(["staff", "turnover", "online_share", "social_share"])))
         ),
@@ -298,7 +321,7 @@ def comparison_ids(p: CompanyProfile) -> list[str]:
 
 
 def test_comparisons_always_cite_tns_kfw_and_eurostat_with_source_and_year() -> None:
-    for p in (CRAFT, MANUFACTURER, DOING_WELL):
+    for p in (B2B_CRAFT, MANUFACTURER, replace(DOING_WELL, customers="both")):
         for comparison in advise(p).comparisons:
             german = GERMAN[comparison.text.msgid]
             assert re.search(r"\b20(14|23|24)\b", comparison.text.msgid)
@@ -307,9 +330,19 @@ def test_comparisons_always_cite_tns_kfw_and_eurostat_with_source_and_year() -> 
         assert {"kfw_2024_digitalisation_spend", "eurostat_2023_digital_intensity"} <= set(comparison_ids(p))
 
 
+def test_the_2014_b2b_survey_is_shown_to_b2b_firms_only_in_the_past_tense() -> None:
+    assert not {"tns_2014_online_share", "tns_2014_results_check"} & set(comparison_ids(CRAFT))
+    for comparison in advise(B2B_CRAFT).comparisons:
+        if comparison.id.startswith("tns_2014"):
+            assert "B2B companies" in comparison.text.msgid
+            assert (" works" not in comparison.text.msgid and " put only" in comparison.text.msgid) or (
+                " checked whether" in comparison.text.msgid
+            )
+
+
 def test_tns_comparison_says_the_figures_are_old_and_unreplaced() -> None:
-    (tns,) = [c for c in advise(CRAFT).comparisons if c.id == "tns_2014_online_share"]
-    assert "no newer source" in tns.text.msgid
+    (tns,) = [c for c in advise(B2B_CRAFT).comparisons if c.id == "tns_2014_online_share"]
+    assert "we found no newer source" in tns.text.msgid
     assert tns.text.args["share"] == Percent(D(5))
     assert tns.text.args["tns_online"] == Percent(D(10))
     assert "no higher" in tns.text.msgid
@@ -331,8 +364,15 @@ def test_kfw_and_eurostat_follow_the_size() -> None:
     def text_of(p: CompanyProfile, comparison_id: str) -> str:
         return next(c.text.msgid for c in advise(p).comparisons if c.id == comparison_id)
 
-    assert "fewer than {threshold}" in text_of(CRAFT, "kfw_2024_digitalisation_spend")
-    assert "spends most" in text_of(MANUFACTURER, "kfw_2024_digitalisation_spend")
+    craft = text_of(CRAFT, "kfw_2024_digitalisation_spend")
+    assert "smallest firms (fewer than {small_limit} staff)" in craft and "a year" in craft
+    assert "belongs to the smallest group" in craft
+    assert "belongs to the group with {threshold} or more" in text_of(
+        MANUFACTURER, "kfw_2024_digitalisation_spend"
+    )
+    # a large firm with a wide gap is never told that it spends the most
+    wide_gap = replace(MANUFACTURER, staff=D(180), website="none", social_presence="none", online_share=D(0))
+    assert "most" not in text_of(wide_gap, "kfw_2024_digitalisation_spend").split("Your company")[1]
     assert "SMEs like yours" in text_of(CRAFT, "eurostat_2023_digital_intensity")
     big = replace(MANUFACTURER, staff=D(900), turnover=D(400_000_000))
     assert "above the SME ceilings" in text_of(big, "eurostat_2023_digital_intensity")
@@ -341,7 +381,7 @@ def test_kfw_and_eurostat_follow_the_size() -> None:
 def test_a_banded_online_share_is_shown_as_its_range() -> None:
     band = QUESTION_BY_ID["online_share"].choice("p1_10")
     assert band is not None and band.value is not None
-    p = replace(CRAFT, online_share=band.value, banded=frozenset({"online_share"}))
+    p = replace(B2B_CRAFT, online_share=band.value, banded=frozenset({"online_share"}))
     (tns,) = [c for c in advise(p).comparisons if c.id == "tns_2014_online_share"]
     share = tns.text.args["share"]
     assert isinstance(share, Text)

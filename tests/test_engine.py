@@ -29,12 +29,17 @@ from dialogs.engine import (
     mermaid_diagram,
     restore,
 )
+from dialogs.questions import QUESTION_BY_ID, QUESTIONS
 
 GERMAN_SCRIPT: list[Event] = [
     AnswerText("12,5"),
     AnswerText("1,5 Mio. €"),
     Choose("balance_sheet", "unknown"),
-    Choose("linked", "no"),
+    Choose("linked", "none"),
+    Choose("owns", "none"),
+    Choose("sector", "craft"),
+    Choose("customers", "private"),
+    Choose("reach", "local"),
     Choose("website", "outdated"),
     Choose("social_presence", "occasional"),
     AnswerText("15 %"),
@@ -74,16 +79,27 @@ def test_german_dialogue_reaches_summary_then_result() -> None:
     assert 0 <= result.advice.score <= 100 and result.advice.steps
 
 
-def test_progress_counts_applicable_questions() -> None:
+def test_progress_count_is_stable_and_skipped_questions_are_named() -> None:
     session, reply = handle(Session(), Show())
     assert isinstance(reply.screen, QuestionScreen)
-    assert (reply.screen.number, reply.screen.total) == (1, 11)
-    session, _ = run(GERMAN_SCRIPT[:6], session)
+    assert (reply.screen.number, reply.screen.total) == (1, 15)
+    session, reply = run(GERMAN_SCRIPT[:10], session)
+    assert isinstance(reply[-1].screen, QuestionScreen)
+    assert (reply[-1].screen.number, reply[-1].screen.total) == (11, 15)
     session, reply = handle(session, Choose("online_share", "p0"))
-    # no online budget: the social-media and controlling shares are skipped
+    # no online budget: the social-media and controlling shares are skipped, and the user is told so
     assert isinstance(reply.screen, QuestionScreen)
     assert reply.screen.question_id == "results_check"
-    assert (reply.screen.number, reply.screen.total) == (8, 9)
+    assert (reply.screen.number, reply.screen.total) == (14, 15)
+    skipped = [n for n in reply.notices if "does not apply" in n.msgid]
+    assert [n.args["question"] for n in skipped] == [
+        QUESTION_BY_ID["social_share"].summary_label,
+        QUESTION_BY_ID["controlling_share"].summary_label,
+    ]
+
+
+def test_the_questionnaire_has_at_most_15_questions() -> None:
+    assert len(QUESTIONS) <= 15
 
 
 def test_invalid_answers_are_refused_and_the_question_is_asked_again() -> None:
@@ -102,21 +118,23 @@ def test_typed_text_on_a_choice_only_question_is_refused() -> None:
 
 
 def test_social_share_above_online_share_is_refused_with_reason() -> None:
-    session, _ = run(GERMAN_SCRIPT[:7])  # online 15 %
+    session, _ = run(GERMAN_SCRIPT[:11])  # online 15 %
     session, reply = handle(session, AnswerText("20"))
     assert reply.rejected and session.state == "social_share"
     assert "social media share" in reply.notices[0].msgid
 
 
-def test_back_keeps_answers_and_answering_again_returns_to_the_first_open_question() -> None:
-    session, _ = run(GERMAN_SCRIPT[:4])
-    assert session.state == "website"
-    session, _ = run([Back(), Back()], session)
+def test_back_keeps_answers_and_answering_again_says_the_later_answers_were_kept() -> None:
+    session, _ = run(GERMAN_SCRIPT[:6])
+    assert session.state == "customers"
+    session, _ = run([Back(), Back(), Back(), Back()], session)
     assert session.state == "balance_sheet"
-    assert set(session.answers) == {"staff", "turnover", "balance_sheet", "linked"}
-    session, _reply = handle(session, AnswerText("3 Mio"))
-    assert session.state == "website"  # linked is still answered, so it is passed
+    assert set(session.answers) == {"staff", "turnover", "balance_sheet", "linked", "owns", "sector"}
+    session, reply = handle(session, AnswerText("3 Mio"))
+    assert session.state == "customers"  # the later answers are still there, so they are passed
     assert session.answers["balance_sheet"]["value"] == "3000000"
+    (kept,) = [n for n in reply.notices if "later answers were kept" in (n.plural or "")]
+    assert kept.n == 3
 
 
 def test_back_on_the_first_question_is_refused() -> None:

@@ -25,7 +25,7 @@ BASE: dict[str, dict[str, Any]] = {
     "staff": {"value": "12", "band": None},
     "turnover": {"value": "1500000", "band": None},
     "balance_sheet": {"value": None, "band": "unknown"},
-    "linked": {"value": "no", "band": None},
+    "linked": {"value": "none", "band": None},
     "website": {"value": "current", "band": None},
     "social_presence": {"value": "occasional", "band": None},
     "online_share": {"value": "17", "band": None},
@@ -112,7 +112,11 @@ ANSWERS = [
     "12",
     "1,5 Mio. €",
     "c|balance_sheet|unknown",
-    "c|linked|no",
+    "c|linked|none",
+    "c|owns|none",
+    "c|sector|craft",
+    "c|customers|private",
+    "c|reach|local",
     "c|website|current",
     "c|social_presence|occasional",
     "17 %",
@@ -233,7 +237,7 @@ def test_a_row_holds_bands_keys_and_rounded_numbers_only(storage: Storage, fmt: 
         and row["balance_sheet_band"] == "unknown"
     )
     assert row["online_share"] == "15" and row["social_share"] == "5" and row["controlling_share"] == "0"
-    assert row["website"] == "current" and row["linked"] == "no" and row["category"] == "small"
+    assert row["website"] == "current" and row["linked"] == "none" and row["category"] == "small"
     assert row["score"] == "45" and row["language"] == "de"
     assert len(row["month"]) == 7 and row["month"][4] == "-"
     assert sorted(int(r["export_id"]) for r in rows) == [1, 2, 3, 4, 5]
