@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,8 @@ from dialogs.engine import (
     restore,
 )
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS
+from dialogs.text import Number, Percent
+from tests.locale_helpers import german_messages
 
 GERMAN_SCRIPT: list[Event] = [
     AnswerText("12,5"),
@@ -218,3 +221,85 @@ def test_stored_summary_with_missing_answers_resumes_at_the_open_question() -> N
 def test_diagram_is_generated_from_the_machine_and_committed() -> None:
     committed = (Path(__file__).parent.parent / "dialogs" / "dialogue.mmd").read_text(encoding="utf-8")
     assert committed == mermaid_diagram() + "\n", "run: python run_bot.py diagram > dialogs/dialogue.mmd"
+
+
+# --- defects seen in transcripts ------------------------------------------------------------------
+
+
+def _up_to_controlling(online: str, social: str) -> Session:
+    session, _ = run([*GERMAN_SCRIPT[:10], AnswerText(online), AnswerText(social)])
+    assert session.state == "controlling_share"
+    return session
+
+
+def test_controlling_share_says_it_is_part_of_the_online_share() -> None:
+    assert "part of your online share" in QUESTION_BY_ID["controlling_share"].prompt.msgid
+
+
+def test_a_full_online_share_offers_the_way_out_instead_of_a_dead_end() -> None:
+    session = _up_to_controlling("15 %", "15 %")
+    for typed in ("1", "5", "15"):
+        session, reply = handle(session, AnswerText(typed))
+        assert reply.rejected
+        assert "enter 0" in reply.notices[0].msgid and "go back" in reply.notices[0].msgid
+    session, reply = handle(session, AnswerText("0"))
+    assert not reply.rejected and session.state == "results_check"
+
+
+def test_a_partly_used_online_share_names_the_room_that_is_left() -> None:
+    session = _up_to_controlling("15 %", "10 %")
+    session, reply = handle(session, AnswerText("8"))
+    assert reply.rejected and reply.notices[0].args["room"] == Percent(Decimal(5))
+    assert "or 0, or go back" in reply.notices[0].msgid
+    session, reply = handle(session, AnswerText("5"))
+    assert not reply.rejected
+
+
+def test_an_earlier_answer_that_no_longer_fits_is_a_warning_not_a_success() -> None:
+    session, _ = run(GERMAN_SCRIPT)
+    session, reply = run([Edit("online_share"), AnswerText("2")], session)
+    last = reply[-1]
+    assert session.state == "social_share"
+    assert [w.msgid for w in last.warnings] and "social media share" in last.warnings[0].msgid
+    assert not any("social media share" in n.msgid for n in last.notices)
+
+
+def test_the_console_marks_the_warning_with_a_warning_sign(tmp_path: Path) -> None:
+    import io
+
+    from bot.console import ConsoleAdvisor
+    from bot.storage import Storage
+
+    out = io.StringIO()
+    advisor = ConsoleAdvisor(Storage(tmp_path / "c.db"), language="en", out=out, resume=False)
+    session, reply = run(GERMAN_SCRIPT)
+    session, reply = run([Edit("online_share"), AnswerText("2")], session)
+    advisor.show(reply[-1])
+    lines = out.getvalue().splitlines()
+    warning = next(line for line in lines if "social media share" in line)
+    assert warning.startswith("⚠️") and not warning.startswith("✓")
+
+
+def test_staff_typed_at_the_turnover_question_gets_a_precise_reason() -> None:
+    session, _ = run(GERMAN_SCRIPT[:1])
+    session, reply = handle(session, AnswerText("12 Mitarbeitende"))
+    assert reply.rejected and "looks like a number of staff" in reply.notices[0].msgid
+
+
+@pytest.mark.parametrize(
+    ("typed", "band"), [("10-20", "10 to 49"), ("10 bis 20", "10 to 49"), ("2-8", "fewer than 10")]
+)
+def test_a_range_points_to_the_matching_offered_range(typed: str, band: str) -> None:
+    _, reply = handle(Session(language="de"), AnswerText(typed))
+    assert reply.rejected
+    assert reply.notices[0].args["range"].msgid == band  # type: ignore[union-attr]
+
+
+def test_a_range_across_two_offered_ranges_asks_for_its_middle() -> None:
+    _, reply = handle(Session(language="de"), AnswerText("5-20"))
+    assert reply.rejected and reply.notices[0].args["middle"] == Number(Decimal("12.5"))
+
+
+def test_the_german_online_share_question_says_online_ads() -> None:
+    german = german_messages()[QUESTION_BY_ID["online_share"].prompt.msgid]
+    assert "Online-Anzeigen" in german and " Anzeigen" not in german.replace("Online-Anzeigen", "")
