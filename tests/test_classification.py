@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.i18n import Translator
 from dialogs.classification import (
     CLASS_NAMES,
     SIZE_ORDER,
@@ -20,7 +21,7 @@ from dialogs.classification import (
     size_class,
 )
 from dialogs.questions import QUESTION_BY_ID
-from dialogs.text import Money, Number, Text
+from dialogs.text import Money, Number, Text, msg
 from tests.locale_helpers import german_messages, placeholders, source_msgids
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -365,3 +366,57 @@ def test_german_class_names_use_the_agreed_terms() -> None:
         "kleines Mid-Cap-Unternehmen",
         "Großunternehmen",
     ]
+
+
+# --- ranges, thresholds, IfM and cash-basis accounts ------------------------------------------------
+
+
+def test_a_range_is_not_printed_twice_in_the_reason() -> None:
+    staff_band = QUESTION_BY_ID["staff"].choice("lt10")
+    turnover_band = QUESTION_BY_ID["turnover"].choice("upto2m")
+    assert staff_band is not None and staff_band.value is not None
+    assert turnover_band is not None and turnover_band.value is not None
+    result = classify_sme(
+        staff_band.value, turnover_band.value, None, banded=frozenset({"staff", "turnover"})
+    )
+    for language in ("de", "en"):
+        reason = Translator(language)(result.reasons[0])
+        limit = "weniger als 10" if language == "de" else "fewer than 10"
+        assert reason.count(limit) == 1, reason
+
+
+def _closeness(result: Classification) -> list[Text]:
+    return [c for c in result.caveats if "close to the ceiling" in c.msgid]
+
+
+def test_the_threshold_warning_names_the_deciding_figure_and_its_ceiling() -> None:
+    (warning,) = _closeness(classify_sme(d(9), d(500_000), d(300_000)))
+    assert warning.args["figure"] == msg("staff count")
+    assert warning.args["value"] == Number(d(9)) and warning.args["limit"] == Number(d(10))
+    (warning,) = _closeness(classify_sme(d(30), d(9_500_000), None))
+    assert warning.args["figure"] == msg("turnover") and warning.args["limit"] == Money(10 * M)
+
+
+def test_the_threshold_warning_is_silent_for_a_figure_that_does_not_decide() -> None:
+    # turnover near €2 m, but the balance sheet of €0.5 m keeps the company micro either way
+    assert not _closeness(classify_sme(d(5), d(1_950_000), d(500_000)))
+    # 9 staff, but turnover and balance sheet far above every micro and small ceiling: staff does not decide
+    assert not [
+        w for w in _closeness(classify_sme(d(9), 60 * M, 60 * M)) if w.args["figure"] == msg("staff count")
+    ]
+
+
+def test_the_ifm_class_comes_with_a_sentence_only_when_it_differs() -> None:
+    # 300 staff: EU small mid-cap, IfM medium (up to 499)
+    differs = classify_sme(d(300), 40 * M, 30 * M)
+    assert differs.ifm_note is not None and "statistics" in differs.ifm_note.msgid
+    assert "EU definition" in differs.ifm_note.msgid
+    assert classify_sme(d(5), M, M).ifm_note is None
+
+
+def test_cash_basis_accounts_are_named_and_only_when_the_balance_sheet_could_matter() -> None:
+    could = classify_sme(d(5), 3 * M, None, no_balance_sheet=True)
+    assert any("cash-basis" in c.msgid for c in could.caveats)
+    assert not any("look" in c.msgid for c in could.caveats)
+    decided = classify_sme(d(5), d(300_000), None, no_balance_sheet=True)
+    assert not decided.caveats
