@@ -18,6 +18,7 @@ from dialogs.advice import (
     RULES,
     Advice,
     Audience,
+    Facts,
     build_advice,
 )
 from dialogs.classification import Classification, SizeClass, classify_sme
@@ -418,3 +419,117 @@ def test_seven_steps_fit_one_telegram_message(rule: object, audience: Audience) 
     title, why, action = rule_texts(rule, audience)
     assert len(title.msgid) + len(why.msgid) + len(action.msgid) <= 450
     assert sum(len(render_german(t)) for t in (title, why, action)) <= 450
+
+
+# --- Archetypes: the plan follows sector, customers, reach and size -----------------------------------
+
+# The same digital answers for everyone, so that only who the company is can make the plans differ.
+ARCHETYPES: dict[str, CompanyProfile] = {
+    "local craft firm": profile(
+        staff=D(8), turnover=D(900_000), sector="craft", customers="private", reach="local"
+    ),
+    "B2B manufacturer": profile(
+        staff=D(80),
+        turnover=D(15_000_000),
+        balance_sheet=D(12_000_000),
+        sector="manufacturing",
+        customers="business",
+        reach="international",
+    ),
+    "web shop": profile(
+        staff=D(6), turnover=D(1_200_000), sector="retail", customers="private", reach="national"
+    ),
+    "solo consultant": profile(
+        staff=D(1), turnover=D(120_000), sector="services", customers="business", reach="national"
+    ),
+    "restaurant": profile(
+        staff=D(12), turnover=D(700_000), sector="hospitality", customers="private", reach="local"
+    ),
+    "B2B service firm": profile(
+        staff=D(120),
+        turnover=D(14_000_000),
+        balance_sheet=D(6_000_000),
+        sector="services",
+        customers="business",
+        reach="national",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_any_two_archetypes_differ_in_their_first_two_steps(language: str) -> None:
+    from bot.i18n import Translator
+
+    t = Translator(language)
+    first_two = {name: tuple(t(step.title) for step in advise(p).steps[:2]) for name, p in ARCHETYPES.items()}
+    names = list(first_two)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert first_two[a] != first_two[b], (a, b, first_two[a])
+            assert first_two[a][0] != first_two[b][0], (a, b)
+
+
+def test_the_local_profile_comes_first_only_for_local_private_customers() -> None:
+    firsts = {name: advise(p).steps[0].id for name, p in ARCHETYPES.items()}
+    assert firsts["local craft firm"] == "local_profile"
+    for name, p in ARCHETYPES.items():
+        if p.reach != "local" or p.customers == "business":
+            assert "local_profile" not in [s.id for s in advise(p).steps], name
+
+
+def test_b2b_gets_linkedin_portals_and_case_studies_and_retail_gets_marketplaces_and_analytics() -> None:
+    def ids(name: str) -> set[str]:
+        return {s.id for s in advise(ARCHETYPES[name]).steps}
+
+    assert {"linkedin_b2b", "case_studies"} <= ids("solo consultant")
+    assert {"industry_portals", "linkedin_b2b"} <= ids("B2B manufacturer")
+    assert {"marketplaces", "shop_analytics"} <= ids("web shop")
+    assert "reservations_reviews" in ids("restaurant")
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_one_person_firm_never_hears_about_staff(language: str) -> None:
+    from bot.i18n import Translator
+
+    t = Translator(language)
+    words = ("Mitarbeitend", "Team", "Belegschaft") if language == "de" else ("staff", "team", "employee")
+    for p in (
+        ARCHETYPES["solo consultant"],
+        replace(ARCHETYPES["solo consultant"], customers="private", reach="local"),
+    ):
+        for step in advise(p).steps:
+            for text in (step.title, step.why, step.action, step.metric):
+                rendered = t(text)
+                assert not any(word.lower() in rendered.lower() for word in words), rendered
+
+
+def test_a_plan_has_at_most_two_steps_this_week_each_with_effort_cost_and_a_figure() -> None:
+    from dialogs.advice import Horizon
+
+    for name, p in ARCHETYPES.items():
+        steps = advise(p).steps
+        week = [s for s in steps if s.horizon is Horizon.WEEK]
+        assert 1 <= len(week) <= 2 and steps[: len(week)] == tuple(week), name
+        for step in steps:
+            assert "hours" in step.effort.msgid and step.cost.msgid and step.metric.msgid
+
+
+def test_a_firm_that_is_not_an_sme_is_not_sent_to_sme_only_help() -> None:
+    big = replace(
+        ARCHETYPES["B2B service firm"],
+        staff=D(400),
+        turnover=D(90_000_000),
+        balance_sheet=D(80_000_000),
+        website="none",
+    )
+    c = classify(big)
+    assert not c.is_sme
+    ids = [s.id for s in build_advice(big, c).steps]
+    assert "professional_support" not in ids
+    facts = Facts(big, c.category, Audience.ORGANISATION, gap=80, is_sme=False)
+    by_id = {rule.id: rule for rule in RULES}
+    assert by_id["larger_firm_support"].condition(facts) and not by_id["professional_support"].condition(
+        facts
+    )
+    sme = replace(facts, is_sme=True)
+    assert by_id["professional_support"].condition(sme) and not by_id["larger_firm_support"].condition(sme)
