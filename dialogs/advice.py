@@ -305,12 +305,10 @@ RULES: tuple[Rule, ...] = (
                 " photos of your work, phone number, contact form and legal notice (Impressum)."
             ),
             Audience.TEAM: msg(
-                "Write down the ten questions customers ask most and get quotes from two local agencies for"
-                " a mobile-friendly site with contact form and visitor statistics."
+                "Write down the ten questions customers ask most and request quotes from two local agencies for a mobile-friendly site with contact form and visitor statistics."
             ),
             Audience.ORGANISATION: msg(
-                "Have the responsible person set three goals for the site (enquiries, applicants, dealers)"
-                " and invite two agencies to quote, with web analytics from the start."
+                "Have the responsible person set three goals for the site (enquiries, applicants, dealers) and request quotes from two agencies, with web analytics from the start."
             ),
         },
         effort=(10, 20),
@@ -520,7 +518,7 @@ RULES: tuple[Rule, ...] = (
         title=msg("Get free, neutral support"),
         why=msg(
             "Professional support is a cornerstone of success. About 26 Mittelstand-Digital Zentren, funded"
-            " by the federal ministry for economic affairs, advise SMEs free of charge and vendor-neutrally."
+            " by the federal ministry for economic affairs (BMWE), advise SMEs free of charge and vendor-neutrally."
         ),
         action={
             Audience.OWNER: msg(
@@ -544,19 +542,17 @@ RULES: tuple[Rule, ...] = (
         id="shift_budget",
         weight=55,
         condition=lambda f: f.profile.online_share < SHIFT_BELOW_ONLINE_SHARE,
-        title=msg("Shift budget from classic to online"),
+        title=msg("Shift budget from traditional to online"),
         why=msg(
             "Online marketing is not free, and your customers are online today. The budget should move"
             " towards online activities, step by step and measured."
         ),
         action={
             Audience.OWNER: msg(
-                "Pick one classic expense, such as an ad in the local paper, and spend the same amount"
-                " online for three months instead. Compare the enquiries."
+                "Pick one traditional expense, such as an ad in the local paper, and spend the same amount online for three months instead. Compare the enquiries."
             ),
             Audience.TEAM: msg(
-                "List your classic marketing costs (print, fairs, directories), pick the one with the least"
-                " visible effect and move its budget into a measured online test."
+                "List your traditional marketing costs (print, fairs, directories), pick the one with the least visible effect and move its budget into a measured online test."
             ),
             Audience.ORGANISATION: msg(
                 "Put the online share on the agenda of the next budget round and propose moving ten"
@@ -754,8 +750,7 @@ RULES: tuple[Rule, ...] = (
             Audience.OWNER: msg("Make LinkedIn your channel to business customers"),
         },
         why=msg(
-            "Business customers check who is behind an offer before they ask for a quote. On LinkedIn they"
-            " meet the people and their expertise, not an advertisement."
+            "Business customers check who is behind an offer before they request a quote. On LinkedIn they meet the people and their expertise, not an advertisement."
         ),
         action={
             Audience.SOLO: msg(

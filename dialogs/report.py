@@ -115,9 +115,9 @@ def _accessibility(p: CompanyProfile, c: Classification) -> Text:
             limit=Money(Decimal(2_000_000)),
         )
     return msg(
-        "Accessibility (BFSG, in force since 28 June 2025; as of {date}): online services for consumers,"
-        " such as a web shop or online booking, must be accessible. Your company is not a micro enterprise,"
-        " so the exemption does not apply.",
+        "Accessibility (BFSG, in force since 28 June 2025; as of {date}): if you offer consumers services"
+        " online, such as a web shop or online booking, they must be accessible. Your company is not a micro"
+        " enterprise, so the exemption does not apply.",
         date=AS_OF,
     )
 
