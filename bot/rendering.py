@@ -113,7 +113,8 @@ BACK_WORDS = frozenset({"back", "zurück", "zurueck"})
 def event_for_text(text: str, screen: object, t: Translator) -> Event:
     """Typed text as an engine event: "back", a choice when it names one of the offered labels, else an answer.
 
-    On number questions a label counts only when the text has no digits, so "10" stays ten, not "10 to 49".
+    On questions that also take typed numbers a label counts only when typed in full, so "10" stays ten,
+    not "10 to 49", while "unter 25 %" still picks that answer.
     """
     if _fold(text) in BACK_WORDS and isinstance(screen, QuestionScreen | SummaryScreen):
         return Back()
@@ -122,7 +123,7 @@ def event_for_text(text: str, screen: object, t: Translator) -> Event:
         key = None
         if not screen.accepts_text:
             key = match_choice(text, labels, t)
-        elif not any(ch.isdigit() for ch in text):
+        else:
             key = match_choice(text, labels, t, prefix=False)
         if key is not None:
             return Choose(screen.question_id, key)

@@ -325,6 +325,17 @@ async def show_result(
         blocks[0] = head + "\n\n" + blocks[0]
     for block in blocks[:-1]:
         await send_html(context, chat_id, block)
+    if result.compares_with_b2b_survey:  # the chart sets the company beside a survey of B2B firms
+        await send_chart(context, chat_id, result, t)
+    share_url = share_link(context, conv)
+    tips_enabled = bool(context.bot_data.get("tips_enabled"))
+    await send_html(context, chat_id, blocks[-1], result_keyboard(t, share_url, tips_enabled))
+    if fresh and conv.consent is False:
+        conv.storage.erase_answers(conv.respondent_id)
+
+
+async def send_chart(context: Context, chat_id: int, result: Result, t: Translator) -> None:
+    """Send the marketing-split chart; it is a bonus, so no failure of it stops the result."""
     try:
         chart = await draw_off_loop(marketing_split_chart, result.profile, t)
         await context.bot.send_photo(
@@ -340,11 +351,6 @@ async def show_result(
         TelegramError,
     ) as error:  # the chart is a bonus: never fail the result for it
         log.warning("Chart could not be drawn: %s", type(error).__name__)
-    share_url = share_link(context, conv)
-    tips_enabled = bool(context.bot_data.get("tips_enabled"))
-    await send_html(context, chat_id, blocks[-1], result_keyboard(t, share_url, tips_enabled))
-    if fresh and conv.consent is False:
-        conv.storage.erase_answers(conv.respondent_id)
 
 
 def record_result(conv: Conversation, result: Result) -> list[str]:

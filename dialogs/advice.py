@@ -831,10 +831,15 @@ def _pct(points: int) -> Percent:
     return Percent(Decimal(points))
 
 
+def compares_with_b2b_survey(profile: CompanyProfile) -> bool:
+    """Whether the 2014 survey of B2B companies fits the company: only when it sells to businesses."""
+    return profile.customers != "private"
+
+
 def compare(profile: CompanyProfile, classification: Classification) -> tuple[Comparison, ...]:
     """The user's figures next to the cited studies, each with source and year."""
     comparisons = []
-    if profile.customers != "private":  # the survey asked B2B companies
+    if compares_with_b2b_survey(profile):
         comparisons += [_tns_online(profile), _tns_results(profile)]
     staff_low, _ = figure_bounds("staff", profile.staff, profile.banded)
     if staff_low is not None and staff_low >= BITKOM_FROM_STAFF:

@@ -14,7 +14,7 @@ from typing import Any
 
 from transitions import Machine
 
-from dialogs.advice import Advice, build_advice
+from dialogs.advice import Advice, build_advice, compares_with_b2b_survey
 from dialogs.classification import Classification, classify_sme
 from dialogs.group import describe_related, related_from_answer
 from dialogs.parsing import looks_like_staff, split_range
@@ -165,6 +165,11 @@ class Result:
     profile: CompanyProfile
     classification: Classification
     advice: Advice
+
+    @property
+    def compares_with_b2b_survey(self) -> bool:
+        """Whether a chart beside the 2014 B2B survey fits this company (it sells to businesses)."""
+        return compares_with_b2b_survey(self.profile)
 
     @property
     def sections(self) -> tuple[Section, ...]:

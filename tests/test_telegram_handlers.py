@@ -63,7 +63,7 @@ GERMAN_ANSWERS = [
     "c|linked|none",
     "c|owns|none",
     "c|sector|craft",
-    "c|customers|private",
+    "c|customers|both",
     "c|reach|local",
     "c|website|outdated",
     "c|social_presence|occasional",
@@ -104,6 +104,25 @@ async def test_whole_german_dialogue_with_buttons_and_typing(bot: Harness) -> No
     share = [b for b in bot.buttons() if b.startswith("https://t.me/share/url")]
     assert share and "ref_" in share[0]
     assert all(len(t) <= 4096 for t in bot.request.texts(USER))
+
+
+async def test_a_firm_selling_to_private_customers_gets_no_chart_beside_the_b2b_survey(bot: Harness) -> None:
+    await consent(bot)
+    answers = [("c|customers|private" if a == "c|customers|both" else a) for a in GERMAN_ANSWERS]
+    await answer_all(bot, answers)
+    bot.request.clear()
+    await bot.press("ok|summary")
+    methods = [api for api, _ in bot.request.calls]
+    assert "sendPhoto" not in methods
+    texts = "\n".join(bot.request.texts(USER))
+    assert "TNS" not in texts and "Was Ihre Größenklasse für Sie bedeutet" in texts
+
+
+async def test_a_typed_label_with_digits_picks_the_ownership_answer(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot, GERMAN_ANSWERS[:3])
+    await bot.send("unter 25 %")
+    assert "Frage 5 von 15" in bot.last_text()
 
 
 async def test_english_user_gets_english(bot: Harness) -> None:
