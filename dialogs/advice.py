@@ -397,7 +397,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         id="social_start",
         weight=30,
-        condition=lambda f: f.profile.social_presence == "none",
+        # business customers are reached on LinkedIn, which has a step of its own
+        condition=lambda f: f.profile.social_presence == "none" and not _b2b(f),
         title=msg("Start on one social network, with a plan"),
         why=msg(
             "Customers and applicants expect to find you there. An account that posts now and then is not"
@@ -775,10 +776,16 @@ RULES: tuple[Rule, ...] = (
         weight=lambda f: 9 if f.audience in (Audience.SOLO, Audience.OWNER) else 18,
         condition=_b2b,
         title=msg("Publish case studies"),
-        why=msg(
-            "Business customers buy proof: a case study shows the problem, your solution and the result in"
-            " figures, and sales can send it to every prospect."
-        ),
+        why={
+            Audience.SOLO: msg(
+                "Business customers buy proof: a case study shows the problem, your solution and the result"
+                " in figures, and you can send it to every prospect."
+            ),
+            Audience.TEAM: msg(
+                "Business customers buy proof: a case study shows the problem, your solution and the result in"
+                " figures, and sales can send it to every prospect."
+            ),
+        },
         action=msg(
             "Ask one satisfied customer for permission, write one page on problem, solution and measurable"
             " result, and put it on your website and LinkedIn."
