@@ -473,6 +473,10 @@ def _headline(category: SizeClass, group: Group) -> Text:
             "Your company: not an SME, because public bodies hold 25 % or more (by its own figures a {category})",
             category=CLASS_NAMES[category],
         )
+    if category not in _SME_CLASSES:
+        if group.provisional:
+            return msg("Your company: {category}, not an SME (provisional)", category=CLASS_NAMES[category])
+        return msg("Your company: {category}, not an SME", category=CLASS_NAMES[category])
     if group.provisional:
         return msg("Your company: {category} (provisional)", category=CLASS_NAMES[category])
     return msg("Your company: {category}", category=CLASS_NAMES[category])

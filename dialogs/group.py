@@ -83,7 +83,6 @@ def relation_for_stake(stake: Decimal) -> str:
 
 _ENTERPRISES = re.compile(r"\s*(?:\n|/|\|)\s*")
 _FIELDS = re.compile(r"\s*;\s*")
-_EXAMPLE = "40 %; 30; 6 Mio. €; 4 Mio. €"
 
 
 def _format_error() -> InvalidAnswer:
@@ -91,7 +90,7 @@ def _format_error() -> InvalidAnswer:
         msg(
             "Please write one enterprise as: stake; staff; turnover; balance-sheet total (optional), e.g."
             " “{example}”. Separate several enterprises with “/”. Or choose one of the answers below.",
-            example=_EXAMPLE,
+            example=msg("40%; 30; €6m; €4m"),
         )
     )
 

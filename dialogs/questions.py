@@ -161,7 +161,7 @@ def _relation_choices(*, public: bool) -> tuple[Choice, ...]:
 
 _TYPE_FIGURES = msg(
     "To have the figures added, type each enterprise as: stake; staff; turnover; balance-sheet total, e.g."
-    " “40 %; 30; 6 Mio. €; 4 Mio. €”, several separated by “/”."
+    " “40%; 30; €6m; €4m”, several separated by “/”."
 )
 
 QUESTIONS: tuple[Question, ...] = (

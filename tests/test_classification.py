@@ -420,3 +420,11 @@ def test_cash_basis_accounts_are_named_and_only_when_the_balance_sheet_could_mat
     assert not any("look" in c.msgid for c in could.caveats)
     decided = classify_sme(d(5), d(300_000), None, no_balance_sheet=True)
     assert not decided.caveats
+
+
+def test_a_firm_above_the_sme_ceilings_is_told_plainly_in_the_headline() -> None:
+    for staff, money, category in ((d(300), 100 * M, "small mid-cap"), (d(1000), 200 * M, "large")):
+        headline = Translator("en")(classify_sme(staff, money, money).headline)
+        assert category in headline and headline.endswith("not an SME")
+    assert "kein KMU" in Translator("de")(classify_sme(d(300), 90 * M, 80 * M).headline)
+    assert "not an SME" not in Translator("en")(classify_sme(d(200), 40 * M, 30 * M).headline)
