@@ -509,7 +509,11 @@ def restore(data: Mapping[str, Any] | None, language: str = "de") -> tuple[Sessi
         else:
             del session.answers["linked"]
         notices = (_NEW_QUESTIONS,)
-    elif session.state in (SUMMARY, RESULT) and not session.answers.keys() >= _NEW_QUESTION_IDS:
+    elif (
+        session.answers
+        and session.state in (SUMMARY, RESULT)
+        and not session.answers.keys() >= _NEW_QUESTION_IDS
+    ):
         notices = (_NEW_QUESTIONS,)
     if session.state in (SUMMARY, RESULT) and not is_complete(session.answers):
         session.state = FIRST
