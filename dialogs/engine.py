@@ -459,6 +459,8 @@ def _check_stored(question: Question, answer: Answer, answers: Answers) -> None:
             question.check(Decimal(str(answer["value"])), answers)
     elif question.choice(str(answer.get("value"))) is None:
         raise _Unusable(answer.get("value"))
+    elif question.text_parser is not None:
+        related_from_answer(answer)  # typed figures that no longer read open the question again
 
 
 def needs_answer(question: Question, answers: Answers) -> tuple[bool, Text | None]:

@@ -254,3 +254,13 @@ def test_a_stored_session_of_the_old_yes_no_question_carries_over() -> None:
     old["answers"]["linked"] = {"value": "yes", "band": None}  # type: ignore[index]
     session, notices = restore(old)
     assert session.state == "linked" and "linked" not in session.answers and notices
+
+
+def test_stored_figures_that_no_longer_read_open_the_question_again() -> None:
+    from dialogs.engine import needs_answer
+    from dialogs.questions import QUESTION_BY_ID
+
+    broken = {"value": "p25_50", "band": None, "related": [{"stake": "viel", "staff": "3", "turnover": "1"}]}
+    assert needs_answer(QUESTION_BY_ID["linked"], {"linked": broken})[0]
+    fine = relation_answer("40 %; 30; 3 Mio", "de")
+    assert not needs_answer(QUESTION_BY_ID["linked"], {"linked": fine})[0]
