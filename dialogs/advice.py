@@ -1,9 +1,13 @@
-"""Advice from a company profile: the digital-gap score, cited comparisons and 3–7 prioritized steps.
+"""Advice from a company profile: the digital-gap score, cited comparisons and a plan of 3–7 steps.
 
 The steps follow the levers of closing the digital gap: the website as foundation, social media with a
 strategy, referrals through customers and staff, measuring every campaign, shifting budget to online and
-professional support. Each rule in ``RULES`` is data: an id, a condition, a priority weight and its texts,
-worded for the owner of a micro enterprise, a small team or an organisation with departments.
+professional support, and the channels that fit the company: the map profile for local private customers,
+LinkedIn, industry portals and case studies for B2B, marketplaces and shop analytics for retail, bookings
+and reviews for hospitality. Each rule in ``RULES`` is data: an id, a condition, a priority weight (which
+may depend on sector and size), its texts worded for a one-person firm, the owner of a micro enterprise, a
+small team or an organisation with departments, and the effort, cost and figure that shows it worked. The
+first two steps are for this week, the rest for this quarter.
 
 How the digital-gap score is computed (0 = no gap, 100 = the widest gap); each part counts gap points:
 
