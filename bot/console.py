@@ -168,7 +168,7 @@ class ConsoleAdvisor:
             for index, choice in enumerate(screen.choices):
                 self.say(f"  {marker[index]}) {t(choice.label)}")
             if screen.accepts_text and screen.choices:
-                self.say(t(msg("Type a number, or choose a range with its letter.")))
+                self.say(t(msg("Type your answer as shown above, or choose one with its letter.")))
         elif isinstance(screen, SummaryScreen):
             text = render_summary(screen, t).splitlines()
             self.say(text[0])
