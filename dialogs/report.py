@@ -109,8 +109,8 @@ def _accessibility(p: CompanyProfile, c: Classification) -> Text:
         return msg(
             "Accessibility (BFSG, in force since 28 June 2025; as of {date}): as a micro enterprise (fewer"
             " than 10 staff and turnover or balance-sheet total at most {limit}) you are exempt for services"
-            " you offer consumers online, such as booking or a web shop. Products you sell are still"
-            " covered, and an accessible site wins customers anyway.",
+            " you offer consumers online, such as booking or a web shop. The exemption covers services only:"
+            " products the law names (such as computers, smartphones or e-book readers) stay covered.",
             date=AS_OF,
             limit=Money(Decimal(2_000_000)),
         )
