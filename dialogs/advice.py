@@ -1006,7 +1006,8 @@ def _money(amount: int) -> Money:
 
 def _eurostat_dii(c: Classification) -> Comparison:
     args: dict[str, Arg] = {"sme": _pct(58), "large": _pct(91), "target": _pct(90)}
-    if c.is_sme:
+    # by size: a firm held by public bodies is no SME in law, but SMEs are still its peers in size
+    if c.category in (SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM):
         text = msg(
             "Eurostat, Digital Intensity Index 2023: {sme} of EU SMEs reach at least a basic level of"
             " digital intensity, against {large} of large companies; the EU target for 2030 is over"

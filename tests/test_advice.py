@@ -533,3 +533,13 @@ def test_a_firm_that_is_not_an_sme_is_not_sent_to_sme_only_help() -> None:
     )
     sme = replace(facts, is_sme=True)
     assert by_id["professional_support"].condition(sme) and not by_id["larger_firm_support"].condition(sme)
+
+
+def test_a_small_firm_held_by_public_bodies_is_not_told_it_is_above_the_sme_ceilings() -> None:
+    public = profile(group=Group(owned_by="public"))
+    c = classify(public)
+    assert not c.is_sme
+    (eurostat,) = [
+        x for x in build_advice(public, c).comparisons if x.id == "eurostat_2023_digital_intensity"
+    ]
+    assert "above the SME ceilings" not in eurostat.text.msgid
