@@ -20,7 +20,7 @@ from dialogs.group import describe_related, related_from_answer
 from dialogs.parsing import looks_like_staff, split_range
 from dialogs.profile import CompanyProfile, build_profile
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS, Answer, Answers, Question
-from dialogs.report import Section, result_sections
+from dialogs.sections import Section, result_sections
 from dialogs.text import InvalidAnswer, Money, Number, Percent, Text, msg, nmsg
 
 SUMMARY = "summary"

@@ -271,10 +271,11 @@ def test_the_console_marks_the_warning_with_a_warning_sign(tmp_path: Path) -> No
     from bot.storage import Storage
 
     out = io.StringIO()
-    advisor = ConsoleAdvisor(Storage(tmp_path / "c.db"), language="en", out=out, resume=False)
-    session, reply = run(GERMAN_SCRIPT)
-    session, reply = run([Edit("online_share"), AnswerText("2")], session)
-    advisor.show(reply[-1])
+    console = ConsoleAdvisor(Storage(tmp_path / "c.db"), language="en", out=out, resume=False)
+    for event in [*GERMAN_SCRIPT, Edit("online_share"), AnswerText("2")]:
+        outcome = console.advisor.handle(console.respondent, event)
+    assert outcome.warnings
+    console.show(outcome)
     lines = out.getvalue().splitlines()
     warning = next(line for line in lines if "social media share" in line)
     assert warning.startswith("⚠️") and not warning.startswith("✓")
@@ -303,3 +304,19 @@ def test_a_range_across_two_offered_ranges_asks_for_its_middle() -> None:
 def test_the_german_online_share_question_says_online_ads() -> None:
     german = german_messages()[QUESTION_BY_ID["online_share"].prompt.msgid]
     assert "Online-Anzeigen" in german and " Anzeigen" not in german.replace("Online-Anzeigen", "")
+
+
+@pytest.mark.parametrize(
+    ("controlling", "refused"), [("10", True), ("5,5", True), ("5", False), ("0", False)]
+)
+def test_social_and_controlling_together_may_not_exceed_the_online_share(
+    controlling: str, refused: bool
+) -> None:
+    session = _up_to_controlling("15 %", "10 %")
+    session, reply = handle(session, AnswerText(controlling))
+    assert reply.rejected is refused
+    if refused:
+        assert reply.notices[0].msgid.startswith("Controlling is part of your online share")
+        assert session.state == "controlling_share" and "controlling_share" not in session.answers
+    else:
+        assert session.state == "results_check"

@@ -13,7 +13,7 @@ from dialogs.classification import classify_sme
 from dialogs.group import Group
 from dialogs.profile import CompanyProfile
 from dialogs.questions import QUESTION_BY_ID
-from dialogs.report import AS_OF, Style, result_sections, size_class_meaning
+from dialogs.sections import AS_OF, Style, result_sections, size_class_meaning
 
 D = Decimal
 
