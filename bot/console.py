@@ -192,6 +192,8 @@ class ConsoleAdvisor:
             "language": self.outcome.language,
             "category": c.category.value,
             "category_name": t(c.name),
+            "headline": t(c.headline),
+            "provisional": c.provisional,
             "is_sme": c.is_sme,
             "reasons": [t(r) for r in c.reasons],
             "caveats": [t(r) for r in c.caveats],
@@ -204,6 +206,10 @@ class ConsoleAdvisor:
                     "title": t(s.title),
                     "why": t(s.why),
                     "action": t(s.action),
+                    "timing": s.horizon.value,
+                    "effort": t(s.effort),
+                    "cost": t(s.cost),
+                    "metric": t(s.metric),
                 }
                 for s in advice.steps
             ],

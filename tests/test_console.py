@@ -58,6 +58,21 @@ def test_german_dialogue_prints_category_steps_and_json(tmp_path: Path) -> None:
     assert result["completed"] and result["category"] == "small" and result["is_sme"]
     assert result["steps"] and all(step["id"] and step["title"] for step in result["steps"])
     assert 0 <= result["score"] <= 100
+    assert result["headline"] == "Ihr Unternehmen: kleines Unternehmen" and result["provisional"] is False
+    timings = [step["timing"] for step in result["steps"]]
+    assert set(timings) <= {"week", "quarter"} and 1 <= timings.count("week") <= 2
+    assert timings == sorted(timings, key=["week", "quarter"].index)  # this week first, then this quarter
+    for step in result["steps"]:
+        assert "Stunde" in step["effort"] and step["cost"] and step["metric"]
+
+
+def test_json_marks_a_category_with_unadded_partners_as_provisional(tmp_path: Path) -> None:
+    lines = ["200", *ENGLISH[1:3], "c", *ENGLISH[4:]]  # another company holds 25 to 50 %, figures not typed
+    run = console(lines, tmp_path, "console", "--lang", "en", "--json")
+    result = json.loads(run.stdout.strip().splitlines()[-1])
+    assert result["provisional"] is True and "(provisional)" in result["headline"]
+    assert result["headline"] in run.stdout
+    assert all(step["effort"] and step["cost"] and step["timing"] for step in result["steps"])
 
 
 def test_english_dialogue_medium_by_balance_sheet(tmp_path: Path) -> None:
