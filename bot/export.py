@@ -34,7 +34,19 @@ DEFAULT_K = 5
 CHUNK_SIZE = 2000
 
 SIZE_QUESTIONS = ("staff", "turnover", "balance_sheet")
-CHOICE_QUESTIONS = ("linked", "website", "social_presence", "results_check", "referral")
+CHOICE_QUESTIONS = (
+    "linked",
+    "owns",
+    "sector",
+    "customers",
+    "reach",
+    "website",
+    "social_presence",
+    "results_check",
+    "referral",
+)
+# Results stored before the ownership question had bands answered "is another company holding 25 % or more?".
+OLD_LINKED = {"no": "none", "yes": "25plus"}
 SHARE_QUESTIONS = SHARES
 COLUMNS: tuple[str, ...] = (
     "export_id",
@@ -117,6 +129,8 @@ def anonymous_row(export_id: int, raw: dict[str, Any]) -> dict[str, Any]:
         row[f"{question_id}_band"] = _known_key(question_id, raw.get(f"{question_id}_band"))
     for question_id in CHOICE_QUESTIONS:
         row[question_id] = _known_key(question_id, raw.get(question_id))
+    if raw.get("linked") in OLD_LINKED:
+        row["linked"] = OLD_LINKED[raw["linked"]]
     for question_id in SHARE_QUESTIONS:  # read by storage's rule for a company without online budget
         rounded = _rounded(raw.get(question_id))
         row[question_id] = rounded if rounded is None or 0 <= rounded <= 100 else None
