@@ -144,6 +144,22 @@ def m004_reply_pending(db: Database) -> None:
     db.table("sessions").add_column("reply_pending", int, not_null_default=0)
 
 
+@migrations()
+def m005_privacy(db: Database) -> None:
+    # Consent is recorded with the version of the text the user saw and the month of the decision.
+    db.table("respondents").add_column("consent_version", int)
+    db.table("respondents").add_column("consent_month", str)
+    # A salt per share code, and one salted hash of each Telegram account that arrived through it: an arrival
+    # counts once per account without storing who; the hashes go with the code.
+    db.table("referrals").add_column("salt", str)
+    db.execute("update referrals set salt = lower(hex(randomblob(16)))")
+    db.table("referral_arrivals").create(
+        {"code": str, "account_hash": str, "month": str},
+        pk=("code", "account_hash"),
+        foreign_keys=[("code", "referrals", "code")],
+    )
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
