@@ -126,6 +126,11 @@ class Storage(RespondentStore, SessionStore, TipStore, AnalyticsStore, Retention
             authored = self.execute(
                 "update broadcasts set created_by = null where created_by = ?", [_as_int(user_id)]
             )
+            self.execute(  # a running broadcast still reports to its author's chat until it is done
+                "update broadcasts set status_chat_id = null, status_message_id = null "
+                "where status_chat_id = ? and status != 'running'",
+                [chat_id],
+            )
         return found or authored.rowcount > 0
 
 

@@ -143,6 +143,14 @@ class RetentionStore(Connection):
         )
         for respondent in inactive:
             rid = respondent["id"]
+            # A private chat's id is the user's id: an ended subscription there goes with the link.
+            for identity in self.rows(
+                "select channel_user_id from identities where respondent_id = ?", [rid]
+            ):
+                counts["subscriptions_deleted"] += self._delete(
+                    "delete from tip_subscriptions where chat_id = ? and active = 0 and kind = 'private'",
+                    identity["channel_user_id"],
+                )
             counts["identities_unlinked"] += self._delete(
                 "delete from identities where respondent_id = ?", rid
             )
