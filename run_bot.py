@@ -11,7 +11,6 @@ python run_bot.py diagram    the dialogue's state diagram in Mermaid (kept in di
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 
@@ -123,10 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     if not config.token:
         print("Configuration error: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
         return 2
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
-    # httpx logs every request URL, and the URL contains the token; transitions logs every state change.
-    for noisy in ("httpx", "transitions", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from bot.logs import configure_logging
+
+    configure_logging(config.log_level)  # libraries that log tokens or payloads stay capped
     from bot.telegram.app import run_telegram
 
     return run_telegram(config)
