@@ -68,7 +68,7 @@ class Typed:
 
 @dataclass(frozen=True)
 class GiveConsent:
-    """The answer to "may I keep your answers anonymously for statistics?"."""
+    """The answer to "may I also use your answers for statistics?"."""
 
     consent: bool
 

@@ -95,7 +95,7 @@ class RespondentStore(Connection):
             return self.respondent_for(channel, user_id)
 
     def consent(self, respondent_id: str) -> bool | None:
-        """Whether the respondent agreed to keep anonymous answers for statistics (None: not asked yet)."""
+        """Whether the respondent agreed to the use of their answers for statistics (None: not asked yet)."""
         row = self.row("select consent from respondents where id = ?", [respondent_id])
         if row is None or row["consent"] is None:
             return None
