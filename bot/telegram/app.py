@@ -141,6 +141,8 @@ async def _post_init(application: App) -> None:
     await resume_runs(application)
     if services.config.admin_ids:
         await reports.set_admin_commands(bot, services.config.admin_ids, (*PRIVATE_COMMANDS, *TIP_COMMANDS))
+    if not services.config.privacy_contact:
+        log.warning("PRIVACY_CONTACT is not set: /privacy cannot name the controller (GDPR Art. 13(1)(a))")
     log.info("Bot @%s ready", bot.username)
 
 
