@@ -335,3 +335,13 @@ async def test_every_button_the_bot_offers_fits_telegrams_limit(bot: Harness) ->
     await answer_all(bot)
     await bot.press("ok|summary")
     assert "show|result" not in bot.buttons() and "r|result" in bot.buttons()
+
+
+async def test_an_earlier_answer_that_no_longer_fits_is_shown_as_a_warning(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot)
+    await bot.press("e|online_share")
+    await bot.send("2")
+    text = bot.last_text()
+    warnings = [line for line in text.splitlines() if "Social-Media-Anteil" in line]
+    assert warnings and all(line.startswith("⚠️") for line in warnings) and "Frage" in text
