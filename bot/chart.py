@@ -16,6 +16,13 @@ from dialogs.text import msg
 # TNS Infratest 2014 (cited in the blog post): typical B2B split, in percent of the marketing budget.
 REFERENCE_SPLIT = {"online": Decimal(10), "social": Decimal(1), "controlling": Decimal(1)}
 
+SPLIT_CHART_SIZE = (6.4, 3.6)  # inches
+# No creation date or software name in the file; an SVG without metadata has no <metadata> element.
+PLAIN_METADATA: dict[str, dict[str, str | None]] = {
+    "png": {},
+    "svg": {"Date": None, "Creator": None, "Format": None, "Type": None},
+}
+
 # matplotlib keeps its fonts per thread (FreeType objects are not thread-safe), so every worker of asyncio's
 # default pool that ever drew a chart holds its own copy: with many results at once the bot grew by ~40 MB.
 # One drawing thread keeps one copy; more threads would not draw faster, as matplotlib holds the GIL.
@@ -36,6 +43,11 @@ def marketing_split_chart(profile: CompanyProfile, t: Translator) -> bytes:
 # Drawing costs ~70 ms; many companies answer with the same bands, so the same picture recurs.
 @lru_cache(maxsize=512)
 def _split_chart(shares: tuple[Decimal, ...], language: str) -> bytes:
+    return draw_split_chart(shares, language)
+
+
+def draw_split_chart(shares: tuple[Decimal, ...], language: str, *, fmt: str = "png") -> bytes:
+    """The chart of (online, social, controlling) shares, uncached; the PDF report draws it as vector SVG."""
     from matplotlib.figure import Figure  # imported lazily: matplotlib costs ~0.5 s to import
 
     t = Translator(language)
@@ -43,7 +55,7 @@ def _split_chart(shares: tuple[Decimal, ...], language: str) -> bytes:
     yours = [float(share) for share in shares]
     survey = [float(v) for v in REFERENCE_SPLIT.values()]
 
-    figure = Figure(figsize=(6.4, 3.6), dpi=100)
+    figure = Figure(figsize=SPLIT_CHART_SIZE, dpi=100)
     axes = figure.add_subplot()
     positions = range(len(labels))
     width = 0.38
@@ -74,5 +86,5 @@ def _split_chart(shares: tuple[Decimal, ...], language: str) -> bytes:
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    figure.savefig(buffer, format=fmt, metadata=PLAIN_METADATA[fmt])
     return buffer.getvalue()

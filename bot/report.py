@@ -1,0 +1,489 @@
+"""The result as a PDF report a managing director can keep and forward: no personal data, one or two pages.
+
+``build_report`` is a pure function of the result, the language and the check's date. The report is a
+sequence of sections; each entry of ``SECTIONS`` turns the result into a ``Section`` (or ``None`` when the
+result has nothing for it) out of a few plain blocks, and ``_PdfWriter`` lays the blocks out. A new part of
+the result becomes a new section function added to ``SECTIONS``; the layout code stays untouched.
+
+It draws with matplotlib: call it on the chart thread (``bot.chart.draw_off_loop``), never on the event loop.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from functools import cache
+from pathlib import Path
+
+from babel.dates import format_date
+
+from bot.chart import PLAIN_METADATA, SPLIT_CHART_SIZE, draw_split_chart
+from bot.i18n import Translator, format_integer
+from dialogs.engine import Result
+from dialogs.text import Text, msg
+
+# --- the blocks a section is made of ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str
+    bold: bool = False
+    muted: bool = False
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Callout:
+    """A highlighted box: the category, a caveat, a provisional mark."""
+
+    title: str
+    lines: tuple[str, ...] = ()
+    warning: bool = False
+
+
+@dataclass(frozen=True)
+class NumberedItem:
+    """A step of a plan: title, explanation and labelled lines ("This week: …")."""
+
+    number: int
+    title: str
+    body: str
+    lines: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A matplotlib chart as SVG, placed as vector graphics: sharp in print and a few KB in size."""
+
+    svg: bytes
+    width_mm: float
+    height_ratio: float  # height / width of the figure
+    caption: str
+
+
+Block = Paragraph | Bullets | Callout | NumberedItem | Chart
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    blocks: tuple[Block, ...]
+
+
+SectionBuilder = Callable[[Result, Translator], Section | None]
+
+SCORE_CHART_SIZE = (6.4, 2.6)  # inches
+
+
+# --- the sections ----------------------------------------------------------------------------------
+
+
+def category_section(result: Result, t: Translator) -> Section:
+    """The size class, the ceilings that decided it, its caveats, and the IfM Bonn class for comparison."""
+    c = result.classification
+    name = t(c.name)
+    blocks: list[Block] = [Callout(name[:1].upper() + name[1:], tuple(t(reason) for reason in c.reasons))]
+    blocks += [Callout(t(msg("Please note")), (t(caveat),), warning=True) for caveat in c.caveats]
+    blocks.append(Paragraph(t(c.ifm_class), muted=True))
+    return Section(t(msg("Your size class under the EU definition")), tuple(blocks))
+
+
+def score_section(result: Result, t: Translator) -> Section:
+    """The digital-gap score with its parts, as a chart and in words."""
+    advice = result.advice
+    parts = " · ".join(
+        f"{t(part.label)} {format_integer(part.points, t.language)}/{format_integer(part.maximum, t.language)}"
+        for part in advice.score_parts
+    )
+    width, height = SCORE_CHART_SIZE
+    return Section(
+        t(msg("Your digital gap: {score} of 100", score=advice.score)),
+        (
+            Paragraph(t(msg("0 means no gap, 100 the widest gap. How it adds up:"))),
+            Chart(score_chart(result, t.language), 150, height / width, t(msg("Gap points per lever"))),
+            Paragraph(parts, muted=True),
+        ),
+    )
+
+
+def marketing_section(result: Result, t: Translator) -> Section:
+    """The marketing split beside the survey figures, the same chart as in the chat."""
+    p = result.profile
+    shares = tuple(share.normalize() for share in (p.online_share, p.social_share, p.controlling_share))
+    width, height = SPLIT_CHART_SIZE
+    return Section(
+        t(msg("Your marketing split compared")),
+        (
+            Chart(
+                draw_split_chart(shares, t.language, fmt="svg"),
+                130,
+                height / width,
+                t(msg("Your marketing split beside the 2014 survey figures")),
+            ),
+        ),
+    )
+
+
+def steps_section(result: Result, t: Translator) -> Section:
+    """The prioritized steps, each with why it matters and a first action for this week."""
+    items = tuple(
+        NumberedItem(
+            number,
+            t(step.title),
+            t(step.why),
+            (t(msg("This week: {action}", action=step.action)),),
+        )
+        for number, step in enumerate(result.advice.steps, 1)
+    )
+    return Section(t(msg("Your next steps, most important first")), items)
+
+
+def comparisons_section(result: Result, t: Translator) -> Section | None:
+    comparisons = result.advice.comparisons
+    if not comparisons:
+        return None
+    return Section(
+        t(msg("How you compare")), (Bullets(tuple(t(comparison.text) for comparison in comparisons)),)
+    )
+
+
+# Where each figure comes from, with its year. A comparison without an entry here fails the tests.
+COMPARISON_SOURCES: dict[str, Text] = {
+    "tns_2014_online_share": msg("TNS Infratest, survey of B2B companies on their marketing budgets (2014)"),
+    "tns_2014_results_check": msg("TNS Infratest, survey of B2B companies on their marketing budgets (2014)"),
+    "bitkom_2023_social_media": msg("Bitkom, social media in companies (December 2023)"),
+    "kfw_2024_digitalisation_spend": msg("KfW Digitalisierungsbericht Mittelstand (2024)"),
+    "eurostat_2023_digital_intensity": msg("Eurostat, Digital Intensity Index (2023)"),
+}
+CLASSIFICATION_SOURCES: tuple[Text, ...] = (
+    msg("Commission Recommendation 2003/361/EC on the definition of SMEs (2003, in force since 2005)"),
+    msg("Commission Recommendation (EU) 2025/1099 on small mid-cap enterprises (2025)"),
+    msg("IfM Bonn, KMU-Definition des IfM Bonn (since 2016)"),
+)
+
+
+def sources_section(result: Result, t: Translator) -> Section:
+    """Every source the report relies on, with its year, each named once."""
+    cited = [COMPARISON_SOURCES[c.id] for c in result.advice.comparisons if c.id in COMPARISON_SOURCES]
+    names = dict.fromkeys(t(source) for source in (*CLASSIFICATION_SOURCES, *cited))
+    return Section(t(msg("Sources")), (Bullets(tuple(names)),))
+
+
+SECTIONS: tuple[SectionBuilder, ...] = (
+    category_section,
+    score_section,
+    steps_section,
+    marketing_section,
+    comparisons_section,
+    sources_section,
+)
+
+
+def report_sections(result: Result, t: Translator) -> list[Section]:
+    """The sections this result has, in reading order."""
+    return [section for build in SECTIONS if (section := build(result, t)) is not None]
+
+
+# --- charts ---------------------------------------------------------------------------------------
+
+
+def score_chart(result: Result, language: str) -> bytes:
+    """Horizontal bars of the gap points per lever against their maximum, in the chat chart's look."""
+    from matplotlib.figure import Figure  # imported lazily: matplotlib costs ~0.5 s to import
+
+    t = Translator(language)
+    parts = list(reversed(result.advice.score_parts))  # barh draws bottom-up; the first part goes on top
+    labels = [t(part.label) for part in parts]
+    figure = Figure(figsize=SCORE_CHART_SIZE, dpi=100)
+    axes = figure.add_subplot()
+    positions = range(len(parts))
+    axes.barh(positions, [part.maximum for part in parts], 0.6, color="#e4e4e4", label=t(msg("Maximum")))
+    bars = axes.barh(
+        positions, [part.points for part in parts], 0.6, color="#1f77b4", label=t(msg("Your gap points"))
+    )
+    for bar, part in zip(bars, parts, strict=True):
+        axes.annotate(
+            f"{format_integer(part.points, language)}/{format_integer(part.maximum, language)}",
+            (part.maximum, bar.get_y() + bar.get_height() / 2),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8,
+        )
+    axes.set_yticks(list(positions), labels, fontsize=8)
+    axes.set_xlim(0, max(part.maximum for part in parts) * 1.18)
+    axes.set_xlabel(t(msg("Gap points (fewer is better)")), fontsize=8)
+    axes.tick_params(axis="x", labelsize=8)
+    axes.legend(fontsize=8, loc="lower right")
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="svg", metadata=PLAIN_METADATA["svg"])
+    return buffer.getvalue()
+
+
+# --- layout ---------------------------------------------------------------------------------------
+
+ACCENT = (31, 119, 180)  # the chat chart's blue
+INK = (33, 37, 41)
+MUTED = (108, 117, 125)
+CALLOUT_FILL = (236, 244, 251)
+WARNING_FILL = (253, 243, 224)
+WARNING_EDGE = (230, 145, 30)
+RULE = (206, 212, 218)
+FONT = "DejaVu"
+BODY = 9.5  # pt
+SMALL = 8.0
+LINE = 4.7  # mm, for BODY
+STEP_INDENT = 9.0
+
+
+@cache
+def _font_files() -> dict[str, Path]:
+    """DejaVu Sans as matplotlib ships it: Unicode (ä ö ü ß, €, “ ”) without font files of our own."""
+    import matplotlib
+
+    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+    return {
+        "": folder / "DejaVuSans.ttf",
+        "B": folder / "DejaVuSans-Bold.ttf",
+        "I": folder / "DejaVuSans-Oblique.ttf",
+    }
+
+
+def build_report(result: Result, language: str, checked_on: date) -> bytes:
+    """The PDF report of ``result`` in ``language`` ("de" or "en"), dated ``checked_on``."""
+    t = Translator(language)
+    writer = _PdfWriter(t, checked_on)
+    for section in report_sections(result, t):
+        writer.section(section)
+    return writer.output()
+
+
+def report_filename(checked_on: date) -> str:
+    return f"kmu-check-{checked_on.isoformat()}.pdf"
+
+
+class _PdfWriter:
+    """Lays out sections on A4 pages with a title block, running footer and page numbers."""
+
+    MARGIN = 18.0
+
+    def __init__(self, t: Translator, checked_on: date) -> None:
+        from fpdf import FPDF
+
+        self.t = t
+        footer_text = t(
+            msg(
+                "This report summarises a self-check from your own answers. It is not legal or tax advice."
+                " For funding and official purposes, the SME declaration (KMU-Erklärung) of your company is"
+                " the authoritative document."
+            )
+        )
+        page_label = t(msg("Page {page} of {pages}", page="{page}", pages="{pages}"))
+
+        class _Document(FPDF):
+            def footer(self) -> None:
+                self.set_y(-17)
+                self.set_draw_color(*RULE)
+                self.line(self.l_margin, self.get_y(), self.w - self.r_margin, self.get_y())
+                self.set_y(-15.5)
+                self.set_font(FONT, "", 7)
+                self.set_text_color(*MUTED)
+                self.multi_cell(self.epw - 26, 3.2, footer_text, align="L")
+                self.set_xy(self.w - self.r_margin - 24, -15.5)
+                label = page_label.format(page=self.page_no(), pages="{nb}")
+                self.cell(24, 3.2, label, align="R")
+
+        pdf = _Document(orientation="portrait", unit="mm", format="A4")
+        for style, path in _font_files().items():
+            pdf.add_font(FONT, style, str(path))
+        pdf.set_margins(self.MARGIN, self.MARGIN, self.MARGIN)
+        pdf.set_auto_page_break(True, margin=24)
+        pdf.set_lang(t.language)
+        title = t(msg("KMU Digital Check: your result"))
+        pdf.set_title(title)
+        pdf.set_creator("KMU Digital-Berater")
+        # The check's date, not the moment of rendering: the same result gives the same file.
+        pdf.set_creation_date(datetime.combine(checked_on, time(12), tzinfo=UTC))
+        pdf.add_page()
+        self.pdf = pdf
+        self._title_block(title, checked_on)
+
+    def _title_block(self, title: str, checked_on: date) -> None:
+        pdf = self.pdf
+        pdf.set_fill_color(*ACCENT)
+        pdf.rect(0, 0, pdf.w, 30, style="F")
+        pdf.set_xy(self.MARGIN, 9)
+        pdf.set_text_color(255, 255, 255)
+        pdf.set_font(FONT, "B", 18)
+        pdf.cell(0, 8, title)
+        pdf.set_xy(self.MARGIN, 18)
+        pdf.set_font(FONT, "", 10)
+        when = format_date(checked_on, format="long", locale=self.t.language)
+        pdf.cell(0, 5, self.t(msg("Check of {date}", date=when)))
+        pdf.set_y(38)
+
+    def output(self) -> bytes:
+        return bytes(self.pdf.output())
+
+    # Each block is drawn by ``_draw`` and measured by drawing it in a dry run, so page breaks fall
+    # between blocks and a heading stays with the block that follows it.
+
+    def section(self, section: Section) -> None:
+        pdf = self.pdf
+        heading = 2 + self._lines(pdf.epw, 7, section.heading, "B", 13) + 4
+        first = self._height(section.blocks[0]) if section.blocks else 0
+        if pdf.get_y() + heading + first > pdf.page_break_trigger:
+            pdf.add_page()
+        pdf.ln(2)
+        pdf.set_font(FONT, "B", 13)
+        pdf.set_text_color(*ACCENT)
+        pdf.multi_cell(0, 7, section.heading, align="L")
+        pdf.set_draw_color(*ACCENT)
+        pdf.set_line_width(0.4)
+        pdf.line(pdf.l_margin, pdf.get_y() + 0.5, pdf.l_margin + 20, pdf.get_y() + 0.5)
+        pdf.set_line_width(0.2)
+        pdf.ln(3.5)
+        for block in section.blocks:
+            if pdf.get_y() + self._height(block) > pdf.page_break_trigger:
+                pdf.add_page()
+            self._draw(block)
+        pdf.ln(2)
+
+    def _lines(self, width: float, line_height: float, text: str, style: str, size: float) -> float:
+        """The height ``text`` takes in a ``multi_cell`` of ``width`` in the given font."""
+        self.pdf.set_font(FONT, style, size)
+        lines = self.pdf.multi_cell(width, line_height, text, dry_run=True, output="LINES")
+        return len(lines) * line_height
+
+    def _height(self, block: Block) -> float:
+        epw = self.pdf.epw
+        if isinstance(block, Paragraph):
+            return (
+                self._lines(
+                    epw, LINE * (0.9 if block.muted else 1), block.text, "", SMALL if block.muted else BODY
+                )
+                + 1.5
+            )
+        if isinstance(block, Bullets):  # a list may break between its items
+            return self._lines(epw - 5, LINE, block.items[0], "", BODY) + 1.2 if block.items else 0
+        if isinstance(block, Callout):
+            return self._callout_height(block)
+        if isinstance(block, NumberedItem):
+            width = epw - STEP_INDENT
+            height = self._lines(width, 5.6, block.title, "B", 10.5) + self._lines(
+                width, LINE, block.body, "", BODY
+            )
+            return (
+                height
+                + sum(1 + self._lines(width, LINE, "→ " + line, "I", BODY) for line in block.lines)
+                + 3.5
+            )
+        return block.width_mm * block.height_ratio + 7
+
+    def _draw(self, block: Block) -> None:
+        if isinstance(block, Paragraph):
+            self._paragraph(block)
+        elif isinstance(block, Bullets):
+            self._bullets(block.items)
+        elif isinstance(block, Callout):
+            self._callout(block)
+        elif isinstance(block, NumberedItem):
+            self._numbered(block)
+        else:
+            self._chart(block)
+
+    def _paragraph(self, block: Paragraph) -> None:
+        pdf = self.pdf
+        pdf.set_font(FONT, "B" if block.bold else "", SMALL if block.muted else BODY)
+        pdf.set_text_color(*(MUTED if block.muted else INK))
+        pdf.multi_cell(0, LINE * (0.9 if block.muted else 1), block.text, align="L")
+        pdf.ln(1.5)
+
+    def _bullets(self, items: Sequence[str]) -> None:
+        pdf = self.pdf
+        for item in items:
+            if pdf.get_y() + self._lines(pdf.epw - 5, LINE, item, "", BODY) > pdf.page_break_trigger:
+                pdf.add_page()
+            y = pdf.get_y()
+            pdf.set_fill_color(*ACCENT)
+            pdf.circle(x=pdf.l_margin + 1.6, y=y + LINE / 2, radius=0.8, style="F")
+            pdf.set_font(FONT, "", BODY)
+            pdf.set_text_color(*INK)
+            pdf.set_x(pdf.l_margin + 5)
+            pdf.multi_cell(pdf.epw - 5, LINE, item, align="L")
+            pdf.ln(1.2)
+
+    def _callout_height(self, block: Callout) -> float:
+        inner = self.pdf.epw - 10
+        title = self._lines(inner, 6, block.title, "B", BODY if block.warning else 14)
+        body = self._lines(inner, LINE, "\n".join(block.lines), "", BODY) + 1.5 if block.lines else 0
+        return 3.5 + title + body + 3 + 3
+
+    def _callout(self, block: Callout) -> None:
+        pdf = self.pdf
+        fill, edge = (WARNING_FILL, WARNING_EDGE) if block.warning else (CALLOUT_FILL, ACCENT)
+        height = self._callout_height(block) - 3
+        top = pdf.get_y()
+        pdf.set_fill_color(*fill)
+        pdf.rect(pdf.l_margin, top, pdf.epw, height, style="F")
+        pdf.set_fill_color(*edge)
+        pdf.rect(pdf.l_margin, top, 1.2, height, style="F")
+        inner = pdf.epw - 10
+        pdf.set_xy(pdf.l_margin + 6, top + 3.5)
+        pdf.set_font(FONT, "B", BODY if block.warning else 14)
+        pdf.set_text_color(*(INK if block.warning else ACCENT))
+        pdf.multi_cell(inner, 6, block.title, align="L")
+        if block.lines:
+            pdf.ln(1.5)
+            pdf.set_x(pdf.l_margin + 6)
+            pdf.set_font(FONT, "", BODY)
+            pdf.set_text_color(*INK)
+            pdf.multi_cell(inner, LINE, "\n".join(block.lines), align="L")
+        pdf.set_y(top + height + 3)
+
+    def _numbered(self, item: NumberedItem) -> None:
+        pdf = self.pdf
+        width = pdf.epw - STEP_INDENT
+        top = pdf.get_y()
+        pdf.set_fill_color(*ACCENT)
+        pdf.circle(x=pdf.l_margin + 3, y=top + 2.9, radius=3, style="F")
+        pdf.set_font(FONT, "B", 8.5)
+        pdf.set_text_color(255, 255, 255)
+        pdf.set_xy(pdf.l_margin, top + 0.4)
+        pdf.cell(6, 5, format_integer(item.number, self.t.language), align="C")
+        pdf.set_xy(pdf.l_margin + STEP_INDENT, top)
+        pdf.set_font(FONT, "B", 10.5)
+        pdf.set_text_color(*INK)
+        pdf.multi_cell(width, 5.6, item.title, align="L")
+        pdf.set_x(pdf.l_margin + STEP_INDENT)
+        pdf.set_font(FONT, "", BODY)
+        pdf.multi_cell(width, LINE, item.body, align="L")
+        for line in item.lines:
+            pdf.ln(1)
+            pdf.set_x(pdf.l_margin + STEP_INDENT)
+            pdf.set_font(FONT, "I", BODY)
+            pdf.multi_cell(width, LINE, "→ " + line, align="L")
+        pdf.ln(3.5)
+
+    def _chart(self, chart: Chart) -> None:
+        pdf = self.pdf
+        height = chart.width_mm * chart.height_ratio
+        # fpdf2 fills the chart's glyphs with the current fill colour: make that the ink's.
+        pdf.set_fill_color(*INK)
+        pdf.set_draw_color(*INK)
+        pdf.image(
+            io.BytesIO(chart.svg), x=pdf.l_margin + (pdf.epw - chart.width_mm) / 2, w=chart.width_mm, h=height
+        )
+        pdf.set_font(FONT, "I", 8)
+        pdf.set_text_color(*MUTED)
+        pdf.multi_cell(0, 4, chart.caption, align="C")
+        pdf.ln(3)
