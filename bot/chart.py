@@ -17,11 +17,6 @@ from dialogs.text import msg
 REFERENCE_SPLIT = {"online": Decimal(10), "social": Decimal(1), "controlling": Decimal(1)}
 
 SPLIT_CHART_SIZE = (6.4, 3.6)  # inches
-# No creation date or software name in the file; an SVG without metadata has no <metadata> element.
-PLAIN_METADATA: dict[str, dict[str, str | None]] = {
-    "png": {},
-    "svg": {"Date": None, "Creator": None, "Format": None, "Type": None},
-}
 
 # matplotlib keeps its fonts per thread (FreeType objects are not thread-safe), so every worker of asyncio's
 # default pool that ever drew a chart holds its own copy: with many results at once the bot grew by ~40 MB.
@@ -46,8 +41,10 @@ def _split_chart(shares: tuple[Decimal, ...], language: str) -> bytes:
     return draw_split_chart(shares, language)
 
 
-def draw_split_chart(shares: tuple[Decimal, ...], language: str, *, fmt: str = "png") -> bytes:
-    """The chart of (online, social, controlling) shares, uncached; the PDF report draws it as vector SVG."""
+def draw_split_chart(
+    shares: tuple[Decimal, ...], language: str, *, dpi: int = 100, fmt: str = "png"
+) -> bytes:
+    """The chart of (online, social, controlling) shares, uncached; the PDF report takes raw RGBA pixels."""
     from matplotlib.figure import Figure  # imported lazily: matplotlib costs ~0.5 s to import
 
     t = Translator(language)
@@ -55,7 +52,7 @@ def draw_split_chart(shares: tuple[Decimal, ...], language: str, *, fmt: str = "
     yours = [float(share) for share in shares]
     survey = [float(v) for v in REFERENCE_SPLIT.values()]
 
-    figure = Figure(figsize=SPLIT_CHART_SIZE, dpi=100)
+    figure = Figure(figsize=SPLIT_CHART_SIZE, dpi=dpi)
     axes = figure.add_subplot()
     positions = range(len(labels))
     width = 0.38
@@ -86,5 +83,5 @@ def draw_split_chart(shares: tuple[Decimal, ...], language: str, *, fmt: str = "
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, metadata=PLAIN_METADATA[fmt])
+    figure.savefig(buffer, format=fmt)
     return buffer.getvalue()

@@ -11,15 +11,15 @@ It draws with matplotlib: call it on the chart thread (``bot.chart.draw_off_loop
 from __future__ import annotations
 
 import io
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
-from functools import cache
 from pathlib import Path
 
 from babel.dates import format_date
 
-from bot.chart import PLAIN_METADATA, SPLIT_CHART_SIZE, draw_split_chart
+from bot.chart import SPLIT_CHART_SIZE, draw_split_chart
 from bot.i18n import Translator, format_integer
 from dialogs.engine import Result
 from dialogs.text import Text, msg
@@ -60,11 +60,11 @@ class NumberedItem:
 
 @dataclass(frozen=True)
 class Chart:
-    """A matplotlib chart as SVG, placed as vector graphics: sharp in print and a few KB in size."""
+    """A matplotlib chart as raw RGBA pixels (``size`` = width, height), shown ``width_mm`` wide."""
 
-    svg: bytes
+    rgba: bytes
+    size: tuple[int, int]
     width_mm: float
-    height_ratio: float  # height / width of the figure
     caption: str
 
 
@@ -80,6 +80,9 @@ class Section:
 SectionBuilder = Callable[[Result, Translator], Section | None]
 
 SCORE_CHART_SIZE = (6.4, 2.6)  # inches
+# Print resolution for charts 13-15 cm wide. Vector SVG would be sharper, but fpdf2 needs ~0.5 s to import
+# one matplotlib SVG (it copies every glyph it draws). Raw pixels skip encoding and decoding a PNG.
+CHART_DPI = 150
 
 
 # --- the sections ----------------------------------------------------------------------------------
@@ -102,12 +105,16 @@ def score_section(result: Result, t: Translator) -> Section:
         f"{t(part.label)} {format_integer(part.points, t.language)}/{format_integer(part.maximum, t.language)}"
         for part in advice.score_parts
     )
-    width, height = SCORE_CHART_SIZE
     return Section(
         t(msg("Your digital gap: {score} of 100", score=advice.score)),
         (
             Paragraph(t(msg("0 means no gap, 100 the widest gap. How it adds up:"))),
-            Chart(score_chart(result, t.language), 150, height / width, t(msg("Gap points per lever"))),
+            Chart(
+                score_chart(result, t.language),
+                _pixels(SCORE_CHART_SIZE),
+                150,
+                t(msg("Gap points per lever")),
+            ),
             Paragraph(parts, muted=True),
         ),
     )
@@ -117,14 +124,13 @@ def marketing_section(result: Result, t: Translator) -> Section:
     """The marketing split beside the survey figures, the same chart as in the chat."""
     p = result.profile
     shares = tuple(share.normalize() for share in (p.online_share, p.social_share, p.controlling_share))
-    width, height = SPLIT_CHART_SIZE
     return Section(
         t(msg("Your marketing split compared")),
         (
             Chart(
-                draw_split_chart(shares, t.language, fmt="svg"),
+                draw_split_chart(shares, t.language, dpi=CHART_DPI, fmt="rgba"),
+                _pixels(SPLIT_CHART_SIZE),
                 130,
-                height / width,
                 t(msg("Your marketing split beside the 2014 survey figures")),
             ),
         ),
@@ -194,14 +200,19 @@ def report_sections(result: Result, t: Translator) -> list[Section]:
 # --- charts ---------------------------------------------------------------------------------------
 
 
+def _pixels(inches: tuple[float, float]) -> tuple[int, int]:
+    """The pixel size matplotlib renders a figure of ``inches`` at ``CHART_DPI``."""
+    return round(inches[0] * CHART_DPI), round(inches[1] * CHART_DPI)
+
+
 def score_chart(result: Result, language: str) -> bytes:
-    """Horizontal bars of the gap points per lever against their maximum, in the chat chart's look."""
+    """Raw RGBA pixels of horizontal bars of the gap points per lever against their maximum, in the chat chart's look."""
     from matplotlib.figure import Figure  # imported lazily: matplotlib costs ~0.5 s to import
 
     t = Translator(language)
     parts = list(reversed(result.advice.score_parts))  # barh draws bottom-up; the first part goes on top
     labels = [t(part.label) for part in parts]
-    figure = Figure(figsize=SCORE_CHART_SIZE, dpi=100)
+    figure = Figure(figsize=SCORE_CHART_SIZE, dpi=CHART_DPI)
     axes = figure.add_subplot()
     positions = range(len(parts))
     axes.barh(positions, [part.maximum for part in parts], 0.6, color="#e4e4e4", label=t(msg("Maximum")))
@@ -225,7 +236,7 @@ def score_chart(result: Result, language: str) -> bytes:
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="svg", metadata=PLAIN_METADATA["svg"])
+    figure.savefig(buffer, format="rgba")
     return buffer.getvalue()
 
 
@@ -245,17 +256,49 @@ LINE = 4.7  # mm, for BODY
 STEP_INDENT = 9.0
 
 
-@cache
-def _font_files() -> dict[str, Path]:
-    """DejaVu Sans as matplotlib ships it: Unicode (ä ö ü ß, €, “ ”) without font files of our own."""
-    import matplotlib
+# The characters a report can contain: Latin scripts with their accents (ä ö ü ß), punctuation (“ ” – …),
+# currency (€), arrows (→) and a few symbols (⚠). Glyphs outside are drawn as a missing-glyph box.
+REPORT_CHARACTERS = (
+    *range(0x20, 0x250),
+    *range(0x2000, 0x2070),
+    *range(0x20A0, 0x20C1),
+    *range(0x2190, 0x2200),
+    0x2022,
+    0x25CF,
+    0x26A0,
+    0x2713,
+)
+_STYLES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf", "I": "DejaVuSans-Oblique.ttf"}
+_font_folder: tempfile.TemporaryDirectory[str] | None = None
 
-    folder = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    return {
-        "": folder / "DejaVuSans.ttf",
-        "B": folder / "DejaVuSans-Bold.ttf",
-        "I": folder / "DejaVuSans-Oblique.ttf",
-    }
+
+def _font_files() -> dict[str, Path]:
+    """DejaVu Sans as matplotlib ships it, cut down once per process to ``REPORT_CHARACTERS``.
+
+    fpdf2 reads the whole font for every document: ~6,000 glyphs per style cost ~40 ms each time, the
+    cut-down copies (~500 glyphs, no hinting) a tenth of that.
+    """
+    global _font_folder
+    if _font_folder is None:
+        import matplotlib
+        from fontTools import subset
+
+        source = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+        folder = tempfile.TemporaryDirectory(prefix="kmu-report-fonts-")
+        options = subset.Options()
+        options.hinting = False
+        options.layout_features = []  # fpdf2 shapes no text here: kerning and ligatures are unused
+        options.notdef_outline = True
+        options.drop_tables += ["FFTM"]  # FontForge's timestamps: unknown to the subsetter, unused by readers
+        options.name_IDs = ["*"]
+        for name in _STYLES.values():
+            font = subset.load_font(str(source / name), options)
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=REPORT_CHARACTERS)
+            subsetter.subset(font)
+            subset.save_font(font, str(Path(folder.name) / name), options)
+        _font_folder = folder
+    return {style: Path(_font_folder.name) / name for style, name in _STYLES.items()}
 
 
 def build_report(result: Result, language: str, checked_on: date) -> bytes:
@@ -280,6 +323,7 @@ class _PdfWriter:
         from fpdf import FPDF
 
         self.t = t
+        self._widths: dict[tuple[str, float, str], float] = {}
         footer_text = t(
             msg(
                 "This report summarises a self-check from your own answers. It is not legal or tax advice."
@@ -306,6 +350,7 @@ class _PdfWriter:
         for style, path in _font_files().items():
             pdf.add_font(FONT, style, str(path))
         pdf.set_margins(self.MARGIN, self.MARGIN, self.MARGIN)
+        pdf.c_margin = 0  # text starts at the margin, flush with the rules and boxes
         pdf.set_auto_page_break(True, margin=24)
         pdf.set_lang(t.language)
         title = t(msg("KMU Digital Check: your result"))
@@ -346,7 +391,7 @@ class _PdfWriter:
         pdf.ln(2)
         pdf.set_font(FONT, "B", 13)
         pdf.set_text_color(*ACCENT)
-        pdf.multi_cell(0, 7, section.heading, align="L")
+        self._write(0, 7, section.heading)
         pdf.set_draw_color(*ACCENT)
         pdf.set_line_width(0.4)
         pdf.line(pdf.l_margin, pdf.get_y() + 0.5, pdf.l_margin + 20, pdf.get_y() + 0.5)
@@ -359,10 +404,47 @@ class _PdfWriter:
         pdf.ln(2)
 
     def _lines(self, width: float, line_height: float, text: str, style: str, size: float) -> float:
-        """The height ``text`` takes in a ``multi_cell`` of ``width`` in the given font."""
+        """The height ``text`` takes when written ``width`` wide in the given font."""
         self.pdf.set_font(FONT, style, size)
-        lines = self.pdf.multi_cell(width, line_height, text, dry_run=True, output="LINES")
-        return len(lines) * line_height
+        return len(self._wrap(text, width)) * line_height
+
+    def _wrap(self, text: str, width: float) -> list[str]:
+        """``text`` broken into lines at spaces, in the current font.
+
+        fpdf2's ``multi_cell`` measures a line afresh for every character it adds, which made a report
+        take a second; words measured once keep layout to a few milliseconds.
+        """
+        pdf = self.pdf
+        key = (pdf.font_style, pdf.font_size_pt)
+        space = self._width(" ", key)
+        lines: list[str] = []
+        for paragraph in text.split("\n"):
+            line: list[str] = []
+            used = 0.0
+            for word in paragraph.split(" "):
+                needed = self._width(word, key)
+                if line and used + space + needed > width:
+                    lines.append(" ".join(line))
+                    line, used = [], 0.0
+                used += (space if line else 0.0) + needed
+                line.append(word)
+            lines.append(" ".join(line))
+        return lines
+
+    def _width(self, word: str, key: tuple[str, float]) -> float:
+        width = self._widths.get((*key, word))
+        if width is None:
+            width = self._widths[(*key, word)] = self.pdf.get_string_width(word)
+        return width
+
+    def _write(self, width: float, line_height: float, text: str, align: str = "L") -> None:
+        """Write ``text`` in the current font as lines ``width`` wide (0: to the right margin)."""
+        pdf = self.pdf
+        x = pdf.get_x()
+        width = width or pdf.w - pdf.r_margin - x
+        for line in self._wrap(text, width):
+            pdf.set_x(x)
+            pdf.cell(width, line_height, line, align=align, new_x="LMARGIN", new_y="NEXT")
 
     def _height(self, block: Block) -> float:
         epw = self.pdf.epw
@@ -387,7 +469,7 @@ class _PdfWriter:
                 + sum(1 + self._lines(width, LINE, "→ " + line, "I", BODY) for line in block.lines)
                 + 3.5
             )
-        return block.width_mm * block.height_ratio + 7
+        return block.width_mm * block.size[1] / block.size[0] + 7
 
     def _draw(self, block: Block) -> None:
         if isinstance(block, Paragraph):
@@ -405,7 +487,7 @@ class _PdfWriter:
         pdf = self.pdf
         pdf.set_font(FONT, "B" if block.bold else "", SMALL if block.muted else BODY)
         pdf.set_text_color(*(MUTED if block.muted else INK))
-        pdf.multi_cell(0, LINE * (0.9 if block.muted else 1), block.text, align="L")
+        self._write(0, LINE * (0.9 if block.muted else 1), block.text)
         pdf.ln(1.5)
 
     def _bullets(self, items: Sequence[str]) -> None:
@@ -419,7 +501,7 @@ class _PdfWriter:
             pdf.set_font(FONT, "", BODY)
             pdf.set_text_color(*INK)
             pdf.set_x(pdf.l_margin + 5)
-            pdf.multi_cell(pdf.epw - 5, LINE, item, align="L")
+            self._write(pdf.epw - 5, LINE, item)
             pdf.ln(1.2)
 
     def _callout_height(self, block: Callout) -> float:
@@ -441,13 +523,13 @@ class _PdfWriter:
         pdf.set_xy(pdf.l_margin + 6, top + 3.5)
         pdf.set_font(FONT, "B", BODY if block.warning else 14)
         pdf.set_text_color(*(INK if block.warning else ACCENT))
-        pdf.multi_cell(inner, 6, block.title, align="L")
+        self._write(inner, 6, block.title)
         if block.lines:
             pdf.ln(1.5)
             pdf.set_x(pdf.l_margin + 6)
             pdf.set_font(FONT, "", BODY)
             pdf.set_text_color(*INK)
-            pdf.multi_cell(inner, LINE, "\n".join(block.lines), align="L")
+            self._write(inner, LINE, "\n".join(block.lines))
         pdf.set_y(top + height + 3)
 
     def _numbered(self, item: NumberedItem) -> None:
@@ -463,27 +545,26 @@ class _PdfWriter:
         pdf.set_xy(pdf.l_margin + STEP_INDENT, top)
         pdf.set_font(FONT, "B", 10.5)
         pdf.set_text_color(*INK)
-        pdf.multi_cell(width, 5.6, item.title, align="L")
+        self._write(width, 5.6, item.title)
         pdf.set_x(pdf.l_margin + STEP_INDENT)
         pdf.set_font(FONT, "", BODY)
-        pdf.multi_cell(width, LINE, item.body, align="L")
+        self._write(width, LINE, item.body)
         for line in item.lines:
             pdf.ln(1)
             pdf.set_x(pdf.l_margin + STEP_INDENT)
             pdf.set_font(FONT, "I", BODY)
-            pdf.multi_cell(width, LINE, "→ " + line, align="L")
+            self._write(width, LINE, "→ " + line)
         pdf.ln(3.5)
 
     def _chart(self, chart: Chart) -> None:
         pdf = self.pdf
-        height = chart.width_mm * chart.height_ratio
-        # fpdf2 fills the chart's glyphs with the current fill colour: make that the ink's.
-        pdf.set_fill_color(*INK)
-        pdf.set_draw_color(*INK)
-        pdf.image(
-            io.BytesIO(chart.svg), x=pdf.l_margin + (pdf.epw - chart.width_mm) / 2, w=chart.width_mm, h=height
-        )
+        from PIL import Image
+
+        image = Image.frombuffer("RGBA", chart.size, chart.rgba).convert("RGB")  # the charts are opaque
+        height = chart.width_mm * chart.size[1] / chart.size[0]
+        pdf.image(image, x=pdf.l_margin + (pdf.epw - chart.width_mm) / 2, w=chart.width_mm, h=height)
         pdf.set_font(FONT, "I", 8)
         pdf.set_text_color(*MUTED)
-        pdf.multi_cell(0, 4, chart.caption, align="C")
+        pdf.set_x(pdf.l_margin)
+        self._write(0, 4, chart.caption, align="C")
         pdf.ln(3)
