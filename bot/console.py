@@ -9,6 +9,8 @@ import getpass
 import json
 import sys
 from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.analytics import PeerBenchmark
@@ -54,6 +56,7 @@ class ConsoleAdvisor:
     json_output: bool = False
     resume: bool = False
     echo: bool = False
+    pdf_path: str | None = None
     session: Session = field(init=False)
     respondent_id: str = field(init=False)
     last_result: Result | None = field(init=False, default=None)
@@ -125,8 +128,36 @@ class ConsoleAdvisor:
                 self.record(reply.screen.result)
             self.show(reply)
         self.say(self.t(msg("Your answers are saved. Goodbye!")))
+        status = self.write_report(self.pdf_path) if self.pdf_path else 0
         if self.json_output:
             print(json.dumps(self.result_json(), ensure_ascii=False), file=self.out, flush=True)
+        return status
+
+    def write_report(self, path: str) -> int:
+        """Write the result as a PDF report to ``path``; 1 when there is no result yet."""
+        from dialogs.engine import evaluate, is_complete
+
+        t = self.t
+        if self.session.state != "result" or not is_complete(self.session.answers):
+            self.say(t(msg("There is no result yet, so no report was written.")))
+            return 1
+        from bot.report import build_report
+
+        pdf = build_report(evaluate(self.session.answers), self.session.language, date.today())
+        try:
+            Path(path).write_bytes(pdf)
+        except OSError as error:
+            self.say(
+                t(
+                    msg(
+                        "The report could not be written to {path}: {reason}",
+                        path=path,
+                        reason=error.strerror or "",
+                    )
+                )
+            )
+            return 1
+        self.say(t(msg("Your report is saved as {path}.", path=path)))
         return 0
 
     def event_for(self, text: str, reply: Reply) -> Event | None:
@@ -231,7 +262,9 @@ class ConsoleAdvisor:
         }
 
 
-def run_console(storage: Storage, *, language: str, json_output: bool, resume: bool | None) -> int:
+def run_console(
+    storage: Storage, *, language: str, json_output: bool, resume: bool | None, pdf_path: str | None = None
+) -> int:
     """Run the advisor in the terminal until the end of input."""
     interactive = sys.stdin.isatty()
     advisor = ConsoleAdvisor(
@@ -239,6 +272,7 @@ def run_console(storage: Storage, *, language: str, json_output: bool, resume: b
         language=language,
         json_output=json_output,
         resume=interactive if resume is None else resume,
+        pdf_path=pdf_path,
         echo=not interactive,
     )
     try:

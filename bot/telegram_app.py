@@ -70,6 +70,7 @@ def register_handlers(application: Application) -> None:
         ("privacy", h.privacy),
         ("mydata", h.mydata),
         ("deletedata", h.deletedata),
+        ("report", h.report),
     ):
         add(CommandHandler(name, callback, filters=private))
     # --- admin analytics (issue 5): in every chat, so that others are refused rather than ignored ---

@@ -13,8 +13,10 @@ import json
 import logging
 import weakref
 from collections.abc import Callable, Coroutine
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import (
     Chat,
@@ -32,6 +34,7 @@ from bot.chart import draw_off_loop, marketing_split_chart
 from bot.commands import PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.i18n import Translator
 from bot.rendering import HTML, event_for_text, render_question, render_result, render_summary
+from bot.report import build_report, report_filename
 from bot.storage import Storage
 from dialogs.engine import (
     QUESTION_BY_ID,
@@ -51,6 +54,7 @@ from dialogs.engine import (
     Show,
     SummaryScreen,
     SwitchLanguage,
+    evaluate,
     handle,
     language_for,
     restore,
@@ -205,9 +209,11 @@ def summary_keyboard(screen: SummaryScreen, t: Translator) -> InlineKeyboardMark
 
 
 def result_keyboard(
-    t: Translator, share_url: str | None, tips_enabled: bool, *, show_again: bool = False
+    t: Translator, share_url: str | None, tips_enabled: bool, *, show_again: bool = False, report: bool = True
 ) -> InlineKeyboardMarkup:
     rows = [[_button(t, msg("🔁 Start again"), "r|result"), _button(t, msg("✏️ Change answers"), "b|result")]]
+    if report:  # not when the answers are deleted right after the result (no consent): nothing to report
+        rows.insert(0, [_button(t, msg("📄 Report (PDF)"), "pdf|result")])
     if show_again:
         rows.insert(0, [_button(t, msg("📋 Show my result again"), "show|result")])
     if share_url:
@@ -333,7 +339,8 @@ async def show_result(
         log.warning("Chart could not be drawn: %s", type(error).__name__)
     share_url = share_link(context, conv)
     tips_enabled = bool(context.bot_data.get("tips_enabled"))
-    await send_html(context, chat_id, blocks[-1], result_keyboard(t, share_url, tips_enabled))
+    keyboard = result_keyboard(t, share_url, tips_enabled, report=conv.consent is not False)
+    await send_html(context, chat_id, blocks[-1], keyboard)
     if fresh and conv.consent is False:
         conv.storage.erase_answers(conv.respondent_id)
 
@@ -529,6 +536,10 @@ async def on_button(update: Update, context: Context) -> None:
         await remove_keyboard(query.message)
         await continue_dialogue(update, context, conv, Show(), full_result=True)
         return
+    if kind == "pdf" and rest == RESULT:
+        await query.answer()
+        await send_report(update, context, conv)
+        return
     if kind == "del" and rest in ("yes", "no"):
         await query.answer()
         await remove_keyboard(query.message)
@@ -589,6 +600,68 @@ async def remove_keyboard(message: Any) -> None:
         return
     with contextlib.suppress(TelegramError):  # already edited, too old to edit, or not supported
         await message.edit_reply_markup(reply_markup=None)
+
+
+# --- PDF report ---------------------------------------------------------------------------------------------
+
+
+@serialized
+async def report(update: Update, context: Context) -> None:
+    """Send the result as a PDF report."""
+    await send_report(update, context, await _conversation(update, context))
+
+
+async def send_report(update: Update, context: Context, conv: Conversation) -> None:
+    """Build the report on the chart thread and send it as a document; without a result, say how to get one."""
+    chat = update.effective_chat
+    assert chat is not None
+    t = conv.t
+    if conv.session.state != RESULT:
+        await send_html(
+            context,
+            chat.id,
+            HTML.escape(
+                t(msg("The report is ready once you have your result. Send /start to continue the check."))
+            ),
+        )
+        return
+    with contextlib.suppress(TelegramError):
+        await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+    checked_on = check_date(conv)
+    try:
+        pdf = await draw_off_loop(build_report, evaluate(conv.session.answers), t.language, checked_on)
+    except (OSError, ValueError, RuntimeError) as error:
+        log.warning("Report could not be built: %s", type(error).__name__)
+        await send_html(
+            context,
+            chat.id,
+            HTML.escape(t(msg("Sorry, the report could not be created. Please try again later."))),
+        )
+        return
+    await context.bot.send_document(
+        chat.id,
+        io.BytesIO(pdf),
+        filename=report_filename(checked_on),
+        caption=t(
+            msg(
+                "Your check as a PDF report, to keep or forward. It contains no name and no Telegram details."
+            )
+        ),
+    )
+
+
+def check_date(conv: Conversation) -> date:
+    """The day of the stored result (German time); today when none is stored."""
+    latest = conv.storage.latest_results(conv.respondent_id, limit=1)
+    if not latest:
+        return datetime.now(REPORT_TIMEZONE).date()
+    return datetime.fromisoformat(latest[0]["created_at"]).astimezone(REPORT_TIMEZONE).date()
+
+
+REPORT_TIMEZONE = ZoneInfo("Europe/Berlin")
+
+
+# --- navigation ---------------------------------------------------------------------------------------------
 
 
 @serialized
