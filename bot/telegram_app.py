@@ -23,6 +23,7 @@ from bot import telegram_handlers as h
 from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.config import Config
 from bot.i18n import Translator
+from bot.introduction import set_descriptions
 from bot.storage import Storage
 from bot.telegram_request import RetryingRequest
 
@@ -102,6 +103,8 @@ async def _post_init(application: Application) -> None:
                 await bot.set_my_commands(menu, scope=scope, language_code=language)
             except TelegramError as error:  # a menu is a convenience: the bot works without it
                 log.warning("Command menu not set (%s): %s", language or "default", type(error).__name__)
+    # What the bot does, how long it takes and what it stores, shown before the first /start.
+    await set_descriptions(bot)
     # Tips (issue 4): schedule jobs and resume interrupted runs.
     await tips.post_init_tips(application)
     # Admins (issue 5): the admin commands in each admin's own chat menu.
