@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 import re
+import subprocess
+import sys
 import zlib
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -20,6 +25,7 @@ from dialogs.engine import Result
 from dialogs.profile import CompanyProfile
 from dialogs.text import msg
 
+ROOT = Path(__file__).resolve().parent.parent
 D = Decimal
 CHECKED_ON = date(2026, 12, 1)
 
@@ -198,3 +204,35 @@ def test_every_section_function_is_used_and_sections_come_in_reading_order() -> 
 def test_size_stays_small(reports: dict[tuple[str, str], tuple[Result, bytes]]) -> None:
     for _, pdf in reports.values():
         assert len(pdf) < 300 * 1024
+
+
+def run_console(lines: list[str], tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "LC_ALL", "LC_MESSAGES")}
+    env.update(LANG="C.UTF-8", DATABASE_PATH=str(tmp_path / "console.db"))
+    return subprocess.run(
+        [sys.executable, str(ROOT / "run_bot.py"), "console", *args],
+        input="".join(line + "\n" for line in lines),
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
+GERMAN_LINES = ["12", "1,5 Mio. €", "f", "2", "2", "2", "15 %", "3", "0,5", "2", "3", "ok"]
+
+
+def test_the_terminal_writes_the_report_with_pdf(tmp_path: Path) -> None:
+    target = tmp_path / "bericht.pdf"
+    run = run_console(GERMAN_LINES, tmp_path, "--lang", "de", "--pdf", str(target), "--json")
+    assert run.returncode == 0, run.stderr
+    assert f"Ihr Bericht ist gespeichert: {target}" in run.stdout
+    assert json.loads(run.stdout.strip().splitlines()[-1])["completed"]  # JSON stays the last line
+    text = pdf_text(target.read_bytes())
+    assert "Kleines Unternehmen" in text and "Ihre nächsten Schritte" in text
+
+
+def test_the_terminal_writes_no_report_without_a_result(tmp_path: Path) -> None:
+    target = tmp_path / "report.pdf"
+    run = run_console(GERMAN_LINES[:3], tmp_path, "--lang", "en", "--pdf", str(target))
+    assert run.returncode == 1 and "no report was written" in run.stdout and not target.exists()
