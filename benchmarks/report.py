@@ -5,8 +5,9 @@
 
 The baseline is what every result already costs in the chat: drawing the marketing-split chart once (uncached).
 Both are timed in the same process after one warm-up build, so imports (matplotlib ~0.5 s) are not counted;
-the first report of a fresh process pays them once. Exits 1 if a median build takes 0.5 s or more or a
-report reaches 300 KB.
+the first report of a fresh process pays them once (measured separately). Exits 1 if the median CPU time of
+a build reaches 0.5 s or a report 300 KB. CPU time, because on a shared machine the wall-clock time mostly
+measures how long the build waited for a core; both are printed, with the chat chart's as the yardstick.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import io
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -87,6 +89,27 @@ def timings(work: Callable[[], object], runs: int) -> tuple[list[float], list[fl
     return wall, cpu
 
 
+FIRST_REPORT = """
+import sys, time
+sys.path.insert(0, sys.argv[1])
+from benchmarks.report import PROFILES, result_of
+from datetime import date
+result = result_of(PROFILES["small firm, 7 steps"])
+start = time.perf_counter()
+from bot.report import build_report
+build_report(result, "de", date(2026, 12, 1))
+print(time.perf_counter() - start)
+"""
+
+
+def first_report_seconds() -> float:
+    """Wall time of the first report in a new process: matplotlib and fpdf2 imports, fonts, one build."""
+    run = subprocess.run(
+        [sys.executable, "-c", FIRST_REPORT, str(ROOT)], capture_output=True, text=True, check=True
+    )
+    return float(run.stdout.strip())
+
+
 def _ms(seconds: list[float]) -> str:
     return f"{statistics.median(seconds) * 1000:.0f}"
 
@@ -111,16 +134,17 @@ def main() -> int:
             pdf = build_report(result, language, today)  # warm-up: imports, fonts from disk
             chart, chart_cpu = timings(lambda: draw_split_chart(shares, language), args.runs)  # noqa: B023
             report, report_cpu = timings(lambda: build_report(result, language, today), args.runs)  # noqa: B023
-            median = statistics.median(report)
+            median = statistics.median(report_cpu)
             pages = len(PdfReader(io.BytesIO(pdf)).pages)
             print(
                 f"| {name} | {language} | {_ms(chart)} ({_ms(chart_cpu)}) | {_ms(report)} ({_ms(report_cpu)})"
-                f" | {max(report) * 1000:.0f} | {median / statistics.median(chart):.1f}"
+                f" | {max(report) * 1000:.0f} | {statistics.median(report) / statistics.median(chart):.1f}"
                 f" | {pages} | {len(pdf) / 1024:.0f} |"
             )
             ok = ok and median < TARGET_SECONDS and len(pdf) < TARGET_BYTES
+    print(f"first report of a fresh process (imports, fonts cut down once): {first_report_seconds():.2f} s")
     print(
-        f"targets: median build < {TARGET_SECONDS * 1000:.0f} ms and size < {TARGET_BYTES // 1024} KB:"
+        f"targets: median CPU per build < {TARGET_SECONDS * 1000:.0f} ms and size < {TARGET_BYTES // 1024} KB:"
         f" {'met' if ok else 'MISSED'}"
     )
     return 0 if ok else 1
