@@ -1,4 +1,4 @@
-"""The result as a PDF report a managing director can keep and forward: no personal data, one or two pages.
+"""The result as a PDF report a managing director can keep and forward: no personal data, two or three pages.
 
 ``build_report`` is a pure function of the result, the language and the check's date. The report is a
 sequence of sections; each entry of ``SECTIONS`` turns the result into a ``Section`` (or ``None`` when the
