@@ -1,4 +1,4 @@
-"""The result as a PDF report a managing director can keep and forward: no personal data, two or three pages.
+"""The result as a PDF report a managing director can keep and forward: no personal data, two to four pages.
 
 ``build_report`` is a pure function of the result, the language and the check's date. The report is a
 sequence of sections; each entry of ``SECTIONS`` turns the result into a ``Section`` (or ``None`` when the
@@ -109,13 +109,13 @@ def score_section(result: Result, t: Translator) -> Section:
         t(msg("Your digital gap: {score} of 100", score=advice.score)),
         (
             Paragraph(t(msg("0 means no gap, 100 the widest gap. How it adds up:"))),
+            Paragraph(parts, muted=True),  # the chart's figures as text, before it: never orphaned after it
             Chart(
                 score_chart(result, t.language),
                 _pixels(SCORE_CHART_SIZE),
                 150,
                 t(msg("Gap points per lever")),
             ),
-            Paragraph(parts, muted=True),
         ),
     )
 
@@ -387,7 +387,12 @@ class _PdfWriter:
         pdf = self.pdf
         heading = 2 + self._lines(pdf.epw, 7, section.heading, "B", 13) + 4
         first = self._height(section.blocks[0]) if section.blocks else 0
-        if pdf.get_y() + heading + first > pdf.page_break_trigger:
+        whole = heading + sum(self._height(block, whole=True) for block in section.blocks)
+        # A short section with a chart (up to half a page) stays on one page, the chart beside its words;
+        # others start where their heading and first block fit, and break between blocks.
+        has_chart = any(isinstance(block, Chart) for block in section.blocks)
+        keep_together = has_chart and whole <= (pdf.page_break_trigger - pdf.t_margin) / 2
+        if pdf.get_y() + (whole if keep_together else heading + first) > pdf.page_break_trigger:
             pdf.add_page()
         pdf.ln(2)
         pdf.set_font(FONT, "B", 13)
@@ -447,7 +452,8 @@ class _PdfWriter:
             pdf.set_x(x)
             pdf.cell(width, line_height, line, align=align, new_x="LMARGIN", new_y="NEXT")
 
-    def _height(self, block: Block) -> float:
+    def _height(self, block: Block, *, whole: bool = False) -> float:
+        """The height of ``block``; of a list only its first item (lists may break), unless ``whole``."""
         epw = self.pdf.epw
         if isinstance(block, Paragraph):
             return (
@@ -456,8 +462,9 @@ class _PdfWriter:
                 )
                 + 1.5
             )
-        if isinstance(block, Bullets):  # a list may break between its items
-            return self._lines(epw - 5, LINE, block.items[0], "", BODY) + 1.2 if block.items else 0
+        if isinstance(block, Bullets):
+            items = block.items if whole else block.items[:1]
+            return sum(self._lines(epw - 5, LINE, item, "", BODY) + 1.2 for item in items)
         if isinstance(block, Callout):
             return self._callout_height(block)
         if isinstance(block, NumberedItem):
