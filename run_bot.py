@@ -66,7 +66,6 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--offline", action="store_true", help="skip getMe (e.g. for a container health check)"
     )
-    # --- admin analytics (issue 5) ---
     export = sub.add_parser("export", help="write the anonymous export of consenting respondents")
     export.add_argument(
         "--format", choices=("csv", "json", "xlsx"), default="csv", help="file format (default: csv)"
@@ -78,7 +77,6 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--k", type=int, default=5, help="suppress combinations held by fewer than k respondents"
     )
-    # --- end admin analytics ---
     return parser
 
 
@@ -126,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             resume=args.resume,
             pdf_path=args.pdf,
         )
-    if command == "export":  # admin analytics (issue 5)
+    if command == "export":
         return _export(config.database_path, args)
     if not config.token:
         print("Configuration error: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
@@ -135,13 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     # httpx logs every request URL, and the URL contains the token; transitions logs every state change.
     for noisy in ("httpx", "transitions", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    from bot.telegram_app import run_telegram
+    from bot.telegram.app import run_telegram
 
     return run_telegram(config)
 
 
 def _export(database_path: str, args: argparse.Namespace) -> int:
-    """Write the anonymous export from the shell (admin analytics, issue 5)."""
+    """Write the anonymous export from the shell."""
     from bot.export import export_to_file
     from bot.storage import Storage
 

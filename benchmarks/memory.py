@@ -55,7 +55,7 @@ from tests.botapi_fake import BotApiFake
 
 TARGET_MB = 150.0
 RESULTS_AT_ONCE = 50
-CHANNEL = "telegram"  # as bot.telegram_handlers stores Telegram identities
+CHANNEL = "telegram"  # as the Telegram channel stores its identities
 
 
 # --- the workers ------------------------------------------------------------------------------------
@@ -65,7 +65,7 @@ async def snapshots(workdir: Path) -> list[dict[str, Any]]:
     """The stored session after consent and after each answer: one user's questionnaire, read back."""
     from bot.config import load_config
     from bot.storage import Storage
-    from bot.telegram_app import build_application
+    from bot.telegram.app import build_application
 
     database = workdir / "snapshots.db"
     storage = Storage(database)
@@ -116,7 +116,7 @@ def active_updates(
 async def worker_ours(stored: int, active: int) -> dict[str, Any]:
     from bot.config import load_config
     from bot.storage import Storage
-    from bot.telegram_app import build_application
+    from bot.telegram.app import build_application
 
     figures: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="kmu-memory-") as tmp:

@@ -15,7 +15,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import run_bot
-from bot import telegram_app
+from bot.telegram import app as telegram_app
 
 
 def no_rate_limiter(**_: Any) -> None:

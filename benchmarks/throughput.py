@@ -49,7 +49,7 @@ from benchmarks.common import (
 )
 from bot.config import load_config
 from bot.storage import Storage
-from bot.telegram_app import build_application
+from bot.telegram.app import build_application
 
 TARGET_RATIO = 2.0
 KINDS = ("echo", "ours", "replay")

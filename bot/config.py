@@ -32,6 +32,9 @@ class Config:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     timezone: str = "Europe/Berlin"
+    privacy_contact: str | None = None  # who is responsible for the data, shown by /privacy
+    # Only for benchmarks against a Bot API fake whose limits are scaled by the same factor.
+    broadcast_time_scale: float = 1.0
 
     @property
     def uses_webhook(self) -> bool:
@@ -102,4 +105,17 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
         webhook_port=int(port_text),
         timezone=timezone,
+        privacy_contact=env.get("PRIVACY_CONTACT", "").strip() or None,
+        broadcast_time_scale=_time_scale(env),
     )
+
+
+def _time_scale(env: Mapping[str, str]) -> float:
+    text = env.get("TIPS_BROADCAST_TIME_SCALE", "").strip() or "1"
+    try:
+        scale = float(text)
+    except ValueError:
+        scale = 0.0
+    if not scale > 0:
+        raise ConfigError(f"TIPS_BROADCAST_TIME_SCALE must be a positive number, got {text!r}")
+    return scale

@@ -13,27 +13,30 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.analytics import PeerBenchmark
+from bot.advisor import Advisor, Begin, Outcome, Respondent
 from bot.i18n import Translator
-from bot.rendering import BACK_WORDS, event_for_text, render_question, render_result, render_summary
+from bot.rendering import (
+    BACK_WORDS,
+    event_for_text,
+    render_changes,
+    render_question,
+    render_result,
+    render_summary,
+)
 from bot.storage import Storage
 from dialogs.engine import (
+    RESULT,
     Back,
     Choose,
     Confirm,
     Edit,
     Event,
     QuestionScreen,
-    Reply,
     Restart,
     Result,
     ResultScreen,
-    Session,
-    Show,
     SummaryScreen,
     SwitchLanguage,
-    handle,
-    restore,
 )
 from dialogs.text import msg
 
@@ -57,26 +60,21 @@ class ConsoleAdvisor:
     resume: bool = False
     echo: bool = False
     pdf_path: str | None = None
-    session: Session = field(init=False)
-    respondent_id: str = field(init=False)
-    last_result: Result | None = field(init=False, default=None)
-    peers: PeerBenchmark = field(init=False)
+    advisor: Advisor = field(init=False)
+    respondent: Respondent = field(init=False)
+    outcome: Outcome = field(init=False)
 
     def __post_init__(self) -> None:
-        self.peers = PeerBenchmark(self.storage)
-        user = getpass.getuser()
-        if self.resume:
-            self.respondent_id = self.storage.respondent_for(CHANNEL, user)
-        else:
-            self.respondent_id = self.storage.new_respondent_for(CHANNEL, user)
-        stored = self.storage.load_session(self.respondent_id)
-        self.session, self.restore_notices = restore(stored, self.language)
-        if stored is None:
-            self.session.language = self.language
+        self.advisor = Advisor(self.storage)
+        # The chosen language counts for a new session; a resumed one keeps its own.
+        self.respondent = Respondent(CHANNEL, getpass.getuser(), self.language)
+        if not self.resume:
+            self.advisor.start_afresh(self.respondent)
 
     @property
     def t(self) -> Translator:
-        return Translator(self.session.language)
+        outcome = getattr(self, "outcome", None)
+        return Translator(outcome.language if outcome is not None else self.language)
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -91,11 +89,10 @@ class ConsoleAdvisor:
             )
         )
         self.say(t(msg("Commands: back, restart, lang de|en, help, quit.")))
-        if self.session.answers and self.session.state != "result":
-            self.say(t(msg("Welcome back! We continue where you left off.")))
-        _, reply = handle(self.session, Show())
-        reply = Reply(self.restore_notices + reply.notices, reply.screen)
-        self.show(reply)
+        self.outcome = self.advisor.handle(self.respondent, Begin())
+        if self.outcome.note is not None:
+            self.say(self.t(self.outcome.note))
+        self.show(self.outcome)
         while True:
             if not self.echo:  # interactive: a prompt shows where to type
                 self.out.write("> ")
@@ -117,16 +114,13 @@ class ConsoleAdvisor:
                     )
                 )
                 continue
-            event = self.event_for(text, reply)
+            event = self.event_for(text, self.outcome)
             if event is None:
                 self.say(self.t(msg("Please type an answer, or “help” for the commands.")))
-                self.show(reply, notices=False)
+                self.show(self.outcome, notices=False)
                 continue
-            self.session, reply = handle(self.session, event)
-            self.storage.save_session(self.respondent_id, self.session.to_dict(), finished=reply.completed)
-            if reply.completed and isinstance(reply.screen, ResultScreen):
-                self.record(reply.screen.result)
-            self.show(reply)
+            self.outcome = self.advisor.handle(self.respondent, event)
+            self.show(self.outcome)
         self.say(self.t(msg("Your answers are saved. Goodbye!")))
         status = self.write_report(self.pdf_path) if self.pdf_path else 0
         if self.json_output:
@@ -134,16 +128,15 @@ class ConsoleAdvisor:
         return status
 
     def write_report(self, path: str) -> int:
-        """Write the result as a PDF report to ``path``; 1 when there is no result yet."""
-        from dialogs.engine import evaluate, is_complete
-
+        """Write the result on screen as a PDF report to ``path``; 1 when there is no result yet."""
         t = self.t
-        if self.session.state != "result" or not is_complete(self.session.answers):
+        result = self.outcome.result if self.outcome.state == RESULT else None
+        if result is None:
             self.say(t(msg("There is no result yet, so no report was written.")))
             return 1
-        from bot.report import build_report
+        from bot.report import build_report  # imported lazily: fpdf2 and matplotlib cost time at start
 
-        pdf = build_report(evaluate(self.session.answers), self.session.language, date.today())
+        pdf = build_report(result, self.outcome.language, date.today())
         try:
             Path(path).write_bytes(pdf)
         except OSError as error:
@@ -160,7 +153,7 @@ class ConsoleAdvisor:
         self.say(t(msg("Your report is saved as {path}.", path=path)))
         return 0
 
-    def event_for(self, text: str, reply: Reply) -> Event | None:
+    def event_for(self, text: str, outcome: Outcome) -> Event | None:
         words = text.casefold().split()
         if not words:
             return None
@@ -169,9 +162,9 @@ class ConsoleAdvisor:
         if text.casefold() in RESTART_WORDS:
             return Restart()
         if words[0] in LANGUAGE_WORDS:
-            wanted = words[1] if len(words) > 1 else ("en" if self.session.language == "de" else "de")
+            wanted = words[1] if len(words) > 1 else ("en" if outcome.language == "de" else "de")
             return SwitchLanguage(wanted)
-        screen = reply.screen
+        screen = outcome.screen
         if isinstance(screen, QuestionScreen) and screen.choices:
             marker = LETTERS if screen.accepts_text else "123456789"
             low = text.casefold().rstrip(").")
@@ -184,13 +177,13 @@ class ConsoleAdvisor:
                 return Edit(screen.items[int(text) - 1].question_id)
         return event_for_text(text, screen, self.t)
 
-    def show(self, reply: Reply, *, notices: bool = True) -> None:
+    def show(self, outcome: Outcome, *, notices: bool = True) -> None:
         t = self.t
         if notices:
-            for notice in reply.notices:
-                self.say(("✗ " if reply.rejected else "✓ ") + t(notice))
+            for notice in outcome.notices:
+                self.say(("✗ " if outcome.rejected else "✓ ") + t(notice))
         self.say()
-        screen = reply.screen
+        screen = outcome.screen
         if isinstance(screen, QuestionScreen):
             self.say(render_question(screen, t))
             marker = LETTERS if screen.accepts_text else "123456789"
@@ -206,41 +199,25 @@ class ConsoleAdvisor:
             self.say(t(msg("Type “ok” to see your result, or the number of an answer to change it.")))
         elif isinstance(screen, ResultScreen):
             blocks = render_result(screen.result, t)
-            # --- peer benchmark (issue 5): only when at least k consenting companies of the class compare ---
-            peer = self.peers.line(screen.result.classification.category.value)
-            if peer is not None:
-                blocks[1] = blocks[1] + "\n\n" + t(peer)
-            # --- end peer benchmark ---
+            if outcome.peer is not None:
+                blocks[1] = blocks[1] + "\n\n" + t(outcome.peer)
+            if outcome.changes is not None:
+                blocks[0] = blocks[0] + "\n\n" + render_changes(outcome.changes, t)
             for block in blocks:
                 self.say(block)
                 self.say()
             self.say(t(msg("Type “restart” to start again or “back” to change your answers.")))
         self.say()
 
-    def record(self, result: Result) -> None:
-        self.last_result = result
-        self.storage.save_result(
-            self.respondent_id,
-            category=result.classification.category.value,
-            score=result.advice.score,
-            answers=self.session.answers,
-            step_ids=[step.id for step in result.advice.steps],
-        )
-
     def result_json(self) -> dict[str, Any]:
-        result = self.last_result
-        if result is None or self.session.state != "result":
-            from dialogs.engine import evaluate, is_complete
-
-            if self.session.state == "result" and is_complete(self.session.answers):
-                result = evaluate(self.session.answers)
-            else:
-                return {"completed": False, "state": self.session.state, "language": self.session.language}
+        result: Result | None = self.outcome.result if self.outcome.state == RESULT else None
+        if result is None:
+            return {"completed": False, "state": self.outcome.state, "language": self.outcome.language}
         t = self.t
         c, advice = result.classification, result.advice
         return {
             "completed": True,
-            "language": self.session.language,
+            "language": self.outcome.language,
             "category": c.category.value,
             "category_name": t(c.name),
             "is_sme": c.is_sme,

@@ -24,6 +24,7 @@ from typing import IO, Any, TextIO
 
 from bot.storage import Banding, ConsentedResults, Storage
 from dialogs.classification import SizeClass
+from dialogs.engine import LANGUAGES
 from dialogs.questions import QUESTION_BY_ID, Question
 
 FORMATS = ("csv", "json", "xlsx")
@@ -43,7 +44,6 @@ COLUMNS: tuple[str, ...] = (
     "category",
     "score",
 )
-LANGUAGES = ("de", "en")
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 
 Progress = Callable[[int, int], None]

@@ -48,7 +48,7 @@ def check_database(path: str) -> Check:
     """Schema version against this code's migrations, ``PRAGMA integrity_check`` and WAL, read-only."""
     from sqlite_utils import Database
 
-    from bot.storage import migrations
+    from bot.storage.db import schema_status
 
     file = Path(path).expanduser()
     if not file.exists():
@@ -63,8 +63,7 @@ def check_database(path: str) -> Check:
     try:
         integrity = [row[0] for row in connection.execute("PRAGMA integrity_check")]
         journal = connection.execute("PRAGMA journal_mode").fetchone()[0]
-        db = Database(connection)
-        applied = [migration.name for migration in migrations.applied(db)]
+        schema = schema_status(Database(connection))
     except sqlite3.Error as error:
         return Check("database", False, f"cannot read {path}: {error}")
     finally:
@@ -74,15 +73,12 @@ def check_database(path: str) -> Check:
         problems.append("integrity_check: " + "; ".join(integrity[:3]))
     if journal.lower() != "wal":
         problems.append(f"journal mode {journal}, expected wal")
-    known = [migration.name for migration in migrations.pending(Database(memory=True))]  # all of this code's
-    unknown = [name for name in applied if name not in known]
-    if unknown:
-        problems.append(f"schema is newer than this code ({', '.join(unknown)})")
-    pending = [name for name in known if name not in applied]
-    version = f"schema {len(applied)}/{len(known)}"
+    if schema.unknown:
+        problems.append(f"schema is newer than this code ({', '.join(schema.unknown)})")
+    version = f"schema {len(schema.applied)}/{len(schema.known)}"
     if problems:
         return Check("database", False, f"{path}: {version}; " + "; ".join(problems))
-    note = f", {len(pending)} migration(s) run at the next start" if pending else ""
+    note = f", {len(schema.pending)} migration(s) run at the next start" if schema.pending else ""
     return Check("database", True, f"{path}: {version}{note}, integrity ok, WAL")
 
 

@@ -16,11 +16,11 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 
+from dialogs.engine import LANGUAGES as LANGUAGES  # the languages the bot speaks, defined once
 from dialogs.text import Arg, Money, Number, Percent, Text
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
-LANGUAGES = ("de", "en")
 
 _MONEY_PATTERN = {"de": "#,##0 ¤", "en": "¤#,##0"}
 
@@ -77,9 +77,6 @@ class Translator:
 
     def __call__(self, text: Text) -> str:
         return self.render(text)
-
-    def gettext(self, msgid: str) -> str:
-        return self._catalog.gettext(msgid)
 
     def render(self, text: Text) -> str:
         if text.plural is not None and text.n is not None:

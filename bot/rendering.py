@@ -5,10 +5,14 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
 from dialogs.engine import AnswerText, Back, Choose, Event, QuestionScreen, Result, SummaryScreen
 from dialogs.text import Text, msg
+
+if TYPE_CHECKING:
+    from bot.advisor import Changes
 
 
 class Markup:
@@ -127,3 +131,25 @@ def event_for_text(text: str, screen: object, t: Translator) -> Event:
         if key is not None:
             return Choose(screen.question_id, key)
     return AnswerText(text)
+
+
+def render_changes(changes: Changes, t: Translator, markup: Markup = PLAIN) -> str:
+    """What changed since the previous check, as a short list under a heading."""
+    e = markup.escape
+    lines = [markup.bold(e(t(msg("Since your last check"))))]
+    if changes.category is not None:
+        lines.append("• " + e(t(msg("Your size class changed to: {category}", category=changes.category))))
+    if changes.score_delta < 0:
+        points = -changes.score_delta
+        lines.append(
+            "• " + e(t(msg("Your digital gap shrank by {points} points. Well done!", points=points)))
+        )
+    elif changes.score_delta > 0:
+        lines.append(
+            "• " + e(t(msg("Your digital gap grew by {points} points.", points=changes.score_delta)))
+        )
+    else:
+        lines.append("• " + e(t(msg("Your digital gap is unchanged."))))
+    if changes.steps_done:
+        lines.append("• " + e(t(msg("Steps you no longer need: {count}", count=changes.steps_done))))
+    return "\n".join(lines)

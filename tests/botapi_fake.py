@@ -415,203 +415,6 @@ def _close_html_tag(
     out.add(entity_type, start, **extra)
 
 
-def _parse_markdown(src: str) -> tuple[str, list[JSONDict]]:
-    """Legacy Markdown: *bold*, _italic_, `code`, ```pre```, [text](url); no nesting."""
-    out = _TextBuilder()
-    i, n = 0, len(src)
-    while i < n:
-        c = src[i]
-        if c == "\\" and i + 1 < n and src[i + 1] in "_*`[":
-            out.emit(src[i + 1])
-            i += 2
-            continue
-        if c not in "_*`[":
-            out.emit(c)
-            i += 1
-            continue
-        begin = i
-        start = out.pos
-        if c == "[":
-            close = src.find("]", i + 1)
-            if close < 0:
-                raise _entity_error(
-                    f"Can't find end of the entity starting at byte offset {_byte_offset(src, begin)}"
-                )
-            out.emit(src[i + 1 : close])
-            i = close + 1
-            if i < n and src[i] == "(":
-                end = src.find(")", i + 1)
-                if end >= 0:
-                    url = src[i + 1 : end]
-                    i = end + 1
-                    if url:
-                        out.add("text_link", start, url=url)
-            continue
-        if src.startswith("```", i):
-            end = src.find("```", i + 3)
-            if end < 0:
-                raise _entity_error(
-                    f"Can't find end of the entity starting at byte offset {_byte_offset(src, begin)}"
-                )
-            inner = src[i + 3 : end]
-            extra: JSONDict = {}
-            first_line, newline, rest = inner.partition("\n")
-            if newline and first_line and re.fullmatch(r"[\w+#.-]+", first_line):
-                extra["language"] = first_line
-                inner = rest
-            out.emit(inner)
-            out.add("pre", start, **extra)
-            i = end + 3
-            continue
-        end = src.find(c, i + 1)
-        if end < 0:
-            raise _entity_error(
-                f"Can't find end of the entity starting at byte offset {_byte_offset(src, begin)}"
-            )
-        out.emit(src[i + 1 : end])
-        out.add({"*": "bold", "_": "italic", "`": "code"}[c], start)
-        i = end + 1
-    return out.result()
-
-
-_MDV2_RESERVED = frozenset("_*[]()~`>#+-=|{}.!")
-_MDV2_NAMES = {
-    "bold": "Bold",
-    "italic": "Italic",
-    "underline": "Underline",
-    "strikethrough": "Strikethrough",
-    "spoiler": "Spoiler",
-    "code": "Code",
-    "pre": "Pre",
-    "text_link": "TextUrl",
-    "custom_emoji": "CustomEmoji",
-}
-_MDV2_TOKEN_LEN = {"underline": 2, "spoiler": 2, "pre": 3}
-
-
-def _mdv2_closes(entity_type: str, src: str, i: int) -> bool:
-    c = src[i]
-    if entity_type == "underline":
-        return src.startswith("__", i)
-    if entity_type == "spoiler":
-        return src.startswith("||", i)
-    if entity_type == "pre":
-        return src.startswith("```", i)
-    if entity_type in ("text_link", "custom_emoji"):
-        return c == "]"
-    if entity_type == "italic":  # "__" is read greedily as underline, as Telegram documents
-        return c == "_" and not src.startswith("__", i)
-    return c == {"bold": "*", "strikethrough": "~", "code": "`"}[entity_type]
-
-
-def _parse_markdown_v2(src: str) -> tuple[str, list[JSONDict]]:
-    out = _TextBuilder()
-    stack: list[tuple[str, int, int, JSONDict]] = []  # type, start (UTF-16), begin (index), extra
-    quote_start: int | None = None
-    i, n = 0, len(src)
-    while i < n:
-        c = src[i]
-        if c == "\\" and i + 1 < n and 0 < ord(src[i + 1]) <= 126:
-            out.emit(src[i + 1])
-            i += 2
-            continue
-        in_code = bool(stack) and stack[-1][0] in ("code", "pre")
-        if in_code and c != "`":
-            out.emit(c)
-            i += 1
-            continue
-        if c == ">" and not in_code and (i == 0 or src[i - 1] == "\n"):
-            if quote_start is None:
-                quote_start = out.pos
-            i += 1
-            continue
-        if c == "\n":
-            out.emit(c)
-            i += 1
-            if quote_start is not None and not (i < n and src[i] == ">"):
-                out.pos -= 1  # the quote ends before the newline
-                out.add("blockquote", quote_start)
-                out.pos += 1
-                quote_start = None
-            continue
-        if c not in _MDV2_RESERVED:
-            out.emit(c)
-            i += 1
-            continue
-        if stack and _mdv2_closes(stack[-1][0], src, i):
-            entity_type, start, _begin, extra = stack.pop()
-            i += _MDV2_TOKEN_LEN.get(entity_type, 1)
-            if entity_type in ("text_link", "custom_emoji"):
-                url = None
-                if i < n and src[i] == "(":
-                    j, chars = i + 1, []
-                    while j < n and src[j] != ")":
-                        if src[j] == "\\" and j + 1 < n:
-                            chars.append(src[j + 1])
-                            j += 2
-                            continue
-                        chars.append(src[j])
-                        j += 1
-                    if j >= n:
-                        raise _entity_error(f"Can't find end of a url at byte offset {_byte_offset(src, i)}")
-                    url = "".join(chars)
-                    i = j + 1
-                if entity_type == "custom_emoji":
-                    emoji = re.fullmatch(r"tg://emoji\?id=(\d+)", url or "")
-                    if emoji is None:
-                        raise _entity_error("Custom emoji entity must contain a tg://emoji URL")
-                    extra["custom_emoji_id"] = emoji[1]
-                elif not url:
-                    continue
-                else:
-                    mention = re.fullmatch(r"tg://user\?id=(\d+)", url)
-                    if mention:
-                        entity_type = "text_mention"
-                        extra["user"] = {"id": int(mention[1]), "is_bot": False, "first_name": ""}
-                    else:
-                        extra["url"] = url
-            out.add(entity_type, start, **extra)
-            continue
-        begin = i
-        extra = {}
-        if src.startswith("__", i):
-            entity_type, i = "underline", i + 2
-        elif c == "_":
-            entity_type, i = "italic", i + 1
-        elif c == "*":
-            entity_type, i = "bold", i + 1
-        elif c == "~":
-            entity_type, i = "strikethrough", i + 1
-        elif src.startswith("||", i):
-            entity_type, i = "spoiler", i + 2
-        elif c == "[":
-            entity_type, i = "text_link", i + 1
-        elif src.startswith("![", i):
-            entity_type, i = "custom_emoji", i + 2
-        elif src.startswith("```", i):
-            entity_type, i = "pre", i + 3
-            j = i
-            while j < n and not src[j].isspace() and src[j] != "`":
-                j += 1
-            if j < n and src[j] == "\n":
-                if j > i:
-                    extra["language"] = src[i:j]
-                i = j + 1
-        elif c == "`":
-            entity_type, i = "code", i + 1
-        else:
-            raise _entity_error(f"Character '{c}' is reserved and must be escaped with the preceding '\\'")
-        stack.append((entity_type, out.pos, begin, extra))
-    if stack:
-        entity_type, _start, begin, _extra = stack[-1]
-        raise _entity_error(
-            f"Can't find end of {_MDV2_NAMES[entity_type]} entity at byte offset {_byte_offset(src, begin)}"
-        )
-    if quote_start is not None:
-        out.add("blockquote", quote_start)
-    return out.result()
-
-
 def _trim(text: str, entities: list[JSONDict]) -> tuple[str, list[JSONDict]]:
     """Strip surrounding whitespace like Telegram does and shift the entities accordingly."""
     left = _utf16_len(text[: len(text) - len(text.lstrip())])
@@ -639,10 +442,6 @@ def format_text(raw: Any, parse_mode: Any = None, entities: Any = None) -> tuple
         text, found = source, [dict(e) for e in entities or [] if isinstance(e, dict)]
     elif mode == "html":
         text, found = _parse_html(source)
-    elif mode == "markdown":
-        text, found = _parse_markdown(source)
-    elif mode == "markdownv2":
-        text, found = _parse_markdown_v2(source)
     else:
         raise _bad_request("unsupported parse_mode")
     return _trim(text, found)
@@ -740,12 +539,6 @@ _MEDIA_KINDS = {
     # method -> (message field, file_path folder, default file extension)
     "sendPhoto": ("photo", "photos", ".jpg"),
     "sendDocument": ("document", "documents", ""),
-    "sendAudio": ("audio", "music", ".mp3"),
-    "sendVideo": ("video", "videos", ".mp4"),
-    "sendAnimation": ("animation", "animations", ".mp4"),
-    "sendVoice": ("voice", "voice", ".oga"),
-    "sendSticker": ("sticker", "stickers", ".webp"),
-    "sendVideoNote": ("video_note", "video_notes", ".mp4"),
 }
 _MAX_UPLOAD = {"photo": 10 * 1024 * 1024}
 _MAX_UPLOAD_DEFAULT = 50 * 1024 * 1024
@@ -852,7 +645,6 @@ class _Chat:
     deactivated: bool = False
     migrated_to: int | None = None
     reply_keyboard: tuple[int, JSONDict] | None = None
-    menu_button: JSONDict | None = None
     sends_second: collections.deque[float] = field(default_factory=collections.deque)
     sends_minute: collections.deque[float] = field(default_factory=collections.deque)
 
@@ -955,8 +747,7 @@ class BotApiFake:
         self._files_by_path: dict[str, _StoredFile] = {}
         self._file_counter = itertools.count(1)
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
-        self._profile: dict[tuple[str, str], str] = {}
-        self._default_menu_button: JSONDict = {"type": "commands"}
+        self._descriptions: dict[tuple[str, str], str] = {}  # (field, language code) -> text
 
         self._faults: list[Fault] = []
         self._random_faults: _RandomFaults | None = None
@@ -1894,14 +1685,6 @@ class BotApiFake:
             "has_main_web_app": False,
         }
 
-    @_api("logOut")
-    def _log_out(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
-        return True
-
-    @_api("close")
-    def _close(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
-        return True
-
     @_api("getUpdates")
     def _get_updates(self, params: JSONDict, files: dict[str, _Upload]) -> list[JSONDict]:
         if self._webhook is not None:
@@ -2051,60 +1834,20 @@ class BotApiFake:
         self._commands.pop(key, None)
         return True
 
-    def _set_profile(self, field_name: str, params: JSONDict, limit: int) -> bool:
+    def _set_description(self, field_name: str, params: JSONDict, limit: int) -> bool:
         value = str(params.get(field_name) or "")
         if len(value) > limit:
             raise _bad_request(f"{field_name} is too long")
-        self._profile[(field_name, str(params.get("language_code") or ""))] = value
+        self._descriptions[(field_name, str(params.get("language_code") or ""))] = value
         return True
-
-    def _get_profile(self, field_name: str, params: JSONDict) -> JSONDict:
-        language = str(params.get("language_code") or "")
-        value = self._profile.get((field_name, language), self._profile.get((field_name, ""), ""))
-        if field_name == "name" and not value:
-            value = self.bot_first_name
-        return {field_name: value}
-
-    @_api("setMyName")
-    def _set_my_name(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
-        return self._set_profile("name", params, 64)
-
-    @_api("getMyName")
-    def _get_my_name(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        return self._get_profile("name", params)
 
     @_api("setMyDescription")
     def _set_my_description(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
-        return self._set_profile("description", params, 512)
-
-    @_api("getMyDescription")
-    def _get_my_description(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        return self._get_profile("description", params)
+        return self._set_description("description", params, 512)
 
     @_api("setMyShortDescription")
     def _set_my_short_description(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
-        return self._set_profile("short_description", params, 120)
-
-    @_api("getMyShortDescription")
-    def _get_my_short_description(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        return self._get_profile("short_description", params)
-
-    @_api("setChatMenuButton")
-    def _set_chat_menu_button(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
-        button = params.get("menu_button") or {"type": "default"}
-        if not isinstance(button, dict) or button.get("type") not in ("commands", "web_app", "default"):
-            raise _bad_request("can't parse menu button JSON object")
-        if params.get("chat_id") is None:
-            self._default_menu_button = button
-        else:
-            self._target_chat(params).menu_button = button
-        return True
-
-    @_api("getChatMenuButton")
-    def _get_chat_menu_button(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        if params.get("chat_id") is None:
-            return dict(self._default_menu_button)
-        return dict(self._target_chat(params).menu_button or self._default_menu_button)
+        return self._set_description("short_description", params, 120)
 
     @_api("sendMessage")
     def _send_message(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
@@ -2266,41 +2009,6 @@ class BotApiFake:
     def _send_document(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
         return self._send_media("sendDocument", params, files)
 
-    @_api("sendAudio")
-    def _send_audio(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        return self._send_media("sendAudio", params, files)
-
-    @_api("sendVideo")
-    def _send_video(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        return self._send_media("sendVideo", params, files)
-
-    @_api("sendAnimation")
-    def _send_animation(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        return self._send_media("sendAnimation", params, files)
-
-    @_api("sendVoice")
-    def _send_voice(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        return self._send_media("sendVoice", params, files)
-
-    @_api("sendSticker")
-    def _send_sticker(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        return self._send_media("sendSticker", params, files)
-
-    @_api("sendVideoNote")
-    def _send_video_note(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        return self._send_media("sendVideoNote", params, files)
-
-    @_api("getFile")
-    def _get_file(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        stored = self._files.get(str(params.get("file_id") or ""))
-        if stored is None:
-            raise _bad_request("invalid file_id")
-        result: JSONDict = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
-        if stored.data is not None:
-            result["file_size"] = len(stored.data)
-            result["file_path"] = stored.file_path
-        return result
-
     @_api("editMessageText")
     def _edit_message_text(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
         chat, record = self._editable(params)
@@ -2317,61 +2025,11 @@ class BotApiFake:
         markup = self._validate_markup(params.get("reply_markup"), inline_only=True)
         return self._apply_edit(chat, record, {"text": text, "entities": entities or None}, markup)
 
-    @_api("editMessageCaption")
-    def _edit_message_caption(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
-        chat, record = self._editable(params)
-        caption, entities = self._checked_text(
-            params.get("caption"),
-            params.get("parse_mode"),
-            params.get("caption_entities"),
-            limit=MAX_CAPTION_LENGTH,
-            too_long="message caption is too long",
-            empty=None,
-        )
-        if "text" in record.data:
-            raise _bad_request("there is no caption in the message to edit")
-        markup = self._validate_markup(params.get("reply_markup"), inline_only=True)
-        changes = {"caption": caption or None, "caption_entities": entities or None}
-        return self._apply_edit(chat, record, changes, markup)
-
     @_api("editMessageReplyMarkup")
     def _edit_message_reply_markup(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:
         chat, record = self._editable(params)
         markup = self._validate_markup(params.get("reply_markup"), inline_only=True)
         return self._apply_edit(chat, record, {}, markup)
-
-    @_api("deleteMessage")
-    def _delete_message(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
-        chat = self._target_chat(params)
-        self._delete_one(chat, params.get("message_id"))
-        return True
-
-    @_api("deleteMessages")
-    def _delete_messages(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
-        chat = self._target_chat(params)
-        message_ids = params.get("message_ids")
-        if not isinstance(message_ids, list) or not 1 <= len(message_ids) <= 100:
-            raise _bad_request("message_ids must be a non-empty Array of at most 100 identifiers")
-        for message_id in message_ids:
-            with contextlib.suppress(ApiError):  # Telegram skips messages it cannot delete
-                self._delete_one(chat, message_id)
-        return True
-
-    def _delete_one(self, chat: _Chat, message_id: Any) -> None:
-        if message_id is None:
-            raise _bad_request("message identifier is not specified")
-        record = chat.messages.get(int(message_id))
-        if record is None or record.deleted:
-            raise _bad_request("message to delete not found")
-        may_delete_others = chat.type == "private" or (
-            chat.bot_status == "administrator" and chat.bot_rights.get("can_delete_messages")
-        )
-        if not record.from_bot and not may_delete_others:
-            raise _bad_request("message can't be deleted")
-        record.deleted = True
-        record.version += 1
-        self._events.append((chat.id, int(message_id)))
-        self._cond.notify_all()
 
     @_api("answerCallbackQuery")
     def _answer_callback_query(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
@@ -2432,56 +2090,6 @@ class BotApiFake:
                 raise _bad_request("user not found")
             return self._member_dict(chat, user_id, "member")
         return self._member_dict(chat, user_id, chat.members.get(user_id, "left"))
-
-    @_api("getChatAdministrators")
-    def _get_chat_administrators(self, params: JSONDict, files: dict[str, _Upload]) -> list[JSONDict]:
-        chat = self._target_chat(params)
-        if chat.type == "private":
-            raise _bad_request("there are no administrators in the private chat")
-        if chat.type == "channel" and chat.bot_status != "administrator":
-            raise _bad_request("member list is inaccessible")
-        admins = [
-            self._member_dict(chat, user_id, status)
-            for user_id, status in chat.members.items()
-            if status in ("creator", "administrator")
-        ]
-        if chat.bot_status == "administrator":
-            admins.append(self._bot_member(chat))
-        return admins
-
-    @_api("getChatMemberCount")
-    def _get_chat_member_count(self, params: JSONDict, files: dict[str, _Upload]) -> int:
-        chat = self._target_chat(params)
-        if chat.type == "private":
-            return 2
-        members = sum(1 for status in chat.members.values() if status not in ("left", "kicked"))
-        return members + (chat.bot_status not in ("left", "kicked"))
-
-    @_api("leaveChat")
-    def _leave_chat(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
-        chat = self._target_chat(params)
-        if chat.type == "private":
-            raise _bad_request("chat member status can't be changed in private chats")
-        if chat.bot_status in ("left", "kicked"):
-            raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
-        old = self._bot_member(chat)
-        chat.bot_status, chat.bot_rights = "left", {}
-        self._my_chat_member(chat, self.bot_user, old, self._bot_member(chat))
-        return True
-
-    @_api("pinChatMessage")
-    def _pin_chat_message(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
-        chat = self._target_chat(params)
-        self._check_can_send(chat)
-        record = chat.messages.get(params.get("message_id") or 0)
-        if record is None or record.deleted:
-            raise _bad_request("message to pin not found")
-        return True
-
-    @_api("unpinChatMessage")
-    def _unpin_chat_message(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
-        self._check_can_send(self._target_chat(params))
-        return True
 
     # ---------------------------------------------------------------- chat and member dicts
 
@@ -3053,7 +2661,6 @@ class FakeChat:
 # --------------------------------------------------------------------------------------------------
 
 _API_PATH = re.compile(r"^/bot([^/]+)/([A-Za-z0-9_]*)$")
-_FILE_PATH = re.compile(r"^/file/bot([^/]+)/(.+)$")
 _DISPOSITION_PARAM = re.compile(r';\s*([\w*-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^;]*)')
 
 
@@ -3161,10 +2768,6 @@ class _Handler(BaseHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path)
         body = self._read_body()
         route = urllib.parse.unquote(path.path)  # PTB percent-encodes the ":" of the token in file URLs
-        file_match = _FILE_PATH.match(route)
-        if file_match:
-            self._serve_file(fake, file_match[1], file_match[2])
-            return
         api_match = _API_PATH.match(route)
         if api_match is None or not api_match[2]:
             self._reply(404, _dumps(ApiError(404, "Not Found").payload()))
@@ -3188,17 +2791,6 @@ class _Handler(BaseHTTPRequestHandler):
             return
         assert outcome.body is not None
         self._reply(outcome.status, outcome.body)
-
-    def _serve_file(self, fake: BotApiFake, token: str, file_path: str) -> None:
-        if token != fake.token:
-            self._reply(401, _dumps(ApiError(401, "Unauthorized").payload()))
-            return
-        with fake._cond:
-            stored = fake._files_by_path.get(file_path)
-        if stored is None or stored.data is None:
-            self._reply(404, _dumps(ApiError(404, "Not Found").payload()))
-            return
-        self._reply(200, stored.data, "application/octet-stream")
 
     def _read_body(self) -> bytes:
         if "chunked" in self.headers.get("Transfer-Encoding", "").lower():

@@ -1,11 +1,32 @@
-"""Shared test settings: hypothesis runs deterministically and without deadlines in CI (2 noisy cores)."""
+"""Shared test settings (hypothesis runs deterministically and without deadlines in CI) and the bot fixture."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from pathlib import Path
 
+import pytest
 from hypothesis import settings
+
+from tests.harness import Harness
+
+# The bot opts in to PTB's timedelta durations (bot/telegram/__init__.py); every test process runs the same way.
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture
+async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
+    """The bot with a fresh database, started and stopped around the test."""
+    harness = Harness(tmp_path / "bot.db")
+    async with harness.app:
+        yield harness
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the long end-to-end tests first, so that parallel workers fill the rest of the time with quick ones."""
+    items.sort(key=lambda item: item.get_closest_marker("e2e") is None)

@@ -1,7 +1,12 @@
-"""An in-process stand-in for the Bot API (a PTB ``BaseRequest``) and builders of Telegram updates."""
+"""An in-process stand-in for the Bot API (a PTB ``BaseRequest``) and builders of Telegram updates.
+
+It refuses what Telegram refuses in the calls the bot makes: HTML that does not parse, texts over 4,096
+characters, captions over 1,024, and button data over 64 bytes.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import time
@@ -10,6 +15,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
+
+from tests.botapi_fake import MAX_CALLBACK_DATA_BYTES, MAX_TEXT_LENGTH, ApiError, format_text
+
+MAX_CAPTION_LENGTH = 1024
 
 BOT_ID = 777000
 BOT_USERNAME = "KmuBeraterTestBot"
@@ -22,6 +31,7 @@ class FakeRequest(BaseRequest):
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._ids = itertools.count(1)
+        self.send_delay = 0.0  # seconds each send takes, so that concurrent updates really interleave
 
     @property
     def read_timeout(self) -> float | None:
@@ -41,6 +51,12 @@ class FakeRequest(BaseRequest):
         if request_data and request_data.multipart_data:
             params["_files"] = {name: f[1] for name, f in request_data.multipart_data.items()}
         self.calls.append((api, params))
+        if api.startswith("send") and self.send_delay:
+            await asyncio.sleep(self.send_delay)
+        try:
+            check(api, params)
+        except ApiError as error:
+            return error.code, json.dumps(error.payload()).encode()
         return 200, json.dumps({"ok": True, "result": self.result(api, params)}).encode()
 
     def result(self, api: str, params: dict[str, Any]) -> Any:
@@ -66,8 +82,6 @@ class FakeRequest(BaseRequest):
             return message
         return True
 
-    # --- assertions helpers ---
-
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         return [
             p
@@ -89,6 +103,28 @@ class FakeRequest(BaseRequest):
 
     def clear(self) -> None:
         self.calls.clear()
+
+
+def check(api: str, params: dict[str, Any]) -> None:
+    """Raise the ``ApiError`` Telegram would answer a send or edit with."""
+    if api in ("sendMessage", "editMessageText"):
+        text, _ = format_text(params.get("text"), params.get("parse_mode"))
+        if not text.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(text) > MAX_TEXT_LENGTH:
+            raise ApiError(400, "Bad Request: message is too long")
+    elif "caption" in params:
+        caption, _ = format_text(params.get("caption"), params.get("parse_mode"))
+        if len(caption) > MAX_CAPTION_LENGTH:
+            raise ApiError(400, "Bad Request: message caption is too long")
+    markup = params.get("reply_markup")
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    for row in (markup or {}).get("inline_keyboard", []):
+        for button in row:
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA_BYTES:
+                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
 
 
 class Updates:

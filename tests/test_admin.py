@@ -13,13 +13,12 @@ import pytest
 from telegram.ext import CommandHandler
 from telegram.request import RequestData
 
-from bot.config import load_config
 from bot.console import ConsoleAdvisor
 from bot.storage import Storage
-from bot.telegram_app import _post_init, build_application
-from tests.telegram_fakes import TOKEN, FakeRequest, Updates
-from tests.test_export import add
-from tests.test_telegram_handlers import Harness, answer_all, consent
+from bot.telegram.app import _post_init
+from tests.harness import Harness, answer_all, consent
+from tests.harness import add_respondent as add
+from tests.telegram_fakes import FakeRequest
 
 ADMIN = 5550001
 OTHER_ADMIN = 5550002  # never started the bot: Telegram refuses its command menu
@@ -40,30 +39,10 @@ class MenuRefusingRequest(FakeRequest):
         return await super().do_request(url, method, request_data, *args, **kwargs)
 
 
-class AdminHarness(Harness):
-    def __init__(self, db_path: Path) -> None:
-        self.db_path = db_path
-        self.storage = Storage(db_path)
-        self.request = MenuRefusingRequest()
-        config = load_config(
-            {
-                "TELEGRAM_BOT_TOKEN": TOKEN,
-                "DATABASE_PATH": str(db_path),
-                "ADMIN_IDS": f"{ADMIN},{OTHER_ADMIN}",
-            }
-        )
-        self.app = build_application(
-            config, self.storage, request=self.request, updates_request=FakeRequest()
-        )
-        self.updates = Updates(self.app)
-
-    def calls(self, api: str, chat_id: int) -> list[dict[str, Any]]:
-        return [p for name, p in self.request.calls if name == api and int(p.get("chat_id", 0)) == chat_id]
-
-
 @pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[AdminHarness]:
-    harness = AdminHarness(tmp_path / "bot.db")
+async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
+    env = {"ADMIN_IDS": f"{ADMIN},{OTHER_ADMIN}"}
+    harness = Harness(tmp_path / "bot.db", env=env, request=MenuRefusingRequest())
     async with harness.app:
         yield harness
 
@@ -87,7 +66,7 @@ def fill(storage: Storage, n: int = 6) -> None:
     ],
 )
 async def test_non_admins_get_neither_export_nor_stats(
-    bot: AdminHarness, command: str, chat: int, language: str, refusal: str
+    bot: Harness, command: str, chat: int, language: str, refusal: str
 ) -> None:
     fill(bot.storage)
     await bot.send(command, user=USER, chat_id=chat, language_code=language)
@@ -97,24 +76,24 @@ async def test_non_admins_get_neither_export_nor_stats(
 
 
 @pytest.mark.parametrize("command", ["/export", "/stats"])
-async def test_admins_get_no_data_in_a_group(bot: AdminHarness, command: str) -> None:
+async def test_admins_get_no_data_in_a_group(bot: Harness, command: str) -> None:
     fill(bot.storage)
     await bot.send(command, user=ADMIN, chat_id=GROUP)
     assert not bot.calls("sendDocument", GROUP) and not bot.calls("sendPhoto", GROUP)
     assert "nur in Ihrem privaten Chat" in bot.request.texts(GROUP)[0]
 
 
-async def test_non_admins_get_no_broadcast(bot: AdminHarness) -> None:
+async def test_non_admins_get_no_broadcast(bot: Harness) -> None:
     registered = [
         h
         for group in bot.app.handlers.values()
         for h in group
         if isinstance(h, CommandHandler) and "broadcast" in h.commands
     ]
-    if not registered:
-        pytest.skip("/broadcast is not registered yet (bot/tips.py)")
+    assert registered, "/broadcast is registered"
     for chat in (USER, GROUP):
         await bot.send("/broadcast Hallo an alle", user=USER, chat_id=chat)
+    assert "nur den Administratoren" in bot.request.texts(USER)[-1]  # refused in the private chat
     assert not [
         p for name, p in bot.request.calls if name == "sendMessage" and "Hallo an alle" in p.get("text", "")
     ]
@@ -136,9 +115,7 @@ async def test_non_admins_get_no_broadcast(bot: AdminHarness) -> None:
         ),
     ],
 )
-async def test_admin_export_sends_a_document(
-    bot: AdminHarness, command: str, filename: str, check: Any
-) -> None:
+async def test_admin_export_sends_a_document(bot: Harness, command: str, filename: str, check: Any) -> None:
     fill(bot.storage)
     await bot.send(command, user=ADMIN)
     documents = bot.calls("sendDocument", ADMIN)
@@ -147,13 +124,13 @@ async def test_admin_export_sends_a_document(
     assert "6 Teilnehmende; 0 ausgelassen" in documents[0]["caption"]
 
 
-async def test_admin_export_of_an_unknown_format_explains_the_usage(bot: AdminHarness) -> None:
+async def test_admin_export_of_an_unknown_format_explains_the_usage(bot: Harness) -> None:
     await bot.send("/export pdf", user=ADMIN)
     assert not bot.calls("sendDocument", ADMIN)
     assert "/export xlsx" in bot.request.texts(ADMIN)[-1]
 
 
-async def test_admin_stats_sends_text_and_a_chart(bot: AdminHarness) -> None:
+async def test_admin_stats_sends_text_and_a_chart(bot: Harness) -> None:
     fill(bot.storage)
     await consent(bot)  # a seventh respondent, who answers one question and stops
     await answer_all(bot, ["12"])
@@ -168,7 +145,7 @@ async def test_admin_stats_sends_text_and_a_chart(bot: AdminHarness) -> None:
     assert len(photos) == 1 and photos[0]["_files"]["photo"].startswith(b"\x89PNG")
 
 
-async def test_stats_hide_medians_of_classes_with_fewer_than_k(bot: AdminHarness) -> None:
+async def test_stats_hide_medians_of_classes_with_fewer_than_k(bot: Harness) -> None:
     fill(bot.storage, 4)
     await bot.send("/stats", user=ADMIN, language_code="en")
     text = bot.request.texts(ADMIN)[0]
@@ -180,7 +157,7 @@ async def test_stats_hide_medians_of_classes_with_fewer_than_k(bot: AdminHarness
 # --- command menus -------------------------------------------------------------------------------
 
 
-async def test_admin_menus_are_set_per_admin_chat_and_a_refusal_is_tolerated(bot: AdminHarness) -> None:
+async def test_admin_menus_are_set_per_admin_chat_and_a_refusal_is_tolerated(bot: Harness) -> None:
     bot.request.clear()
     await _post_init(bot.app)
     menus = [p for name, p in bot.request.calls if name == "setMyCommands"]
@@ -203,7 +180,7 @@ async def test_admin_menus_are_set_per_admin_chat_and_a_refusal_is_tolerated(bot
 
 @pytest.mark.parametrize(("others", "shown"), [(4, False), (5, True)])
 async def test_result_shows_the_peer_benchmark_only_with_k_companies(
-    bot: AdminHarness, others: int, shown: bool
+    bot: Harness, others: int, shown: bool
 ) -> None:
     # Four or five consenting small companies; the user's own result only counts when they consent.
     for user_id in range(others):

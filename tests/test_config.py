@@ -71,7 +71,7 @@ def test_run_bot_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:
 def test_webhook_mode_passes_secret_listen_and_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from telegram.ext import Application
 
-    from bot.telegram_app import run_telegram
+    from bot.telegram.app import run_telegram
 
     seen: dict[str, object] = {}
     monkeypatch.setattr(Application, "run_webhook", lambda self, **kwargs: seen.update(kwargs))

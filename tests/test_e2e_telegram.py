@@ -183,7 +183,8 @@ def test_an_answer_handled_just_before_the_crash_is_not_applied_again(fake: E2EF
     next_screen(user)
     user.press("cons|1")
     next_screen(user)
-    fake.slow("getUpdates", 2.0)  # holds back the poll that would confirm the next update
+    # Holds back the poll that would confirm the next update, for longer than a restart takes on a busy machine.
+    fake.slow("getUpdates", 30.0)
     user.send("12")
     assert "Frage 2 von 11" in next_screen(user)["text"]
     bot.kill()
@@ -197,7 +198,7 @@ def test_an_answer_handled_just_before_the_crash_is_not_applied_again(fake: E2EF
         for u in c.result
         if u.get("message", {}).get("from", {}).get("id") == user.id and u["message"].get("text") == "12"
     ]
-    assert len(answer) == 2 and len(set(answer)) == 1, "the answer was not handed out twice: nothing tested"
+    assert len(answer) >= 2 and len(set(answer)) == 1, "the answer was not handed out again: nothing tested"
     user.send("/start")
     reply = next_screen(user)["text"]
     assert "Willkommen zurück" in reply and "Frage 2 von 11" in reply, (

@@ -200,3 +200,23 @@ def test_stored_summary_with_missing_answers_resumes_at_the_open_question() -> N
 def test_diagram_is_generated_from_the_machine_and_committed() -> None:
     committed = (Path(__file__).parent.parent / "dialogs" / "dialogue.mmd").read_text(encoding="utf-8")
     assert committed == mermaid_diagram() + "\n", "run: python run_bot.py diagram > dialogs/dialogue.mmd"
+
+
+@pytest.mark.parametrize(
+    ("controlling", "refused"), [("10", True), ("5,5", True), ("5", False), ("0", False)]
+)
+def test_social_and_controlling_together_may_not_exceed_the_online_share(
+    controlling: str, refused: bool
+) -> None:
+    session = Session(language="de")
+    for event in [*GERMAN_SCRIPT[:6], AnswerText("15 %"), AnswerText("10 %")]:
+        session, reply = handle(session, event)
+        assert not reply.rejected, reply.notices
+    assert session.state == "controlling_share"
+    session, reply = handle(session, AnswerText(controlling))
+    assert reply.rejected is refused
+    if refused:
+        assert reply.notices[0].msgid.startswith("Social media ({social}) and controlling ({share}) together")
+        assert session.state == "controlling_share" and "controlling_share" not in session.answers
+    else:
+        assert session.state == "results_check"

@@ -17,48 +17,9 @@ from openpyxl import load_workbook
 from bot.analytics import PeerBenchmark
 from bot.export import COLUMNS, FORMATS, parse_month, round_to_5, write_export
 from bot.storage import Storage
-from tests.telegram_fakes import TOKEN, FakeRequest, Updates
-from tests.test_telegram_handlers import Harness
-
-# One quasi-identifier group: 10 to 49 staff, turnover up to 2 m, balance sheet unknown, German, this month.
-BASE: dict[str, dict[str, Any]] = {
-    "staff": {"value": "12", "band": None},
-    "turnover": {"value": "1500000", "band": None},
-    "balance_sheet": {"value": None, "band": "unknown"},
-    "linked": {"value": "no", "band": None},
-    "website": {"value": "current", "band": None},
-    "social_presence": {"value": "occasional", "band": None},
-    "online_share": {"value": "17", "band": None},
-    "social_share": {"value": "3", "band": None},
-    "controlling_share": {"value": "1", "band": None},
-    "results_check": {"value": "partly", "band": None},
-    "referral": {"value": "occasional", "band": None},
-}
-
-
-def answers(**changes: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {**BASE, **changes}
-
-
-def add(
-    storage: Storage,
-    user_id: int,
-    *,
-    consent: bool | None = True,
-    language: str = "de",
-    category: str = "small",
-    score: int = 47,
-    **changes: dict[str, Any],
-) -> str:
-    """A respondent with a session and a result, as the bot stores them."""
-    rid = storage.respondent_for("telegram", user_id, language_code=language)
-    if consent is not None:
-        storage.set_consent(rid, consent)
-    given = answers(**changes)
-    storage.save_session(rid, {"state": "result", "answers": given, "language": language}, finished=True)
-    storage.save_result(rid, category=category, score=score, answers=given, step_ids=["website"])
-    storage.referral_code(rid)
-    return rid
+from tests.harness import Harness, answers
+from tests.harness import add_respondent as add
+from tests.telegram_fakes import Updates
 
 
 def export_bytes(storage: Storage, fmt: str, k: int = 5, since: str | None = None) -> bytes:
@@ -177,7 +138,8 @@ async def test_no_export_format_contains_an_identity_name_free_text_id_or_referr
 
 
 async def test_admin_export_document_contains_no_identity(tmp_path: Path) -> None:
-    harness = AdminHarness(tmp_path / "bot.db")
+    harness = Harness(tmp_path / "bot.db", env={"ADMIN_IDS": str(ADMIN)})
+    harness.updates = NamedUpdates(harness.app)
     async with harness.app:
         for user in PEOPLE:
             await run_dialogue(harness, user)
@@ -197,23 +159,6 @@ async def test_admin_export_document_contains_no_identity(tmp_path: Path) -> Non
 
 
 ADMIN = 5550001
-
-
-class AdminHarness(Harness):
-    def __init__(self, db_path: Path) -> None:
-        from bot.config import load_config
-        from bot.telegram_app import build_application
-
-        self.db_path = db_path
-        self.storage = Storage(db_path)
-        self.request = FakeRequest()
-        config = load_config(
-            {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path), "ADMIN_IDS": str(ADMIN)}
-        )
-        self.app = build_application(
-            config, self.storage, request=self.request, updates_request=FakeRequest()
-        )
-        self.updates = NamedUpdates(self.app)
 
 
 # --- what a row holds ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Resilience suites (issue 6), bounded in time for CI: crashes, Bot API faults, fuzzing and export contention.
+"""Resilience suites, bounded in time for CI: crashes, Bot API faults, fuzzing and export contention.
 
 1. Crash: 100 dialogues against one ``run_bot.py`` process that is SIGKILLed at random moments and restarted.
 2. Faults: the fake fails 10 % of all calls with 429, 500, timeouts or dropped connections.
@@ -26,16 +26,17 @@ from random import Random
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, settings
+from hypothesis import HealthCheck, Phase, event, seed, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, rule
+from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
 from telegram import Update
 from telegram.ext import ApplicationBuilder
 
 from bot.config import load_config
 from bot.export import write_export
 from bot.storage import Storage
-from bot.telegram_app import register_handlers
+from bot.telegram.app import register_handlers
+from bot.telegram.services import CONTEXT_TYPES
 from dialogs.engine import (
     RESULT,
     STATES,
@@ -88,7 +89,7 @@ pytestmark = pytest.mark.e2e
 
 # --- 1. crash ---------------------------------------------------------------------------------------
 
-CRASH_BATCHES = 4
+CRASH_BATCHES = 4  # shards of their own (a bot, a fake, a database each), so they can run in parallel
 CRASH_USERS_PER_BATCH = 25  # 4 x 25 = 100 dialogues
 CRASH_RANDOM_KILLS_PER_BATCH = 3  # after the first kill, which finds every dialogue at its own question
 CRASH_SEED = 20_240_601
@@ -218,60 +219,61 @@ def check_continuations(
                 )
 
 
-def test_crash_100_dialogues_killed_and_restarted(tmp_path: Path) -> None:
-    rng = Random(CRASH_SEED)
+@pytest.mark.parametrize("batch", range(CRASH_BATCHES))
+def test_crash_100_dialogues_killed_and_restarted(tmp_path: Path, batch: int) -> None:
+    """One of the four batches of 25 dialogues: killed once when each waits at its own question, then at random."""
+    rng = Random(CRASH_SEED + batch)
     book = CrashBook()
     records: list[DialogueRecord] = []
     scripts: dict[int, Script] = {}
     started = time.monotonic()
     with running_fake() as fake, BotProcess(fake, tmp_path / "bot.db", tmp_path / "bot.log") as bot:
-        for batch in range(CRASH_BATCHES):
-            gate = Gate(CRASH_USERS_PER_BATCH)
-            users = []
-            for n in range(CRASH_USERS_PER_BATCH):
-                hold_at = rng.randint(1, len(QIDS) - 1)
-                script = random_script(rng, rng.choice(["de", "de-AT", "en", "en-GB"]))
-                scripts[10_000 + batch * 100 + n] = script
-                users.append(
-                    ScriptedUser(
-                        fake,
-                        10_000 + batch * 100 + n,
-                        script,
-                        patience=4,
-                        time_limit=150,
-                        max_nudges=30,
-                        on_ack=gate.holder(hold_at),
-                    )
+        gate = Gate(CRASH_USERS_PER_BATCH)
+        users = []
+        for n in range(CRASH_USERS_PER_BATCH):
+            hold_at = rng.randint(1, len(QIDS) - 1)
+            script = random_script(rng, rng.choice(["de", "de-AT", "en", "en-GB"]))
+            scripts[10_000 + batch * 100 + n] = script
+            users.append(
+                ScriptedUser(
+                    fake,
+                    10_000 + batch * 100 + n,
+                    script,
+                    patience=4,
+                    time_limit=150,
+                    max_nudges=30,
+                    on_ack=gate.holder(hold_at),
                 )
-            with ThreadPoolExecutor(max_workers=len(users)) as pool:
-                futures: list[Future[DialogueRecord]] = [pool.submit(u.run) for u in users]
-                try:
-                    gate.wait_all_held(timeout=120)
+            )
+        with ThreadPoolExecutor(max_workers=len(users)) as pool:
+            futures: list[Future[DialogueRecord]] = [pool.submit(u.run) for u in users]
+            try:
+                gate.wait_all_held(timeout=120)
+                bot.kill()
+                crash_point(fake, bot, users, bot.kills, book)
+                gate.opened.set()  # users send their next answer while the bot is down
+                bot.start()
+                for _ in range(CRASH_RANDOM_KILLS_PER_BATCH):
+                    time.sleep(rng.uniform(0.3, 2.5))
                     bot.kill()
                     crash_point(fake, bot, users, bot.kills, book)
-                    gate.opened.set()  # users send their next answer while the bot is down
                     bot.start()
-                    for _ in range(CRASH_RANDOM_KILLS_PER_BATCH):
-                        time.sleep(rng.uniform(0.3, 2.5))
-                        bot.kill()
-                        crash_point(fake, bot, users, bot.kills, book)
-                        bot.start()
-                finally:
-                    gate.opened.set()
-                    batch_records = [f.result(timeout=200) for f in futures]
-            batch_points = book.points[-(1 + CRASH_RANDOM_KILLS_PER_BATCH) :]
-            check_continuations(fake, users, batch_points, book)
-            records += batch_records
-            for user, record in zip(users, batch_records, strict=True):
-                assert record.error is None, record.error
-                assert record.completed
-                missing = [
-                    line for line in expected_summary_lines(user.script) if line not in record.summary_text
-                ]
-                assert missing == [], (
-                    f"user {user.id}: {missing} not in the summary\n{record.summary_text}\n"
-                    f"script: {user.script}\n{fake.transcript(user.id)}"
-                )
+            finally:
+                gate.opened.set()
+                batch_records = [f.result(timeout=200) for f in futures]
+        batch_points = book.points[-(1 + CRASH_RANDOM_KILLS_PER_BATCH) :]
+        check_continuations(fake, users, batch_points, book)
+        records += batch_records
+        for user, record in zip(users, batch_records, strict=True):
+            assert record.error is None, record.error
+            assert record.completed
+            missing = [
+                line for line in expected_summary_lines(user.script) if line not in record.summary_text
+            ]
+            assert missing == [], (
+                f"user {user.id}: {missing} not in the summary\n{record.summary_text}\n"
+                f"script: {user.script}\n{fake.transcript(user.id)}"
+            )
         final = stored_sessions(bot.db_path, [r.user_id for r in records])
         kills, starts, startup = bot.kills, bot.starts, bot.startup_seconds
         redelivered = redelivered_updates(fake)
@@ -286,8 +288,8 @@ def test_crash_100_dialogues_killed_and_restarted(tmp_path: Path) -> None:
         acked_checked=sum(len(a) for p in book.points for a in p.acked.values()),
         total_s=f"{time.monotonic() - started:.1f}",
     )
-    assert len(records) == CRASH_BATCHES * CRASH_USERS_PER_BATCH
-    assert kills == CRASH_BATCHES * (1 + CRASH_RANDOM_KILLS_PER_BATCH)
+    assert len(records) == CRASH_USERS_PER_BATCH
+    assert kills == 1 + CRASH_RANDOM_KILLS_PER_BATCH
     assert book.lost == []
     assert book.wrong_continuations == []
     assert book.resumed_users == set(scripts), "every dialogue must have resumed after a kill at least once"
@@ -495,8 +497,22 @@ class EngineMachine(RuleBasedStateMachine):
         self.apply(SwitchLanguage(code or ""))
 
 
-TestEngineFuzz = EngineMachine.TestCase
-TestEngineFuzz.settings = settings(FUZZ_SETTINGS, max_examples=400, stateful_step_count=40)
+FUZZ_SHARDS = 2  # each shard runs its share of the examples, so that parallel workers split the work
+FUZZ_SEED = 20_240_602
+
+
+def run_fuzz_shard(machine: type[RuleBasedStateMachine], shard: int, fuzz_settings: settings) -> None:
+    """Run 1/FUZZ_SHARDS of the examples; a derandomized (CI) run gives each shard a seed of its own."""
+    share = settings(fuzz_settings, max_examples=fuzz_settings.max_examples // FUZZ_SHARDS)
+    if settings.default.derandomize:
+        machine = seed(FUZZ_SEED + shard)(type(f"{machine.__name__}{shard}", (machine,), {}))
+    run_state_machine_as_test(machine, settings=share)
+
+
+@pytest.mark.parametrize("shard", range(FUZZ_SHARDS))
+def test_engine_fuzz(shard: int) -> None:
+    run_fuzz_shard(EngineMachine, shard, settings(FUZZ_SETTINGS, max_examples=400, stateful_step_count=40))
+
 
 FUZZ_USERS = (5001, 5002)
 FUZZ_GROUP = -5003
@@ -594,11 +610,15 @@ class HandlersMachine(RuleBasedStateMachine):
         config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN})
         # Built like build_application, minus the rate limiter: it would pace the fuzzing to 30 calls/s.
         self.app = (
-            ApplicationBuilder().token(TOKEN).request(self.request).get_updates_request(FakeRequest()).build()
+            ApplicationBuilder()
+            .token(TOKEN)
+            .context_types(CONTEXT_TYPES)
+            .request(self.request)
+            .get_updates_request(FakeRequest())
+            .build()
         )
-        self.app.bot_data["storage"] = self.storage
-        self.app.bot_data["config"] = config
-        register_handlers(self.app)
+        self.app.bot_data.bind(config, self.storage)
+        register_handlers(self.app, config)
         self.errors: list[BaseException] = []
         self.app.add_error_handler(self.record_error)
         self.updates = Updates(self.app)
@@ -678,8 +698,9 @@ class HandlersMachine(RuleBasedStateMachine):
         self.process(self.updates.message(user, text, chat_id=FUZZ_GROUP), FUZZ_GROUP)
 
 
-TestHandlersFuzz = HandlersMachine.TestCase
-TestHandlersFuzz.settings = FUZZ_SETTINGS
+@pytest.mark.parametrize("shard", range(FUZZ_SHARDS))
+def test_handlers_fuzz(shard: int) -> None:
+    run_fuzz_shard(HandlersMachine, shard, FUZZ_SETTINGS)
 
 
 # --- 4. contention ------------------------------------------------------------------------------------

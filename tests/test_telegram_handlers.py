@@ -5,81 +5,16 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.config import load_config
-from bot.storage import Storage
-from bot.telegram_app import _post_init, build_application
-from tests.telegram_fakes import TOKEN, FakeRequest, Updates
-
-USER = 4242
-
-
-class Harness:
-    def __init__(self, db_path: Path) -> None:
-        self.db_path = db_path
-        self.storage = Storage(db_path)
-        self.request = FakeRequest()
-        config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path)})
-        self.app = build_application(
-            config, self.storage, request=self.request, updates_request=FakeRequest()
-        )
-        self.updates = Updates(self.app)
-
-    async def send(self, text: str, user: int = USER, **kwargs: object) -> None:
-        await self.app.process_update(self.updates.message(user, text, **kwargs))  # type: ignore[arg-type]
-
-    async def press(self, data: str, user: int = USER, language_code: str | None = "de") -> None:
-        await self.app.process_update(self.updates.press(user, data, language_code=language_code))
-
-    def last_text(self, chat_id: int = USER) -> str:
-        return self.request.texts(chat_id)[-1]
-
-    def buttons(self, chat_id: int = USER) -> list[str]:
-        return [
-            b.get("callback_data") or b.get("url") for row in self.request.last_keyboard(chat_id) for b in row
-        ]
-
-
-@pytest.fixture
-async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = Harness(tmp_path / "bot.db")
-    async with harness.app:
-        yield harness
-
-
-async def consent(bot: Harness, yes: bool = True, language_code: str | None = "de") -> None:
-    await bot.send("/start", language_code=language_code)
-    assert "cons|1" in bot.buttons()
-    await bot.press("cons|1" if yes else "cons|0", language_code=language_code)
-
-
-GERMAN_ANSWERS = [
-    "12",
-    "1,5 Mio. €",
-    "c|balance_sheet|unknown",
-    "c|linked|no",
-    "c|website|outdated",
-    "c|social_presence|occasional",
-    "15 %",
-    "3",
-    "1",
-    "c|results_check|partly",
-    "Nein",
-]
-
-
-async def answer_all(bot: Harness, answers: list[str] = GERMAN_ANSWERS) -> None:
-    for answer in answers:
-        if answer.startswith("c|"):
-            await bot.press(answer)
-        else:
-            await bot.send(answer)
+from bot.telegram.app import _post_init
+from tests.botapi_fake import ApiError
+from tests.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
+from tests.telegram_fakes import check
 
 
 async def test_first_contact_asks_consent_then_the_first_question(bot: Harness) -> None:
@@ -232,6 +167,9 @@ async def test_group_start_offers_the_private_chat(bot: Harness) -> None:
 
 async def test_two_fast_messages_are_serialized(bot: Harness) -> None:
     await consent(bot)
+    # Sends take a moment, so the second message arrives while the reply to the first is on its way:
+    # without the per-user lock it would find that reply not yet delivered and not be taken as an answer.
+    bot.request.send_delay = 0.05
     await asyncio.gather(bot.send("12"), bot.send("2 Mio"))
     respondent = bot.storage.find_respondent("telegram", USER)
     session = bot.storage.load_session(respondent)  # type: ignore[arg-type]
@@ -299,18 +237,26 @@ async def test_an_answer_typed_again_after_a_lost_reply_is_not_taken_for_the_nex
     assert session is not None and session["answers"]["turnover"]["value"] == "2000000"
 
 
-async def test_a_bot_api_without_command_menus_does_not_stop_the_start(bot: Harness) -> None:
+async def test_a_bot_api_without_command_menus_does_not_stop_the_start(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     from telegram.error import BadRequest
 
+    refused: list[object] = []
+
     async def refuse(*args: object, **kwargs: object) -> None:
+        refused.append(kwargs.get("language_code"))
         raise BadRequest("Method not found")
 
     original = type(bot.app.bot).set_my_commands
     type(bot.app.bot).set_my_commands = refuse  # type: ignore[method-assign,assignment]
     try:
-        await _post_init(bot.app)  # logs a warning, raises nothing
+        with caplog.at_level("INFO"):
+            await _post_init(bot.app)  # raises nothing
     finally:
         type(bot.app.bot).set_my_commands = original  # type: ignore[method-assign]
+    assert set(refused) == {None, "de", "en"}  # every menu was tried
+    assert "Command menu not set" in caplog.text and "ready" in caplog.text  # and the start went on
 
 
 async def test_typing_back_goes_back(bot: Harness) -> None:
@@ -318,6 +264,61 @@ async def test_typing_back_goes_back(bot: Harness) -> None:
     await answer_all(bot, GERMAN_ANSWERS[:2])
     await bot.send("Zurück")
     assert "Frage 2 von 11" in bot.last_text() and "Ihre bisherige Antwort" in bot.last_text()
+
+
+async def test_privacy_names_the_configured_contact(tmp_path: Path) -> None:
+    contact = "Muster GmbH, Datenschutz, Hauptstraße 1, 12345 Musterstadt, datenschutz@example.de"
+    configured = Harness(tmp_path / "bot.db", env={"PRIVACY_CONTACT": contact})
+    async with configured.app:
+        await configured.send("/privacy")
+        assert f"Verantwortlich: {contact}." in configured.last_text()
+
+
+async def test_privacy_without_a_contact_names_the_operator(bot: Harness) -> None:
+    await bot.send("/privacy", language_code="en")
+    assert "Responsible: the operator of this bot." in bot.last_text()
+
+
+@pytest.mark.parametrize(
+    ("api", "params", "refusal"),
+    [
+        ("sendMessage", {"text": "<b>offen", "parse_mode": "HTML"}, "can't parse entities"),
+        ("sendMessage", {"text": "5 < 7 & mehr", "parse_mode": "HTML"}, "can't parse entities"),
+        ("sendMessage", {"text": "<blink>x</blink>", "parse_mode": "HTML"}, "can't parse entities"),
+        ("sendMessage", {"text": "x" * 4097}, "message is too long"),
+        ("editMessageText", {"text": "&lt;" * 4097, "parse_mode": "HTML"}, "message is too long"),
+        ("sendPhoto", {"caption": "x" * 1025}, "caption is too long"),
+        (
+            "sendMessage",
+            {"text": "ok", "reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": "ä" * 33}]]}},
+            "BUTTON_DATA_INVALID",
+        ),
+    ],
+)
+def test_the_fake_refuses_what_telegram_refuses(api: str, params: dict[str, object], refusal: str) -> None:
+    with pytest.raises(ApiError, match=refusal):
+        check(api, params)
+
+
+def test_the_fake_accepts_what_the_bot_sends() -> None:
+    check(
+        "sendMessage", {"text": "<b>fett</b> &amp; <i>schräg</i> 5 &lt; 7" + "x" * 4000, "parse_mode": "HTML"}
+    )
+    check(
+        "sendMessage",
+        {"reply_markup": {"inline_keyboard": [[{"text": "a", "callback_data": "x" * 64}]]}, "text": "ok"},
+    )
+
+
+async def test_every_button_the_bot_offers_fits_telegrams_limit(bot: Harness) -> None:
+    from bot.telegram import callback_data
+
+    with pytest.raises(ValueError):
+        callback_data.encode("c", "x" * 70)
+    await consent(bot)
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    assert "show|result" not in bot.buttons() and "r|result" in bot.buttons()
 
 
 async def test_the_report_button_and_command_send_a_pdf_without_identity(bot: Harness) -> None:

@@ -5,30 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from telegram import Bot
 from telegram.constants import MessageLimit
 
 from bot.broadcast import ChatPacer, TipBroadcaster
-from bot.config import load_config
 from bot.storage import Storage
-from bot.telegram_app import build_application
-from bot.tips import (
-    SIZE_CLASSES,
-    TOPICS,
-    Schedule,
-    footer_for,
-    load_catalogue,
-    next_tip,
-    parse_schedule,
-    prepare_tip_deliveries,
-    render_tip,
-    start_tip_run,
-)
-from tests.telegram_fakes import BOT_ID, TOKEN, FakeRequest, Updates
+from bot.tips.catalogue import SIZE_CLASSES, TOPICS, footer_for, load_catalogue, next_tip, render_tip
+from bot.tips.schedule import Schedule, ensure_slot_job, parse_schedule, prepare_tip_deliveries, start_tip_run
+from tests.harness import Harness
+from tests.telegram_fakes import BOT_ID, TOKEN, FakeRequest
 
 ADMIN = 9001
 GROUP = -100500
@@ -177,7 +168,7 @@ def test_deleting_my_data_also_ends_my_tips(storage: Storage) -> None:
     storage.respondent_for("telegram", 42)
     storage.subscribe_tips(42, kind="private", language="de")
     storage.create_broadcast("admin", [{"chat_id": 42}], text="x")
-    assert storage.forget("telegram", 42)
+    assert storage.forget_everything("telegram", 42, chat_id=42)
     assert storage.tip_subscription(42) is None
     assert storage.db.execute("select count(*) from deliveries where chat_id = 42").fetchone()[0] == 0
 
@@ -264,32 +255,10 @@ class TipsFakeRequest(FakeRequest):
         return super().result(api, params)
 
 
-class Harness:
-    def __init__(self, db_path: Path) -> None:
-        self.storage = Storage(db_path)
-        self.request = TipsFakeRequest()
-        config = load_config(
-            {"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path), "ADMIN_IDS": str(ADMIN)}
-        )
-        self.app = build_application(
-            config, self.storage, request=self.request, updates_request=FakeRequest()
-        )
-        self.updates = Updates(self.app)
-
-    async def send(
-        self, user: int, text: str, *, chat_id: int | None = None, language_code: str = "de"
-    ) -> None:
-        await self.app.process_update(
-            self.updates.message(user, text, chat_id=chat_id, language_code=language_code)
-        )
-
-    def texts(self, chat_id: int) -> list[str]:
-        return self.request.texts(chat_id)
-
-
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
-    harness = Harness(tmp_path / "bot.db")
+    harness = Harness(tmp_path / "bot.db", env={"ADMIN_IDS": str(ADMIN)}, request=TipsFakeRequest())
+    harness.app.bot_data.pacer = ChatPacer(time_scale=20)  # Telegram's limits, twenty times faster
     async with harness.app:
         yield harness
 
@@ -299,9 +268,9 @@ async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
 
 async def test_group_admin_subscribes_and_sets_a_schedule(bot: Harness) -> None:
     bot.request.members[(GROUP, ADMIN)] = "administrator"
-    await bot.send(ADMIN, "/subscribe", chat_id=GROUP)
+    await bot.send("/subscribe", user=ADMIN, chat_id=GROUP)
     assert "Tipps sind eingeschaltet: wöchentlich am Montag um 09:00 Uhr" in bot.texts(GROUP)[-1]
-    await bot.send(ADMIN, "/tips daily 08:30", chat_id=GROUP)
+    await bot.send("/tips daily 08:30", user=ADMIN, chat_id=GROUP)
     row = bot.storage.tip_subscription(GROUP)
     assert row is not None and (row["schedule"], row["at"], row["kind"]) == ("daily", "08:30", "group")
     assert bot.app.job_queue is not None
@@ -309,13 +278,13 @@ async def test_group_admin_subscribes_and_sets_a_schedule(bot: Harness) -> None:
 
 
 async def test_a_group_member_who_is_no_admin_is_refused(bot: Harness) -> None:
-    await bot.send(MEMBER, "/subscribe", chat_id=GROUP)
+    await bot.send("/subscribe", user=MEMBER, chat_id=GROUP)
     assert "Nur Administratoren" in bot.texts(GROUP)[-1]
     assert bot.storage.tip_subscription(GROUP) is None
     bot.request.members[(GROUP, ADMIN)] = "creator"
-    await bot.send(ADMIN, "/subscribe", chat_id=GROUP)
-    await bot.send(MEMBER, "/unsubscribe", chat_id=GROUP)
-    await bot.send(MEMBER, "/tips off", chat_id=GROUP)
+    await bot.send("/subscribe", user=ADMIN, chat_id=GROUP)
+    await bot.send("/unsubscribe", user=MEMBER, chat_id=GROUP)
+    await bot.send("/tips off", user=MEMBER, chat_id=GROUP)
     assert bot.storage.tip_subscription(GROUP)["active"] == 1  # type: ignore[index]
 
 
@@ -323,9 +292,9 @@ async def test_private_user_opts_in_with_the_result_button_and_out_with_tips_off
     await bot.app.process_update(bot.updates.press(MEMBER, "tips|on"))
     assert "Tipps sind eingeschaltet" in bot.texts(MEMBER)[-1]
     assert bot.storage.tip_subscription(MEMBER)["kind"] == "private"  # type: ignore[index]
-    await bot.send(MEMBER, "/tips off")
+    await bot.send("/tips off", user=MEMBER)
     assert bot.storage.active_tip_subscriptions() == []
-    await bot.send(MEMBER, "/tips")
+    await bot.send("/tips", user=MEMBER)
     assert "/tips on" in bot.texts(MEMBER)[-1]
 
 
@@ -339,29 +308,29 @@ async def test_admin_registers_a_channel_only_where_the_bot_may_post(bot: Harnes
         "max_reaction_count": 11,
     }
     bot.request.chats["@kmutipps"] = channel
-    await bot.send(ADMIN, "/addchannel @kmutipps")
+    await bot.send("/addchannel @kmutipps", user=ADMIN)
     assert "kein Administrator" in bot.texts(ADMIN)[-1]
     bot.request.members[(-100777, BOT_ID)] = "administrator"
-    await bot.send(ADMIN, "/addchannel @kmutipps en")
+    await bot.send("/addchannel @kmutipps en", user=ADMIN)
     assert "KMU-Tipps" in bot.texts(ADMIN)[-1]
     row = bot.storage.tip_subscription(-100777)
     assert row is not None and row["kind"] == "channel" and row["language"] == "en"
-    await bot.send(MEMBER, "/addchannel @kmutipps")
-    assert "Administratoren des Bots" in bot.texts(MEMBER)[-1]
+    await bot.send("/addchannel @kmutipps", user=MEMBER)
+    assert "nur den Administratoren dieses Bots" in bot.texts(MEMBER)[-1]
 
 
 async def test_admin_broadcast_with_preview_progress_and_report(bot: Harness) -> None:
     for chat_id in (11, 12, 13):
         bot.storage.subscribe_tips(chat_id, kind="private", language="de")
-    await bot.send(MEMBER, "/broadcast")
-    assert "Administratoren des Bots" in bot.texts(MEMBER)[-1]
-    await bot.send(ADMIN, "/broadcast")
-    await bot.send(ADMIN, "Neue <Termine> im Mai")
+    await bot.send("/broadcast", user=MEMBER)
+    assert "nur den Administratoren dieses Bots" in bot.texts(MEMBER)[-1]
+    await bot.send("/broadcast", user=ADMIN)
+    await bot.send("Neue <Termine> im Mai", user=ADMIN)
     assert "an 3 angemeldete Chats senden?" in bot.texts(ADMIN)[-1]
     [[confirm, _cancel]] = bot.request.last_keyboard(ADMIN)
     assert confirm["callback_data"].startswith("bc|ok|")
     await bot.app.process_update(bot.updates.press(ADMIN, confirm["callback_data"]))
-    await asyncio.gather(*bot.app.bot_data["tip_tasks"])
+    await asyncio.gather(*bot.app.bot_data.tasks)
     for chat_id in (11, 12, 13):
         assert bot.texts(chat_id) == ["Neue &lt;Termine&gt; im Mai"]
     assert "Rundsendung abgeschlossen: 3 von 3 zugestellt" in bot.texts(ADMIN)[-1]
@@ -464,3 +433,32 @@ async def test_a_run_interrupted_mid_way_resumes_and_sends_every_message_once(tm
     # Exactly the sends whose answer was lost are "uncertain"; none of them was repeated.
     assert progress.uncertain == len(first.delivered) - 25 >= 5
     assert progress.sent == len(chats) - progress.uncertain
+
+
+@pytest.mark.parametrize(
+    ("words", "weekday", "hour"),
+    [
+        ("weekly mon 09:00", 0, 9),
+        ("weekly wed 07:15", 2, 7),
+        ("weekly sun 18:30", 6, 18),
+        ("daily 08:30", None, 8),
+    ],
+)
+async def test_a_slot_job_fires_on_its_weekday_and_time(
+    bot: Harness, words: str, weekday: int | None, hour: int
+) -> None:
+    schedule = parse_schedule(words.split())
+    ensure_slot_job(bot.app, schedule)
+    assert bot.app.job_queue is not None
+    (job,) = bot.app.job_queue.get_jobs_by_name(f"tips:{schedule.kind}:{schedule.weekday}:{schedule.at}")
+    berlin = ZoneInfo("Europe/Berlin")
+    moment = datetime(2026, 1, 1, 12, 0, tzinfo=berlin)  # a Thursday
+    fired = []
+    for _ in range(7):
+        moment = job.job.trigger.get_next_fire_time(None, moment + timedelta(minutes=1))
+        fired.append(moment.astimezone(berlin))
+    assert {(f.hour, f.strftime("%M")) for f in fired} == {(hour, schedule.at[3:])}
+    if weekday is None:
+        assert sorted(f.weekday() for f in fired) == list(range(7))
+    else:
+        assert {f.weekday() for f in fired} == {weekday}

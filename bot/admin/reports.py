@@ -1,4 +1,4 @@
-"""Admin commands: the anonymous export and the statistics, for the user ids in ADMIN_IDS only.
+"""Admin reports: the anonymous export and the statistics, for the user ids in ADMIN_IDS only.
 
 Everyone else is refused with a localized message; admins get the data only in their private chat with the bot,
 never in a group, and their command menu lists the admin commands (set per admin chat in ``set_admin_commands``).
@@ -10,66 +10,27 @@ import asyncio
 import io
 import logging
 import tempfile
-from collections.abc import Callable, Coroutine, Iterable
-from typing import Any
+from collections.abc import Iterable
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, Chat, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
 
+from bot.admin.access import admin_only
 from bot.analytics import collect_statistics, render_statistics, statistics_chart
 from bot.commands import ADMIN_COMMANDS
-from bot.config import Config
 from bot.export import DEFAULT_K, FORMATS, export_filename, write_export
-from bot.i18n import Translator
+from bot.i18n import LANGUAGES, Translator
 from bot.rendering import HTML
-from bot.telegram_handlers import send_html
+from bot.telegram.send import send_html
+from bot.telegram.services import Context
 from dialogs.engine import language_for
 from dialogs.text import Text, msg
 
 log = logging.getLogger(__name__)
-Context = ContextTypes.DEFAULT_TYPE
-Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 # Telegram refuses bots' uploads above 50 MB; a larger export has to be made with the shell command.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
-
-
-def is_admin(context: Context, user_id: int | None) -> bool:
-    config = context.bot_data.get("config")
-    return isinstance(config, Config) and user_id is not None and user_id in config.admin_ids
-
-
-def admin_only(handler: Handler) -> Handler:
-    """Refuse non-admins everywhere, and admins outside their private chat (a group must not see the data)."""
-
-    async def wrapper(update: Update, context: Context) -> None:
-        user, chat = update.effective_user, update.effective_chat
-        if chat is None:
-            return
-        t = Translator(language_for(user.language_code if user else None))
-        if not is_admin(context, user.id if user else None):
-            await context.bot.send_message(
-                chat.id, t(msg("Sorry, this command is only available to the administrators of this bot."))
-            )
-            return
-        if chat.type != Chat.PRIVATE:
-            await context.bot.send_message(
-                chat.id,
-                t(
-                    msg(
-                        "Admin commands work only in your private chat with me, so that no group sees "
-                        "the data."
-                    )
-                ),
-            )
-            return
-        await handler(update, context)
-
-    wrapper.__name__ = handler.__name__
-    wrapper.__doc__ = handler.__doc__
-    return wrapper
 
 
 @admin_only
@@ -83,7 +44,7 @@ async def export_command(update: Update, context: Context) -> None:
         await context.bot.send_message(chat.id, t(msg("Usage: /export csv, /export json or /export xlsx")))
         return
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
-    storage = context.bot_data["storage"]
+    storage = context.bot_data.storage
     # A temporary file, not memory: the export streams from the database to disk in a worker thread.
     with tempfile.TemporaryFile() as file:
         summary = await asyncio.to_thread(write_export, storage, file, fmt=fmt, k=DEFAULT_K)
@@ -118,7 +79,7 @@ async def stats_command(update: Update, context: Context) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     t = Translator(language_for(user.language_code))
-    stats = collect_statistics(context.bot_data["storage"])
+    stats = collect_statistics(context.bot_data.storage)
     await send_html(context, chat.id, render_statistics(stats, t, HTML))
     chart = await asyncio.to_thread(statistics_chart, stats, t)
     await context.bot.send_photo(
@@ -139,7 +100,7 @@ async def set_admin_commands(
     listed = (*commands, *ADMIN_COMMANDS)
     for admin_id in sorted(admin_ids):
         try:
-            for language in (None, "de", "en"):
+            for language in (None, *LANGUAGES):
                 t = Translator(language or "en")
                 await bot.set_my_commands(
                     [BotCommand(name, t(text)) for name, text in listed],

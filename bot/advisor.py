@@ -1,0 +1,308 @@
+"""The advisor service: the use cases both channels share, each update handled in one transaction.
+
+A channel turns its input into an event, calls ``Advisor.handle`` and renders the ``Outcome`` it gets back;
+it never touches storage for the dialogue. Finishing a check (storing the result, what changed since the last
+one, erasing answers whose owner refused consent), consent, share codes and erasure live here, once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.analytics import PeerBenchmark
+from bot.i18n import Translator
+from bot.rendering import event_for_text
+from bot.storage import ResultRow, Storage, Visitor
+from dialogs.engine import (
+    RESULT,
+    SUMMARY,
+    Event,
+    Result,
+    ResultScreen,
+    Screen,
+    Session,
+    Show,
+    evaluate,
+    handle,
+    is_complete,
+    language_for,
+    restore,
+)
+from dialogs.text import Text, msg
+
+WELCOME_BACK = msg("Welcome back! We continue where you left off.")
+REPLY_LOST = msg("My last reply may not have reached you. Your answers are saved; here is where you are now.")
+CONSENT_GIVEN = msg("Thank you! Your answers are kept anonymously for statistics.")
+CONSENT_REFUSED = msg("Understood: your answers are deleted once you have your result.")
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """Who is writing, as a channel knows them."""
+
+    channel: str
+    user_id: str | int
+    language_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Begin:
+    """The user opens (or reopens) the conversation, perhaps through someone's share code."""
+
+    referral_code: str = ""
+
+
+@dataclass(frozen=True)
+class Typed:
+    """Typed text, read against the screen the user sees."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class GiveConsent:
+    """The answer to "may I keep your answers anonymously for statistics?"."""
+
+    consent: bool
+
+
+@dataclass(frozen=True)
+class Pressed:
+    """A button's event; valid only in the state it was offered in (``None``: in any state)."""
+
+    event: Event
+    offered_in: str | None = None
+
+
+AdvisorEvent = Event | Begin | Typed | GiveConsent | Pressed
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since the respondent's previous result."""
+
+    category: Text | None  # the new size class, when it changed
+    score_delta: int  # negative: the gap shrank
+    steps_done: int  # steps of the previous result that are no longer needed
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """Everything a channel shows after an event, as plain data."""
+
+    respondent_id: str
+    language: str
+    state: str
+    screen: Screen | None = (
+        None  # None: nothing of the dialogue to show (consent first, or a repeated update)
+    )
+    notices: tuple[Text, ...] = ()
+    rejected: bool = False  # the notices explain why an answer was refused
+    completed: bool = False  # the screen is a fresh result
+    erased: bool = False  # the answers went with this result (consent refused): nothing to report
+    note: Text | None = None  # the advisor's own word before the notices (welcome back, thanks, …)
+    warning: bool = False  # the note warns
+    needs_consent: bool = False
+    stale: bool = False  # the button belonged to an earlier state
+    duplicate: bool = False  # the update was handled before; show nothing
+    changes: Changes | None = None
+    peer: Text | None = None
+    share_code: str | None = None
+
+    @property
+    def result(self) -> Result | None:
+        return self.screen.result if isinstance(self.screen, ResultScreen) else None
+
+
+@dataclass(frozen=True)
+class ReportSubject:
+    """What a report is made of: the result the respondent sees, in their language, and when it was stored."""
+
+    result: Result
+    language: str
+    stored_at: datetime | None  # None: the result was not stored
+
+
+class Advisor:
+    """The questionnaire as a service for one channel; ``handle`` commits each update exactly once.
+
+    ``asks_consent``: the channel asks before answers are kept for statistics, and refused answers are erased
+    once the result is out. ``confirms_replies``: the channel calls ``replied`` once a reply is delivered, so
+    a reply lost in a crash is noticed. ``shares``: results carry the respondent's share code.
+    """
+
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        asks_consent: bool = False,
+        confirms_replies: bool = False,
+        shares: bool = False,
+        peers: PeerBenchmark | None = None,
+    ) -> None:
+        self.storage = storage
+        self.asks_consent = asks_consent
+        self.confirms_replies = confirms_replies
+        self.shares = shares
+        self.peers = peers or PeerBenchmark(storage)
+
+    def handle(self, respondent: Respondent, event: AdvisorEvent, *, update_id: int | None = None) -> Outcome:
+        """Apply one event; the session, a finished result, an erasure and ``update_id`` commit together."""
+        with self.storage.write():
+            if update_id is not None and self.storage.is_processed(update_id):
+                return Outcome("", language_for(respondent.language_code), "", duplicate=True)
+            visitor = self.storage.visit(
+                respondent.channel, respondent.user_id, language_code=respondent.language_code
+            )
+            outcome = self._handle(respondent, visitor, event, update_id)
+        result = outcome.result
+        if result is not None:  # a cached aggregate, read outside the transaction
+            outcome = replace(outcome, peer=self.peers.line(result.classification.category.value))
+        return outcome
+
+    def _handle(
+        self, respondent: Respondent, visitor: Visitor, event: AdvisorEvent, update_id: int | None
+    ) -> Outcome:
+        stored = visitor["session"]
+        respondent_id = visitor["respondent_id"]
+        session, restore_notices = restore(stored, language_for(respondent.language_code))
+        consent = visitor["consent"]
+        note: Text | None = None
+        warning = stale = False
+        engine_event: Event = Show()
+        if isinstance(event, Begin):
+            if stored is None and event.referral_code:
+                self.storage.count_referral_arrival(event.referral_code[:60])
+            if self.asks_consent and consent is None:
+                self._store(respondent_id, visitor, session, finished=False, pending=False)
+                return Outcome(respondent_id, session.language, session.state, needs_consent=True)
+            if session.answers and session.state not in (SUMMARY, RESULT):
+                note = WELCOME_BACK
+        elif isinstance(event, GiveConsent):
+            if consent is None:
+                self.storage.set_consent(respondent_id, event.consent)
+                consent = event.consent
+                note = CONSENT_GIVEN if event.consent else CONSENT_REFUSED
+        elif self.asks_consent and consent is None:
+            return Outcome(respondent_id, session.language, session.state, needs_consent=True)
+        elif isinstance(event, Typed):
+            if stored is not None and stored["reply_pending"] and session.state != RESULT:
+                # The user never saw our last reply, so this text answers an earlier question (typed again):
+                # show where they are instead of storing it as the answer to a question they have not seen.
+                note, warning = REPLY_LOST, True
+            else:
+                _, shown = handle(session, Show())
+                engine_event = event_for_text(event.text, shown.screen, Translator(session.language))
+        elif isinstance(event, Pressed):
+            stale = event.offered_in is not None and event.offered_in != session.state
+            engine_event = Show() if stale else event.event
+        else:
+            engine_event = event
+
+        session, reply = handle(session, engine_event)
+        changes = None
+        erase = False
+        if reply.completed and isinstance(reply.screen, ResultScreen):
+            if self.asks_consent and consent is False:
+                erase = True
+            else:
+                changes = self._record(respondent_id, session, reply.screen.result)
+        if update_id is not None:  # committed with the answer: a repeated update is then skipped
+            self.storage.claim_update(update_id)
+        self._store(respondent_id, visitor, session, finished=reply.completed, erase=erase)
+        share_code = None
+        if self.shares and isinstance(reply.screen, ResultScreen):
+            share_code = visitor["referral_code"] or self.storage.create_referral_code(respondent_id)
+        return Outcome(
+            respondent_id,
+            session.language,
+            session.state,
+            reply.screen,
+            notices=restore_notices + reply.notices,
+            rejected=reply.rejected,
+            completed=reply.completed,
+            erased=erase,
+            note=note,
+            warning=warning,
+            stale=stale,
+            changes=changes,
+            share_code=share_code,
+        )
+
+    def _store(
+        self,
+        respondent_id: str,
+        visitor: Visitor,
+        session: Session,
+        *,
+        finished: bool,
+        pending: bool | None = None,
+        erase: bool = False,
+    ) -> None:
+        data = session.to_dict()
+        if erase:  # consent was refused: the result is out, the answers go
+            data = {**data, "answers": {}}
+            self.storage.delete_results(respondent_id)
+        self.storage.store_session(
+            respondent_id,
+            data,
+            finished=finished,
+            reply_pending=self.confirms_replies if pending is None else pending,
+        )
+        if visitor["language"] != session.language:
+            self.storage.set_respondent_language(respondent_id, session.language)
+
+    def _record(self, respondent_id: str, session: Session, result: Result) -> Changes | None:
+        """Store a fresh result and tell what changed since the previous one."""
+        previous = self.storage.latest_results(respondent_id, limit=1)
+        step_ids = [step.id for step in result.advice.steps]
+        self.storage.save_result(
+            respondent_id,
+            category=result.classification.category.value,
+            score=result.advice.score,
+            answers=session.answers,
+            step_ids=step_ids,
+        )
+        return changes_since(previous[0], result) if previous else None
+
+    def replied(self, outcome: Outcome) -> None:
+        """The reply to ``outcome`` is delivered (only channels that confirm replies call it)."""
+        if self.confirms_replies and outcome.respondent_id and not outcome.needs_consent:
+            self.storage.mark_replied(outcome.respondent_id)
+
+    def language_of(self, respondent: Respondent) -> str:
+        """The language the respondent uses with the bot (read only; nothing is created)."""
+        identity = self.storage.identity(respondent.channel, respondent.user_id)
+        session = self.storage.load_session(identity["respondent_id"]) if identity else None
+        return session["language"] if session else language_for(respondent.language_code)
+
+    def report_subject(self, respondent: Respondent) -> ReportSubject | None:
+        """The result the respondent is looking at, for a report; None before a result (read only)."""
+        identity = self.storage.identity(respondent.channel, respondent.user_id)
+        stored = self.storage.load_session(identity["respondent_id"]) if identity else None
+        if identity is None or stored is None:
+            return None
+        session, _ = restore(stored, language_for(respondent.language_code))
+        if session.state != RESULT or not is_complete(session.answers):  # refused answers are erased
+            return None
+        latest = self.storage.latest_results(identity["respondent_id"], limit=1)
+        stored_at = datetime.fromisoformat(latest[0]["created_at"]) if latest else None
+        return ReportSubject(evaluate(session.answers), session.language, stored_at)
+
+    def forget(self, respondent: Respondent, *, chat_id: int | None = None) -> bool:
+        """Erase everything stored about the respondent (and the tip records of their private chat)."""
+        return self.storage.forget_everything(respondent.channel, respondent.user_id, chat_id)
+
+    def start_afresh(self, respondent: Respondent) -> None:
+        """Forget the respondent's earlier answers and results (a new terminal run)."""
+        self.storage.new_respondent_for(respondent.channel, respondent.user_id)
+
+
+def changes_since(before: ResultRow, result: Result) -> Changes:
+    category = result.classification.category.value
+    return Changes(
+        category=result.classification.name if before["category"] != category else None,
+        score_delta=result.advice.score - before["score"],
+        steps_done=len([sid for sid in before["step_ids"] if sid not in {s.id for s in result.advice.steps}]),
+    )

@@ -1,0 +1,158 @@
+"""Respondents and the channel identities linked to them: consent, share codes, reachability and erasure.
+
+Answers live under a random respondent id. Channel identities are kept in a separate table that only links
+to that id, so exports can leave identities out by construction.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import cast
+
+from bot.storage.db import Connection, now
+from bot.storage.rows import IdentityRow, StoredSession, Visitor
+
+
+class RespondentStore(Connection):
+    def visit(self, channel: str, user_id: str | int, *, language_code: str | None = None) -> Visitor:
+        """Everything an update needs to know about a user in one read, creating the respondent on first contact.
+
+        A user who writes again has evidently unblocked the bot, so a "blocked" mark is cleared here.
+        Call it inside ``write()`` so that the read and the update's writes form one transaction.
+        """
+        row = self.row(
+            "select i.respondent_id, i.blocked_at, r.consent, r.language as respondent_language, "
+            "r.referral_code, s.state, s.answers, s.language, s.reply_pending "
+            "from identities i join respondents r on r.id = i.respondent_id "
+            "left join sessions s on s.respondent_id = i.respondent_id "
+            "where i.channel = ? and i.channel_user_id = ?",
+            [channel, str(user_id)],
+        )
+        if row is None:
+            respondent_id = self._create(channel, user_id, language_code)
+            return Visitor(
+                respondent_id=respondent_id,
+                consent=None,
+                blocked=False,
+                language=None,
+                referral_code=None,
+                session=None,
+            )
+        if row["blocked_at"]:
+            self.mark_blocked(channel, user_id, blocked=False)
+        session = None
+        if row["state"] is not None:
+            session = StoredSession(
+                state=row["state"],
+                answers=_answers(row["answers"]),
+                language=row["language"],
+                reply_pending=bool(row["reply_pending"]),
+            )
+        return Visitor(
+            respondent_id=str(row["respondent_id"]),
+            consent=None if row["consent"] is None else bool(row["consent"]),
+            blocked=bool(row["blocked_at"]),
+            language=row["respondent_language"],
+            referral_code=row["referral_code"],
+            session=session,
+        )
+
+    def _create(self, channel: str, user_id: str | int, language_code: str | None) -> str:
+        respondent_id = secrets.token_hex(16)
+        stamp = now()
+        with self.write():
+            self.execute("insert into respondents (id, created_at) values (?, ?)", [respondent_id, stamp])
+            self.execute(
+                "insert into identities (channel, channel_user_id, respondent_id, language_code, created_at) "
+                "values (?, ?, ?, ?, ?)",
+                [channel, str(user_id), respondent_id, language_code, stamp],
+            )
+        return respondent_id
+
+    def respondent_for(self, channel: str, user_id: str | int, *, language_code: str | None = None) -> str:
+        """The respondent id linked to a channel identity, creating both on first contact."""
+        with self.write():
+            return self.visit(channel, user_id, language_code=language_code)["respondent_id"]
+
+    def find_respondent(self, channel: str, user_id: str | int) -> str | None:
+        identity = self.identity(channel, user_id)
+        return None if identity is None else identity["respondent_id"]
+
+    def identity(self, channel: str, user_id: str | int) -> IdentityRow | None:
+        row = self.row(
+            "select * from identities where channel = ? and channel_user_id = ?", [channel, str(user_id)]
+        )
+        return cast(IdentityRow | None, row)
+
+    def new_respondent_for(self, channel: str, user_id: str | int) -> str:
+        """Give an identity a fresh respondent (e.g. a terminal run that starts anew)."""
+        with self.write():
+            self.forget(channel, user_id)
+            return self.respondent_for(channel, user_id)
+
+    def consent(self, respondent_id: str) -> bool | None:
+        """Whether the respondent agreed to keep anonymous answers for statistics (None: not asked yet)."""
+        row = self.row("select consent from respondents where id = ?", [respondent_id])
+        if row is None or row["consent"] is None:
+            return None
+        return bool(row["consent"])
+
+    def set_consent(self, respondent_id: str, consent: bool) -> None:
+        self.execute("update respondents set consent = ? where id = ?", [int(consent), respondent_id])
+
+    def referral_code(self, respondent_id: str) -> str:
+        """The respondent's own share code, made on first use; it is never exported."""
+        with self.write():
+            row = self.row("select referral_code from respondents where id = ?", [respondent_id])
+            if row and row["referral_code"]:
+                return str(row["referral_code"])
+            return self.create_referral_code(respondent_id)
+
+    def create_referral_code(self, respondent_id: str) -> str:
+        """Give the respondent a share code; the caller owns the transaction."""
+        code = secrets.token_urlsafe(6)
+        self.execute("update respondents set referral_code = ? where id = ?", [code, respondent_id])
+        self.execute("insert or ignore into referrals (code, arrivals) values (?, 0)", [code])
+        return code
+
+    def count_referral_arrival(self, code: str) -> bool:
+        """Count one newcomer who arrived through ``code``, without linking the two people."""
+        cursor = self.execute("update referrals set arrivals = arrivals + 1 where code = ?", [code])
+        return cursor.rowcount > 0
+
+    def referral_arrivals(self) -> int:
+        return int(self.execute("select coalesce(sum(arrivals), 0) from referrals").fetchone()[0])
+
+    def mark_blocked(self, channel: str, user_id: str | int, blocked: bool = True) -> None:
+        """Remember that a user blocked the bot (or unblocked it by writing again)."""
+        self.execute(
+            "update identities set blocked_at = ? where channel = ? and channel_user_id = ?",
+            [now() if blocked else None, channel, str(user_id)],
+        )
+
+    def erase_answers(self, respondent_id: str) -> None:
+        """Drop stored answers and results but keep the identity (used when consent was refused)."""
+        with self.write():
+            self.execute("delete from results where respondent_id = ?", [respondent_id])
+            self.execute("update sessions set answers = '{}' where respondent_id = ?", [respondent_id])
+
+    def forget(self, channel: str, user_id: str | int) -> bool:
+        """Erase an identity with everything stored under its respondent id; True if there was anything."""
+        with self.write():
+            respondent_id = self.find_respondent(channel, user_id)
+            if respondent_id is None:
+                return False
+            self.execute("delete from identities where respondent_id = ?", [respondent_id])
+            self.execute("delete from sessions where respondent_id = ?", [respondent_id])
+            self.execute("delete from results where respondent_id = ?", [respondent_id])
+            self.execute("delete from respondents where id = ?", [respondent_id])
+        return True
+
+
+def _answers(text: str | None) -> dict[str, object]:
+    try:
+        answers = json.loads(text or "{}")
+    except ValueError:
+        return {}
+    return answers if isinstance(answers, dict) else {}

@@ -1,0 +1,99 @@
+"""Typed rows the stores return: what a caller may read, by name and type."""
+
+from __future__ import annotations
+
+from typing import Any, Required, TypedDict
+
+
+class StoredSession(TypedDict):
+    """A session as stored: the engine's ``Session.to_dict()`` plus the reply-pending mark."""
+
+    state: str
+    answers: dict[str, Any]
+    language: str
+    reply_pending: bool
+
+
+class Visitor(TypedDict):
+    """What one read tells about a channel identity at the start of an update."""
+
+    respondent_id: str
+    consent: bool | None
+    blocked: bool
+    language: str | None
+    referral_code: str | None
+    session: StoredSession | None
+
+
+class ResultRow(TypedDict):
+    id: int
+    respondent_id: str
+    created_at: str
+    category: str
+    score: int
+    answers: dict[str, Any]
+    step_ids: list[str]
+
+
+class IdentityRow(TypedDict):
+    channel: str
+    channel_user_id: str
+    respondent_id: str
+    language_code: str | None
+    blocked_at: str | None
+    created_at: str
+
+
+class RespondentRow(TypedDict):
+    id: str
+    created_at: str
+    language: str | None
+    consent: int | None
+    referral_code: str | None
+
+
+class SubscriptionRow(TypedDict):
+    chat_id: int
+    kind: str
+    language: str
+    schedule: str
+    weekday: int | None
+    at: str
+    active: int
+    created_at: str
+    updated_at: str
+    deactivated_reason: str | None
+
+
+class BroadcastRow(TypedDict):
+    id: int
+    kind: str
+    run_key: str | None
+    text: str | None
+    created_by: int | None
+    created_at: str
+    status: str
+    finished_at: str | None
+    status_chat_id: int | None
+    status_message_id: int | None
+
+
+class DeliveryRow(TypedDict):
+    broadcast_id: int
+    chat_id: int
+    target_chat_id: int
+    tip_id: str | None
+    language: str | None
+    status: str
+    attempts: int
+    error: str | None
+    message_id: int | None
+    updated_at: str
+
+
+class PlannedDelivery(TypedDict, total=False):
+    """One chat a run is to reach, with the tip chosen for it (none for an admin broadcast)."""
+
+    chat_id: Required[int]
+    tip_id: str | None
+    language: str | None

@@ -1,0 +1,155 @@
+"""Build and run the Telegram application: all handler wiring and the typed context in one place."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from bot.admin import broadcast as admin_broadcast
+from bot.admin import channels, reports
+from bot.broadcast.runs import resume_runs
+from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
+from bot.config import Config
+from bot.i18n import LANGUAGES, Translator
+from bot.storage import Storage
+from bot.telegram import callback_data, dialogue, errors, groups, privacy, report
+from bot.telegram.introduction import set_descriptions
+from bot.telegram.request import RetryingRequest
+from bot.telegram.services import CONTEXT_TYPES, App
+from bot.tips import handlers as tips
+from bot.tips.schedule import Schedule, ensure_slot_job
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    config: Config,
+    storage: Storage,
+    *,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+) -> App:
+    """The configured PTB application with every handler registered."""
+    assert config.token is not None
+    builder = (
+        ApplicationBuilder()
+        .token(config.token)
+        .base_url(config.api_base_url)
+        .base_file_url(config.api_file_url)
+        .context_types(CONTEXT_TYPES)
+        .concurrent_updates(True)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+    )
+    builder = builder.request(request or RetryingRequest(connection_pool_size=64, read_timeout=10))
+    builder = builder.get_updates_request(updates_request or RetryingRequest(attempts=1, read_timeout=40))
+    application: App = builder.build()
+    application.bot_data.bind(config, storage)
+    register_handlers(application, config)
+    return application
+
+
+def register_handlers(application: App, config: Config) -> None:
+    private = filters.ChatType.PRIVATE
+    groups_only = filters.ChatType.GROUPS
+    private_or_groups = private | groups_only
+    add = application.add_handler
+    # An admin's next text after /broadcast is the draft; it stops further handling only when it took the text.
+    admins = filters.User(user_id=sorted(config.admin_ids))
+    add(MessageHandler(private & filters.TEXT & admins, admin_broadcast.capture_broadcast_text), group=-1)
+
+    add(CommandHandler("start", dialogue.start, filters=private))
+    add(CommandHandler("start", groups.group_start, filters=groups_only))
+    add(CommandHandler("help", dialogue.help_command))
+    for name, callback in (
+        ("back", dialogue.back),
+        ("restart", dialogue.restart),
+        ("language", dialogue.language),
+        ("privacy", privacy.privacy),
+        ("mydata", privacy.mydata),
+        ("deletedata", privacy.deletedata),
+        ("report", report.report_command),
+    ):
+        add(CommandHandler(name, callback, filters=private))
+    # Admin reports in every chat, so that others are refused rather than ignored.
+    add(CommandHandler("export", reports.export_command))
+    add(CommandHandler("stats", reports.stats_command))
+    add(CommandHandler("addchannel", channels.addchannel_command, filters=private))
+    add(CommandHandler("broadcast", admin_broadcast.broadcast_command, filters=private))
+    add(CommandHandler("tips", tips.tips_command, filters=private_or_groups))
+    add(CommandHandler("subscribe", tips.subscribe_command, filters=private_or_groups))
+    add(CommandHandler("unsubscribe", tips.unsubscribe_command, filters=private_or_groups))
+
+    add(CallbackQueryHandler(admin_broadcast.on_broadcast_button, pattern=callback_data.BROADCAST_ANY))
+    add(CallbackQueryHandler(dialogue.on_consent_button, pattern=callback_data.CONSENT))
+    add(CallbackQueryHandler(dialogue.on_language_button, pattern=callback_data.LANGUAGE))
+    add(CallbackQueryHandler(privacy.on_delete_button, pattern=callback_data.DELETE))
+    add(CallbackQueryHandler(tips.on_tips_button, pattern=callback_data.TIPS))
+    add(CallbackQueryHandler(report.on_report_button, pattern=callback_data.REPORT))
+    add(CallbackQueryHandler(dialogue.on_button))  # the questionnaire's buttons, forged and stale ones too
+
+    add(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, dialogue.edited_message))
+    add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND, dialogue.unknown_command))
+    add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.TEXT, dialogue.on_text))
+    add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, dialogue.unsupported_message))
+    application.add_error_handler(errors.on_error)
+
+
+async def _post_init(application: App) -> None:
+    """Register the command menus and descriptions in German, English and a default; start tips; show admins
+    their menu."""
+    bot = application.bot
+    for language in (None, *LANGUAGES):
+        t = Translator(language or "en")
+        for scope, commands in (
+            (BotCommandScopeAllPrivateChats(), (*PRIVATE_COMMANDS, *TIP_COMMANDS)),
+            (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+        ):
+            menu = [BotCommand(name, t(description)) for name, description in commands]
+            try:
+                await bot.set_my_commands(menu, scope=scope, language_code=language)
+            except TelegramError as error:  # a menu is a convenience: the bot works without it
+                log.warning("Command menu not set (%s): %s", language or "default", type(error).__name__)
+    # What the bot does, how long it takes and what it stores, shown before the first /start.
+    await set_descriptions(bot)
+    services = application.bot_data
+    for kind, weekday, at in services.storage.tip_slots():
+        ensure_slot_job(application, Schedule(kind, weekday, at))
+    await resume_runs(application)
+    if services.config.admin_ids:
+        await reports.set_admin_commands(bot, services.config.admin_ids, (*PRIVATE_COMMANDS, *TIP_COMMANDS))
+    log.info("Bot @%s ready", bot.username)
+
+
+def run_telegram(config: Config) -> int:
+    """Poll, or serve a webhook when WEBHOOK_URL is set; returns when stopped."""
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    storage = Storage(config.database_path)
+    storage.forget_processed_updates()
+    application = build_application(config, storage)
+    kwargs: dict[str, Any] = {"allowed_updates": Update.ALL_TYPES, "drop_pending_updates": False}
+    if config.uses_webhook:
+        application.run_webhook(
+            listen=config.webhook_listen,
+            port=config.webhook_port,
+            url_path=config.webhook_path,
+            webhook_url=config.webhook_url,
+            secret_token=config.webhook_secret,
+            **kwargs,
+        )
+    else:
+        application.run_polling(**kwargs)
+    storage.close()
+    return 0

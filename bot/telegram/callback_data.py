@@ -1,0 +1,100 @@
+"""One codec for the data of every inline button: how it is written, and the pattern each handler is routed by.
+
+Telegram allows at most 64 bytes of callback data; ``encode`` refuses more.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.advisor import Pressed
+from dialogs.engine import RESULT, SUMMARY, Back, Choose, Confirm, Edit, Restart, Show
+from dialogs.questions import QUESTION_BY_ID
+
+MAX_BYTES = 64
+SEPARATOR = "|"
+
+# Routed to their own handlers; everything else goes to the dialogue's button handler.
+CONSENT = re.compile(r"^cons\|(?P<consent>[01])$")
+LANGUAGE = re.compile(r"^l\|(?P<language>de|en)$")
+DELETE = re.compile(r"^del\|(?P<answer>yes|no)$")
+TIPS = re.compile(r"^tips\|on$")
+REPORT = re.compile(r"^pdf\|result$")
+BROADCAST = re.compile(r"^bc\|(?P<action>ok|no)\|(?P<draft>\d+)$")
+BROADCAST_ANY = re.compile(r"^bc\|")  # a malformed one is answered "no longer open"
+
+
+def encode(*parts: str | int) -> str:
+    data = SEPARATOR.join(str(part) for part in parts)
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data longer than {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def choose(question_id: str, key: str) -> str:
+    return encode("c", question_id, key)
+
+
+def back(state: str) -> str:
+    return encode("b", state)
+
+
+def edit(question_id: str) -> str:
+    return encode("e", question_id)
+
+
+def confirm() -> str:
+    return encode("ok", SUMMARY)
+
+
+def restart() -> str:
+    return encode("r", RESULT)
+
+
+def show_result() -> str:
+    return encode("show", RESULT)
+
+
+def report() -> str:
+    return encode("pdf", RESULT)
+
+
+def consent(yes: bool) -> str:
+    return encode("cons", int(yes))
+
+
+def language(code: str) -> str:
+    return encode("l", code)
+
+
+def delete(yes: bool) -> str:
+    return encode("del", "yes" if yes else "no")
+
+
+def tips_on() -> str:
+    return encode("tips", "on")
+
+
+def broadcast(action: str, draft_id: int) -> str:
+    return encode("bc", action, draft_id)
+
+
+def decode_dialogue(data: str) -> Pressed | None:
+    """The dialogue event a button stands for, with the state it was offered in; None when forged."""
+    kind, _, rest = data.partition(SEPARATOR)
+    if kind == "c":
+        question_id, _, key = rest.partition(SEPARATOR)
+        if question_id not in QUESTION_BY_ID or not key:
+            return None
+        return Pressed(Choose(question_id, key))  # the engine refuses a choice of another question
+    if kind == "b" and rest:
+        return Pressed(Back(), offered_in=rest)
+    if kind == "r" and rest:
+        return Pressed(Restart(), offered_in=rest)
+    if kind == "ok" and rest:
+        return Pressed(Confirm(), offered_in=rest)
+    if kind == "e" and rest in QUESTION_BY_ID:
+        return Pressed(Edit(rest), offered_in=SUMMARY)
+    if kind == "show" and rest == RESULT:
+        return Pressed(Show(), offered_in=RESULT)
+    return None

@@ -1,0 +1,48 @@
+"""The welcome with the privacy notice and the consent question, asked before the first question."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator
+from bot.rendering import HTML
+from bot.telegram.keyboards import consent_keyboard
+from bot.telegram.send import send_html
+from bot.telegram.services import Context
+from dialogs.text import msg
+
+
+def privacy_intro(t: Translator) -> str:
+    return "\n".join(
+        [
+            HTML.bold(HTML.escape(t(msg("Welcome to the KMU Digital-Berater!")))),
+            HTML.escape(
+                t(
+                    msg(
+                        "In 11 short questions (about 3 minutes) you learn your company's EU SME "
+                        "category and concrete steps to close its digital gap."
+                    )
+                )
+            ),
+            "",
+            HTML.escape(
+                t(
+                    msg(
+                        "Privacy: I store your answers under a random number, separate from your "
+                        "Telegram account, to give you your result and to show you changes later."
+                    )
+                )
+            ),
+            HTML.escape(
+                t(
+                    msg(
+                        "May I also keep them anonymously for statistics? You still get your result "
+                        "if you say no. Details: /privacy"
+                    )
+                )
+            ),
+        ]
+    )
+
+
+async def ask_consent(context: Context, chat_id: int, t: Translator, prefix: str = "") -> None:
+    text = privacy_intro(t)
+    await send_html(context, chat_id, f"{prefix}\n\n{text}" if prefix else text, consent_keyboard(t))

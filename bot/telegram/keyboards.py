@@ -1,0 +1,100 @@
+"""Inline keyboards of every screen, with their button data from the codec."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.i18n import Translator
+from bot.telegram import callback_data as data
+from dialogs.engine import QuestionScreen, SummaryScreen
+from dialogs.text import msg
+
+ButtonRows = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
+
+
+@lru_cache(maxsize=256)
+def inline_keyboard(rows: ButtonRows) -> InlineKeyboardMarkup:
+    """The keyboard of these buttons, built once: the same screen in the same language repeats for every
+    user, keyboards are immutable, and building PTB's button objects costs more than the rest of a screen."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=callback) for label, callback in row] for row in rows]
+    )
+
+
+def question_keyboard(screen: QuestionScreen, t: Translator) -> InlineKeyboardMarkup:
+    labels = [t(c.label) for c in screen.choices]
+    short = all(len(label) <= 14 for label in labels)
+    rows: list[tuple[tuple[str, str], ...]] = []
+    row: list[tuple[str, str]] = []
+    for choice, label in zip(screen.choices, labels, strict=True):
+        row.append((label, data.choose(screen.question_id, choice.key)))
+        if not short or len(row) == 2:
+            rows.append(tuple(row))
+            row = []
+    if row:
+        rows.append(tuple(row))
+    if screen.can_go_back:
+        rows.append(((t(msg("◀ Back")), data.back(screen.question_id)),))
+    return inline_keyboard(tuple(rows))
+
+
+def summary_keyboard(screen: SummaryScreen, t: Translator) -> InlineKeyboardMarkup:
+    rows = [((t(msg("✅ Show my result")), data.confirm()),)]
+    for item in screen.items:
+        rows.append((("✏️ " + t(item.label), data.edit(item.question_id)),))
+    rows.append(((t(msg("◀ Back")), data.back("summary")),))
+    return inline_keyboard(tuple(rows))
+
+
+def result_keyboard(
+    t: Translator, share_url: str | None, *, show_again: bool = False, report: bool = True
+) -> InlineKeyboardMarkup:
+    rows = [
+        [
+            InlineKeyboardButton(t(msg("🔁 Start again")), callback_data=data.restart()),
+            InlineKeyboardButton(t(msg("✏️ Change answers")), callback_data=data.back("result")),
+        ]
+    ]
+    if report:  # not when the answers are deleted right after the result (no consent): nothing to report
+        rows.insert(0, [InlineKeyboardButton(t(msg("📄 Report (PDF)")), callback_data=data.report())])
+    if show_again:
+        rows.insert(
+            0, [InlineKeyboardButton(t(msg("📋 Show my result again")), callback_data=data.show_result())]
+        )
+    if share_url:
+        rows.append([InlineKeyboardButton(t(msg("📨 Share with a colleague")), url=share_url)])
+    rows.append([InlineKeyboardButton(t(msg("💡 Send me tips")), callback_data=data.tips_on())])
+    return InlineKeyboardMarkup(rows)
+
+
+def consent_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(t(msg("Yes, keep them anonymously")), callback_data=data.consent(True))],
+            [InlineKeyboardButton(t(msg("No, thanks")), callback_data=data.consent(False))],
+        ]
+    )
+
+
+def language_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("🇩🇪 Deutsch", callback_data=data.language("de")),
+                InlineKeyboardButton("🇬🇧 English", callback_data=data.language("en")),
+            ]
+        ]
+    )
+
+
+def delete_keyboard(t: Translator) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(t(msg("Yes, delete everything")), callback_data=data.delete(True)),
+                InlineKeyboardButton(t(msg("Cancel")), callback_data=data.delete(False)),
+            ]
+        ]
+    )

@@ -1,0 +1,101 @@
+"""Render the advisor's ``Outcome`` as Telegram messages: notices, the screen with its buttons, the result."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+from urllib.parse import quote
+
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
+from bot.advisor import Outcome
+from bot.chart import draw_off_loop, marketing_split_chart
+from bot.i18n import Translator
+from bot.rendering import HTML, render_changes, render_question, render_result, render_summary
+from bot.telegram.consent import ask_consent
+from bot.telegram.keyboards import question_keyboard, result_keyboard, summary_keyboard
+from bot.telegram.send import send_html
+from bot.telegram.services import Context
+from dialogs.engine import QuestionScreen, Result, ResultScreen, SummaryScreen
+from dialogs.text import msg
+
+log = logging.getLogger(__name__)
+
+
+def notices_html(outcome: Outcome, t: Translator) -> str:
+    mark = "⚠️ " if outcome.rejected else "✓ "
+    return "\n".join(mark + HTML.escape(t(notice)) for notice in outcome.notices)
+
+
+async def show(
+    context: Context, chat_id: int, outcome: Outcome, prefix: str = "", *, full_result: bool = False
+) -> None:
+    """Show an outcome: the consent question when it comes first, else the notices and the screen.
+
+    A result is shown in full when it is new (or asked for); otherwise a short note with the result buttons
+    stands in for it, so a stray message after the result does not repeat pages of advice.
+    """
+    if outcome.duplicate:
+        return
+    t = Translator(outcome.language)
+    if outcome.needs_consent:
+        await ask_consent(context, chat_id, t, prefix)
+        return
+    note = ""
+    if outcome.note is not None:
+        note = ("⚠️ " if outcome.warning else "") + HTML.escape(t(outcome.note))
+    head = "\n".join(part for part in (note, prefix, notices_html(outcome, t)) if part)
+    screen = outcome.screen
+    if isinstance(screen, QuestionScreen):
+        body = render_question(screen, t, HTML)
+        await send_html(context, chat_id, f"{head}\n\n{body}" if head else body, question_keyboard(screen, t))
+    elif isinstance(screen, SummaryScreen):
+        body = render_summary(screen, t, HTML)
+        await send_html(context, chat_id, f"{head}\n\n{body}" if head else body, summary_keyboard(screen, t))
+    elif isinstance(screen, ResultScreen) and (outcome.completed or full_result):
+        await show_result(context, chat_id, outcome, screen.result, t, head)
+    elif isinstance(screen, ResultScreen):
+        body = HTML.escape(t(msg("Your result is shown above. What would you like to do next?")))
+        keyboard = result_keyboard(t, share_link(context, outcome, t), show_again=True)
+        await send_html(context, chat_id, f"{head}\n\n{body}" if head else body, keyboard)
+    context.bot_data.advisor.replied(outcome)
+
+
+async def show_result(
+    context: Context, chat_id: int, outcome: Outcome, result: Result, t: Translator, head: str
+) -> None:
+    with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; never fail the result for it
+        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    blocks = render_result(result, t, HTML)
+    if outcome.peer is not None:
+        blocks[1] = blocks[1] + "\n\n" + HTML.escape(t(outcome.peer))
+    if outcome.changes is not None:
+        blocks[0] = blocks[0] + "\n\n" + render_changes(outcome.changes, t, HTML)
+    if head:
+        blocks[0] = head + "\n\n" + blocks[0]
+    for block in blocks[:-1]:
+        await send_html(context, chat_id, block)
+    try:
+        chart = await draw_off_loop(marketing_split_chart, result.profile, t)
+        await context.bot.send_photo(
+            chat_id,
+            io.BytesIO(chart),
+            filename="marketing-split.png",
+            caption=t(msg("Your marketing split beside the 2014 survey figures")),
+        )
+    except (OSError, ValueError, RuntimeError, TelegramError) as error:  # the chart is a bonus
+        log.warning("Chart could not be drawn: %s", type(error).__name__)
+    keyboard = result_keyboard(t, share_link(context, outcome, t), report=not outcome.erased)
+    await send_html(context, chat_id, blocks[-1], keyboard)
+
+
+def share_link(context: Context, outcome: Outcome, t: Translator) -> str | None:
+    """A link that shares the bot with a colleague, carrying the respondent's share code."""
+    username = context.bot.username if context.bot else None
+    if not username or outcome.share_code is None:
+        return None
+    deep_link = f"https://t.me/{username}?start=ref_{outcome.share_code}"
+    text = t(msg("How digital is your company? This free check takes 3 minutes:"))
+    return f"https://t.me/share/url?url={quote(deep_link, safe='')}&text={quote(text, safe='')}"
