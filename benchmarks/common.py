@@ -3,6 +3,7 @@ update payloads of one questionnaire, bots as processes, latency statistics and 
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import itertools
 import os
@@ -238,6 +239,33 @@ def rss_mb(pid: int | str = "self") -> float:
 def peak_rss_mb() -> float:
     """This process's highest resident memory so far (ru_maxrss is in KiB on Linux), in MiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- the event loop's stalls ------------------------------------------------------------------------
+
+
+class Heartbeat:
+    """A task that wakes every ``interval`` seconds and remembers how late it woke: the loop's stalls."""
+
+    def __init__(self, interval: float = 0.005) -> None:
+        self.interval = interval
+        self.longest = 0.0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _beat(self) -> None:
+        while True:
+            before = time.perf_counter()
+            await asyncio.sleep(self.interval)
+            self.longest = max(self.longest, time.perf_counter() - before - self.interval)
+
+    def __enter__(self) -> Heartbeat:
+        self.longest = 0.0
+        self._task = asyncio.get_running_loop().create_task(self._beat())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
 
 
 # --- bots as processes --------------------------------------------------------------------------

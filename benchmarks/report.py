@@ -33,6 +33,7 @@ from bot.report import build_report  # noqa: E402
 from dialogs.advice import build_advice  # noqa: E402
 from dialogs.classification import classify_sme  # noqa: E402
 from dialogs.engine import Result  # noqa: E402
+from dialogs.group import Group  # noqa: E402
 from dialogs.profile import CompanyProfile  # noqa: E402
 
 TARGET_SECONDS = 0.5
@@ -42,18 +43,25 @@ D = Decimal
 
 def result_of(profile: CompanyProfile) -> Result:
     classification = classify_sme(
-        profile.staff, profile.turnover, profile.balance_sheet, profile.linked, banded=profile.banded
+        profile.staff,
+        profile.turnover,
+        profile.balance_sheet,
+        banded=profile.banded,
+        group=profile.group,
+        no_balance_sheet=profile.no_balance_sheet,
     )
     return Result(profile, classification, build_advice(profile, classification))
 
 
-# The longest report (seven steps, five comparisons, a caveat) and a short one (three steps).
+# A small firm far behind (seven steps, five comparisons) and a micro firm doing well (seven steps, four
+# comparisons), both selling to businesses, so both reports carry the marketing chart.
 PROFILES = {
-    "small firm, 7 steps": CompanyProfile(
+    "small firm, B2B": CompanyProfile(
         staff=D(30),
         turnover=D(4_000_000),
         balance_sheet=None,
-        linked=False,
+        group=Group(),
+        customers="business",
         website="outdated",
         social_presence="none",
         online_share=D(5),
@@ -62,11 +70,12 @@ PROFILES = {
         results_check="no",
         referral="occasional",
     ),
-    "doing well, 3 steps": CompanyProfile(
+    "micro doing well, B2B": CompanyProfile(
         staff=D(4),
         turnover=D(350_000),
         balance_sheet=D(200_000),
-        linked=False,
+        group=Group(),
+        customers="business",
         website="current",
         social_presence="strategy",
         online_share=D(60),
@@ -94,7 +103,7 @@ import sys, time
 sys.path.insert(0, sys.argv[1])
 from benchmarks.report import PROFILES, result_of
 from datetime import date
-result = result_of(PROFILES["small firm, 7 steps"])
+result = result_of(PROFILES["small firm, B2B"])
 start = time.perf_counter()
 from bot.report import build_report
 build_report(result, "de", date(2026, 12, 1))

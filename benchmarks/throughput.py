@@ -10,10 +10,17 @@ Every bot runs in this process on the tests' in-process Bot API (``FakeRequest``
 update's wall time is its cost; the concurrent run starts every user at once, as polling with
 ``concurrent_updates`` does. The rate limiter is taken out (see ``without_rate_limiter``).
 
-Three bots are measured in the same run: ours, the bare echo bot (one reply per update), and a "replay"
-bot: a bare PTB handler that makes exactly the Bot API calls ours made for each update (same texts,
+Four bots are measured in the same run: ours, the bare echo bot (one reply per update), the peer (the same
+questionnaire as a PTB ``ConversationHandler`` with ``PicklePersistence``, ``benchmarks/peer_bot.py``), and a
+"replay" bot: a bare PTB handler that makes exactly the Bot API calls ours made for each update (same texts,
 keyboards, edits, chart bytes) with none of our logic. Ours over replay is the cost of our own code;
 replay over echo is what our replies cost PTB to send.
+
+The peer keeps its users' answers in memory and writes them to its pickle file only when it flushes (its job
+queue every 60 s, and at shutdown). The run measures that flush for the users of a round (CPU and the longest
+stall of the event loop), and what a SIGKILL leaves on disk: the peer is flushed once half-way through the
+questionnaire, as its 60 s job would, then "killed" (its file read back without a flush), ours' database
+read back over a fresh connection.
 """
 
 from __future__ import annotations
@@ -39,6 +46,7 @@ from benchmarks.common import (
     QUESTIONS_SCRIPT,
     RESULT_STEP,
     TOKEN,
+    Heartbeat,
     Latencies,
     QuietRequest,
     UpdatePayloads,
@@ -47,12 +55,13 @@ from benchmarks.common import (
     ms,
     without_rate_limiter,
 )
+from benchmarks.peer_bot import build_peer_application
 from bot.config import load_config
 from bot.storage import Storage
 from bot.telegram.app import build_application
 
 TARGET_RATIO = 2.0
-KINDS = ("echo", "ours", "replay")
+KINDS = ("echo", "ours", "peer", "replay")
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Recording = dict[int, list[tuple[str, dict[str, Any]]]]  # update id -> the Bot API calls ours made for it
 
@@ -65,6 +74,7 @@ class Phase:
     wall: float
     cpu: float
     latencies: Latencies
+    calls: int = 0  # Bot API calls made
 
     @property
     def per_update(self) -> float:
@@ -134,6 +144,11 @@ class Bot:
         elif kind == "replay":
             assert recording is not None
             self.app = build_replay_application(recording, self.request)
+        elif kind == "peer":
+            self.pickle = workdir / f"peer-{time.monotonic_ns()}.pickle"
+            self.app = build_peer_application(
+                TOKEN, self.pickle, request=self.request, updates_request=QuietRequest()
+            )
         else:
             self.app = build_echo_application(request=self.request, updates_request=QuietRequest())
         without_rate_limiter(self.app)
@@ -164,6 +179,7 @@ async def sequential(
     updates = [bot.update(user_id, step) for step in steps for user_id in users]
     samples: list[float] = []
     bot.request.calls.clear()
+    calls = bot.request.count
     wall, cpu = time.perf_counter(), time.process_time()
     for update in updates:
         start = time.perf_counter()
@@ -172,7 +188,8 @@ async def sequential(
         if record is not None:
             record[update.update_id] = list(bot.request.calls)
             bot.request.calls.clear()
-    return Phase(len(updates), time.perf_counter() - wall, time.process_time() - cpu, Latencies.of(samples))
+    elapsed, used = time.perf_counter() - wall, time.process_time() - cpu
+    return Phase(len(updates), elapsed, used, Latencies.of(samples), bot.request.count - calls)
 
 
 async def concurrent(bot: Bot, users: Sequence[int], steps: Sequence[str]) -> Phase:
@@ -205,15 +222,67 @@ async def sequential_round(
             result = await sequential(bot, users, (RESULT_STEP,), record)
             if kind == "ours":
                 assert bot.states(users) == {"result"}, bot.states(users)
+            phases = {"questions": questions, "result": result}
+            if kind == "peer":
+                categories = {bot.app.user_data[user].get("category") for user in users}
+                assert categories == {"small"}, categories
+                phases["flush"] = await flush(bot)
     finally:
         bot.close()
-    whole = Phase(
+    phases["whole"] = Phase(
         questions.updates + result.updates,
         questions.wall + result.wall,
         questions.cpu + result.cpu,
         Latencies.of([*questions.latencies.values, *result.latencies.values]),
+        questions.calls + result.calls,
     )
-    return {"questions": questions, "result": result, "whole": whole}
+    return phases
+
+
+async def flush(bot: Bot) -> Phase:
+    """The peer's persistence flush of every changed user, as its job runs it: CPU and the loop's stall."""
+    with Heartbeat() as heartbeat:
+        wall, cpu = time.perf_counter(), time.process_time()
+        await bot.app.update_persistence()
+        elapsed, used = time.perf_counter() - wall, time.process_time() - cpu
+        await asyncio.sleep(heartbeat.interval * 2)
+    return Phase(1, elapsed, used, Latencies.of([heartbeat.longest]))
+
+
+async def answers_after_kill(kind: str, users: Sequence[int], workdir: Path) -> tuple[int, int]:
+    """(answers on disk after a SIGKILL at the end of the questions, answers given).
+
+    The peer's 60 s flush is run once half-way through; ours commits each answer before replying.
+    """
+    bot = Bot(kind, workdir)
+    half = len(QUESTIONS_SCRIPT) // 2
+    given = len(users) * (len(QUESTIONS_SCRIPT) - 2)  # every step but /start and the consent is an answer
+    try:
+        async with bot.app:
+            await sequential(bot, users, QUESTIONS_SCRIPT[:half])
+            if kind == "peer":
+                await bot.app.update_persistence()
+            await sequential(bot, users, QUESTIONS_SCRIPT[half:])
+            if kind == "peer":
+                from telegram.ext import PicklePersistence
+
+                kept = await PicklePersistence(filepath=bot.pickle).get_user_data()
+                stored = sum(len(kept.get(user, {}).get("answers", {})) for user in users)
+                bot.app.persistence = None  # the killed process flushes nothing at shutdown
+            else:
+                assert bot.storage is not None
+                survivor = Storage(bot.storage.path)
+                try:
+                    stored = 0
+                    for user in users:
+                        respondent = survivor.find_respondent("telegram", user)
+                        session = survivor.load_session(respondent) if respondent else None
+                        stored += len(session["answers"]) if session else 0
+                finally:
+                    survivor.close()
+    finally:
+        bot.close()
+    return stored, given
 
 
 async def concurrent_round(kind: str, users: Sequence[int], workdir: Path) -> Phase:
@@ -335,13 +404,13 @@ async def measure(users: int, rounds: int, profile: Path | None) -> str:
     with tempfile.TemporaryDirectory(prefix="kmu-throughput-") as tmp:
         workdir = Path(tmp)
         # One questionnaire first: imports, catalogs and matplotlib's font cache load once per process.
-        for kind in ("echo", "ours"):
+        for kind in ("echo", "ours", "peer"):
             await sequential_round(kind, [1], workdir)
         if profile is not None:
             await profiled(user_ids, workdir, profile)
         for number in range(rounds):
             shift = number % len(KINDS)
-            order = ("echo", "ours", "replay") if number == 0 else KINDS[shift:] + KINDS[:shift]
+            order = ("echo", "ours", "peer", "replay") if number == 0 else KINDS[shift:] + KINDS[:shift]
             for kind in order:  # the first round records ours for the replay; later rounds rotate the order
                 phases = await sequential_round(kind, user_ids, workdir, recording)
                 for name, phase in phases.items():
@@ -351,11 +420,102 @@ async def measure(users: int, rounds: int, profile: Path | None) -> str:
                     f"result {ms(phases['result'].per_update)}/update",
                     file=sys.stderr,
                 )
-        for kind in ("echo", "ours"):
+        for kind in ("echo", "ours", "peer"):
             phase = await concurrent_round(kind, user_ids, workdir)
             results[kind]["concurrent"] = [phase]
             print(f"{users} users at once, {kind}: {phase.per_second:,.0f} updates/s", file=sys.stderr)
-    return report(results, users)
+        kills = {kind: await answers_after_kill(kind, user_ids, workdir) for kind in ("ours", "peer")}
+    return report(results, users) + "\n\n" + peer_report(results, users, kills)
+
+
+def peer_report(
+    results: dict[str, dict[str, list[Phase]]], users: int, kills: dict[str, tuple[int, int]]
+) -> str:
+    """Ours beside the peer (ConversationHandler + PicklePersistence) and the echo bot, same run."""
+
+    def pick(kind: str, name: str) -> Phase:
+        return middle_round(results[kind][name])
+
+    rows: list[list[object]] = []
+    for name, label, target in (
+        ("questions", "CPU per question update", 0.9),
+        ("result", "CPU per result update", None),
+        ("whole", "CPU per update, whole questionnaire", 1.0),
+    ):
+        ours, peer, echo = pick("ours", name), pick("peer", name), pick("echo", name)
+        ratio = ours.per_update / peer.per_update
+        rows.append(
+            [
+                label,
+                ms(ours.per_update),
+                ms(peer.per_update),
+                ms(echo.per_update),
+                f"{ratio:.2f}x",
+                f"{peer.per_update / echo.per_update:.1f}x",
+                "" if target is None else f"<= {target}x peer",
+                "" if target is None else ("yes" if ratio <= target else "no"),
+            ]
+        )
+    ours, peer, echo = pick("ours", "whole"), pick("peer", "whole"), pick("echo", "whole")
+    rows.append(
+        [
+            "Bot API calls per questionnaire",
+            f"{ours.calls / users:.0f}",
+            f"{peer.calls / users:.0f}",
+            f"{echo.calls / users:.0f}",
+            f"{ours.calls / peer.calls:.2f}x",
+            f"{peer.calls / echo.calls:.1f}x",
+            "",
+            "",
+        ]
+    )
+    ours_c, peer_c, echo_c = (
+        pick("ours", "concurrent"),
+        pick("peer", "concurrent"),
+        pick("echo", "concurrent"),
+    )
+    rows.append(
+        [
+            f"{users} users at once: updates/s",
+            f"{ours_c.per_second:,.0f}",
+            f"{peer_c.per_second:,.0f}",
+            f"{echo_c.per_second:,.0f}",
+            f"{peer_c.per_second / ours_c.per_second:.2f}x fewer",
+            "",
+            "",
+            "",
+        ]
+    )
+    flushes = results["peer"]["flush"]
+    flush = middle_round(flushes)
+    rows.append(
+        [
+            f"persistence flush of {users} changed users: CPU / longest loop stall",
+            "none (each answer committed)",
+            f"{ms(flush.cpu)} / {ms(flush.latencies.values[0])}",
+            "",
+            "",
+            "",
+            "",
+            "",
+        ]
+    )
+    (ours_kept, given), (peer_kept, _) = kills["ours"], kills["peer"]
+    rows.append(
+        [
+            "answers on disk after a SIGKILL (peer flushed half-way)",
+            f"{ours_kept:,} of {given:,}",
+            f"{peer_kept:,} of {given:,}",
+            "",
+            f"lost: ours {given - ours_kept:,}, peer {given - peer_kept:,}",
+            "",
+            "0 lost",
+            "yes" if ours_kept == given else "no",
+        ]
+    )
+    return markdown_table(
+        ["metric", "ours", "peer", "echo", "ours / peer", "peer / echo", "target", "met?"], rows
+    )
 
 
 async def profiled(users: Sequence[int], workdir: Path, output: Path) -> None:

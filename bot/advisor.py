@@ -98,6 +98,7 @@ class Outcome:
         None  # None: nothing of the dialogue to show (consent first, or a repeated update)
     )
     notices: tuple[Text, ...] = ()
+    warnings: tuple[Text, ...] = ()  # an earlier answer no longer fits; said apart from the notices
     rejected: bool = False  # the notices explain why an answer was refused
     completed: bool = False  # the screen is a fresh result
     erased: bool = False  # the answers went with this result (consent refused): nothing to report
@@ -220,6 +221,7 @@ class Advisor:
             session.state,
             reply.screen,
             notices=restore_notices + reply.notices,
+            warnings=reply.warnings,
             rejected=reply.rejected,
             completed=reply.completed,
             erased=erase,

@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import MutableMapping
+from collections.abc import MutableMapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.export import DEFAULT_K, round_to_5
 from bot.i18n import Translator
 from bot.rendering import PLAIN, Markup
-from bot.storage import Storage
+from bot.storage import SHARES, Storage
 from dialogs.classification import CLASS_NAMES, SIZE_ORDER, SizeClass
 from dialogs.engine import SUMMARY
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Percent, Text, msg
-
-SHARES = ("online_share", "social_share", "controlling_share")
 
 
 @dataclass(frozen=True)
@@ -39,18 +37,51 @@ class Statistics:
 
 
 def collect_statistics(storage: Storage, k: int = DEFAULT_K) -> Statistics:
-    """Read every figure of /stats from the database."""
-    started, finished, unfinished = storage.session_funnel()
+    """Read every figure of /stats from the counts the database keeps up to date (no scan of the results)."""
+    sessions = storage.session_state_counts()
+    unfinished = sorted(
+        ((s["state"], s["n"]) for s in sessions if not s["finished"]), key=lambda x: (-x[1], x[0])
+    )
     return Statistics(
-        respondents=storage.respondent_count(),
-        started=started,
-        finished=finished,
+        respondents=storage.counted_total("respondents"),
+        started=sum(s["n"] for s in sessions),
+        finished=sum(s["n"] for s in sessions if s["finished"]),
         unfinished_by_state=tuple(unfinished),
-        categories=tuple(storage.consented_category_counts()),
-        medians=storage.consented_share_medians(),
-        referral_arrivals=storage.referral_arrivals(),
+        categories=tuple(storage.counted_categories()),
+        medians=share_medians(storage),
+        referral_arrivals=storage.counted_total("referral_arrivals"),
         k=k,
     )
+
+
+def share_medians(
+    storage: Storage, names: Sequence[str] = SHARES, category: str | None = None
+) -> dict[str, dict[str, tuple[float, int]]]:
+    """Median shares per size class of consenting respondents' latest results: {category: {share: (median, n)}}.
+
+    Read from the counts of each distinct value, so the cost follows the number of distinct answers, not of
+    results.
+    """
+    counts: dict[tuple[str, str], list[tuple[float, int]]] = {}
+    for found in storage.share_value_counts(names, category):
+        counts.setdefault((found["category"], found["share"]), []).append((found["value"], found["n"]))
+    medians: dict[str, dict[str, tuple[float, int]]] = {}
+    for (found_category, share), values in counts.items():
+        medians.setdefault(found_category, {})[share] = (_median(values), sum(n for _value, n in values))
+    return medians
+
+
+def _median(counted: Sequence[tuple[float, int]]) -> float:
+    """The median of values given in order with their counts (the mean of the two middle ones when even)."""
+    total = sum(n for _value, n in counted)
+    low, high = (total + 1) // 2, (total + 2) // 2  # 1-based ranks of the middle value(s)
+    seen = 0
+    picked: list[float] = []
+    for value, n in counted:
+        seen += n
+        while len(picked) < 2 and (low if not picked else high) <= seen:
+            picked.append(value)
+    return (picked[0] + picked[1]) / 2
 
 
 def category_name(category: str) -> Text:
@@ -202,7 +233,7 @@ class PeerBenchmark:
         """(median online share rounded to 5 points, n) of ``category``, or None when n < k."""
         now = time.monotonic()
         if self._read_at is None or now - self._read_at >= self.ttl:
-            self._medians = self.storage.consented_share_medians(["online_share"])
+            self._medians = share_medians(self.storage, ["online_share"])
             self._read_at = now
         median, n = self._medians.get(category, {}).get("online_share", (0.0, 0))
         if n < self.k:

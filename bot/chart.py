@@ -10,11 +10,17 @@ from decimal import Decimal
 from functools import lru_cache
 
 from bot.i18n import Translator, format_share
+from dialogs.advice import TNS_2014_ONLINE_SHARE, TNS_2014_SOCIAL_CONTROLLING_SHARE
 from dialogs.profile import CompanyProfile
 from dialogs.text import msg
 
-# TNS Infratest 2014 (cited in the blog post): typical B2B split, in percent of the marketing budget.
-REFERENCE_SPLIT = {"online": Decimal(10), "social": Decimal(1), "controlling": Decimal(1)}
+# The survey's typical B2B split, in percent of the marketing budget: its one figure for social media and
+# controlling stands beside each of the two.
+REFERENCE_SPLIT = {
+    "online": TNS_2014_ONLINE_SHARE,
+    "social": TNS_2014_SOCIAL_CONTROLLING_SHARE,
+    "controlling": TNS_2014_SOCIAL_CONTROLLING_SHARE,
+}
 
 SPLIT_CHART_SIZE = (6.4, 3.6)  # inches
 

@@ -84,7 +84,7 @@ class ConsoleAdvisor:
         self.say(
             t(
                 msg(
-                    "KMU Digital-Berater: in about 3 minutes you learn your EU SME category and concrete steps to close your digital gap."
+                    "KMU Digital-Berater: in about 4 minutes you learn your EU SME category and a plan to close your digital gap."
                 )
             )
         )
@@ -182,6 +182,8 @@ class ConsoleAdvisor:
         if notices:
             for notice in outcome.notices:
                 self.say(("✗ " if outcome.rejected else "✓ ") + t(notice))
+            for warning in outcome.warnings:
+                self.say("⚠️ " + t(warning))
         self.say()
         screen = outcome.screen
         if isinstance(screen, QuestionScreen):
@@ -190,7 +192,7 @@ class ConsoleAdvisor:
             for index, choice in enumerate(screen.choices):
                 self.say(f"  {marker[index]}) {t(choice.label)}")
             if screen.accepts_text and screen.choices:
-                self.say(t(msg("Type a number, or choose a range with its letter.")))
+                self.say(t(msg("Type your answer as shown above, or choose one with its letter.")))
         elif isinstance(screen, SummaryScreen):
             text = render_summary(screen, t).splitlines()
             self.say(text[0])
@@ -220,6 +222,8 @@ class ConsoleAdvisor:
             "language": self.outcome.language,
             "category": c.category.value,
             "category_name": t(c.name),
+            "headline": t(c.headline),
+            "provisional": c.provisional,
             "is_sme": c.is_sme,
             "reasons": [t(r) for r in c.reasons],
             "caveats": [t(r) for r in c.caveats],
@@ -232,6 +236,10 @@ class ConsoleAdvisor:
                     "title": t(s.title),
                     "why": t(s.why),
                     "action": t(s.action),
+                    "timing": s.horizon.value,
+                    "effort": t(s.effort),
+                    "cost": t(s.cost),
+                    "metric": t(s.metric),
                 }
                 for s in advice.steps
             ],

@@ -9,6 +9,7 @@ their keys, and no identity, name, free text or referral code. Combinations of t
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import os
@@ -22,7 +23,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from bot.storage import Banding, ConsentedResults, Storage
+from bot.storage import SHARES, Banding, ConsentedResults, Storage
+from bot.xlsx import write_xlsx
 from dialogs.classification import SizeClass
 from dialogs.engine import LANGUAGES
 from dialogs.questions import QUESTION_BY_ID, Question
@@ -32,8 +34,20 @@ DEFAULT_K = 5
 CHUNK_SIZE = 2000
 
 SIZE_QUESTIONS = ("staff", "turnover", "balance_sheet")
-CHOICE_QUESTIONS = ("linked", "website", "social_presence", "results_check", "referral")
-SHARE_QUESTIONS = ("online_share", "social_share", "controlling_share")
+CHOICE_QUESTIONS = (
+    "linked",
+    "owns",
+    "sector",
+    "customers",
+    "reach",
+    "website",
+    "social_presence",
+    "results_check",
+    "referral",
+)
+# Results stored before the ownership question had bands answered "is another company holding 25 % or more?".
+OLD_LINKED = {"no": "none", "yes": "25plus"}
+SHARE_QUESTIONS = SHARES
 COLUMNS: tuple[str, ...] = (
     "export_id",
     "month",
@@ -92,16 +106,16 @@ def round_to_5(value: Any) -> int | None:
     return int((number / 5).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 5)
 
 
-def _is_zero(value: Any) -> bool:
-    try:
-        return value is not None and Decimal(str(value)) == 0
-    except InvalidOperation:
-        return False
+# Answers repeat a few values over and over, so an export rounds and checks each distinct value once.
+_rounded = functools.lru_cache(maxsize=4096, typed=True)(round_to_5)
+
+
+_KEYS = {q.id: frozenset(c.key for c in q.choices) for q in QUESTION_BY_ID.values()}
+_CATEGORIES = frozenset(c.value for c in SizeClass)
 
 
 def _known_key(question_id: str, value: Any) -> str | None:
-    question = QUESTION_BY_ID[question_id]
-    return str(value) if value is not None and question.choice(str(value)) is not None else None
+    return str(value) if value is not None and str(value) in _KEYS[question_id] else None
 
 
 def anonymous_row(export_id: int, raw: dict[str, Any]) -> dict[str, Any]:
@@ -115,20 +129,19 @@ def anonymous_row(export_id: int, raw: dict[str, Any]) -> dict[str, Any]:
         row[f"{question_id}_band"] = _known_key(question_id, raw.get(f"{question_id}_band"))
     for question_id in CHOICE_QUESTIONS:
         row[question_id] = _known_key(question_id, raw.get(question_id))
-    # Without online budget the advisor skips the social and controlling questions and assumes 0.
-    nothing_online = _is_zero(raw.get("online_share"))
-    for question_id in SHARE_QUESTIONS:
-        value = 0 if nothing_online and question_id != "online_share" else raw.get(question_id)
-        rounded = round_to_5(value)
+    if raw.get("linked") in OLD_LINKED:
+        row["linked"] = OLD_LINKED[raw["linked"]]
+    for question_id in SHARE_QUESTIONS:  # read by storage's rule for a company without online budget
+        rounded = _rounded(raw.get(question_id))
         row[question_id] = rounded if rounded is None or 0 <= rounded <= 100 else None
-    row["category"] = raw["category"] if raw.get("category") in set(SizeClass) else None
-    score = round_to_5(raw.get("score"))
+    row["category"] = raw["category"] if raw.get("category") in _CATEGORIES else None
+    score = _rounded(raw.get("score"))
     row["score"] = score if score is None or 0 <= score <= 100 else None
     return row
 
 
 def snapshot(storage: Storage, since: str | None = None) -> ConsentedResults:
-    """The storage snapshot an export reads: size bands in SQL, choices and shares as stored."""
+    """The storage snapshot an export reads: size bands in SQL, choices as stored, shares by storage's rule."""
     return storage.consented_results(
         bandings=[size_banding(QUESTION_BY_ID[q]) for q in SIZE_QUESTIONS],
         values=[*CHOICE_QUESTIONS, *SHARE_QUESTIONS],
@@ -209,27 +222,26 @@ def _write_json(out: IO[bytes], rows: Iterator[dict[str, Any]], *, kept: int, su
 
 
 def _write_xlsx(out: IO[bytes], rows: Iterator[dict[str, Any]], *, kept: int, suppressed: int, k: int) -> int:
-    from openpyxl import Workbook  # imported lazily: only exports need it
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("rows")
-    sheet.append(list(COLUMNS))
     written = 0
-    for row in rows:
-        sheet.append([row[c] for c in COLUMNS])
-        written += 1
-    about = workbook.create_sheet("about")
-    about.append(["rows", written])
-    about.append(["suppressed", suppressed])
-    about.append(["k", k])
-    about.append(
-        [
+
+    def body() -> Iterator[list[Any]]:
+        nonlocal written
+        yield list(COLUMNS)
+        for row in rows:
+            yield [row[c] for c in COLUMNS]
+            written += 1
+
+    def about() -> Iterator[list[Any]]:
+        yield ["rows", written]
+        yield ["suppressed", suppressed]
+        yield ["k", k]
+        yield [
             "note",
             f"combinations of month, language and size bands held by fewer than {k} "
             "respondents are left out; shares and score rounded to 5 points",
         ]
-    )
-    workbook.save(out)
+
+    write_xlsx(out, [("rows", body()), ("about", about())])
     return written
 
 

@@ -42,6 +42,9 @@ def format_money(amount: Decimal, language: str, *, compact: bool = True) -> str
     amount = Decimal(amount)
     if compact and abs(amount) >= 1_000_000 and (amount % 100_000) == 0:
         return format_compact_currency(amount, "EUR", locale=language, fraction_digits=1)
+    if amount != amount.to_integral_value() and abs(amount) < 1000:
+        # a small amount with cents ("1,50 €") keeps them: rounded, 1.5 would read as 2 €
+        return format_currency(amount.quantize(Decimal("0.01")), "EUR", locale=language)
     return format_currency(
         amount.quantize(Decimal(1)),
         "EUR",

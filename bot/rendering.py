@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
 from dialogs.engine import AnswerText, Back, Choose, Event, QuestionScreen, Result, SummaryScreen
+from dialogs.sections import Style
 from dialogs.text import Text, msg
 
 if TYPE_CHECKING:
@@ -63,31 +64,30 @@ def render_summary(screen: SummaryScreen, t: Translator, markup: Markup = PLAIN)
     return "\n".join(lines)
 
 
+_PREFIX = {
+    Style.WARNING: "⚠️ ",
+    Style.BULLET: "• ",
+    Style.ACTION: "👉 ",
+    Style.DETAIL: "⏱ ",
+}
+
+
 def render_result(result: Result, t: Translator, markup: Markup = PLAIN) -> list[str]:
-    """The result in blocks: category with reasons, score, comparisons, then the prioritized steps."""
+    """The result, one block per section of the engine's result (category, score, plan, size class)."""
     e = markup.escape
-    c, advice = result.classification, result.advice
-    head = [markup.bold(e(t(msg("Your company: {category}", category=c.name))))]
-    head += [e(t(reason)) for reason in c.reasons]
-    if t.language == "de":
-        head.append(markup.italic(e(t(c.ifm_class))))
-    head += [f"⚠️ {e(t(caveat))}" for caveat in c.caveats]
-
-    score = [markup.bold(e(t(msg("Your digital gap: {score} of 100", score=advice.score))))]
-    score.append(e(t(msg("0 means no gap, 100 the widest gap. How it adds up:"))))
-    score += [f"• {e(t(part.label))}: {part.points}/{part.maximum}" for part in advice.score_parts]
-    if advice.comparisons:
-        score.append("")
-        score.append(markup.bold(e(t(msg("How you compare")))))
-        score += [f"• {e(t(comparison.text))}" for comparison in advice.comparisons]
-
-    steps = [markup.bold(e(t(msg("Your next steps, most important first"))))]
-    for number, step in enumerate(advice.steps, 1):
-        steps.append("")
-        steps.append(markup.bold(f"{number}. {e(t(step.title))}"))
-        steps.append(e(t(step.why)))
-        steps.append("👉 " + e(t(msg("This week: {action}", action=step.action))))
-    return ["\n".join(head), "\n".join(score), "\n".join(steps)]
+    blocks = []
+    for section in result.sections:
+        lines = [markup.bold(e(t(section.title)))]
+        for line in section.lines:
+            text = _PREFIX.get(line.style, "") + e(t(line.text))
+            if line.style in (Style.HEADING, Style.STEP):
+                lines.append("")
+                text = markup.bold(text)
+            elif line.style is Style.NOTE:
+                text = markup.italic(text)
+            lines.append(text)
+        blocks.append("\n".join(lines))
+    return blocks
 
 
 def _fold(text: str) -> str:
@@ -117,7 +117,8 @@ BACK_WORDS = frozenset({"back", "zurück", "zurueck"})
 def event_for_text(text: str, screen: object, t: Translator) -> Event:
     """Typed text as an engine event: "back", a choice when it names one of the offered labels, else an answer.
 
-    On number questions a label counts only when the text has no digits, so "10" stays ten, not "10 to 49".
+    On questions that also take typed numbers a label counts only when typed in full, so "10" stays ten,
+    not "10 to 49", while "unter 25 %" still picks that answer.
     """
     if _fold(text) in BACK_WORDS and isinstance(screen, QuestionScreen | SummaryScreen):
         return Back()
@@ -126,7 +127,7 @@ def event_for_text(text: str, screen: object, t: Translator) -> Event:
         key = None
         if not screen.accepts_text:
             key = match_choice(text, labels, t)
-        elif not any(ch.isdigit() for ch in text):
+        else:
             key = match_choice(text, labels, t, prefix=False)
         if key is not None:
             return Choose(screen.question_id, key)

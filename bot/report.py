@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -22,6 +22,8 @@ from babel.dates import format_date
 from bot.chart import SPLIT_CHART_SIZE, draw_split_chart
 from bot.i18n import Translator, format_integer
 from dialogs.engine import Result
+from dialogs.sections import Section as ResultSection
+from dialogs.sections import Style
 from dialogs.text import Text, msg
 
 # --- the blocks a section is made of ---------------------------------------------------------------
@@ -50,7 +52,7 @@ class Callout:
 
 @dataclass(frozen=True)
 class NumberedItem:
-    """A step of a plan: title, explanation and labelled lines ("This week: …")."""
+    """A step of a plan: title, explanation and lines under it (the first action, effort and cost)."""
 
     number: int
     title: str
@@ -89,12 +91,14 @@ CHART_DPI = 150
 
 
 def category_section(result: Result, t: Translator) -> Section:
-    """The size class, the ceilings that decided it, its caveats, and the IfM Bonn class for comparison."""
+    """The headline (marked provisional when group figures are missing), the ceilings that decided it, its
+    caveats, and the IfM Bonn class for comparison."""
     c = result.classification
-    name = t(c.name)
-    blocks: list[Block] = [Callout(name[:1].upper() + name[1:], tuple(t(reason) for reason in c.reasons))]
+    blocks: list[Block] = [Callout(t(c.headline), tuple(t(reason) for reason in c.reasons))]
     blocks += [Callout(t(msg("Please note")), (t(caveat),), warning=True) for caveat in c.caveats]
     blocks.append(Paragraph(t(c.ifm_class), muted=True))
+    if c.ifm_note is not None:
+        blocks.append(Paragraph(t(c.ifm_note), muted=True))
     return Section(t(msg("Your size class under the EU definition")), tuple(blocks))
 
 
@@ -120,8 +124,11 @@ def score_section(result: Result, t: Translator) -> Section:
     )
 
 
-def marketing_section(result: Result, t: Translator) -> Section:
-    """The marketing split beside the survey figures, the same chart as in the chat."""
+def marketing_section(result: Result, t: Translator) -> Section | None:
+    """The marketing split beside the survey figures, the same chart as in the chat (firms selling to
+    businesses only, like the survey)."""
+    if not result.compares_with_b2b_survey:
+        return None
     p = result.profile
     shares = tuple(share.normalize() for share in (p.online_share, p.social_share, p.controlling_share))
     return Section(
@@ -137,18 +144,32 @@ def marketing_section(result: Result, t: Translator) -> Section:
     )
 
 
-def steps_section(result: Result, t: Translator) -> Section:
-    """The prioritized steps, each with why it matters and a first action for this week."""
-    items = tuple(
-        NumberedItem(
-            number,
-            t(step.title),
-            t(step.why),
-            (t(msg("This week: {action}", action=step.action)),),
-        )
-        for number, step in enumerate(result.advice.steps, 1)
-    )
-    return Section(t(msg("Your next steps, most important first")), items)
+def plan_section(result: Result, t: Translator) -> Section:
+    """The plan as the engine lays it out: this week, this quarter, each step with why it matters, its first
+    action, effort, cost and the figure that shows it worked."""
+    plan = _engine_section(result, "plan")
+    steps = iter(result.advice.steps)
+    blocks: list[Block] = []
+    for line in plan.lines:
+        if line.style is Style.HEADING:
+            blocks.append(Paragraph(t(line.text), bold=True))
+        elif line.style is Style.STEP:
+            step = next(steps)
+            blocks.append(NumberedItem(step.priority, t(step.title), t(step.why), (t(step.action),)))
+        elif line.style is Style.DETAIL and blocks and isinstance(blocks[-1], NumberedItem):
+            item = blocks[-1]
+            blocks[-1] = replace(item, lines=(*item.lines, t(line.text)))
+    return Section(t(plan.title), tuple(blocks))
+
+
+def size_class_section(result: Result, t: Translator) -> Section:
+    """What the size class means under German rules (e-invoicing, accessibility, funding), each point dated."""
+    meaning = _engine_section(result, "size_class")
+    return Section(t(meaning.title), (Bullets(tuple(t(line.text) for line in meaning.lines)),))
+
+
+def _engine_section(result: Result, section_id: str) -> ResultSection:
+    return next(section for section in result.sections if section.id == section_id)
 
 
 def comparisons_section(result: Result, t: Translator) -> Section | None:
@@ -185,7 +206,8 @@ def sources_section(result: Result, t: Translator) -> Section:
 SECTIONS: tuple[SectionBuilder, ...] = (
     category_section,
     score_section,
-    steps_section,
+    plan_section,
+    size_class_section,
     marketing_section,
     comparisons_section,
     sources_section,

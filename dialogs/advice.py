@@ -1,9 +1,13 @@
-"""Advice from a company profile: the digital-gap score, cited comparisons and 3–7 prioritized steps.
+"""Advice from a company profile: the digital-gap score, cited comparisons and a plan of 3–7 steps.
 
 The steps follow the levers of closing the digital gap: the website as foundation, social media with a
 strategy, referrals through customers and staff, measuring every campaign, shifting budget to online and
-professional support. Each rule in ``RULES`` is data: an id, a condition, a priority weight and its texts,
-worded for the owner of a micro enterprise, a small team or an organisation with departments.
+professional support, and the channels that fit the company: the map profile for local private customers,
+LinkedIn, industry portals and case studies for B2B, marketplaces and shop analytics for retail, bookings
+and reviews for hospitality. Each rule in ``RULES`` is data: an id, a condition, a priority weight (which
+may depend on sector and size), its texts worded for a one-person firm, the owner of a micro enterprise, a
+small team or an organisation with departments, and the effort, cost and figure that shows it worked. The
+first two steps are for this week, the rest for this quarter.
 
 How the digital-gap score is computed (0 = no gap, 100 = the widest gap); each part counts gap points:
 
@@ -40,15 +44,30 @@ MIN_STEPS = 3
 MAX_STEPS = 7
 
 
+class Horizon(StrEnum):
+    """When a step's first action is due: at most ``WEEK_STEPS`` steps this week, the rest this quarter."""
+
+    WEEK = "week"
+    QUARTER = "quarter"
+
+
+WEEK_STEPS = 2
+
+
 @dataclass(frozen=True)
 class Step:
-    """One thing to do: what (title), why it matters, and a first action for this week."""
+    """One thing to do: what (title), why it matters, the first action, its effort, cost and the figure
+    that shows it worked."""
 
     id: str
     priority: int
     title: Text
     why: Text
     action: Text
+    effort: Text
+    cost: Text
+    metric: Text
+    horizon: Horizon = Horizon.QUARTER
 
 
 @dataclass(frozen=True)
@@ -122,15 +141,21 @@ def score_parts(profile: CompanyProfile) -> tuple[ScorePart, ...]:
 
 
 class Audience(StrEnum):
-    """Whom a step's wording addresses: the owner alone, a small team, or an organisation."""
+    """Whom a step's wording addresses: a one-person firm, the owner, a small team, or an organisation."""
 
+    SOLO = "solo"  # one person: never told about staff or a team
     OWNER = "owner"  # micro enterprise
     TEAM = "team"  # small enterprise
     ORGANISATION = "organisation"  # medium-sized and above
 
 
-def audience_for(category: SizeClass) -> Audience:
-    """Whom the steps address for a size class."""
+SOLO_BELOW_STAFF = Decimal(2)
+
+
+def audience_for(category: SizeClass, staff: Decimal | None = None) -> Audience:
+    """Whom the steps address for a size class (and a staff count: below 2 it is one person alone)."""
+    if category is SizeClass.MICRO and staff is not None and staff < SOLO_BELOW_STAFF:
+        return Audience.SOLO
     if category is SizeClass.MICRO:
         return Audience.OWNER
     if category is SizeClass.SMALL:
@@ -146,6 +171,7 @@ class Facts:
     category: SizeClass
     audience: Audience
     gap: int
+    is_sme: bool = True
 
 
 # One text for everyone, or texts per audience (a missing audience uses the next smaller one's text).
@@ -157,11 +183,17 @@ class Rule:
     """A step that applies when ``condition`` holds; a lower ``weight`` comes first."""
 
     id: str
-    weight: int
+    weight: int | Callable[[Facts], int]
     condition: Callable[[Facts], bool]
     title: Wording
     why: Wording
     action: Wording
+    effort: tuple[int, int]  # hours for the first action, low and high
+    cost: Text
+    metric: Wording
+
+    def weight_for(self, facts: Facts) -> int:
+        return self.weight(facts) if callable(self.weight) else self.weight
 
     def step(self, priority: int, audience: Audience) -> Step:
         return Step(
@@ -170,6 +202,10 @@ class Rule:
             _worded(self.title, audience),
             _worded(self.why, audience),
             _worded(self.action, audience),
+            msg("about {low} to {high} hours", low=self.effort[0], high=self.effort[1]),
+            self.cost,
+            _worded(self.metric, audience),
+            Horizon.WEEK if priority <= WEEK_STEPS else Horizon.QUARTER,
         )
 
 
@@ -178,14 +214,47 @@ def _worded(wording: Wording, audience: Audience) -> Text:
     if isinstance(wording, Text):
         return wording
     order = list(Audience)
-    for candidate in reversed(order[: order.index(audience) + 1]):
+    index = order.index(audience)
+    # A one-person firm takes the owner's text when it has none of its own.
+    for candidate in [*reversed(order[: index + 1]), *order[index + 1 :]]:
         if candidate in wording:
             return wording[candidate]
-    raise KeyError(f"no wording for {audience} or a smaller audience")
+    raise KeyError(f"no wording for {audience}")
 
 
-def _small_firm(f: Facts) -> bool:
-    return f.audience in (Audience.OWNER, Audience.TEAM)
+def _free() -> Text:
+    return msg("no extra cost")
+
+
+def _once(low: int, high: int) -> Text:
+    return msg("{low} to {high} once", low=Money(Decimal(low)), high=Money(Decimal(high)))
+
+
+def _monthly(low: int, high: int) -> Text:
+    return msg("{low} to {high} a month", low=Money(Decimal(low)), high=Money(Decimal(high)))
+
+
+def _yearly(low: int, high: int) -> Text:
+    return msg("{low} to {high} a year", low=Money(Decimal(low)), high=Money(Decimal(high)))
+
+
+def _local_private(f: Facts) -> bool:
+    """Local or regional business with private customers: the map and reviews decide."""
+    return f.profile.reach == "local" and f.profile.customers != "business"
+
+
+def _b2b(f: Facts) -> bool:
+    """Selling to businesses: buyers search on LinkedIn, in industry portals and in references."""
+    p = f.profile
+    return p.customers == "business" or (p.customers == "both" and p.sector in ("manufacturing", "services"))
+
+
+def _shop(f: Facts) -> bool:
+    return f.profile.sector == "retail" and f.profile.customers != "business"
+
+
+def _needs_support(f: Facts) -> bool:
+    return f.gap >= SUPPORT_FROM_GAP or f.profile.website == "none" or f.profile.social_presence == "none"
 
 
 def _owner_needed(f: Facts) -> bool:
@@ -215,6 +284,9 @@ RULES: tuple[Rule, ...] = (
             "Choose the person, agree on a fixed share of their working time and one goal for the next"
             " quarter, such as qualified enquiries per month."
         ),
+        effort=(2, 4),
+        cost=_free(),
+        metric=msg("qualified enquiries per month, reported by the responsible person"),
     ),
     Rule(
         id="website_foundation",
@@ -237,20 +309,21 @@ RULES: tuple[Rule, ...] = (
                 " photos of your work, phone number, contact form and legal notice (Impressum)."
             ),
             Audience.TEAM: msg(
-                "Write down the ten questions customers ask most and get quotes from two local agencies for"
-                " a mobile-friendly site with contact form and visitor statistics."
+                "Write down the ten questions customers ask most and request quotes from two local agencies for a mobile-friendly site with contact form and visitor statistics."
             ),
             Audience.ORGANISATION: msg(
-                "Have the responsible person set three goals for the site (enquiries, applicants, dealers)"
-                " and invite two agencies to quote, with web analytics from the start."
+                "Have the responsible person set three goals for the site (enquiries, applicants, dealers) and request quotes from two agencies, with web analytics from the start."
             ),
         },
+        effort=(10, 20),
+        cost=_once(300, 5000),
+        metric=msg("enquiries through the website per month"),
     ),
     Rule(
         id="local_profile",
-        weight=15,
+        weight=10,
         condition=lambda f: (
-            _small_firm(f) and (f.profile.website != "current" or f.profile.referral != "active")
+            _local_private(f) and (f.profile.website != "current" or f.profile.referral != "active")
         ),
         title=msg("Complete your Google Business Profile"),
         why=msg(
@@ -267,6 +340,9 @@ RULES: tuple[Rule, ...] = (
                 " details, and name one person who answers reviews within two days."
             ),
         },
+        effort=(2, 4),
+        cost=_free(),
+        metric=msg("calls, route requests and website clicks in the profile statistics"),
     ),
     Rule(
         id="website_refresh",
@@ -291,11 +367,14 @@ RULES: tuple[Rule, ...] = (
                 " analytics) and draw up a relaunch plan with budget and deadline."
             ),
         },
+        effort=(4, 12),
+        cost=_once(0, 2000),
+        metric=msg("enquiries through the website per month"),
     ),
     Rule(
         id="start_measuring",
         weight=25,
-        condition=lambda f: f.profile.results_check == "no",
+        condition=lambda f: f.profile.results_check == "no" and not _shop(f),
         title=msg("Check what your advertising brings"),
         why=msg(
             "Only when you know which measures bring customers can you put the budget where it works."
@@ -315,11 +394,15 @@ RULES: tuple[Rule, ...] = (
                 " and tag every campaign link; review it monthly with management."
             ),
         },
+        effort=(1, 3),
+        cost=_free(),
+        metric=msg("share of new customers whose source you know"),
     ),
     Rule(
         id="social_start",
         weight=30,
-        condition=lambda f: f.profile.social_presence == "none",
+        # business customers are reached on LinkedIn, which has a step of its own
+        condition=lambda f: f.profile.social_presence == "none" and not _b2b(f),
         title=msg("Start on one social network, with a plan"),
         why=msg(
             "Customers and applicants expect to find you there. An account that posts now and then is not"
@@ -339,6 +422,9 @@ RULES: tuple[Rule, ...] = (
                 " applicants) and plan one post a week for the next quarter."
             ),
         },
+        effort=(2, 6),
+        cost=_monthly(0, 300),
+        metric=msg("enquiries that mention the social network"),
     ),
     Rule(
         id="social_strategy",
@@ -363,16 +449,28 @@ RULES: tuple[Rule, ...] = (
                 " and draft an editorial plan for LinkedIn and one other channel."
             ),
         },
+        effort=(3, 6),
+        cost=_free(),
+        metric=msg("reactions and enquiries per post"),
     ),
     Rule(
         id="referral_advocates",
         weight=40,
         condition=lambda f: f.profile.referral != "active",
-        title=msg("Turn customers and staff into advocates"),
-        why=msg(
-            "Recommendations win new customers, and social networks carry them further than word of mouth"
-            " alone. Satisfied customers and proud staff sell for you."
-        ),
+        title={
+            Audience.SOLO: msg("Turn customers into advocates"),
+            Audience.OWNER: msg("Turn customers and staff into advocates"),
+        },
+        why={
+            Audience.SOLO: msg(
+                "Recommendations win new customers, and social networks carry them further than word of"
+                " mouth alone. Satisfied customers sell for you."
+            ),
+            Audience.OWNER: msg(
+                "Recommendations win new customers, and social networks carry them further than word of"
+                " mouth alone. Satisfied customers and proud staff sell for you."
+            ),
+        },
         action={
             Audience.OWNER: msg(
                 "Ask five satisfied customers for an online review and send them the direct link. Thank"
@@ -387,6 +485,9 @@ RULES: tuple[Rule, ...] = (
                 " and ask your five best customers for a reference story."
             ),
         },
+        effort=(1, 3),
+        cost=_free(),
+        metric=msg("new reviews and recommendations per month"),
     ),
     Rule(
         id="measure_every_campaign",
@@ -411,17 +512,18 @@ RULES: tuple[Rule, ...] = (
                 " campaign still without one at the end of the quarter."
             ),
         },
+        effort=(2, 4),
+        cost=_free(),
+        metric=msg("share of the budget with a target figure"),
     ),
     Rule(
         id="professional_support",
         weight=50,
-        condition=lambda f: (
-            f.gap >= SUPPORT_FROM_GAP or f.profile.website == "none" or f.profile.social_presence == "none"
-        ),
+        condition=lambda f: f.is_sme and _needs_support(f),
         title=msg("Get free, neutral support"),
         why=msg(
             "Professional support is a cornerstone of success. About 26 Mittelstand-Digital Zentren, funded"
-            " by the federal ministry for economic affairs, advise SMEs free of charge and vendor-neutrally."
+            " by the federal ministry for economic affairs (BMWE), advise SMEs free of charge and vendor-neutrally."
         ),
         action={
             Audience.OWNER: msg(
@@ -437,30 +539,34 @@ RULES: tuple[Rule, ...] = (
                 " and ask your IHK about its digital advice and exchange groups."
             ),
         },
+        effort=(1, 2),
+        cost=_free(),
+        metric=msg("one agreed next step after the consultation"),
     ),
     Rule(
         id="shift_budget",
         weight=55,
         condition=lambda f: f.profile.online_share < SHIFT_BELOW_ONLINE_SHARE,
-        title=msg("Shift budget from classic to online"),
+        title=msg("Shift budget from traditional to online"),
         why=msg(
             "Online marketing is not free, and your customers are online today. The budget should move"
             " towards online activities, step by step and measured."
         ),
         action={
             Audience.OWNER: msg(
-                "Pick one classic expense, such as an ad in the local paper, and spend the same amount"
-                " online for three months instead. Compare the enquiries."
+                "Pick one traditional expense, such as an ad in the local paper, and spend the same amount online for three months instead. Compare the enquiries."
             ),
             Audience.TEAM: msg(
-                "List your classic marketing costs (print, fairs, directories), pick the one with the least"
-                " visible effect and move its budget into a measured online test."
+                "List your traditional marketing costs (print, fairs, directories), pick the one with the least visible effect and move its budget into a measured online test."
             ),
             Audience.ORGANISATION: msg(
                 "Put the online share on the agenda of the next budget round and propose moving ten"
                 " percentage points from print and fairs to measured online channels."
             ),
         },
+        effort=(2, 4),
+        cost=msg("none beyond the budget you move"),
+        metric=msg("enquiries per euro, online against traditional"),
     ),
     Rule(
         id="social_budget",
@@ -481,6 +587,9 @@ RULES: tuple[Rule, ...] = (
                 " target figure to measure it against."
             ),
         },
+        effort=(1, 2),
+        cost=_monthly(50, 300),
+        metric=msg("enquiries per euro spent on social media"),
     ),
     Rule(
         id="keep_measuring",
@@ -505,6 +614,9 @@ RULES: tuple[Rule, ...] = (
                 " at the next management meeting."
             ),
         },
+        effort=(1, 2),
+        cost=_free(),
+        metric=msg("cost per enquiry per channel, quarter on quarter"),
     ),
     Rule(
         id="test_new_channel",
@@ -525,6 +637,9 @@ RULES: tuple[Rule, ...] = (
                 " newsletter, and set budget, duration and target figure for a three-month test."
             ),
         },
+        effort=(4, 8),
+        cost=_monthly(100, 500),
+        metric=msg("enquiries from the new channel against its cost"),
     ),
     Rule(
         id="customer_stories",
@@ -545,24 +660,178 @@ RULES: tuple[Rule, ...] = (
                 " let your advocates share it."
             ),
         },
+        effort=(2, 4),
+        cost=_once(0, 300),
+        metric=msg("visits and enquiries on the story pages"),
+    ),
+    Rule(
+        id="larger_firm_support",
+        weight=50,
+        condition=lambda f: not f.is_sme and _needs_support(f),
+        title=msg("Get advice suited to a company above the SME ceilings"),
+        why=msg(
+            "Your company is not an SME, so the Mittelstand-Digital Zentren are not meant for it. The chamber"
+            " of commerce (IHK) and the European Digital Innovation Hubs (EDIH) also serve larger firms."
+        ),
+        action=msg("Ask your IHK about its digital advice, and the EDIH of your region about a workshop."),
+        effort=(1, 2),
+        cost=_free(),
+        metric=msg("one agreed next step after the consultation"),
+    ),
+    Rule(
+        id="reservations_reviews",
+        weight=8,
+        condition=lambda f: f.profile.sector == "hospitality",
+        title=msg("Let guests find, book and rate you online"),
+        why=msg(
+            "Guests choose on the map and by reviews, and book where it takes one click. Every booking by"
+            " phone that could have been online costs you guests at night and at weekends."
+        ),
+        action=msg(
+            "Add a booking or reservation button to your map profile and website, and answer the last ten"
+            " reviews, the critical ones first."
+        ),
+        effort=(2, 5),
+        cost=_monthly(0, 100),
+        metric=msg("online bookings and new reviews per month"),
+    ),
+    Rule(
+        id="shop_analytics",
+        weight=7,
+        condition=_shop,
+        title=msg("Measure your shop: where buyers come from and where they drop out"),
+        why=msg(
+            "In retail, every euro of advertising shows up in orders. Shop analytics tell you which channel"
+            " brings buyers and at which step they leave the basket."
+        ),
+        action=msg(
+            "Switch on privacy-friendly shop analytics, tag every campaign link and note conversion rate and"
+            " average basket for the last four weeks as your starting point."
+        ),
+        effort=(3, 6),
+        cost=_free(),
+        metric=msg("conversion rate and average basket per month"),
+    ),
+    Rule(
+        id="marketplaces",
+        weight=12,
+        condition=lambda f: _shop(f) and f.profile.reach != "local",
+        title=msg("Sell where your customers already search: online marketplaces"),
+        why=msg(
+            "Many buyers start their search on a marketplace, not in a search engine. A few best-selling"
+            " products there bring new customers who then find your own shop."
+        ),
+        action=msg(
+            "Work out the marketplace fees for your five best-selling products and list the two with the"
+            " best margin on one marketplace as a test."
+        ),
+        effort=(8, 16),
+        cost=_monthly(40, 300),
+        metric=msg("orders and margin per marketplace after fees"),
+    ),
+    Rule(
+        id="industry_portals",
+        weight=lambda f: 4 if f.profile.sector == "manufacturing" else 16,
+        condition=lambda f: _b2b(f) and f.profile.sector in ("manufacturing", "craft", "other"),
+        title=msg("Be listed where buyers search: industry portals and supplier directories"),
+        why=msg(
+            "Buyers look for suppliers in portals and directories before they request a quote. A complete"
+            " entry puts you on their shortlist."
+        ),
+        action=msg(
+            "Complete your entry in the two portals most used in your industry: capabilities, certificates,"
+            " a contact person and a link to your website."
+        ),
+        effort=(3, 6),
+        cost=_yearly(0, 3000),
+        metric=msg("requests for a quote from portals per quarter"),
+    ),
+    Rule(
+        id="linkedin_b2b",
+        weight=lambda f: 6 if f.profile.sector in ("services", "other") else 14,
+        condition=_b2b,
+        title={
+            Audience.SOLO: msg("Make your LinkedIn profile your shop window"),
+            Audience.OWNER: msg("Make LinkedIn your channel to business customers"),
+        },
+        why=msg(
+            "Business customers check who is behind an offer before they request a quote. On LinkedIn they meet the people and their expertise, not an advertisement."
+        ),
+        action={
+            Audience.SOLO: msg(
+                "Rewrite your profile headline as the problem you solve for whom, and write one post a week"
+                " about a question a client asked you."
+            ),
+            Audience.OWNER: msg(
+                "Complete the company page, and let the managing director write one post a week about a"
+                " question customers ask."
+            ),
+            Audience.ORGANISATION: msg(
+                "Have the responsible person set up the company page with target groups, and win five experts"
+                " from sales and service to post once a month each."
+            ),
+        },
+        effort=(3, 6),
+        cost=_free(),
+        metric=msg("conversations with decision-makers per month"),
+    ),
+    Rule(
+        id="case_studies",
+        weight=lambda f: 9 if f.audience in (Audience.SOLO, Audience.OWNER) else 18,
+        condition=_b2b,
+        title=msg("Publish case studies"),
+        why={
+            Audience.SOLO: msg(
+                "Business customers buy proof: a case study shows the problem, your solution and the result"
+                " in figures, and you can send it to every prospect."
+            ),
+            Audience.TEAM: msg(
+                "Business customers buy proof: a case study shows the problem, your solution and the result in"
+                " figures, and sales can send it to every prospect."
+            ),
+        },
+        action=msg(
+            "Ask one satisfied customer for permission, write one page on problem, solution and measurable"
+            " result, and put it on your website and LinkedIn."
+        ),
+        effort=(4, 8),
+        cost=_once(0, 1500),
+        metric=msg("requests for a quote that mention a case study"),
+    ),
+    Rule(
+        id="e_invoicing",
+        weight=35,
+        condition=lambda f: f.profile.customers != "private",
+        title=msg("Get ready to issue e-invoices"),
+        why=msg(
+            "Issuing e-invoices to business customers becomes mandatory in 2027 above €800,000 turnover and"
+            " for everyone in 2028. Switching early saves postage and typing."
+        ),
+        action=msg(
+            "Ask your software provider or tax adviser whether you can send XRechnung or ZUGFeRD, and send"
+            " your next invoice to one business customer that way."
+        ),
+        effort=(4, 16),
+        cost=_once(0, 1000),
+        metric=msg("share of business invoices sent as e-invoices"),
     ),
 )
 
 
 # Steps that make sense for any company, used when fewer than ``MIN_STEPS`` rules apply.
-FALLBACK_STEP_IDS = ("professional_support", "test_new_channel", "referral_advocates")
+FALLBACK_STEP_IDS = ("test_new_channel", "referral_advocates", "keep_measuring")
 
 
 def select_steps(facts: Facts) -> tuple[Step, ...]:
     """The applying rules, most urgent first, at least ``MIN_STEPS`` and at most ``MAX_STEPS``."""
-    applying = sorted((r for r in RULES if r.condition(facts)), key=lambda r: r.weight)[:MAX_STEPS]
+    applying = sorted((r for r in RULES if r.condition(facts)), key=lambda r: r.weight_for(facts))[:MAX_STEPS]
     by_id = {rule.id: rule for rule in RULES}
     for fallback in FALLBACK_STEP_IDS:
         if len(applying) >= MIN_STEPS:
             break
         if by_id[fallback] not in applying:
             applying.append(by_id[fallback])
-    applying.sort(key=lambda r: r.weight)
+    applying.sort(key=lambda r: r.weight_for(facts))
     return tuple(rule.step(priority, facts.audience) for priority, rule in enumerate(applying, 1))
 
 
@@ -573,13 +842,20 @@ def _pct(points: int) -> Percent:
     return Percent(Decimal(points))
 
 
+def compares_with_b2b_survey(profile: CompanyProfile) -> bool:
+    """Whether the 2014 survey of B2B companies fits the company: only when it sells to businesses."""
+    return profile.customers != "private"
+
+
 def compare(profile: CompanyProfile, classification: Classification) -> tuple[Comparison, ...]:
     """The user's figures next to the cited studies, each with source and year."""
-    comparisons = [_tns_online(profile), _tns_results(profile)]
+    comparisons = []
+    if compares_with_b2b_survey(profile):
+        comparisons += [_tns_online(profile), _tns_results(profile)]
     staff_low, _ = figure_bounds("staff", profile.staff, profile.banded)
     if staff_low is not None and staff_low >= BITKOM_FROM_STAFF:
         comparisons.append(_bitkom_social(profile))
-    comparisons.append(_kfw_spend(profile))
+    comparisons.append(_kfw_spend(profile, staff_low))
     comparisons.append(_eurostat_dii(classification))
     return tuple(comparisons)
 
@@ -603,6 +879,12 @@ def _share_of(p: CompanyProfile, question_id: str, value: Decimal) -> tuple[Deci
     return low, high
 
 
+# TNS Infratest 2014 (cited in the blog post): B2B companies typically put about 10 % of the marketing budget
+# online and about 1 % into social media and controlling.
+TNS_2014_ONLINE_SHARE = Decimal(10)
+TNS_2014_SOCIAL_CONTROLLING_SHARE = Decimal(1)
+
+
 def _tns_online(p: CompanyProfile) -> Comparison:
     social = _share_of(p, "social_share", p.social_share)
     controlling = _share_of(p, "controlling_share", p.controlling_share)
@@ -610,15 +892,15 @@ def _tns_online(p: CompanyProfile) -> Comparison:
         "share": _share(*_share_of(p, "online_share", p.online_share)),
         "social_controlling": _share(social[0] + controlling[0], social[1] + controlling[1]),
         "firms": _pct(60),
-        "tns_online": _pct(10),
-        "tns_social": _pct(1),
+        "tns_online": Percent(TNS_2014_ONLINE_SHARE),
+        "tns_social": Percent(TNS_2014_SOCIAL_CONTROLLING_SHARE),
     }
-    if p.online_share <= 10:
+    if p.online_share <= TNS_2014_ONLINE_SHARE:
         text = msg(
             "You put {share} of your marketing budget online and {social_controlling} into social media and"
             " controlling. In a TNS Infratest survey of 2014, {firms} of B2B companies put only about"
             " {tns_online} online and about {tns_social} into social media and controlling; your online"
-            " share is no higher. The figures are old; no newer source for this split was found.",
+            " share is no higher. The figures are old; we found no newer source for this split.",
             **args,
         )
     else:
@@ -626,7 +908,7 @@ def _tns_online(p: CompanyProfile) -> Comparison:
             "You put {share} of your marketing budget online and {social_controlling} into social media and"
             " controlling. In a TNS Infratest survey of 2014, {firms} of B2B companies put only about"
             " {tns_online} online and about {tns_social} into social media and controlling; your online"
-            " share is higher. The figures are old; no newer source for this split was found.",
+            " share is higher. The figures are old; we found no newer source for this split.",
             **args,
         )
     return Comparison("tns_2014_online_share", text)
@@ -637,17 +919,17 @@ def _tns_results(p: CompanyProfile) -> Comparison:
     texts = {
         "yes": msg(
             "You check the results of every campaign. In the same TNS Infratest survey (2014), only"
-            " {checkers} of companies checked whether their advertising works.",
+            " {checkers} of B2B companies checked whether their advertising worked.",
             checkers=checkers,
         ),
         "partly": msg(
             "You check the results of some campaigns. In the TNS Infratest survey (2014), only {checkers} of"
-            " companies checked whether their advertising works; checking every campaign puts you ahead.",
+            " B2B companies checked whether their advertising worked; checking every campaign puts you ahead.",
             checkers=checkers,
         ),
         "no": msg(
-            "You do not check results yet, like most companies in the TNS Infratest survey (2014): only"
-            " {checkers} of them checked whether their advertising works.",
+            "You do not check results yet, like most B2B companies in the TNS Infratest survey (2014): only"
+            " {checkers} of them checked whether their advertising worked.",
             checkers=checkers,
         ),
     }
@@ -683,27 +965,42 @@ def _bitkom_social(p: CompanyProfile) -> Comparison:
     return Comparison("bitkom_2023_social_media", texts[p.social_presence])
 
 
-def _kfw_spend(p: CompanyProfile) -> Comparison:
+KFW_SMALLEST_BELOW_STAFF = Decimal(5)
+
+
+def _kfw_spend(p: CompanyProfile, staff_low: Decimal | None) -> Comparison:
     args: dict[str, Arg] = {
         "average": _money(25_000),
         "smallest": _money(8_000),
         "largest": _money(216_000),
+        "small_limit": Number(KFW_SMALLEST_BELOW_STAFF),
         "threshold": Number(KFW_LARGER_FROM_STAFF),
     }
-    if p.staff >= KFW_LARGER_FROM_STAFF:
+    _, staff_high = figure_bounds("staff", p.staff, p.banded)
+    low = p.staff if staff_low is None else staff_low
+    high = p.staff if staff_high is None else staff_high
+    if low >= KFW_LARGER_FROM_STAFF:
         text = msg(
-            "KfW Digitalisierungsbericht Mittelstand 2024: SMEs spent {average} on digitalisation on"
-            " average, about {smallest} in the smallest firms but {largest} in firms with {threshold} or"
-            " more staff. With {threshold} or more staff, your company belongs to the group that spends"
-            " most, and the gap to small firms is widening.",
+            "KfW Digitalisierungsbericht Mittelstand 2024: SMEs spent on average about {average} a year on"
+            " digitalisation projects, about {smallest} a year in the smallest firms (fewer than {small_limit}"
+            " staff) but {largest} a year in firms with {threshold} or more staff. Your company belongs to"
+            " the group with {threshold} or more staff; compare your own spending with its average.",
+            **args,
+        )
+    elif high < KFW_SMALLEST_BELOW_STAFF:
+        text = msg(
+            "KfW Digitalisierungsbericht Mittelstand 2024: SMEs spent on average about {average} a year on"
+            " digitalisation projects, about {smallest} a year in the smallest firms (fewer than {small_limit}"
+            " staff) but {largest} a year in firms with {threshold} or more staff. Your company belongs to"
+            " the smallest group, and the gap to larger firms is widening.",
             **args,
         )
     else:
         text = msg(
-            "KfW Digitalisierungsbericht Mittelstand 2024: SMEs spent {average} on digitalisation on"
-            " average, about {smallest} in the smallest firms but {largest} in firms with {threshold} or"
-            " more staff. With fewer than {threshold} staff, your company is on the side that spends less,"
-            " and the gap to larger firms is widening.",
+            "KfW Digitalisierungsbericht Mittelstand 2024: SMEs spent on average about {average} a year on"
+            " digitalisation projects, about {smallest} a year in the smallest firms (fewer than {small_limit}"
+            " staff) but {largest} a year in firms with {threshold} or more staff. Your company lies between"
+            " these groups, and the gap between small and larger firms is widening.",
             **args,
         )
     return Comparison("kfw_2024_digitalisation_spend", text)
@@ -715,7 +1012,8 @@ def _money(amount: int) -> Money:
 
 def _eurostat_dii(c: Classification) -> Comparison:
     args: dict[str, Arg] = {"sme": _pct(58), "large": _pct(91), "target": _pct(90)}
-    if c.is_sme:
+    # by size: a firm held by public bodies is no SME in law, but SMEs are still its peers in size
+    if c.category in (SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM):
         text = msg(
             "Eurostat, Digital Intensity Index 2023: {sme} of EU SMEs reach at least a basic level of"
             " digital intensity, against {large} of large companies; the EU target for 2030 is over"
@@ -740,7 +1038,13 @@ def build_advice(profile: CompanyProfile, classification: Classification) -> Adv
     """Score the digital gap, pick the steps for this company and its size class, and add comparisons."""
     parts = score_parts(profile)
     gap = sum(part.points for part in parts)
-    facts = Facts(profile, classification.category, audience_for(classification.category), gap)
+    facts = Facts(
+        profile,
+        classification.category,
+        audience_for(classification.category, profile.staff),
+        gap,
+        is_sme=classification.is_sme,
+    )
     return Advice(
         score=gap, score_parts=parts, steps=select_steps(facts), comparisons=compare(profile, classification)
     )

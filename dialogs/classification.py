@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
+from dialogs.group import PARTNER, Aggregation, Group, aggregate
 from dialogs.questions import QUESTION_BY_ID, Choice
 from dialogs.text import Arg, Money, Number, Percent, Text, msg
 
@@ -34,6 +35,11 @@ class Classification:
     caveats: tuple[Text, ...]
     ifm_class: Text
     is_sme: bool
+    headline: Text
+    provisional: bool = False  # group relations exist but were not added up, or are unknown
+    ifm_note: Text | None = None  # why the IfM class differs from the EU class
+    aggregation: Aggregation | None = None
+    public_control: bool = False  # public bodies hold 25 % or more: not an SME whatever the figures
 
 
 SIZE_ORDER: tuple[SizeClass, ...] = tuple(SizeClass)
@@ -173,7 +179,7 @@ class _Figures:
     balance_arg: Arg | None
 
 
-def _reasons(category: SizeClass, f: _Figures) -> tuple[Text, ...]:
+def _reasons(category: SizeClass, f: _Figures, banded: frozenset[str]) -> tuple[Text, ...]:
     index = SIZE_ORDER.index(category)
     reasons: list[Text] = []
     ceilings = _CEILINGS_BY_CLASS.get(category)
@@ -187,6 +193,32 @@ def _reasons(category: SizeClass, f: _Figures) -> tuple[Text, ...]:
                 midcap_source=_MIDCAP_SOURCE,
             )
         )
+    elif banded & {"staff", "turnover", "balance_sheet"}:
+        # A range already says where the figure lies; repeating the ceiling would print it twice.
+        if f.turnover <= ceilings.turnover_max:
+            reasons.append(
+                msg(
+                    "With {staff} staff and a turnover of {turnover}, your company is a {name} under {source}.",
+                    staff=f.staff_arg,
+                    turnover=f.turnover_arg,
+                    name=CLASS_NAMES[category],
+                    source=ceilings.source,
+                )
+            )
+        else:
+            assert f.balance_arg is not None
+            reasons.append(
+                msg(
+                    "With {staff} staff and a balance-sheet total of {balance}, your company is a {name} under"
+                    " {source}. Meeting one of the two money ceilings is enough, so the turnover above"
+                    " {turnover_limit} does not count against it.",
+                    staff=f.staff_arg,
+                    balance=f.balance_arg,
+                    turnover_limit=Money(ceilings.turnover_max),
+                    name=CLASS_NAMES[category],
+                    source=ceilings.source,
+                )
+            )
     elif f.turnover <= ceilings.turnover_max:
         reasons.append(
             msg(
@@ -256,37 +288,120 @@ def _near(value: Decimal, ceiling: Decimal) -> bool:
     return abs(value - ceiling) <= ceiling * _NEAR
 
 
-def _close_to_a_ceiling(category: SizeClass, f: _Figures, banded: frozenset[str]) -> bool:
-    """Whether an exact figure lies near a ceiling of this class or of the next smaller one."""
-    index = SIZE_ORDER.index(category)
-    deciding = [c for c in CEILINGS if SIZE_ORDER.index(c.category) in (index - 1, index)]
-    for c in deciding:
-        if "staff" not in banded and _near(f.staff, c.staff_below):
-            return True
-        if "turnover" not in banded and _near(f.turnover, c.turnover_max):
-            return True
-        balance_exact = f.balance_sheet is not None and "balance_sheet" not in banded
-        if balance_exact and f.balance_sheet is not None and _near(f.balance_sheet, c.balance_max):
-            return True
-    return False
+_FIGURE_NAMES = {
+    "staff": msg("staff count"),
+    "turnover": msg("turnover"),
+    "balance_sheet": msg("balance-sheet total"),
+}
 
 
-def _caveats(category: SizeClass, f: _Figures, linked: bool, banded: frozenset[str]) -> tuple[Text, ...]:
+def _close_calls(category: SizeClass, f: _Figures, banded: frozenset[str]) -> list[Text]:
+    """Exact figures near a ceiling whose crossing would change the class: only figures that decide."""
+    warnings: list[Text] = []
+    current = {"staff": f.staff, "turnover": f.turnover, "balance_sheet": f.balance_sheet}
+    args: dict[str, Arg | None] = {
+        "staff": f.staff_arg,
+        "turnover": f.turnover_arg,
+        "balance_sheet": f.balance_arg,
+    }
+    for figure, value in current.items():
+        if value is None or figure in banded:
+            continue
+        for c in CEILINGS:
+            if figure == "staff":
+                limit = c.staff_below
+                moved = limit if value < limit else limit - Decimal("0.01")
+                limit_arg: Arg = Number(limit)
+            else:
+                limit = c.turnover_max if figure == "turnover" else c.balance_max
+                moved = limit + 1 if value <= limit else limit
+                limit_arg = Money(limit)
+            if not _near(value, limit):
+                continue
+            changed = {**current, figure: moved}
+            staff, turnover = changed["staff"], changed["turnover"]
+            assert staff is not None and turnover is not None
+            if size_class(staff, turnover, changed["balance_sheet"]) == category:
+                continue
+            value_arg = args[figure]
+            assert value_arg is not None
+            warnings.append(
+                msg(
+                    "Your {figure} of {value} is close to the ceiling of {limit} for a {name}, and crossing it"
+                    " would change your category. A company gains or loses a category only when it crosses a"
+                    " ceiling in two consecutive financial years, so last year's accounts count as well.",
+                    figure=_FIGURE_NAMES[figure],
+                    value=value_arg,
+                    limit=limit_arg,
+                    name=CLASS_NAMES[c.category],
+                )
+            )
+            break
+    return warnings
+
+
+def _caveats(
+    category: SizeClass,
+    f: _Figures,
+    group: Group,
+    banded: frozenset[str],
+    *,
+    no_balance_sheet: bool,
+    aggregated: bool,
+) -> tuple[Text, ...]:
     caveats: list[Text] = []
-    if linked:
+    if group.public_control:
         caveats.append(
             msg(
-                "This category uses your company's own figures. Because another company holds {threshold} or"
-                " more of yours, or yours is linked to one, the EU definition adds that company's staff and"
-                " money figures: in proportion to the share for a partner enterprise, in full for a linked"
-                " one. Only then does the category hold. Some investors, such as venture capital funds or"
-                " business angels, do not count.",
+                "Because public bodies hold {threshold} or more of your company's capital or votes, it is not"
+                " an SME under {source}, whatever its figures. SME programmes and SME-only advice are"
+                " therefore not open to it.",
+                threshold=Percent(Decimal(25)),
+                source=_SME_SOURCE,
+            )
+        )
+    elif group.unknown:
+        caveats.append(
+            msg(
+                "You do not know whether other enterprises hold {threshold} or more of your company, or it of"
+                " them. If so, the EU definition adds their staff and money figures: in proportion to the"
+                " stake for a partner enterprise (25 to 50 %), in full for a linked one (over 50 % or"
+                " control). Until that is checked, the category is provisional.",
                 threshold=Percent(Decimal(25)),
             )
         )
-    if f.balance_sheet is None:
-        possible = next((c for c in CEILINGS if c.admits_staff(f.staff)), None)
-        if possible is not None and SIZE_ORDER.index(possible.category) < SIZE_ORDER.index(category):
+    elif group.not_aggregated:
+        caveats.append(
+            msg(
+                "Your company has partner or linked enterprises whose figures were not given. The EU"
+                " definition adds them: in proportion to the stake for a partner enterprise, in full for a"
+                " linked one. Until that is done, the category is provisional. Type their figures at the"
+                " ownership questions to have them added."
+            )
+        )
+    possible = next((c for c in CEILINGS if c.admits_staff(f.staff)), None)
+    balance_could_help = possible is not None and SIZE_ORDER.index(possible.category) < SIZE_ORDER.index(
+        category
+    )
+    if f.balance_sheet is None and balance_could_help:
+        assert possible is not None
+        if no_balance_sheet:
+            caveats.append(
+                msg(
+                    "You keep cash-basis accounts (EÜR), so there is no balance-sheet total and your turnover"
+                    " alone decides."
+                )
+            )
+        elif aggregated:
+            caveats.append(
+                msg(
+                    "Not every balance-sheet total was given, so the group was classified on turnover alone."
+                    " If the added-up balance-sheet total is at most {balance_limit}, it is a {smaller}.",
+                    balance_limit=Money(possible.balance_max),
+                    smaller=CLASS_NAMES[possible.category],
+                )
+            )
+        else:
             caveats.append(
                 msg(
                     "You did not give a balance-sheet total, so your company was classified on turnover"
@@ -297,30 +412,24 @@ def _caveats(category: SizeClass, f: _Figures, linked: bool, banded: frozenset[s
                     smaller=CLASS_NAMES[possible.category],
                 )
             )
-        else:
+    if banded & {"staff", "turnover", "balance_sheet"}:
+        if aggregated:
             caveats.append(
                 msg(
-                    "You did not give a balance-sheet total, so your company was classified on turnover"
-                    " alone."
+                    "Some of your own figures come from the ranges you chose; the sums use a value in the"
+                    " middle of each range, so exact figures may give another category."
                 )
             )
-    if banded & {"staff", "turnover", "balance_sheet"}:
-        # The bands of the questionnaire end exactly at the EU ceilings (a test holds them to it), so a
-        # band never straddles a ceiling: the category holds for the whole band.
-        caveats.append(
-            msg(
-                "Some figures come from the ranges you chose. The category is the same for every value in"
-                " those ranges; exact figures would show how close you are to the next ceiling."
+        else:
+            # The bands of the questionnaire end exactly at the EU ceilings (a test holds them to it), so a
+            # band never straddles a ceiling: the category holds for the whole band.
+            caveats.append(
+                msg(
+                    "Some figures come from the ranges you chose. The category is the same for every value in"
+                    " those ranges; exact figures would show how close you are to the next ceiling."
+                )
             )
-        )
-    if _close_to_a_ceiling(category, f, banded):
-        caveats.append(
-            msg(
-                "Your figures are close to a ceiling. A company gains or loses a category only when it"
-                " crosses a ceiling in two consecutive financial years, so last year's accounts count as"
-                " well."
-            )
-        )
+    caveats += _close_calls(category, f, banded)
     return tuple(caveats)
 
 
@@ -342,33 +451,100 @@ def _ifm_line(staff: Decimal, turnover: Decimal, banded: frozenset[str]) -> Text
     )
 
 
+_IFM_NOTE = msg(
+    "Why the two differ: the IfM Bonn counts only staff and turnover, and its definition serves statistics."
+    " Funding programmes use the EU definition above."
+)
+
+
+def _ifm_differs(category: SizeClass, staff: Decimal, turnover: Decimal, banded: frozenset[str]) -> bool:
+    staff_low, staff_high = figure_bounds("staff", staff, banded)
+    turnover_low, turnover_high = figure_bounds("turnover", turnover, banded)
+    assert staff_low is not None and staff_high is not None
+    assert turnover_low is not None and turnover_high is not None
+    lowest, highest = ifm_size_class(staff_low, turnover_low), ifm_size_class(staff_high, turnover_high)
+    eu = SizeClass.LARGE if category is SizeClass.SMALL_MIDCAP else category
+    return not lowest == highest == eu
+
+
+def _headline(category: SizeClass, group: Group) -> Text:
+    if group.public_control:
+        return msg(
+            "Your company: not an SME, because public bodies hold 25 % or more (by its own figures a {category})",
+            category=CLASS_NAMES[category],
+        )
+    if category not in _SME_CLASSES:
+        if group.provisional:
+            return msg("Your company: {category}, not an SME (provisional)", category=CLASS_NAMES[category])
+        return msg("Your company: {category}, not an SME", category=CLASS_NAMES[category])
+    if group.provisional:
+        return msg("Your company: {category} (provisional)", category=CLASS_NAMES[category])
+    return msg("Your company: {category}", category=CLASS_NAMES[category])
+
+
 def classify_sme(
     staff: Decimal,
     turnover: Decimal,
     balance_sheet: Decimal | None,
-    linked: bool,
+    linked: bool = False,
     *,
     banded: frozenset[str] = frozenset(),
+    group: Group | None = None,
+    no_balance_sheet: bool = False,
 ) -> Classification:
     """Classify by the EU SME definition: the staff ceiling AND the turnover OR the balance-sheet ceiling.
 
-    ``banded`` names the figures ("staff", "turnover", "balance_sheet") that are a band's representative
-    rather than an exact number; the texts then speak of the band, not of the representative.
+    ``group`` holds the partner and linked enterprises; their typed figures are added (pro rata or in
+    full) before classifying, and the sums are shown in the reasons. ``linked`` without a ``group`` stands
+    for a partner relation whose figures are unknown. ``banded`` names the figures ("staff", "turnover",
+    "balance_sheet") that are a band's representative rather than an exact number; the texts then speak of
+    the band, not of the representative.
     """
+    if group is None:
+        group = Group(owned_by=PARTNER) if linked else Group()
+    aggregation = aggregate(group, staff, turnover, balance_sheet)
+    arithmetic: tuple[Text, ...] = ()
+    if aggregation is not None:
+        staff, turnover = aggregation.staff.total, aggregation.turnover.total
+        balance_sheet = None if aggregation.balance_sheet is None else aggregation.balance_sheet.total
+        arithmetic = (
+            msg("The EU definition adds the figures of partner and linked enterprises:"),
+            aggregation.staff.arithmetic,
+            aggregation.turnover.arithmetic,
+        )
+        if aggregation.balance_sheet is not None:
+            arithmetic += (aggregation.balance_sheet.arithmetic,)
+        figure_banded: frozenset[str] = frozenset()
+    else:
+        figure_banded = banded
     figures = _Figures(
         staff=staff,
         turnover=turnover,
         balance_sheet=balance_sheet,
-        staff_arg=_staff_arg(staff, banded),
-        turnover_arg=_money_arg("turnover", turnover, banded),
-        balance_arg=None if balance_sheet is None else _money_arg("balance_sheet", balance_sheet, banded),
+        staff_arg=_staff_arg(staff, figure_banded),
+        turnover_arg=_money_arg("turnover", turnover, figure_banded),
+        balance_arg=None
+        if balance_sheet is None
+        else _money_arg("balance_sheet", balance_sheet, figure_banded),
     )
     category = size_class(staff, turnover, balance_sheet)
     return Classification(
         category=category,
         name=CLASS_NAMES[category],
-        reasons=_reasons(category, figures),
-        caveats=_caveats(category, figures, linked, banded),
-        ifm_class=_ifm_line(staff, turnover, banded),
-        is_sme=category in _SME_CLASSES,
+        reasons=arithmetic + _reasons(category, figures, figure_banded),
+        caveats=_caveats(
+            category,
+            figures,
+            group,
+            banded,
+            no_balance_sheet=no_balance_sheet,
+            aggregated=aggregation is not None,
+        ),
+        ifm_class=_ifm_line(staff, turnover, figure_banded),
+        is_sme=category in _SME_CLASSES and not group.public_control,
+        headline=_headline(category, group),
+        provisional=group.provisional and not group.public_control,
+        ifm_note=_IFM_NOTE if _ifm_differs(category, staff, turnover, figure_banded) else None,
+        aggregation=aggregation,
+        public_control=group.public_control,
     )

@@ -14,11 +14,14 @@ from typing import Any
 
 from transitions import Machine
 
-from dialogs.advice import Advice, build_advice
+from dialogs.advice import Advice, build_advice, compares_with_b2b_survey
 from dialogs.classification import Classification, classify_sme
+from dialogs.group import describe_related, related_from_answer
+from dialogs.parsing import looks_like_staff, split_range
 from dialogs.profile import CompanyProfile, build_profile
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS, Answer, Answers, Question
-from dialogs.text import InvalidAnswer, Money, Number, Percent, Text, msg
+from dialogs.sections import Section, result_sections
+from dialogs.text import InvalidAnswer, Money, Number, Percent, Text, msg, nmsg
 
 SUMMARY = "summary"
 RESULT = "result"
@@ -163,6 +166,16 @@ class Result:
     classification: Classification
     advice: Advice
 
+    @property
+    def compares_with_b2b_survey(self) -> bool:
+        """Whether a chart beside the 2014 B2B survey fits this company (it sells to businesses)."""
+        return compares_with_b2b_survey(self.profile)
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        """The result as sections of styled lines, ready for any channel to render."""
+        return result_sections(self.profile, self.classification, self.advice)
+
 
 @dataclass(frozen=True)
 class ResultScreen:
@@ -180,6 +193,8 @@ class Reply:
     screen: Screen
     rejected: bool = False  # the event was refused (bad input, stale button); the screen asks again
     completed: bool = False  # this event produced the result
+    # Not a refusal, but nothing to tick off either: an earlier answer no longer fits and is asked again.
+    warnings: tuple[Text, ...] = ()
 
 
 # --- the machine ----------------------------------------------------------------------------------
@@ -269,6 +284,7 @@ class Dialogue:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.notices: list[Text] = []
+        self.warnings: list[Text] = []
         self.rejected = False
         self.completed = False
 
@@ -303,13 +319,32 @@ class Dialogue:
         self.settle_forward()
 
     def settle_forward(self) -> None:
+        kept = 0
+        not_applying: list[Text] = []
         while self.state in QUESTION_BY_ID:
-            is_open, reason = self.open_reason(QUESTION_BY_ID[self.state])
+            question = QUESTION_BY_ID[self.state]
+            is_open, reason = self.open_reason(question)
             if is_open:
                 if reason is not None:
-                    self.notices.append(reason)
-                return
+                    self.warnings.append(reason)
+                break
+            if question.applies(self.session.answers):
+                kept += 1
+            else:
+                not_applying.append(question.summary_label)
             self.trigger("skip")
+        if kept:
+            self.notices.append(
+                nmsg(
+                    "{n} later answer was kept; you can change it in the summary.",
+                    "{n} later answers were kept; you can change them in the summary.",
+                    kept,
+                )
+            )
+        for label in not_applying:
+            self.notices.append(
+                msg("Skipped, as it does not apply to your answers: {question}", question=label)
+            )
 
     def store(self, question: Question, answer: dict[str, Any]) -> None:
         self.session.answers[question.id] = answer
@@ -326,6 +361,14 @@ class Dialogue:
         if question is None:
             self.refuse(msg("Please use one of the options below."))
             return
+        if question.text_parser is not None:
+            try:
+                answer = question.text_parser(event.text, self.session.language)
+            except InvalidAnswer as invalid:
+                self.refuse(invalid.reason)
+                return
+            self.store(question, answer)
+            return
         if question.parser is None:
             self.refuse(msg("Please choose one of the offered answers."))
             return
@@ -333,7 +376,7 @@ class Dialogue:
             value = question.parser(event.text, self.session.language)
             question.check(value, self.session.answers)
         except InvalidAnswer as invalid:
-            self.refuse(invalid.reason)
+            self.refuse(better_refusal(question, event.text, self.session.language) or invalid.reason)
             return
         self.store(question, {"value": str(value), "band": None})
 
@@ -416,6 +459,8 @@ def _check_stored(question: Question, answer: Answer, answers: Answers) -> None:
             question.check(Decimal(str(answer["value"])), answers)
     elif question.choice(str(answer.get("value"))) is None:
         raise _Unusable(answer.get("value"))
+    elif question.text_parser is not None:
+        related_from_answer(answer)  # typed figures that no longer read open the question again
 
 
 def needs_answer(question: Question, answers: Answers) -> tuple[bool, Text | None]:
@@ -457,11 +502,34 @@ def restore(data: Mapping[str, Any] | None, language: str = "de") -> tuple[Sessi
     if session.state not in STATES:
         return Session(language=session.language), (_EXPIRED,)
     session.answers = {k: v for k, v in session.answers.items() if k in QUESTION_BY_ID}
+    notices: tuple[Text, ...] = ()
+    old_linked = session.answers.get("linked", {}).get("value")
+    if old_linked in _OLD_OWNERSHIP_ANSWERS:
+        # The single yes/no question became two questions with shares; "no" carries over, "yes" needs the share.
+        if old_linked == "no":
+            session.answers["linked"] = {"value": "none", "band": None}
+        else:
+            del session.answers["linked"]
+        notices = (_NEW_QUESTIONS,)
+    elif (
+        session.answers
+        and session.state in (SUMMARY, RESULT)
+        and not session.answers.keys() >= _NEW_QUESTION_IDS
+    ):
+        notices = (_NEW_QUESTIONS,)
     if session.state in (SUMMARY, RESULT) and not is_complete(session.answers):
         session.state = FIRST
         with Dialogue(session) as dialogue:
             dialogue.settle_forward()
-    return session, ()
+    return session, notices
+
+
+_OLD_OWNERSHIP_ANSWERS = frozenset({"yes", "no"})
+_NEW_QUESTION_IDS = frozenset({"owns", "sector", "customers", "reach"})
+_NEW_QUESTIONS = msg(
+    "The advisor now asks a few more questions (ownership in both directions, sector, customers and reach)."
+    " Your earlier answers are kept."
+)
 
 
 _EXPIRED = msg("Your previous session could not be continued, so we are starting afresh. Sorry!")
@@ -473,7 +541,13 @@ def handle(session: Session, event: Event) -> tuple[Session, Reply]:
     with Dialogue(session) as dialogue:
         _HANDLERS[type(event)](dialogue, event)  # type: ignore[operator]
         screen = dialogue.screen()
-    reply = Reply(tuple(dialogue.notices), screen, rejected=dialogue.rejected, completed=dialogue.completed)
+    reply = Reply(
+        tuple(dialogue.notices),
+        screen,
+        rejected=dialogue.rejected,
+        completed=dialogue.completed,
+        warnings=tuple(dialogue.warnings),
+    )
     return session, reply
 
 
@@ -489,19 +563,48 @@ def is_complete(answers: Answers) -> bool:
 
 
 def question_screen(question: Question, answers: Answers) -> QuestionScreen:
-    applicable = applicable_questions(answers)
-    number = next(i for i, q in enumerate(applicable, 1) if q.id == question.id)
+    """The screen of one question; its number is its place in the whole questionnaire, so the count never
+    jumps: questions that do not apply are passed with a notice saying so."""
+    number = QUESTIONS.index(question) + 1
     current = answers.get(question.id)
     return QuestionScreen(
         question_id=question.id,
         number=number,
-        total=len(applicable),
+        total=len(QUESTIONS),
         prompt=question.prompt,
         hint=question.hint,
         choices=tuple(ChoiceView(c.key, c.label) for c in question.choices),
-        accepts_text=question.is_number,
+        accepts_text=question.accepts_text,
         current=display_answer(question, current) if current else None,
         can_go_back=number > 1,
+    )
+
+
+def better_refusal(question: Question, text: str, language: str) -> Text | None:
+    """A more helpful reason than the parser's for typical slips: staff typed where money is asked, or a
+    range ("10-20") instead of one number (pointing to the offered range that holds it)."""
+    if question.id in _MONEY_QUESTIONS and looks_like_staff(text):
+        return msg(
+            "That looks like a number of staff. Here we need an amount in euros, e.g. {example}.",
+            example=Money(Decimal(1_500_000)),
+        )
+    assert question.parser is not None
+    ends = split_range(text)
+    if ends is None:
+        return None
+    try:
+        low, high = sorted(question.parser(end, language) for end in ends)
+    except InvalidAnswer:
+        return None
+    for choice in question.choices:
+        if choice.low is not None and choice.high is not None and choice.low <= low and high <= choice.high:
+            return msg(
+                "Please enter just one number, or choose the range “{range}”.",
+                range=choice.label,
+            )
+    return msg(
+        "Please enter just one number, for a range its middle, e.g. {middle}.",
+        middle=Number((low + high) / 2),
     )
 
 
@@ -523,7 +626,12 @@ def display_answer(question: Question, answer: Answer) -> Text:
             return choice.label
     if not question.is_number:
         choice = question.choice(str(answer.get("value")))
-        return choice.label if choice else msg("—")
+        related = related_from_answer(answer)
+        if choice is None:
+            return msg("—")
+        if related:
+            return msg("{choice}: {related}", choice=choice.label, related=describe_related(related))
+        return choice.label
     value = Decimal(str(answer["value"]))
     if question.id in _MONEY_QUESTIONS:
         return msg("{value}", value=Money(value))
@@ -536,6 +644,11 @@ def evaluate(answers: Answers) -> Result:
     """Classify the company and build its advice from complete answers."""
     profile = build_profile(answers)
     classification = classify_sme(
-        profile.staff, profile.turnover, profile.balance_sheet, profile.linked, banded=profile.banded
+        profile.staff,
+        profile.turnover,
+        profile.balance_sheet,
+        banded=profile.banded,
+        group=profile.group,
+        no_balance_sheet=profile.no_balance_sheet,
     )
     return Result(profile, classification, build_advice(profile, classification))

@@ -15,7 +15,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal, parse_decimal
 
-from dialogs.text import Arg, InvalidAnswer, Money, Number, Percent, msg
+from dialogs.text import Arg, InvalidAnswer, Money, Number, Percent, Text, msg
 
 LANGUAGES = ("de", "en")
 
@@ -291,21 +291,37 @@ _EXPLICIT_MONEY = re.compile(
 )
 
 
-def parse_annual_money(text: str, language: str) -> Decimal:
-    """An annual figure in euros (turnover, balance sheet): like ``parse_money``, but a bare small number
-    ("45") is asked about instead of being taken as 45 €, which is almost always a slip."""
+def _ask_about_small_amount(text: str, language: str, question: Text) -> Decimal:
     value = parse_money(text, language)
     if 0 < value < _PLAUSIBLE_ANNUAL_MONEY and not _EXPLICIT_MONEY.search(text):
         raise InvalidAnswer(
             msg(
-                "{amount} in a whole year? If you meant thousands or millions, please write it, e.g. {thousands}"
-                " or {millions}. If {amount} is right, write it with the euro sign.",
-                amount=Money(value),
+                "{question} If you meant thousands or millions, please write it, e.g. {thousands} or"
+                " {millions}. If the amount is right, write it with the euro sign: {amount}.",
+                question=question,
+                amount=Money(value, compact=False),
                 thousands=Money(value * 1000),
                 millions=Money(value * 1_000_000),
             )
         )
     return value
+
+
+def parse_annual_money(text: str, language: str) -> Decimal:
+    """A year's turnover in euros: like ``parse_money``, but a bare small number ("45") is asked about
+    instead of being taken as 45 €, which is almost always a slip."""
+    value = parse_money(text, language)
+    return _ask_about_small_amount(
+        text, language, msg("Only {amount} of turnover in a whole year?", amount=Money(value, compact=False))
+    )
+
+
+def parse_balance_total(text: str, language: str) -> Decimal:
+    """A balance-sheet total in euros, a figure on one date; a bare small number is asked about."""
+    value = parse_money(text, language)
+    return _ask_about_small_amount(
+        text, language, msg("A balance-sheet total of only {amount}?", amount=Money(value, compact=False))
+    )
 
 
 def parse_staff(text: str, language: str) -> Decimal:
@@ -323,6 +339,38 @@ def parse_staff(text: str, language: str) -> Decimal:
     return value
 
 
+# Fewer than one or at least this many annual work units, typed without a word such as "staff", are asked
+# about: owner-managers working in the firm count, so 0 is almost always a slip, and 50,000 is a group.
+_PLAUSIBLE_STAFF_FROM = Decimal(50_000)
+_STAFF_WORD = re.compile(_STAFF_UNIT, re.IGNORECASE)
+
+
+def parse_headcount(text: str, language: str) -> Decimal:
+    """The staff of a company, like ``parse_staff``; 0 or 50,000 and more without a word such as "staff"
+    ("0 Mitarbeitende", "60000 employees") are asked about rather than taken."""
+    value = parse_staff(text, language)
+    if _STAFF_WORD.search(_normalize(text)):
+        return value
+    if value == 0:
+        raise InvalidAnswer(
+            msg(
+                "0 staff? Owner-managers and partners who work in the company count too, so a one-person"
+                " business has 1. If really nobody works in the company, write “{zero}”.",
+                zero=msg("0 staff"),
+            )
+        )
+    if value >= _PLAUSIBLE_STAFF_FROM:
+        raise InvalidAnswer(
+            msg(
+                "{staff} staff in annual work units? That is the size of a large group. If it is right,"
+                " write it with the word “staff”, e.g. “{example}”.",
+                staff=Number(value),
+                example=msg("{staff} staff", staff=Number(value)),
+            )
+        )
+    return value
+
+
 def parse_percent(text: str, language: str) -> Decimal:
     """Read a share in percent points, 0 to 100: "15 %", "15%", "15 Prozent", "15"; "0,5" (de) and "0.5"
     (en) are half a percent point, not 50 %.  Scale words and currency signs are refused."""
@@ -336,3 +384,29 @@ def parse_percent(text: str, language: str) -> Decimal:
             )
         )
     return value
+
+
+def looks_like_staff(text: str) -> bool:
+    """Whether ``text`` names people ("12 Mitarbeitende", "12 employees"), e.g. typed at a money question."""
+    return bool(_STAFF_WORD.search(_normalize(text)))
+
+
+_RANGE_PARTS = re.compile(r"(?P<low>.*?[0-9].*?)\s*(?:-|bis|to)\s*(?P<high>[0-9].*)")
+
+
+def split_range(text: str) -> tuple[str, str] | None:
+    """The two ends of a typed range ("10-20", "10 bis 20", "1 to 2 Mio"), else None.
+
+    A scale word or unit written only after the second end ("1-2 Mio") is applied to both ends.
+    """
+    normalized = _normalize(text)
+    if len(normalized) > _MAX_LENGTH:
+        return None
+    match = _RANGE_PARTS.fullmatch(normalized)
+    if match is None:
+        return None
+    low, high = match["low"].strip(), match["high"].strip()
+    unit = re.sub(r"^[0-9.,' ]+", "", high)
+    if unit and re.fullmatch(r"[0-9.,' ]+", low):
+        low = f"{low} {unit}"
+    return low, high

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from dialogs.group import NONE, Group, related_from_answer
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS, Answers
 
 
@@ -17,8 +18,8 @@ class CompanyProfile:
 
     staff: Decimal
     turnover: Decimal
-    balance_sheet: Decimal | None  # None: the user does not know it
-    linked: bool
+    balance_sheet: Decimal | None  # None: not known, or no balance sheet drawn up
+    group: Group
     website: str  # "current" | "outdated" | "none"
     social_presence: str  # "strategy" | "occasional" | "none"
     online_share: Decimal
@@ -26,6 +27,10 @@ class CompanyProfile:
     controlling_share: Decimal
     results_check: str  # "yes" | "partly" | "no"
     referral: str  # "active" | "occasional" | "none"
+    sector: str = "other"  # "craft" | "retail" | "hospitality" | "services" | "manufacturing" | "other"
+    customers: str = "both"  # "private" | "business" | "both"
+    reach: str = "national"  # "local" | "national" | "international"
+    no_balance_sheet: bool = False  # cash-basis accounts (EÜR): there is no balance-sheet total
     banded: frozenset[str] = frozenset()  # ids of number questions answered with a band, not a number
 
 
@@ -63,7 +68,12 @@ def build_profile(answers: Answers) -> CompanyProfile:
         staff=staff,
         turnover=turnover,
         balance_sheet=number("balance_sheet"),
-        linked=key("linked") == "yes",
+        group=Group(
+            owned_by=key("linked"),
+            owns=str(full.get("owns", {}).get("value") or NONE),
+            upstream=related_from_answer(full.get("linked")),
+            downstream=related_from_answer(full.get("owns")),
+        ),
         website=key("website"),
         social_presence=key("social_presence"),
         online_share=number("online_share") or Decimal(0),
@@ -71,5 +81,9 @@ def build_profile(answers: Answers) -> CompanyProfile:
         controlling_share=number("controlling_share") or Decimal(0),
         results_check=key("results_check"),
         referral=key("referral"),
+        sector=key("sector"),
+        customers=key("customers"),
+        reach=key("reach"),
+        no_balance_sheet=full["balance_sheet"].get("band") == "no_balance_sheet",
         banded=banded,
     )

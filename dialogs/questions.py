@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from dialogs.parsing import parse_annual_money, parse_percent, parse_staff
+from dialogs.group import relation_answer
+from dialogs.parsing import parse_annual_money, parse_balance_total, parse_headcount, parse_percent
 from dialogs.text import InvalidAnswer, Percent, Text, msg
 
 # A stored answer: {"value": str | None, "band": str | None}.  For number questions "value" is a decimal
@@ -53,10 +54,16 @@ class Question:
     check: Callable[[Decimal, Answers], None] = _no_check
     # Value assumed when the question does not apply (e.g. no social-media share without online budget).
     default_when_skipped: Answer = field(default_factory=dict)
+    # For a choice question that also takes typed details: (text, language) -> the whole stored answer.
+    text_parser: Callable[[str, str], dict[str, Any]] | None = None
 
     @property
     def is_number(self) -> bool:
         return self.parser is not None
+
+    @property
+    def accepts_text(self) -> bool:
+        return self.parser is not None or self.text_parser is not None
 
     def choice(self, key: str) -> Choice | None:
         return next((c for c in self.choices if c.key == key), None)
@@ -107,40 +114,68 @@ def _check_controlling_share(value: Decimal, answers: Answers) -> None:
     online = _online_range(answers)
     if online is None:
         return
-    if value > online[1]:
-        raise InvalidAnswer(
-            msg(
-                "The controlling and monitoring share ({share}) cannot be larger than the online share it"
-                " belongs to ({online}). Please enter a share of at most {online}.",
-                share=Percent(value),
-                online=Percent(online[1]),
-            )
-        )
     social = answer_range(QUESTION_BY_ID["social_share"], answers.get("social_share"))
-    if social is not None and social[0] + value > online[1]:
+    social_low = Decimal(0) if social is None else social[0]
+    room = max(Decimal(0), online[1] - social_low)
+    if value <= room:
+        return
+    if room == 0:
         raise InvalidAnswer(
             msg(
-                "Social media ({social}) and controlling ({share}) together exceed your online share"
-                " ({online}). Please check the figures.",
-                social=Percent(social[0]),
-                share=Percent(value),
+                "Social media ({social}) already takes up your whole online share ({online}), so there is no"
+                " room for controlling. Please enter 0, or go back and change the online or social media"
+                " share.",
+                social=Percent(social_low),
                 online=Percent(online[1]),
             )
         )
+    raise InvalidAnswer(
+        msg(
+            "Controlling is part of your online share ({online}), and social media takes {social} of it, so"
+            " at most {room} is left. Please enter at most {room}, or 0, or go back and change the online or"
+            " social media share.",
+            online=Percent(online[1]),
+            social=Percent(social_low),
+            room=Percent(room),
+        )
+    )
 
 
 _PERCENT_HINT = msg("A share of the whole marketing budget, e.g. 15 or 15 %.")
 
 YES_NO = (Choice("yes", msg("Yes")), Choice("no", msg("No")))
 
+
+def _relation_choices(*, public: bool) -> tuple[Choice, ...]:
+    choices = [
+        Choice("none", msg("None")),
+        Choice("lt25", msg("under 25 %")),
+        Choice("p25_50", msg("25 to 50 % (partner enterprise)")),
+        Choice("over50", msg("over 50 %, or control by other means (linked enterprise)")),
+    ]
+    if public:
+        choices.append(Choice("public", msg("Public bodies hold 25 % or more")))
+    choices.append(Choice("unknown", msg("Don't know")))
+    return tuple(choices)
+
+
+_TYPE_FIGURES = msg(
+    "To have the figures added, type each enterprise as: stake; staff; turnover; balance-sheet total, e.g."
+    " “40%; 30; €6m; €4m”, several separated by “/”."
+)
+
 QUESTIONS: tuple[Question, ...] = (
     Question(
         id="staff",
-        prompt=msg("How many people work in your company, in full-time equivalents?"),
+        prompt=msg(
+            "How many people worked in your company on average in the last closed financial year, in"
+            " full-time equivalents?"
+        ),
         summary_label=msg("Staff (annual work units)"),
         hint=msg(
-            "Count everyone including owner-managers; part-time staff count as a fraction"
-            " (half-time = 0.5). Apprentices are not counted."
+            "Count everyone including owner-managers and partners working in the company. Part-time,"
+            " Minijobber, seasonal and part-year staff count as fractions (half-time = 0.5; six months"
+            " full-time = 0.5). Not counted: apprentices, and staff on maternity or parental leave."
         ),
         choices=(
             _band("lt10", msg("fewer than 10"), "5", "0", "9.99"),
@@ -149,7 +184,7 @@ QUESTIONS: tuple[Question, ...] = (
             _band("250_749", msg("250 to 749"), "400", "250", "749.99"),
             _band("750plus", msg("750 or more"), "1000", "750", "10000000"),
         ),
-        parser=parse_staff,
+        parser=parse_headcount,
     ),
     Question(
         id="turnover",
@@ -169,23 +204,78 @@ QUESTIONS: tuple[Question, ...] = (
         id="balance_sheet",
         prompt=msg("What was your balance-sheet total at the end of the last financial year?"),
         summary_label=msg("Balance-sheet total"),
-        hint=msg("In euros. If you don't know it, choose “Don't know”: we then classify on turnover."),
+        hint=msg(
+            "In euros, on the closing date. If you only keep a cash-basis account (EÜR), choose that: your"
+            " turnover then decides. If you don't know the figure, choose “Don't know”."
+        ),
         choices=(
             _band("upto2m", msg("up to €2 million"), "1000000", "0", "2000000"),
             _band("2_10m", msg("over €2 to €10 million"), "5000000", "2000000.01", "10000000"),
             _band("10_43m", msg("over €10 to €43 million"), "25000000", "10000000.01", "43000000"),
             _band("43_129m", msg("over €43 to €129 million"), "80000000", "43000000.01", "129000000"),
             _band("over129m", msg("over €129 million"), "250000000", "129000000.01", "1000000000000"),
+            Choice("no_balance_sheet", msg("We do not draw up a balance sheet (EÜR)")),
             Choice("unknown", msg("Don't know")),
         ),
-        parser=parse_annual_money,
+        parser=parse_balance_total,
     ),
     Question(
         id="linked",
-        prompt=msg("Does another company hold 25 % or more of your company, or is it linked to one?"),
-        summary_label=msg("Owned or linked ≥ 25 %"),
-        hint=msg("For example a parent company, or an investor holding a quarter of the shares or votes."),
-        choices=YES_NO,
+        prompt=msg("How much of your company (capital or votes) do other enterprises hold together?"),
+        summary_label=msg("Stakes of others in your company"),
+        hint=msg(
+            "Count each enterprise on its own. Not counted towards the 25 %: public investment corporations,"
+            " venture capital firms, business angels (up to €1.25 million in one company), universities,"
+            " institutional investors and small local authorities. {figures}",
+            figures=_TYPE_FIGURES,
+        ),
+        choices=_relation_choices(public=True),
+        text_parser=relation_answer,
+    ),
+    Question(
+        id="owns",
+        prompt=msg("Does your company itself hold stakes in other enterprises?"),
+        summary_label=msg("Your stakes in other enterprises"),
+        hint=msg(
+            "The largest stake counts. The other enterprise's own stakes of 25 % or more in further"
+            " enterprises count as well. {figures}",
+            figures=_TYPE_FIGURES,
+        ),
+        choices=_relation_choices(public=False),
+        text_parser=relation_answer,
+    ),
+    Question(
+        id="sector",
+        prompt=msg("Which sector is your company in?"),
+        summary_label=msg("Sector"),
+        choices=(
+            Choice("craft", msg("Craft trade")),
+            Choice("retail", msg("Retail or e-commerce")),
+            Choice("hospitality", msg("Hospitality or tourism")),
+            Choice("services", msg("Professional services")),
+            Choice("manufacturing", msg("Manufacturing or industry")),
+            Choice("other", msg("Other")),
+        ),
+    ),
+    Question(
+        id="customers",
+        prompt=msg("Who are your customers?"),
+        summary_label=msg("Customers"),
+        choices=(
+            Choice("private", msg("Private customers")),
+            Choice("business", msg("Businesses")),
+            Choice("both", msg("Both")),
+        ),
+    ),
+    Question(
+        id="reach",
+        prompt=msg("Where are your customers?"),
+        summary_label=msg("Reach"),
+        choices=(
+            Choice("local", msg("Local or regional")),
+            Choice("national", msg("Across Germany")),
+            Choice("international", msg("International")),
+        ),
     ),
     Question(
         id="website",
@@ -210,7 +300,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="online_share",
         prompt=msg(
-            "What share of your marketing budget goes online (website, search, ads, social media, newsletters)?"
+            "What share of your marketing budget goes online (website, search engines, online ads, social media,"
+            " newsletters)?"
         ),
         summary_label=msg("Online share of the marketing budget"),
         hint=_PERCENT_HINT,
@@ -242,9 +333,15 @@ QUESTIONS: tuple[Question, ...] = (
     ),
     Question(
         id="controlling_share",
-        prompt=msg("What share of the whole marketing budget goes to marketing controlling and monitoring?"),
+        prompt=msg(
+            "What share of the whole marketing budget goes to marketing controlling and monitoring? It is part"
+            " of your online share."
+        ),
         summary_label=msg("Controlling/monitoring share"),
-        hint=msg("Analytics tools, reports, A/B tests, agency reporting; as a share of the whole budget."),
+        hint=msg(
+            "Analytics tools, reports, A/B tests, agency reporting; as a share of the whole budget, at most"
+            " the online share minus the social media share."
+        ),
         choices=(
             _band("p0", msg("0 %"), "0", "0", "0"),
             _band("p1_5", msg("1 to 5 %"), "3", "0.01", "5"),

@@ -18,9 +18,11 @@ from dialogs.advice import (
     RULES,
     Advice,
     Audience,
+    Facts,
     build_advice,
 )
 from dialogs.classification import Classification, SizeClass, classify_sme
+from dialogs.group import Group
 from dialogs.profile import CompanyProfile
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Percent, Text
@@ -47,6 +49,14 @@ STABLE_STEP_IDS = {
     "keep_measuring",
     "test_new_channel",
     "customer_stories",
+    "larger_firm_support",
+    "reservations_reviews",
+    "shop_analytics",
+    "marketplaces",
+    "industry_portals",
+    "linkedin_b2b",
+    "case_studies",
+    "e_invoicing",
 }
 
 WEBSITE = ["none", "outdated", "current"]  # worst to best
@@ -60,7 +70,7 @@ def profile(**changes: object) -> CompanyProfile:
         staff=D(4),
         turnover=D(350_000),
         balance_sheet=None,
-        linked=False,
+        group=Group(),
         website="outdated",
         social_presence="none",
         online_share=D(5),
@@ -68,12 +78,15 @@ def profile(**changes: object) -> CompanyProfile:
         controlling_share=D(0),
         results_check="no",
         referral="occasional",
+        sector="craft",
+        customers="private",
+        reach="local",
     )
     return replace(base, **changes)  # type: ignore[arg-type]
 
 
 def classify(p: CompanyProfile) -> Classification:
-    return classify_sme(p.staff, p.turnover, p.balance_sheet, p.linked, banded=p.banded)
+    return classify_sme(p.staff, p.turnover, p.balance_sheet, banded=p.banded, group=p.group)
 
 
 def advise(p: CompanyProfile) -> Advice:
@@ -92,6 +105,9 @@ MANUFACTURER = profile(
     controlling_share=D(1),
     results_check="partly",
     referral="none",
+    sector="manufacturing",
+    customers="business",
+    reach="international",
 )
 DOING_WELL = profile(
     website="current",
@@ -103,6 +119,7 @@ DOING_WELL = profile(
     referral="active",
 )
 WORST = profile(website="none", online_share=D(0), referral="none")
+B2B_CRAFT = profile(customers="business")
 
 
 def texts(value: object) -> Iterator[Text]:
@@ -136,7 +153,7 @@ def test_craft_business_and_manufacturer_get_different_first_steps() -> None:
     assert classify(MANUFACTURER).category is SizeClass.MEDIUM
     assert craft.steps[0].id != manufacturer.steps[0].id
     assert craft.steps[0].id == "local_profile"
-    assert manufacturer.steps[0].id == "digital_owner"
+    assert manufacturer.steps[0].id == "industry_portals"
 
 
 def test_same_answers_in_a_different_size_class_change_first_step_and_wording() -> None:
@@ -208,7 +225,9 @@ def profiles(draw: st.DrawFn) -> CompanyProfile:
         staff=draw(st.decimals(min_value=0, max_value=3000, places=1)),
         turnover=draw(money),
         balance_sheet=draw(st.none() | money),
-        linked=draw(st.booleans()),
+        group=Group(
+            owned_by=draw(st.sampled_from(["none", "lt25", "p25_50", "over50", "public", "unknown"]))
+        ),
         website=draw(st.sampled_from(WEBSITE)),
         social_presence=draw(st.sampled_from(SOCIAL)),
         online_share=online,
@@ -216,6 +235,11 @@ def profiles(draw: st.DrawFn) -> CompanyProfile:
         controlling_share=controlling,
         results_check=draw(st.sampled_from(RESULTS)),
         referral=draw(st.sampled_from(REFERRAL)),
+        sector=draw(
+            st.sampled_from(["craft", "retail", "hospitality", "services", "manufacturing", "other"])
+        ),
+        customers=draw(st.sampled_from(["private", "business", "both"])),
+        reach=draw(st.sampled_from(["local", "national", "international"])),
         banded=frozenset(
             draw(st.sets(st.sampled_from(["staff", "turnover", "online_share", "social_share"])))
         ),
@@ -298,7 +322,7 @@ def comparison_ids(p: CompanyProfile) -> list[str]:
 
 
 def test_comparisons_always_cite_tns_kfw_and_eurostat_with_source_and_year() -> None:
-    for p in (CRAFT, MANUFACTURER, DOING_WELL):
+    for p in (B2B_CRAFT, MANUFACTURER, replace(DOING_WELL, customers="both")):
         for comparison in advise(p).comparisons:
             german = GERMAN[comparison.text.msgid]
             assert re.search(r"\b20(14|23|24)\b", comparison.text.msgid)
@@ -307,9 +331,19 @@ def test_comparisons_always_cite_tns_kfw_and_eurostat_with_source_and_year() -> 
         assert {"kfw_2024_digitalisation_spend", "eurostat_2023_digital_intensity"} <= set(comparison_ids(p))
 
 
+def test_the_2014_b2b_survey_is_shown_to_b2b_firms_only_in_the_past_tense() -> None:
+    assert not {"tns_2014_online_share", "tns_2014_results_check"} & set(comparison_ids(CRAFT))
+    for comparison in advise(B2B_CRAFT).comparisons:
+        if comparison.id.startswith("tns_2014"):
+            assert "B2B companies" in comparison.text.msgid
+            assert (" works" not in comparison.text.msgid and " put only" in comparison.text.msgid) or (
+                " checked whether" in comparison.text.msgid
+            )
+
+
 def test_tns_comparison_says_the_figures_are_old_and_unreplaced() -> None:
-    (tns,) = [c for c in advise(CRAFT).comparisons if c.id == "tns_2014_online_share"]
-    assert "no newer source" in tns.text.msgid
+    (tns,) = [c for c in advise(B2B_CRAFT).comparisons if c.id == "tns_2014_online_share"]
+    assert "we found no newer source" in tns.text.msgid
     assert tns.text.args["share"] == Percent(D(5))
     assert tns.text.args["tns_online"] == Percent(D(10))
     assert "no higher" in tns.text.msgid
@@ -331,8 +365,15 @@ def test_kfw_and_eurostat_follow_the_size() -> None:
     def text_of(p: CompanyProfile, comparison_id: str) -> str:
         return next(c.text.msgid for c in advise(p).comparisons if c.id == comparison_id)
 
-    assert "fewer than {threshold}" in text_of(CRAFT, "kfw_2024_digitalisation_spend")
-    assert "spends most" in text_of(MANUFACTURER, "kfw_2024_digitalisation_spend")
+    craft = text_of(CRAFT, "kfw_2024_digitalisation_spend")
+    assert "smallest firms (fewer than {small_limit} staff)" in craft and "a year" in craft
+    assert "belongs to the smallest group" in craft
+    assert "belongs to the group with {threshold} or more" in text_of(
+        MANUFACTURER, "kfw_2024_digitalisation_spend"
+    )
+    # a large firm with a wide gap is never told that it spends the most
+    wide_gap = replace(MANUFACTURER, staff=D(180), website="none", social_presence="none", online_share=D(0))
+    assert "most" not in text_of(wide_gap, "kfw_2024_digitalisation_spend").split("Your company")[1]
     assert "SMEs like yours" in text_of(CRAFT, "eurostat_2023_digital_intensity")
     big = replace(MANUFACTURER, staff=D(900), turnover=D(400_000_000))
     assert "above the SME ceilings" in text_of(big, "eurostat_2023_digital_intensity")
@@ -341,7 +382,7 @@ def test_kfw_and_eurostat_follow_the_size() -> None:
 def test_a_banded_online_share_is_shown_as_its_range() -> None:
     band = QUESTION_BY_ID["online_share"].choice("p1_10")
     assert band is not None and band.value is not None
-    p = replace(CRAFT, online_share=band.value, banded=frozenset({"online_share"}))
+    p = replace(B2B_CRAFT, online_share=band.value, banded=frozenset({"online_share"}))
     (tns,) = [c for c in advise(p).comparisons if c.id == "tns_2014_online_share"]
     share = tns.text.args["share"]
     assert isinstance(share, Text)
@@ -378,3 +419,127 @@ def test_seven_steps_fit_one_telegram_message(rule: object, audience: Audience) 
     title, why, action = rule_texts(rule, audience)
     assert len(title.msgid) + len(why.msgid) + len(action.msgid) <= 450
     assert sum(len(render_german(t)) for t in (title, why, action)) <= 450
+
+
+# --- Archetypes: the plan follows sector, customers, reach and size -----------------------------------
+
+# The same digital answers for everyone, so that only who the company is can make the plans differ.
+ARCHETYPES: dict[str, CompanyProfile] = {
+    "local craft firm": profile(
+        staff=D(8), turnover=D(900_000), sector="craft", customers="private", reach="local"
+    ),
+    "B2B manufacturer": profile(
+        staff=D(80),
+        turnover=D(15_000_000),
+        balance_sheet=D(12_000_000),
+        sector="manufacturing",
+        customers="business",
+        reach="international",
+    ),
+    "web shop": profile(
+        staff=D(6), turnover=D(1_200_000), sector="retail", customers="private", reach="national"
+    ),
+    "solo consultant": profile(
+        staff=D(1), turnover=D(120_000), sector="services", customers="business", reach="national"
+    ),
+    "restaurant": profile(
+        staff=D(12), turnover=D(700_000), sector="hospitality", customers="private", reach="local"
+    ),
+    "B2B service firm": profile(
+        staff=D(120),
+        turnover=D(14_000_000),
+        balance_sheet=D(6_000_000),
+        sector="services",
+        customers="business",
+        reach="national",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_any_two_archetypes_differ_in_their_first_two_steps(language: str) -> None:
+    from bot.i18n import Translator
+
+    t = Translator(language)
+    first_two = {name: tuple(t(step.title) for step in advise(p).steps[:2]) for name, p in ARCHETYPES.items()}
+    names = list(first_two)
+    for i, a in enumerate(names):
+        for b in names[i + 1 :]:
+            assert first_two[a] != first_two[b], (a, b, first_two[a])
+            assert first_two[a][0] != first_two[b][0], (a, b)
+
+
+def test_the_local_profile_comes_first_only_for_local_private_customers() -> None:
+    firsts = {name: advise(p).steps[0].id for name, p in ARCHETYPES.items()}
+    assert firsts["local craft firm"] == "local_profile"
+    for name, p in ARCHETYPES.items():
+        if p.reach != "local" or p.customers == "business":
+            assert "local_profile" not in [s.id for s in advise(p).steps], name
+
+
+def test_b2b_gets_linkedin_portals_and_case_studies_and_retail_gets_marketplaces_and_analytics() -> None:
+    def ids(name: str) -> set[str]:
+        return {s.id for s in advise(ARCHETYPES[name]).steps}
+
+    assert {"linkedin_b2b", "case_studies"} <= ids("solo consultant")
+    assert {"industry_portals", "linkedin_b2b"} <= ids("B2B manufacturer")
+    assert {"marketplaces", "shop_analytics"} <= ids("web shop")
+    assert "reservations_reviews" in ids("restaurant")
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_one_person_firm_never_hears_about_staff(language: str) -> None:
+    from bot.i18n import Translator
+
+    t = Translator(language)
+    words = ("Mitarbeitend", "Team", "Belegschaft") if language == "de" else ("staff", "team", "employee")
+    for p in (
+        ARCHETYPES["solo consultant"],
+        replace(ARCHETYPES["solo consultant"], customers="private", reach="local"),
+    ):
+        for step in advise(p).steps:
+            for text in (step.title, step.why, step.action, step.metric):
+                rendered = t(text)
+                assert not any(word.lower() in rendered.lower() for word in words), rendered
+
+
+def test_a_plan_has_at_most_two_steps_this_week_each_with_effort_cost_and_a_figure() -> None:
+    from dialogs.advice import Horizon
+
+    for name, p in ARCHETYPES.items():
+        steps = advise(p).steps
+        week = [s for s in steps if s.horizon is Horizon.WEEK]
+        assert 1 <= len(week) <= 2 and steps[: len(week)] == tuple(week), name
+        for step in steps:
+            assert "hours" in step.effort.msgid and step.cost.msgid and step.metric.msgid
+
+
+def test_a_firm_that_is_not_an_sme_is_not_sent_to_sme_only_help() -> None:
+    big = replace(
+        ARCHETYPES["B2B service firm"],
+        staff=D(400),
+        turnover=D(90_000_000),
+        balance_sheet=D(80_000_000),
+        website="none",
+    )
+    c = classify(big)
+    assert not c.is_sme
+    ids = [s.id for s in build_advice(big, c).steps]
+    assert "professional_support" not in ids
+    facts = Facts(big, c.category, Audience.ORGANISATION, gap=80, is_sme=False)
+    by_id = {rule.id: rule for rule in RULES}
+    assert by_id["larger_firm_support"].condition(facts) and not by_id["professional_support"].condition(
+        facts
+    )
+    sme = replace(facts, is_sme=True)
+    assert by_id["professional_support"].condition(sme) and not by_id["larger_firm_support"].condition(sme)
+
+
+def test_a_small_firm_held_by_public_bodies_is_not_told_it_is_above_the_sme_ceilings() -> None:
+    public = profile(group=Group(owned_by="public"))
+    c = classify(public)
+    assert not c.is_sme
+    (eurostat,) = [
+        x for x in build_advice(public, c).comparisons if x.id == "eurostat_2023_digital_intensity"
+    ]
+    assert "above the SME ceilings" not in eurostat.text.msgid

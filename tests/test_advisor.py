@@ -153,7 +153,7 @@ async def test_a_telegram_answer_is_one_transaction_and_one_delivery_receipt(bot
     await consent(bot)
     with traced(bot.storage) as trace:
         await bot.send("12")
-    assert "Frage 2 von 11" in bot.last_text()
+    assert "Frage 2 von 15" in bot.last_text()
     assert trace.commits == 2, trace.statements  # the update, then "the reply is out"
     assert len(trace.statements) <= 7, trace.statements
     receipt = trace.statements[-1]

@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.i18n import Translator
 from dialogs.classification import (
     CLASS_NAMES,
     SIZE_ORDER,
@@ -20,7 +21,7 @@ from dialogs.classification import (
     size_class,
 )
 from dialogs.questions import QUESTION_BY_ID
-from dialogs.text import Money, Number, Percent, Text
+from dialogs.text import Money, Number, Text, msg
 from tests.locale_helpers import german_messages, placeholders, source_msgids
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -184,9 +185,10 @@ def test_linked_company_is_told_to_add_group_figures() -> None:
     independent = classify_sme(d(30), 5 * M, 5 * M, linked=False)
     linked_caveats = [c for c in linked.caveats if "partner enterprise" in c.msgid]
     assert len(linked_caveats) == 1
-    assert linked_caveats[0].args["threshold"] == Percent(d(25))
+    assert "provisional" in linked_caveats[0].msgid
     assert not [c for c in independent.caveats if "partner enterprise" in c.msgid]
     assert linked.category is independent.category
+    assert linked.provisional and not independent.provisional
 
 
 def test_unknown_balance_sheet_says_a_smaller_class_is_possible() -> None:
@@ -197,14 +199,13 @@ def test_unknown_balance_sheet_says_a_smaller_class_is_possible() -> None:
     assert caveat.args["balance_limit"] == Money(2 * M)
 
 
-def test_unknown_balance_sheet_without_a_smaller_class_in_reach() -> None:
+def test_unknown_balance_sheet_without_a_smaller_class_in_reach_gives_no_warning() -> None:
+    # turnover alone decides: the balance-sheet total could not change the class, so nothing to warn about
     micro = classify_sme(d(5), M, None, linked=False)
-    (caveat,) = [c for c in micro.caveats if "balance-sheet total, so" in c.msgid]
-    assert not caveat.args
+    assert not [c for c in micro.caveats if "balance-sheet total" in c.msgid]
     # 100 staff can never be small, so turnover over the medium ceiling cannot be helped below medium
     medium = classify_sme(d(100), 30 * M, None, linked=False)
-    (caveat,) = [c for c in medium.caveats if "balance-sheet total, so" in c.msgid]
-    assert not caveat.args
+    assert not [c for c in medium.caveats if "balance-sheet total" in c.msgid]
 
 
 def test_known_balance_sheet_has_no_turnover_only_caveat() -> None:
@@ -365,3 +366,65 @@ def test_german_class_names_use_the_agreed_terms() -> None:
         "kleines Mid-Cap-Unternehmen",
         "Großunternehmen",
     ]
+
+
+# --- ranges, thresholds, IfM and cash-basis accounts ------------------------------------------------
+
+
+def test_a_range_is_not_printed_twice_in_the_reason() -> None:
+    staff_band = QUESTION_BY_ID["staff"].choice("lt10")
+    turnover_band = QUESTION_BY_ID["turnover"].choice("upto2m")
+    assert staff_band is not None and staff_band.value is not None
+    assert turnover_band is not None and turnover_band.value is not None
+    result = classify_sme(
+        staff_band.value, turnover_band.value, None, banded=frozenset({"staff", "turnover"})
+    )
+    for language in ("de", "en"):
+        reason = Translator(language)(result.reasons[0])
+        limit = "weniger als 10" if language == "de" else "fewer than 10"
+        assert reason.count(limit) == 1, reason
+
+
+def _closeness(result: Classification) -> list[Text]:
+    return [c for c in result.caveats if "close to the ceiling" in c.msgid]
+
+
+def test_the_threshold_warning_names_the_deciding_figure_and_its_ceiling() -> None:
+    (warning,) = _closeness(classify_sme(d(9), d(500_000), d(300_000)))
+    assert warning.args["figure"] == msg("staff count")
+    assert warning.args["value"] == Number(d(9)) and warning.args["limit"] == Number(d(10))
+    (warning,) = _closeness(classify_sme(d(30), d(9_500_000), None))
+    assert warning.args["figure"] == msg("turnover") and warning.args["limit"] == Money(10 * M)
+
+
+def test_the_threshold_warning_is_silent_for_a_figure_that_does_not_decide() -> None:
+    # turnover near €2 m, but the balance sheet of €0.5 m keeps the company micro either way
+    assert not _closeness(classify_sme(d(5), d(1_950_000), d(500_000)))
+    # 9 staff, but turnover and balance sheet far above every micro and small ceiling: staff does not decide
+    assert not [
+        w for w in _closeness(classify_sme(d(9), 60 * M, 60 * M)) if w.args["figure"] == msg("staff count")
+    ]
+
+
+def test_the_ifm_class_comes_with_a_sentence_only_when_it_differs() -> None:
+    # 300 staff: EU small mid-cap, IfM medium (up to 499)
+    differs = classify_sme(d(300), 40 * M, 30 * M)
+    assert differs.ifm_note is not None and "statistics" in differs.ifm_note.msgid
+    assert "EU definition" in differs.ifm_note.msgid
+    assert classify_sme(d(5), M, M).ifm_note is None
+
+
+def test_cash_basis_accounts_are_named_and_only_when_the_balance_sheet_could_matter() -> None:
+    could = classify_sme(d(5), 3 * M, None, no_balance_sheet=True)
+    assert any("cash-basis" in c.msgid for c in could.caveats)
+    assert not any("look" in c.msgid for c in could.caveats)
+    decided = classify_sme(d(5), d(300_000), None, no_balance_sheet=True)
+    assert not decided.caveats
+
+
+def test_a_firm_above_the_sme_ceilings_is_told_plainly_in_the_headline() -> None:
+    for staff, money, category in ((d(300), 100 * M, "small mid-cap"), (d(1000), 200 * M, "large")):
+        headline = Translator("en")(classify_sme(staff, money, money).headline)
+        assert category in headline and headline.endswith("not an SME")
+    assert "kein KMU" in Translator("de")(classify_sme(d(300), 90 * M, 80 * M).headline)
+    assert "not an SME" not in Translator("en")(classify_sme(d(200), 40 * M, 30 * M).headline)

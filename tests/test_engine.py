@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -29,12 +30,19 @@ from dialogs.engine import (
     mermaid_diagram,
     restore,
 )
+from dialogs.questions import QUESTION_BY_ID, QUESTIONS
+from dialogs.text import Number, Percent
+from tests.locale_helpers import german_messages
 
 GERMAN_SCRIPT: list[Event] = [
     AnswerText("12,5"),
     AnswerText("1,5 Mio. €"),
     Choose("balance_sheet", "unknown"),
-    Choose("linked", "no"),
+    Choose("linked", "none"),
+    Choose("owns", "none"),
+    Choose("sector", "craft"),
+    Choose("customers", "private"),
+    Choose("reach", "local"),
     Choose("website", "outdated"),
     Choose("social_presence", "occasional"),
     AnswerText("15 %"),
@@ -74,16 +82,27 @@ def test_german_dialogue_reaches_summary_then_result() -> None:
     assert 0 <= result.advice.score <= 100 and result.advice.steps
 
 
-def test_progress_counts_applicable_questions() -> None:
+def test_progress_count_is_stable_and_skipped_questions_are_named() -> None:
     session, reply = handle(Session(), Show())
     assert isinstance(reply.screen, QuestionScreen)
-    assert (reply.screen.number, reply.screen.total) == (1, 11)
-    session, _ = run(GERMAN_SCRIPT[:6], session)
+    assert (reply.screen.number, reply.screen.total) == (1, 15)
+    session, reply = run(GERMAN_SCRIPT[:10], session)
+    assert isinstance(reply[-1].screen, QuestionScreen)
+    assert (reply[-1].screen.number, reply[-1].screen.total) == (11, 15)
     session, reply = handle(session, Choose("online_share", "p0"))
-    # no online budget: the social-media and controlling shares are skipped
+    # no online budget: the social-media and controlling shares are skipped, and the user is told so
     assert isinstance(reply.screen, QuestionScreen)
     assert reply.screen.question_id == "results_check"
-    assert (reply.screen.number, reply.screen.total) == (8, 9)
+    assert (reply.screen.number, reply.screen.total) == (14, 15)
+    skipped = [n for n in reply.notices if "does not apply" in n.msgid]
+    assert [n.args["question"] for n in skipped] == [
+        QUESTION_BY_ID["social_share"].summary_label,
+        QUESTION_BY_ID["controlling_share"].summary_label,
+    ]
+
+
+def test_the_questionnaire_has_at_most_15_questions() -> None:
+    assert len(QUESTIONS) <= 15
 
 
 def test_invalid_answers_are_refused_and_the_question_is_asked_again() -> None:
@@ -102,21 +121,23 @@ def test_typed_text_on_a_choice_only_question_is_refused() -> None:
 
 
 def test_social_share_above_online_share_is_refused_with_reason() -> None:
-    session, _ = run(GERMAN_SCRIPT[:7])  # online 15 %
+    session, _ = run(GERMAN_SCRIPT[:11])  # online 15 %
     session, reply = handle(session, AnswerText("20"))
     assert reply.rejected and session.state == "social_share"
     assert "social media share" in reply.notices[0].msgid
 
 
-def test_back_keeps_answers_and_answering_again_returns_to_the_first_open_question() -> None:
-    session, _ = run(GERMAN_SCRIPT[:4])
-    assert session.state == "website"
-    session, _ = run([Back(), Back()], session)
+def test_back_keeps_answers_and_answering_again_says_the_later_answers_were_kept() -> None:
+    session, _ = run(GERMAN_SCRIPT[:6])
+    assert session.state == "customers"
+    session, _ = run([Back(), Back(), Back(), Back()], session)
     assert session.state == "balance_sheet"
-    assert set(session.answers) == {"staff", "turnover", "balance_sheet", "linked"}
-    session, _reply = handle(session, AnswerText("3 Mio"))
-    assert session.state == "website"  # linked is still answered, so it is passed
+    assert set(session.answers) == {"staff", "turnover", "balance_sheet", "linked", "owns", "sector"}
+    session, reply = handle(session, AnswerText("3 Mio"))
+    assert session.state == "customers"  # the later answers are still there, so they are passed
     assert session.answers["balance_sheet"]["value"] == "3000000"
+    (kept,) = [n for n in reply.notices if "later answers were kept" in (n.plural or "")]
+    assert kept.n == 3
 
 
 def test_back_on_the_first_question_is_refused() -> None:
@@ -202,21 +223,100 @@ def test_diagram_is_generated_from_the_machine_and_committed() -> None:
     assert committed == mermaid_diagram() + "\n", "run: python run_bot.py diagram > dialogs/dialogue.mmd"
 
 
+# --- defects seen in transcripts ------------------------------------------------------------------
+
+
+def _up_to_controlling(online: str, social: str) -> Session:
+    session, _ = run([*GERMAN_SCRIPT[:10], AnswerText(online), AnswerText(social)])
+    assert session.state == "controlling_share"
+    return session
+
+
+def test_controlling_share_says_it_is_part_of_the_online_share() -> None:
+    assert "part of your online share" in QUESTION_BY_ID["controlling_share"].prompt.msgid
+
+
+def test_a_full_online_share_offers_the_way_out_instead_of_a_dead_end() -> None:
+    session = _up_to_controlling("15 %", "15 %")
+    for typed in ("1", "5", "15"):
+        session, reply = handle(session, AnswerText(typed))
+        assert reply.rejected
+        assert "enter 0" in reply.notices[0].msgid and "go back" in reply.notices[0].msgid
+    session, reply = handle(session, AnswerText("0"))
+    assert not reply.rejected and session.state == "results_check"
+
+
+def test_a_partly_used_online_share_names_the_room_that_is_left() -> None:
+    session = _up_to_controlling("15 %", "10 %")
+    session, reply = handle(session, AnswerText("8"))
+    assert reply.rejected and reply.notices[0].args["room"] == Percent(Decimal(5))
+    assert "or 0, or go back" in reply.notices[0].msgid
+    session, reply = handle(session, AnswerText("5"))
+    assert not reply.rejected
+
+
+def test_an_earlier_answer_that_no_longer_fits_is_a_warning_not_a_success() -> None:
+    session, _ = run(GERMAN_SCRIPT)
+    session, reply = run([Edit("online_share"), AnswerText("2")], session)
+    last = reply[-1]
+    assert session.state == "social_share"
+    assert [w.msgid for w in last.warnings] and "social media share" in last.warnings[0].msgid
+    assert not any("social media share" in n.msgid for n in last.notices)
+
+
+def test_the_console_marks_the_warning_with_a_warning_sign(tmp_path: Path) -> None:
+    import io
+
+    from bot.console import ConsoleAdvisor
+    from bot.storage import Storage
+
+    out = io.StringIO()
+    console = ConsoleAdvisor(Storage(tmp_path / "c.db"), language="en", out=out, resume=False)
+    for event in [*GERMAN_SCRIPT, Edit("online_share"), AnswerText("2")]:
+        outcome = console.advisor.handle(console.respondent, event)
+    assert outcome.warnings
+    console.show(outcome)
+    lines = out.getvalue().splitlines()
+    warning = next(line for line in lines if "social media share" in line)
+    assert warning.startswith("⚠️") and not warning.startswith("✓")
+
+
+def test_staff_typed_at_the_turnover_question_gets_a_precise_reason() -> None:
+    session, _ = run(GERMAN_SCRIPT[:1])
+    session, reply = handle(session, AnswerText("12 Mitarbeitende"))
+    assert reply.rejected and "looks like a number of staff" in reply.notices[0].msgid
+
+
+@pytest.mark.parametrize(
+    ("typed", "band"), [("10-20", "10 to 49"), ("10 bis 20", "10 to 49"), ("2-8", "fewer than 10")]
+)
+def test_a_range_points_to_the_matching_offered_range(typed: str, band: str) -> None:
+    _, reply = handle(Session(language="de"), AnswerText(typed))
+    assert reply.rejected
+    assert reply.notices[0].args["range"].msgid == band  # type: ignore[union-attr]
+
+
+def test_a_range_across_two_offered_ranges_asks_for_its_middle() -> None:
+    _, reply = handle(Session(language="de"), AnswerText("5-20"))
+    assert reply.rejected and reply.notices[0].args["middle"] == Number(Decimal("12.5"))
+
+
+def test_the_german_online_share_question_says_online_ads() -> None:
+    german = german_messages()[QUESTION_BY_ID["online_share"].prompt.msgid]
+    assert "Online-Anzeigen" in german and " Anzeigen" not in german.replace("Online-Anzeigen", "")
+
+
 @pytest.mark.parametrize(
     ("controlling", "refused"), [("10", True), ("5,5", True), ("5", False), ("0", False)]
 )
 def test_social_and_controlling_together_may_not_exceed_the_online_share(
     controlling: str, refused: bool
 ) -> None:
-    session = Session(language="de")
-    for event in [*GERMAN_SCRIPT[:6], AnswerText("15 %"), AnswerText("10 %")]:
-        session, reply = handle(session, event)
-        assert not reply.rejected, reply.notices
-    assert session.state == "controlling_share"
+    session = _up_to_controlling("15 %", "10 %")
     session, reply = handle(session, AnswerText(controlling))
     assert reply.rejected is refused
     if refused:
-        assert reply.notices[0].msgid.startswith("Social media ({social}) and controlling ({share}) together")
+        assert reply.notices[0].msgid.startswith("Controlling is part of your online share")
         assert session.state == "controlling_share" and "controlling_share" not in session.answers
     else:
         assert session.state == "results_check"

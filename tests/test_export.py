@@ -73,7 +73,11 @@ ANSWERS = [
     "12",
     "1,5 Mio. €",
     "c|balance_sheet|unknown",
-    "c|linked|no",
+    "c|linked|none",
+    "c|owns|none",
+    "c|sector|craft",
+    "c|customers|private",
+    "c|reach|local",
     "c|website|current",
     "c|social_presence|occasional",
     "17 %",
@@ -178,7 +182,9 @@ def test_a_row_holds_bands_keys_and_rounded_numbers_only(storage: Storage, fmt: 
         and row["balance_sheet_band"] == "unknown"
     )
     assert row["online_share"] == "15" and row["social_share"] == "5" and row["controlling_share"] == "0"
-    assert row["website"] == "current" and row["linked"] == "no" and row["category"] == "small"
+    assert row["website"] == "current" and row["linked"] == "none" and row["category"] == "small"
+    assert row["owns"] == "none" and row["sector"] == "craft"
+    assert row["customers"] == "private" and row["reach"] == "local"
     assert row["score"] == "45" and row["language"] == "de"
     assert len(row["month"]) == 7 and row["month"][4] == "-"
     assert sorted(int(r["export_id"]) for r in rows) == [1, 2, 3, 4, 5]
@@ -207,6 +213,32 @@ def test_typed_figures_fall_into_the_sme_ceiling_bands(
         add(storage, 200 + user_id, **{question: {"value": value, "band": None}})
     rows, _ = parse("json", export_bytes(storage, "json"))
     assert {row[f"{question}_band"] for row in rows} == {band}
+
+
+def test_typed_related_enterprises_export_their_relation_never_their_figures(storage: Storage) -> None:
+    typed = {"stake": "40", "staff": "31", "turnover": "6100000", "balance_sheet": "4300000"}
+    for user_id in range(5):
+        add(storage, 250 + user_id, owns={"value": "p25_50", "band": None, "related": [typed]})
+    data = export_bytes(storage, "json")
+    assert {row["owns"] for row in parse("json", data)[0]} == {"p25_50"}
+    assert b"6100000" not in data and b"4300000" not in data and b"31" not in data
+
+
+NEWER = ("owns", "sector", "customers", "reach")
+
+
+@pytest.mark.parametrize(("old", "exported"), [("no", "none"), ("yes", "25plus")])
+def test_results_from_before_the_ownership_bands_export_what_was_answered(
+    storage: Storage, old: str, exported: str
+) -> None:
+    given = {k: v for k, v in answers(linked={"value": old, "band": None}).items() if k not in NEWER}
+    for user_id in range(5):
+        rid = storage.respondent_for("telegram", 260 + user_id, language_code="de")
+        storage.set_consent(rid, True)
+        storage.save_result(rid, category="small", score=47, answers=given, step_ids=["website"])
+    rows, _ = parse("json", export_bytes(storage, "json"))
+    assert {row["linked"] for row in rows} == {exported}
+    assert {row["owns"] for row in rows} == {row["sector"] for row in rows} == {None}
 
 
 def test_unknown_keys_and_free_text_in_answers_are_dropped(storage: Storage) -> None:

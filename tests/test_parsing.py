@@ -18,8 +18,17 @@ from babel.numbers import (
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogs.parsing import parse_amount, parse_annual_money, parse_money, parse_percent, parse_staff
-from dialogs.text import Arg, InvalidAnswer, Money, Number, Percent
+from bot.i18n import Translator
+from dialogs.parsing import (
+    parse_amount,
+    parse_annual_money,
+    parse_balance_total,
+    parse_headcount,
+    parse_money,
+    parse_percent,
+    parse_staff,
+)
+from dialogs.text import Arg, InvalidAnswer, Money, Number, Percent, Text
 from tests.locale_helpers import german_messages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,8 +36,8 @@ Parser = Callable[[str, str], Decimal]
 
 NOT_A_NUMBER = "Please enter a number, e.g. {example}."
 SMALL_ANNUAL_AMOUNT = (
-    "{amount} in a whole year? If you meant thousands or millions, please write it, e.g. {thousands}"
-    " or {millions}. If {amount} is right, write it with the euro sign."
+    "{question} If you meant thousands or millions, please write it, e.g. {thousands} or {millions}. If the"
+    " amount is right, write it with the euro sign: {amount}."
 )
 TOO_LONG = "That is too long for a number. Please enter just the number, e.g. {example}."
 ONE_NUMBER = "Please enter just one number, e.g. {example}."
@@ -38,6 +47,18 @@ NEGATIVE = "Negative values are not possible here. Please enter 0 or more."
 MONEY_TOO_LARGE = "That would be more than {limit}. Please check the amount in euros."
 STAFF_TOO_LARGE = "That would be more than {limit} staff. Please check the number."
 SHARE_TOO_LARGE = "A share cannot be more than {limit}. Please enter a value from 0 to 100."
+SMALL_TURNOVER = "Only {amount} of turnover in a whole year?"
+SMALL_BALANCE = "A balance-sheet total of only {amount}?"
+NO_STAFF = (
+    "0 staff? Owner-managers and partners who work in the company count too, so a one-person business has 1."
+    " If really nobody works in the company, write “{zero}”."
+)
+ZERO_STAFF_EXAMPLE = "0 staff"
+HUGE_STAFF = (
+    "{staff} staff in annual work units? That is the size of a large group. If it is right, write it with"
+    " the word “staff”, e.g. “{example}”."
+)
+STAFF_EXAMPLE = "{staff} staff"
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -586,6 +607,12 @@ def test_the_reasons_checked_here_are_all_the_reasons_of_the_module() -> None:
         STAFF_TOO_LARGE,
         SHARE_TOO_LARGE,
         SMALL_ANNUAL_AMOUNT,
+        SMALL_TURNOVER,
+        SMALL_BALANCE,
+        NO_STAFF,
+        ZERO_STAFF_EXAMPLE,
+        HUGE_STAFF,
+        STAFF_EXAMPLE,
     }
     assert _msgids_in_parsing_module() == checked
 
@@ -613,3 +640,48 @@ def test_a_bare_small_annual_amount_is_asked_about(language: str, text: str) -> 
     refused = reason(parse_annual_money, text, language).reason
     assert refused.msgid == SMALL_ANNUAL_AMOUNT
     assert refused.args["millions"] == Money(d(text) * 1_000_000)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_a_small_amount_with_cents_is_asked_about_unrounded_and_per_figure(language: str) -> None:
+    typed = "1,5" if language == "de" else "1.5"
+    turnover = reason(parse_annual_money, typed, language).reason
+    assert turnover.args["amount"] == Money(d("1.5"), compact=False)
+    question = turnover.args["question"]
+    assert isinstance(question, Text) and question.msgid == SMALL_TURNOVER
+    balance = reason(parse_balance_total, typed, language).reason
+    question = balance.args["question"]
+    assert isinstance(question, Text) and question.msgid == SMALL_BALANCE
+    assert "year" not in question.msgid  # a balance-sheet total is a figure on one date
+    rendered = Translator(language)(turnover).replace("\xa0", " ")
+    assert ("1,50 €" if language == "de" else "€1.50") in rendered
+    assert "2 €" not in rendered and "€2 " not in rendered
+
+
+def test_the_german_small_amount_question_is_grammatical() -> None:
+    german = Translator("de")(reason(parse_annual_money, "1,5", "de").reason)
+    assert "Stimmen" not in german and "Stimmt der Betrag" in german
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+@pytest.mark.parametrize("text", ["0", "60000", "1 Mio"])
+def test_implausible_staff_counts_are_asked_about(language: str, text: str) -> None:
+    refused = reason(parse_headcount, text, language).reason
+    assert refused.msgid in (NO_STAFF, HUGE_STAFF)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "value"),
+    [
+        ("0 Mitarbeitende", "de", d(0)),
+        ("0 staff", "en", d(0)),
+        ("60.000 Mitarbeitende", "de", d(60_000)),
+        ("60,000 employees", "en", d(60_000)),
+        ("1", "de", d(1)),
+        ("12,5", "de", d("12.5")),
+    ],
+)
+def test_staff_counts_confirmed_with_a_word_or_plausible_are_taken(
+    text: str, language: str, value: Decimal
+) -> None:
+    assert parse_headcount(text, language) == value

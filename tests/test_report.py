@@ -22,7 +22,9 @@ from bot.report import COMPARISON_SOURCES, SECTIONS, build_report, report_filena
 from dialogs.advice import build_advice
 from dialogs.classification import classify_sme
 from dialogs.engine import Result
+from dialogs.group import UNKNOWN, Group
 from dialogs.profile import CompanyProfile
+from dialogs.sections import size_class_meaning
 from dialogs.text import msg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +35,7 @@ SMALL_FIRM = CompanyProfile(
     staff=D(30),
     turnover=D(4_000_000),
     balance_sheet=None,
-    linked=False,
+    group=Group(),
     website="outdated",
     social_presence="none",
     online_share=D(5),
@@ -41,6 +43,7 @@ SMALL_FIRM = CompanyProfile(
     controlling_share=D(0),
     results_check="no",
     referral="occasional",
+    customers="business",  # the marketing chart compares with a survey of B2B firms
 )
 PROFILES = {
     "small firm": SMALL_FIRM,
@@ -58,14 +61,20 @@ PROFILES = {
         referral="active",
     ),
     "large, no website": replace(
-        SMALL_FIRM, staff=D(600), turnover=D(200_000_000), website="none", referral="none", linked=True
+        SMALL_FIRM, staff=D(600), turnover=D(200_000_000), website="none", referral="none"
     ),
+    "small, ownership unknown": replace(SMALL_FIRM, group=Group(owned_by=UNKNOWN), customers="private"),
 }
 
 
 def result_of(profile: CompanyProfile) -> Result:
     classification = classify_sme(
-        profile.staff, profile.turnover, profile.balance_sheet, profile.linked, banded=profile.banded
+        profile.staff,
+        profile.turnover,
+        profile.balance_sheet,
+        banded=profile.banded,
+        group=profile.group,
+        no_balance_sheet=profile.no_balance_sheet,
     )
     return Result(profile, classification, build_advice(profile, classification))
 
@@ -92,23 +101,29 @@ def reports() -> dict[tuple[str, str], tuple[Result, bytes]]:
 
 @pytest.mark.parametrize("language", ["de", "en"])
 @pytest.mark.parametrize("name", list(PROFILES))
-def test_the_report_carries_category_steps_comparisons_and_footer(
+def test_the_report_carries_headline_plan_size_class_comparisons_and_footer(
     reports: dict[tuple[str, str], tuple[Result, bytes]], name: str, language: str
 ) -> None:
     result, pdf = reports[(name, language)]
     t = Translator(language)
     text = pdf_text(pdf)
     assert pdf.startswith(b"%PDF-")
-    category = t(result.classification.name)
-    assert category[0].upper() + category[1:] in text
+    assert folded(t(result.classification.headline)) in text
     for reason in result.classification.reasons:
         assert folded(t(reason)) in text
     for caveat in result.classification.caveats:
         assert folded(t(caveat)) in text
     assert folded(t(msg("Your digital gap: {score} of 100", score=result.advice.score))) in text
+    assert t(msg("This week")) in text
     for step in result.advice.steps:
-        assert folded(t(step.title)) in text
-        assert folded(t(msg("This week: {action}", action=step.action))) in text
+        assert folded(f"{step.priority} {t(step.title)}") in text  # the number stands in its own column
+        for part in (step.why, step.action, step.effort, step.cost, step.metric):
+            assert folded(t(part)) in text
+    if any(step.horizon == "quarter" for step in result.advice.steps):
+        assert t(msg("This quarter")) in text
+    assert t(msg("What your size class means for you")) in text
+    for point in size_class_meaning(result.profile, result.classification):
+        assert folded(t(point)) in text
     for comparison in result.advice.comparisons:
         assert folded(t(comparison.text)) in text
         assert folded(t(COMPARISON_SOURCES[comparison.id])) in text
@@ -120,15 +135,34 @@ def test_german_report_keeps_its_umlauts(reports: dict[tuple[str, str], tuple[Re
     text = pdf_text(reports[("small firm", "de")][1])
     for letter in "äöüß":
         assert letter in text
-    assert "Ihre nächsten Schritte, das Wichtigste zuerst" in text
+    assert "Ihr Plan, das Wichtigste zuerst" in text and "Was Ihre Größenklasse für Sie bedeutet" in text
     assert "Größenklasse" in text and "Lücke" in text
     assert "Seite 1 von" in text
 
 
 def test_english_report_is_english(reports: dict[tuple[str, str], tuple[Result, bytes]]) -> None:
     text = pdf_text(reports[("small firm", "en")][1])
-    assert "Your next steps, most important first" in text and "Page 1 of" in text
+    assert "Your plan, most important first" in text and "Page 1 of" in text
+    assert "What your size class means for you" in text
     assert "Ihre" not in text
+
+
+@pytest.mark.parametrize(("language", "mark"), [("de", "(vorläufig)"), ("en", "(provisional)")])
+def test_a_provisional_class_is_marked_so_in_the_report(
+    reports: dict[tuple[str, str], tuple[Result, bytes]], language: str, mark: str
+) -> None:
+    provisional, pdf = reports[("small, ownership unknown", language)]
+    assert provisional.classification.provisional
+    assert mark in pdf_text(pdf)
+    assert mark not in pdf_text(reports[("small firm", language)][1])
+
+
+def test_the_marketing_chart_is_only_for_firms_selling_to_businesses() -> None:
+    t = Translator("en")
+    heading = t(msg("Your marketing split compared"))
+    assert heading in [s.heading for s in report_sections(result_of(SMALL_FIRM), t)]
+    private = replace(SMALL_FIRM, customers="private")
+    assert heading not in [s.heading for s in report_sections(result_of(private), t)]
 
 
 def test_every_comparison_the_advice_can_make_names_its_source() -> None:
@@ -219,7 +253,7 @@ def run_console(lines: list[str], tmp_path: Path, *args: str) -> subprocess.Comp
     )
 
 
-GERMAN_LINES = ["12", "1,5 Mio. €", "f", "2", "2", "2", "15 %", "3", "0,5", "2", "3", "ok"]
+GERMAN_LINES = ["12", "1,5 Mio", "g", "a", "a", "1", "1", "1", "2", "2", "15", "3", "1", "2", "3", "ok"]
 
 
 def test_the_terminal_writes_the_report_with_pdf(tmp_path: Path) -> None:
@@ -229,7 +263,7 @@ def test_the_terminal_writes_the_report_with_pdf(tmp_path: Path) -> None:
     assert f"Ihr Bericht ist gespeichert: {target}" in run.stdout
     assert json.loads(run.stdout.strip().splitlines()[-1])["completed"]  # JSON stays the last line
     text = pdf_text(target.read_bytes())
-    assert "Kleines Unternehmen" in text and "Ihre nächsten Schritte" in text
+    assert "Ihr Unternehmen: kleines Unternehmen" in text and "Ihr Plan, das Wichtigste zuerst" in text
 
 
 def test_the_terminal_writes_no_report_without_a_result(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from tests.telegram_fakes import check
 async def test_first_contact_asks_consent_then_the_first_question(bot: Harness) -> None:
     await consent(bot)
     text = bot.last_text()
-    assert "Frage 1 von 11" in text and "Mitarbeitende" in text
+    assert "Frage 1 von 15" in text and "Mitarbeitende" in text
     assert "c|staff|lt10" in bot.buttons()
 
 
@@ -34,15 +34,34 @@ async def test_whole_german_dialogue_with_buttons_and_typing(bot: Harness) -> No
     methods = [api for api, _ in bot.request.calls]
     assert "sendChatAction" in methods and "sendPhoto" in methods
     texts = "\n".join(bot.request.texts(USER))
-    assert "Ihr Unternehmen:" in texts and "Diese Woche:" in texts and "von 100" in texts
+    assert "Ihr Unternehmen:" in texts and "Diese Woche" in texts and "von 100" in texts
     share = [b for b in bot.buttons() if b.startswith("https://t.me/share/url")]
     assert share and "ref_" in share[0]
     assert all(len(t) <= 4096 for t in bot.request.texts(USER))
 
 
+async def test_a_firm_selling_to_private_customers_gets_no_chart_beside_the_b2b_survey(bot: Harness) -> None:
+    await consent(bot)
+    answers = [("c|customers|private" if a == "c|customers|both" else a) for a in GERMAN_ANSWERS]
+    await answer_all(bot, answers)
+    bot.request.clear()
+    await bot.press("ok|summary")
+    methods = [api for api, _ in bot.request.calls]
+    assert "sendPhoto" not in methods
+    texts = "\n".join(bot.request.texts(USER))
+    assert "TNS" not in texts and "Was Ihre Größenklasse für Sie bedeutet" in texts
+
+
+async def test_a_typed_label_with_digits_picks_the_ownership_answer(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot, GERMAN_ANSWERS[:3])
+    await bot.send("unter 25 %")
+    assert "Frage 5 von 15" in bot.last_text()
+
+
 async def test_english_user_gets_english(bot: Harness) -> None:
     await consent(bot, language_code="en-GB")
-    assert "Question 1 of 11" in bot.last_text()
+    assert "Question 1 of 15" in bot.last_text()
 
 
 async def test_answers_survive_a_new_application(tmp_path: Path) -> None:
@@ -53,7 +72,7 @@ async def test_answers_survive_a_new_application(tmp_path: Path) -> None:
     second = Harness(tmp_path / "bot.db")
     async with second.app:
         await second.send("/start")
-        assert "Frage 5 von 11" in second.last_text() and "Willkommen zurück" in second.last_text()
+        assert "Frage 5 von 15" in second.last_text() and "Willkommen zurück" in second.last_text()
 
 
 @pytest.mark.parametrize(
@@ -80,13 +99,13 @@ async def test_media_gets_a_localized_hint_and_the_question_again(
 ) -> None:
     await consent(bot)
     await bot.send(None, extra=extra)  # type: ignore[arg-type]
-    assert "nur Text" in bot.last_text() and "Frage 1 von 11" in bot.last_text()
+    assert "nur Text" in bot.last_text() and "Frage 1 von 15" in bot.last_text()
 
 
 async def test_long_text_and_nonsense_are_refused_politely(bot: Harness) -> None:
     await consent(bot)
     await bot.send("x" * 4000)
-    assert "Frage 1 von 11" in bot.last_text() and "⚠️" in bot.last_text()
+    assert "Frage 1 von 15" in bot.last_text() and "⚠️" in bot.last_text()
     await bot.send("/frobnicate")
     assert "Diesen Befehl kenne ich nicht" in bot.last_text()
 
@@ -97,11 +116,11 @@ async def test_forged_and_stale_buttons(bot: Harness) -> None:
     assert "Diese Auswahl gibt es nicht" in bot.last_text()
     await bot.press("c|staff|lt10")
     await bot.press("c|staff|10_49")  # a button of the question already answered
-    assert "früheren Nachricht" in bot.last_text() and "Frage 2 von 11" in bot.last_text()
+    assert "früheren Nachricht" in bot.last_text() and "Frage 2 von 15" in bot.last_text()
     await bot.press("ok|summary")
     assert "früheren Nachricht" in bot.last_text()
     await bot.press("💣" * 30)
-    assert "Frage 2 von 11" in bot.last_text()
+    assert "Frage 2 von 15" in bot.last_text()
     answered = [api for api, _ in bot.request.calls if api == "answerCallbackQuery"]
     assert len(answered) >= 5  # every button press gets an answer, so no spinner is left
 
@@ -116,9 +135,9 @@ async def test_back_and_restart_commands(bot: Harness) -> None:
     await consent(bot)
     await answer_all(bot, GERMAN_ANSWERS[:2])
     await bot.send("/back")
-    assert "Frage 2 von 11" in bot.last_text()
+    assert "Frage 2 von 15" in bot.last_text()
     await bot.send("/restart")
-    assert "Frage 1 von 11" in bot.last_text()
+    assert "Frage 1 von 15" in bot.last_text()
 
 
 async def test_without_consent_the_answers_are_deleted_after_the_result(bot: Harness) -> None:
@@ -198,14 +217,14 @@ async def test_a_message_after_the_result_gets_a_short_answer_not_the_whole_resu
     bot.request.clear()
     await bot.press("show|result")
     assert "sendPhoto" in [api for api, _ in bot.request.calls]
-    assert "Diese Woche:" in "\n".join(bot.request.texts(USER))
+    assert "Diese Woche" in "\n".join(bot.request.texts(USER))
 
 
 async def test_an_update_handed_out_again_after_a_crash_is_not_applied_twice(bot: Harness) -> None:
     await consent(bot)
     update = bot.updates.message(USER, "12")
     await bot.app.process_update(update)
-    assert "Frage 2 von 11" in bot.last_text()
+    assert "Frage 2 von 15" in bot.last_text()
     bot.request.clear()
     await bot.app.process_update(update)  # Telegram repeats an unconfirmed update after a restart
     assert bot.request.sent(USER) == []
@@ -229,7 +248,7 @@ async def test_an_answer_typed_again_after_a_lost_reply_is_not_taken_for_the_nex
         reply_pending=True,  # type: ignore[dict-item]
     )
     await bot.send("12")  # the user never saw question 2 and types the staff figure again
-    assert "nicht erreicht" in bot.last_text() and "Frage 2 von 11" in bot.last_text()
+    assert "nicht erreicht" in bot.last_text() and "Frage 2 von 15" in bot.last_text()
     session = bot.storage.load_session(respondent)
     assert session is not None and "turnover" not in session["answers"] and not session["reply_pending"]
     await bot.send("2 Mio")  # now the answer to the question the user sees
@@ -263,7 +282,7 @@ async def test_typing_back_goes_back(bot: Harness) -> None:
     await consent(bot)
     await answer_all(bot, GERMAN_ANSWERS[:2])
     await bot.send("Zurück")
-    assert "Frage 2 von 11" in bot.last_text() and "Ihre bisherige Antwort" in bot.last_text()
+    assert "Frage 2 von 15" in bot.last_text() and "Ihre bisherige Antwort" in bot.last_text()
 
 
 async def test_privacy_names_the_configured_contact(tmp_path: Path) -> None:
@@ -337,7 +356,7 @@ async def test_the_report_button_and_command_send_a_pdf_without_identity(bot: Ha
     pdf = document["_files"]["document"]
     assert pdf.startswith(b"%PDF-") and "keinen Namen" in document["caption"]
     text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
-    assert "Kleines Unternehmen" in text and "Ihre nächsten Schritte" in text
+    assert "Ihr Unternehmen: kleines Unternehmen" in text and "Ihr Plan, das Wichtigste zuerst" in text
     for identity in (str(USER), "ref_", "KmuBeraterTestBot"):
         assert identity not in text and identity.encode() not in pdf
     respondent = bot.storage.find_respondent("telegram", USER)

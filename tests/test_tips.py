@@ -57,7 +57,7 @@ def test_tips_promise_no_closed_programme_and_cite_figures_with_a_year(language:
 
 def test_german_tips_are_german() -> None:
     tip = next(t for t in load_catalogue("de") if t.id == "mon-ask-how-found")
-    assert "Nur 40 % der Unternehmen" in tip.why
+    assert "prüften nur 40 % der B2B-Unternehmen" in tip.why
     rendered = render_tip(tip, "de", footer=footer_for(42, "private"))
     assert "Diese Woche:" in rendered and "/tips off" in rendered
 

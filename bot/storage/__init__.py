@@ -16,15 +16,19 @@ from bot.storage.rows import (
     PlannedDelivery,
     RespondentRow,
     ResultRow,
+    SessionStateCount,
+    ShareValueCount,
     StoredSession,
     SubscriptionRow,
     Visitor,
 )
 from bot.storage.sessions import SessionStore
+from bot.storage.shares import SHARES
 from bot.storage.tips import TipStore
 
 __all__ = [
     "DEFAULT_DATABASE_PATH",
+    "SHARES",
     "Banding",
     "BroadcastRow",
     "ConsentedResults",
@@ -35,6 +39,8 @@ __all__ = [
     "RespondentRow",
     "ResultRow",
     "SchemaError",
+    "SessionStateCount",
+    "ShareValueCount",
     "Storage",
     "StoredSession",
     "SubscriptionRow",

@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.storage.db import Connection
+from bot.storage.rows import SessionStateCount, ShareValueCount
+from bot.storage.shares import SHARES, share_sql
 
 
 class AnalyticsStore(Connection):
@@ -21,10 +23,52 @@ class AnalyticsStore(Connection):
     ) -> ConsentedResults:
         """A read-only snapshot of consenting respondents' latest results (created from ``since``, "YYYY-MM").
 
-        ``bandings`` turn number answers into band keys in SQL; ``values`` are answers read as they are stored.
+        ``bandings`` turn number answers into band keys in SQL; ``values`` are answers read as they are stored,
+        the marketing shares by the rule of ``share_sql``.
         Use it as a context manager: counts and rows then come from one consistent snapshot.
         """
         return ConsentedResults(self, bandings, values, since)
+
+    # Readers of the counts that the migration m005_statistics_counts keeps up to date with triggers: /stats
+    # and the peer benchmark read these, with no scan of the results.
+
+    def counted_total(self, name: str) -> int:
+        """A counter: "respondents" or "referral_arrivals"."""
+        found = self.execute("select n from statistics_counters where name = ?", [name]).fetchone()
+        return int(found[0]) if found else 0
+
+    def session_state_counts(self) -> list[SessionStateCount]:
+        """Sessions per question they stand at, finished or not (states with none left out)."""
+        rows = self.execute("select state, finished, n from session_state_counts where n > 0").fetchall()
+        return [SessionStateCount(state=str(s), finished=bool(done), n=int(n)) for s, done, n in rows]
+
+    def counted_categories(self) -> list[tuple[str, int]]:
+        """Consenting respondents' latest results per size class (most first), from the counts."""
+        rows = self.execute(
+            "select category, n from result_category_counts where n > 0 order by n desc, category"
+        ).fetchall()
+        return [(str(category), int(n)) for category, n in rows]
+
+    def share_value_counts(
+        self, names: Sequence[str] = SHARES, category: str | None = None
+    ) -> list[ShareValueCount]:
+        """Each distinct value of the ``names`` shares per size class with its count, ordered by value."""
+        marks = ", ".join("?" for _ in names)
+        query = (
+            f"select share, category, value, n from result_share_counts where n > 0 and share in ({marks})"
+        )
+        parameters: list[object] = list(names)
+        if category is not None:
+            query += " and category = ?"
+            parameters.append(category)
+        rows = self.execute(query + " order by share, category, value", parameters).fetchall()
+        return [
+            ShareValueCount(share=str(share), category=str(found), value=float(value), n=int(n))
+            for share, found, value, n in rows
+        ]
+
+    # Full scans of the stored data: what the counts above must always equal (the tests and the scaling
+    # benchmark compare them).
 
     def respondent_count(self) -> int:
         return int(self.execute("select count(*) from respondents").fetchone()[0])
@@ -46,24 +90,17 @@ class AnalyticsStore(Connection):
         return [(str(category), int(n)) for category, n in rows]
 
     def consented_share_medians(
-        self, names: Sequence[str] = ("online_share", "social_share", "controlling_share")
+        self, names: Sequence[str] = SHARES
     ) -> dict[str, dict[str, tuple[float, int]]]:
         """Median online, social-media and controlling shares per size class: {category: {share: (median, n)}}.
 
-        Social-media and controlling shares count as 0 when nothing goes online, as the advisor assumes when it
-        skips those questions. Medians are computed in SQL with window functions, so memory stays flat.
+        Shares are read by the rule of ``share_sql``; one not answered counts as 0. Medians are computed in SQL
+        with window functions, so memory stays flat.
         """
-        online = "cast(json_extract(answers, '$.online_share.value') as real)"
-        shares = {
-            "online_share": online,
-            "social_share": f"case when {online} = 0 then 0.0"
-            " else coalesce(cast(json_extract(answers, '$.social_share.value') as real), 0.0) end",
-            "controlling_share": f"case when {online} = 0 then 0.0"
-            " else coalesce(cast(json_extract(answers, '$.controlling_share.value') as real), 0.0) end",
-        }
+        online = f"cast({share_sql('online_share')} as real)"
         medians: dict[str, dict[str, tuple[float, int]]] = {}
         for name in names:
-            expression = shares[name]
+            expression = f"coalesce(cast({share_sql(name)} as real), 0.0)"
             query = f"""
                 with picked as (
                     select category, {expression} as x from ({_LATEST_CONSENTED}) where {online} is not null
@@ -87,6 +124,14 @@ _LATEST_CONSENTED = """
     where p.consent = 1
       and r.id = (select max(x.id) from results x where x.respondent_id = r.respondent_id)
       and (:since is null or r.created_at >= :since)
+"""
+
+# The same rows read through the latest-result table the counts' triggers keep (``counted``: consent given),
+# without looking up each respondent's latest result among all results.
+_COUNTED_LATEST = """
+    select r.created_at, r.category, r.score, r.answers, p.language
+    from result_latest l join results r on r.id = l.result_id join respondents p on p.id = l.respondent_id
+    where l.counted and (:since is null or r.created_at >= :since)
 """
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -129,11 +174,14 @@ class ConsentedResults:
         for banding in bandings:
             columns.append(f"{self._band_sql(banding)} as {banding.column}")
         for name in values:
+            if name in SHARES:
+                columns.append(f"{share_sql(name)} as {name}")
+                continue
             self.params[f"path_{name}"] = f"$.{name}.value"
             columns.append(f"json_extract(answers, :path_{name}) as {name}")
         columns += ["category", "score"]
         self.quasi_identifiers: tuple[str, ...] = ("month", "language", *(b.column for b in bandings))
-        self._from = f"(select {', '.join(columns)} from ({_LATEST_CONSENTED}))"
+        self._from = f"(select {', '.join(columns)} from ({_COUNTED_LATEST}))"
         self._conn: sqlite3.Connection | None = None
         self._own = False
 

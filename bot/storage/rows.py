@@ -97,3 +97,20 @@ class PlannedDelivery(TypedDict, total=False):
     chat_id: Required[int]
     tip_id: str | None
     language: str | None
+
+
+class SessionStateCount(TypedDict):
+    """How many sessions stand at one question (``state``), finished or not."""
+
+    state: str
+    finished: bool
+    n: int
+
+
+class ShareValueCount(TypedDict):
+    """How many consenting respondents' latest results of a size class hold one value of a share."""
+
+    share: str
+    category: str
+    value: float
+    n: int

@@ -7,6 +7,7 @@ from bot.rendering import HTML
 from bot.telegram.keyboards import consent_keyboard
 from bot.telegram.send import send_html
 from bot.telegram.services import Context
+from dialogs.questions import QUESTIONS
 from dialogs.text import msg
 
 
@@ -17,8 +18,9 @@ def privacy_intro(t: Translator) -> str:
             HTML.escape(
                 t(
                     msg(
-                        "In 11 short questions (about 3 minutes) you learn your company's EU SME "
-                        "category and concrete steps to close its digital gap."
+                        "In {count} short questions (about 4 minutes) you learn your company's EU SME "
+                        "category and a plan to close its digital gap.",
+                        count=len(QUESTIONS),
                     )
                 )
             ),

@@ -15,6 +15,7 @@ from bot.telegram.replies import show
 from bot.telegram.send import remove_keyboard, send_html
 from bot.telegram.services import CHANNEL, Context
 from dialogs.engine import Back, Restart, Show, SwitchLanguage
+from dialogs.questions import QUESTIONS
 from dialogs.text import Text, msg
 
 STALE_BUTTON = msg("That button belongs to an earlier message. Here is where you are now.")
@@ -148,8 +149,9 @@ def help_text(t: Translator) -> str:
         HTML.escape(
             t(
                 msg(
-                    "I ask 11 short questions and tell you your company's EU SME category and "
-                    "concrete steps to close its digital gap. Answer with the buttons or type."
+                    "I ask {count} short questions and tell you your company's EU SME category and "
+                    "a plan to close its digital gap. Answer with the buttons or type.",
+                    count=len(QUESTIONS),
                 )
             )
         ),

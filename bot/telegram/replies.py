@@ -26,7 +26,9 @@ log = logging.getLogger(__name__)
 
 def notices_html(outcome: Outcome, t: Translator) -> str:
     mark = "⚠️ " if outcome.rejected else "✓ "
-    return "\n".join(mark + HTML.escape(t(notice)) for notice in outcome.notices)
+    lines = [mark + HTML.escape(t(notice)) for notice in outcome.notices]
+    lines += ["⚠️ " + HTML.escape(t(warning)) for warning in outcome.warnings]
+    return "\n".join(lines)
 
 
 async def show(
@@ -77,6 +79,14 @@ async def show_result(
         blocks[0] = head + "\n\n" + blocks[0]
     for block in blocks[:-1]:
         await send_html(context, chat_id, block)
+    if result.compares_with_b2b_survey:  # the chart sets the company beside a survey of B2B firms
+        await send_chart(context, chat_id, result, t)
+    keyboard = result_keyboard(t, share_link(context, outcome, t), report=not outcome.erased)
+    await send_html(context, chat_id, blocks[-1], keyboard)
+
+
+async def send_chart(context: Context, chat_id: int, result: Result, t: Translator) -> None:
+    """Send the marketing-split chart; it is a bonus, so no failure of it stops the result."""
     try:
         chart = await draw_off_loop(marketing_split_chart, result.profile, t)
         await context.bot.send_photo(
@@ -85,10 +95,8 @@ async def show_result(
             filename="marketing-split.png",
             caption=t(msg("Your marketing split beside the 2014 survey figures")),
         )
-    except (OSError, ValueError, RuntimeError, TelegramError) as error:  # the chart is a bonus
+    except (OSError, ValueError, RuntimeError, TelegramError) as error:
         log.warning("Chart could not be drawn: %s", type(error).__name__)
-    keyboard = result_keyboard(t, share_link(context, outcome, t), report=not outcome.erased)
-    await send_html(context, chat_id, blocks[-1], keyboard)
 
 
 def share_link(context: Context, outcome: Outcome, t: Translator) -> str | None:
@@ -97,5 +105,5 @@ def share_link(context: Context, outcome: Outcome, t: Translator) -> str | None:
     if not username or outcome.share_code is None:
         return None
     deep_link = f"https://t.me/{username}?start=ref_{outcome.share_code}"
-    text = t(msg("How digital is your company? This free check takes 3 minutes:"))
+    text = t(msg("How digital is your company? This free check takes 4 minutes:"))
     return f"https://t.me/share/url?url={quote(deep_link, safe='')}&text={quote(text, safe='')}"

@@ -1,0 +1,82 @@
+"""Every catalog and tip text uses the glossary's term for each concept, never a forbidden variant."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+LOCALES = Path(__file__).resolve().parent.parent / "locales"
+GLOSSARY = tomllib.loads((LOCALES / "glossary.toml").read_text(encoding="utf-8"))["concept"]
+
+
+def catalog_texts(language: str) -> list[str]:
+    with (LOCALES / language / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po, locale=language)
+    texts: list[str] = []
+    for message in catalog:
+        if not message.id:
+            continue
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        texts += [s for s in strings if s]
+    return texts
+
+
+def tip_texts(language: str) -> list[str]:
+    tips = tomllib.loads((LOCALES / language / "tips.toml").read_text(encoding="utf-8"))["tip"]
+    return [
+        value
+        for tip in tips
+        for key, value in tip.items()
+        if isinstance(value, str) and key not in ("id", "topic")
+    ]
+
+
+def violations(language: str, texts: list[str]) -> list[str]:
+    found = []
+    for concept in GLOSSARY:
+        for pattern in concept.get(f"forbidden_{language}", []):
+            for text in texts:
+                match = re.search(pattern, text)
+                if match:
+                    found.append(f"{concept['name']}: {match.group(0)!r} in {text[:90]!r}")
+    return found
+
+
+def test_every_concept_names_its_term_in_both_languages() -> None:
+    for concept in GLOSSARY:
+        assert concept["de"] and concept["en"], concept["name"]
+        for language in ("de", "en"):
+            for pattern in concept.get(f"forbidden_{language}", []):
+                re.compile(pattern)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_catalogs_use_the_glossary_terms(language: str) -> None:
+    assert violations(language, catalog_texts(language)) == []
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_tips_use_the_glossary_terms(language: str) -> None:
+    assert violations(language, tip_texts(language)) == []
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("de", "Fragen Sie fünf Kunden nach einer Bewertung."),
+        ("de", "Unternehmen ab 20 Beschäftigten"),
+        ("de", "Präsenz in sozialen Medien"),
+        ("de", "Marketingcontrolling"),
+        ("de", "Liebe Kund*innen"),
+        ("de", "gefördert vom BMWK"),
+        ("en", "Shift budget from classic to online"),
+        ("en", "No newer figure exists."),
+        ("en", "Check your imprint"),
+    ],
+)
+def test_a_forbidden_variant_is_found(language: str, text: str) -> None:
+    assert violations(language, [text])
