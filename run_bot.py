@@ -4,6 +4,7 @@ python run_bot.py            Telegram bot when TELEGRAM_BOT_TOKEN is set, else t
 python run_bot.py console    the advisor in the terminal (--lang de|en, --json, --new/--resume)
 python run_bot.py telegram   the Telegram bot (polling, or webhook when WEBHOOK_URL is set)
 python run_bot.py export     the anonymous export for admins (--format csv|json|xlsx --output FILE)
+python run_bot.py retention  apply the retention rules now (--dry-run: only count what is due)
 python run_bot.py diagram    the dialogue's state diagram in Mermaid (kept in dialogs/dialogue.mmd)
 python run_bot.py check      check a deployment: configuration, database, getMe (--offline: without getMe)
 """
@@ -11,7 +12,6 @@ python run_bot.py check      check a deployment: configuration, database, getMe 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 
@@ -77,6 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--k", type=int, default=5, help="suppress combinations held by fewer than k respondents"
     )
+    retention = sub.add_parser(
+        "retention", help="remove what the retention rules say is due (the bot also does it daily)"
+    )
+    retention.add_argument("--dry-run", action="store_true", help="only count what is due; change nothing")
     return parser
 
 
@@ -126,13 +130,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     if command == "export":
         return _export(config.database_path, args)
+    if command == "retention":
+        return _retention(config.database_path, config.retention_months, dry_run=args.dry_run)
     if not config.token:
         print("Configuration error: TELEGRAM_BOT_TOKEN is not set (get one from @BotFather)", file=sys.stderr)
         return 2
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
-    # httpx logs every request URL, and the URL contains the token; transitions logs every state change.
-    for noisy in ("httpx", "transitions", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    from bot.logs import configure_logging
+
+    configure_logging(config.log_level)  # libraries that log tokens or payloads stay capped
     from bot.telegram.app import run_telegram
 
     return run_telegram(config)
@@ -154,6 +159,25 @@ def _export(database_path: str, args: argparse.Namespace) -> int:
         return export_to_file(storage, args.output, fmt=args.format, k=args.k, since=args.since)
     finally:
         storage.close()
+
+
+def _retention(database_path: str, months: int, *, dry_run: bool) -> int:
+    """Apply (or count) the retention rules from the shell; prints counts, never an id."""
+    from bot.storage import Storage
+
+    if not os.path.exists(database_path):
+        print(f"No database at {database_path!r} (set DATABASE_PATH)", file=sys.stderr)
+        return 2
+    storage = Storage(database_path)
+    try:
+        counts = storage.apply_retention(months, dry_run=dry_run)
+    finally:
+        storage.close()
+    head = "Due (dry run, nothing changed)" if dry_run else "Removed"
+    print(f"{head}, after {months} months without activity:")
+    for name, n in counts.items():
+        print(f"  {name.replace('_', ' ')}: {n}")
+    return 0
 
 
 if __name__ == "__main__":

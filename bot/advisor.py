@@ -33,8 +33,17 @@ from dialogs.text import Text, msg
 
 WELCOME_BACK = msg("Welcome back! We continue where you left off.")
 REPLY_LOST = msg("My last reply may not have reached you. Your answers are saved; here is where you are now.")
-CONSENT_GIVEN = msg("Thank you! Your answers are kept anonymously for statistics.")
+CONSENT_GIVEN = msg(
+    "Thank you! Your answers are also used for statistics; exports show only rounded bands, never your account."
+)
 CONSENT_REFUSED = msg("Understood: your answers are deleted once you have your result.")
+CONSENT_WITHDRAWN = msg(
+    "Your consent is withdrawn: your answers no longer count in the statistics, and your stored results are "
+    "deleted."
+)
+# The version of the consent question and its privacy notice. Raise it whenever their wording changes in
+# substance: everyone who answered an earlier version is asked again at their next contact.
+CONSENT_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -62,7 +71,7 @@ class Typed:
 
 @dataclass(frozen=True)
 class GiveConsent:
-    """The answer to "may I keep your answers anonymously for statistics?"."""
+    """The answer to "may I also use your answers for statistics?"."""
 
     consent: bool
 
@@ -75,7 +84,14 @@ class Pressed:
     offered_in: str | None = None
 
 
-AdvisorEvent = Event | Begin | Typed | GiveConsent | Pressed
+@dataclass(frozen=True)
+class ChangeConsent:
+    """Give or withdraw consent later (from the privacy notice), whatever was decided before."""
+
+    consent: bool
+
+
+AdvisorEvent = Event | Begin | Typed | GiveConsent | ChangeConsent | Pressed
 
 
 @dataclass(frozen=True)
@@ -168,13 +184,14 @@ class Advisor:
         stored = visitor["session"]
         respondent_id = visitor["respondent_id"]
         session, restore_notices = restore(stored, language_for(respondent.language_code))
-        consent = visitor["consent"]
+        # A decision on an earlier version of the consent text is asked again.
+        consent = visitor["consent"] if visitor["consent_version"] == CONSENT_VERSION else None
         note: Text | None = None
         warning = stale = False
         engine_event: Event = Show()
         if isinstance(event, Begin):
             if stored is None and event.referral_code:
-                self.storage.count_referral_arrival(event.referral_code[:60])
+                self.storage.count_referral_arrival(event.referral_code[:60], respondent.user_id)
             if self.asks_consent and consent is None:
                 self._store(respondent_id, visitor, session, finished=False, pending=False)
                 return Outcome(respondent_id, session.language, session.state, needs_consent=True)
@@ -182,9 +199,11 @@ class Advisor:
                 note = WELCOME_BACK
         elif isinstance(event, GiveConsent):
             if consent is None:
-                self.storage.set_consent(respondent_id, event.consent)
+                self.storage.set_consent(respondent_id, event.consent, version=CONSENT_VERSION)
                 consent = event.consent
                 note = CONSENT_GIVEN if event.consent else CONSENT_REFUSED
+        elif isinstance(event, ChangeConsent):
+            return self._change_consent(respondent_id, session, event.consent, update_id)
         elif self.asks_consent and consent is None:
             return Outcome(respondent_id, session.language, session.state, needs_consent=True)
         elif isinstance(event, Typed):
@@ -232,6 +251,22 @@ class Advisor:
             share_code=share_code,
         )
 
+    def _change_consent(
+        self, respondent_id: str, session: Session, consent: bool, update_id: int | None
+    ) -> Outcome:
+        """Record a later decision; a withdrawal takes the answers out of the statistics in this commit."""
+        self.storage.set_consent(respondent_id, consent, version=CONSENT_VERSION)
+        if not consent:
+            if session.state == RESULT:  # a finished check's answers go, as after a refusal
+                self.storage.erase_answers(respondent_id)
+            else:  # the answers of a check under way stay until its result, then they go too
+                self.storage.delete_results(respondent_id)
+            self.peers.forget_cache()
+        if update_id is not None:
+            self.storage.claim_update(update_id)
+        note = CONSENT_GIVEN if consent else CONSENT_WITHDRAWN
+        return Outcome(respondent_id, session.language, session.state, note=note)
+
     def _store(
         self,
         respondent_id: str,
@@ -272,6 +307,16 @@ class Advisor:
         """The reply to ``outcome`` is delivered (only channels that confirm replies call it)."""
         if self.confirms_replies and outcome.respondent_id and not outcome.needs_consent:
             self.storage.mark_replied(outcome.respondent_id)
+
+    def consent_of(self, respondent: Respondent) -> bool | None:
+        """The respondent's consent to the current consent text (None: not asked, or asked on an older text)."""
+        identity = self.storage.identity(respondent.channel, respondent.user_id)
+        if identity is None:
+            return None
+        record = self.storage.consent_record(identity["respondent_id"])
+        if record is None or record["consent_version"] != CONSENT_VERSION:
+            return None
+        return None if record["consent"] is None else bool(record["consent"])
 
     def language_of(self, respondent: Respondent) -> str:
         """The language the respondent uses with the bot (read only; nothing is created)."""

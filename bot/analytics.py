@@ -229,6 +229,10 @@ class PeerBenchmark:
         self._medians: dict[str, dict[str, tuple[float, int]]] = {}
         self._read_at: float | None = None
 
+    def forget_cache(self) -> None:
+        """Read the figures afresh next time (someone's answers left the statistics)."""
+        self._read_at = None
+
     def online_share(self, category: str) -> tuple[int, int] | None:
         """(median online share rounded to 5 points, n) of ``category``, or None when n < k."""
         now = time.monotonic()

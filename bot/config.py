@@ -33,6 +33,8 @@ class Config:
     webhook_port: int = 8443
     timezone: str = "Europe/Berlin"
     privacy_contact: str | None = None  # who is responsible for the data, shown by /privacy
+    log_level: str = "INFO"  # DEBUG, INFO, WARNING or ERROR
+    retention_months: int = 12  # months without activity after which the link to a Telegram account goes
     # Only for benchmarks against a Bot API fake whose limits are scaled by the same factor.
     broadcast_time_scale: float = 1.0
 
@@ -106,6 +108,8 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         webhook_port=int(port_text),
         timezone=timezone,
         privacy_contact=env.get("PRIVACY_CONTACT", "").strip() or None,
+        retention_months=_retention_months(env),
+        log_level=_log_level(env),
         broadcast_time_scale=_time_scale(env),
     )
 
@@ -119,3 +123,17 @@ def _time_scale(env: Mapping[str, str]) -> float:
     if not scale > 0:
         raise ConfigError(f"TIPS_BROADCAST_TIME_SCALE must be a positive number, got {text!r}")
     return scale
+
+
+def _retention_months(env: Mapping[str, str]) -> int:
+    text = env.get("RETENTION_MONTHS", "").strip() or "12"
+    if not text.isdigit() or not 1 <= int(text) <= 120:
+        raise ConfigError(f"RETENTION_MONTHS must be a whole number of months from 1 to 120, got {text!r}")
+    return int(text)
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = env.get("LOG_LEVEL", "").strip().upper() or "INFO"
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+    return level

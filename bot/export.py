@@ -3,7 +3,7 @@
 Anonymous by construction: one row per consenting respondent under a row number of a fresh random shuffle,
 year-month only, size figures as the SME-ceiling bands, shares and score rounded to 5 points, choices as
 their keys, and no identity, name, free text or referral code. Combinations of the quasi-identifiers
-(month, language, size bands) held by fewer than ``k`` respondents are left out and counted.
+(month, language, size bands, sector) held by fewer than ``k`` respondents are left out and counted.
 """
 
 from __future__ import annotations
@@ -45,6 +45,9 @@ CHOICE_QUESTIONS = (
     "results_check",
     "referral",
 )
+# Choices that, beside month, language and the size bands, narrow a group enough to single out a firm
+# ("the one hotel with 50-249 staff"): a row is exported only when k respondents share all of them.
+QUASI_CHOICES = ("sector",)
 # Results stored before the ownership question had bands answered "is another company holding 25 % or more?".
 OLD_LINKED = {"no": "none", "yes": "25plus"}
 SHARE_QUESTIONS = SHARES
@@ -146,6 +149,7 @@ def snapshot(storage: Storage, since: str | None = None) -> ConsentedResults:
         bandings=[size_banding(QUESTION_BY_ID[q]) for q in SIZE_QUESTIONS],
         values=[*CHOICE_QUESTIONS, *SHARE_QUESTIONS],
         since=since,
+        quasi_values=QUASI_CHOICES,
     )
 
 

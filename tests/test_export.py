@@ -289,6 +289,16 @@ def test_export_ids_are_reshuffled_for_every_export(storage: Storage) -> None:
 # --- k-suppression -------------------------------------------------------------------------------
 
 
+def test_a_sector_held_by_fewer_than_k_respondents_is_suppressed(storage: Storage) -> None:
+    for user_id in range(7):
+        add(storage, 800 + user_id, sector={"value": "craft", "band": None})
+    for user_id in range(4):  # same month, language and size bands, but a rarer sector
+        add(storage, 900 + user_id, sector={"value": "hospitality", "band": None})
+    rows, meta = parse("json", export_bytes(storage, "json", k=5))
+    assert [row["sector"] for row in rows] == ["craft"] * 7
+    assert meta["suppressed"] == 4
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("n", [4, 5, 6])
 def test_groups_below_k_are_suppressed_and_counted(storage: Storage, fmt: str, n: int) -> None:

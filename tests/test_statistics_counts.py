@@ -21,7 +21,7 @@ ACTIONS = st.lists(
         st.tuples(st.just("session"), st.integers(0, 5), STATES, st.booleans()),
         st.tuples(st.just("erase"), st.integers(0, 5)),
         st.tuples(st.just("forget"), st.integers(0, 5)),
-        st.tuples(st.just("referral"), st.integers(0, 5)),
+        st.tuples(st.just("referral"), st.integers(0, 5), st.integers(100, 103)),
     ),
     max_size=40,
 )
@@ -65,7 +65,7 @@ def apply(storage: Storage, action: tuple[Any, ...]) -> None:
     elif kind == "forget":
         storage.forget("telegram", user)
     elif kind == "referral":
-        storage.count_referral_arrival(storage.referral_code(rid))
+        storage.count_referral_arrival(storage.referral_code(rid), action[2] if len(action) > 2 else user)
 
 
 @settings(max_examples=150, deadline=None)

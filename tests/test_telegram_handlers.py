@@ -400,3 +400,13 @@ async def test_descriptions_are_set_in_both_languages_and_a_refusal_does_not_sto
         await _post_init(bot.app)  # logs a warning, raises nothing
     finally:
         type(bot.app.bot).set_my_description = original  # type: ignore[method-assign]
+
+
+async def test_an_earlier_answer_that_no_longer_fits_is_shown_as_a_warning(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot)
+    await bot.press("e|online_share")
+    await bot.send("2")
+    text = bot.last_text()
+    warnings = [line for line in text.splitlines() if "Social-Media-Anteil" in line]
+    assert warnings and all(line.startswith("⚠️") for line in warnings) and "Frage" in text

@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot.storage.analytics import AnalyticsStore, Banding, ConsentedResults
 from bot.storage.db import DEFAULT_DATABASE_PATH, SchemaError
 from bot.storage.respondents import RespondentStore
+from bot.storage.retention import RetentionStore
 from bot.storage.rows import (
     BroadcastRow,
     DeliveryRow,
@@ -57,35 +58,90 @@ class PersonalData(TypedDict):
     respondent: RespondentRow | None
     session: StoredSession | None
     results: list[ResultRow]
+    consent: dict[str, object] | None
+    share_code: dict[str, object] | None
     tip_subscription: SubscriptionRow | None
+    tips_seen: list[dict[str, object]]
+    deliveries: list[dict[str, object]]
+    broadcasts_created: list[dict[str, object]]
 
 
-class Storage(RespondentStore, SessionStore, TipStore, AnalyticsStore):
+class Storage(RespondentStore, SessionStore, TipStore, AnalyticsStore, RetentionStore):
     """The bot's database."""
 
     def personal_data(self, channel: str, user_id: str | int, chat_id: int | None = None) -> PersonalData:
-        """Everything stored about one channel identity, and the subscription of its private chat (if any)."""
+        """Every row keyed by the identity, its respondent id or its private chat (GDPR Art. 15)."""
         identity = self.identity(channel, user_id)
-        subscription = self.tip_subscription(chat_id) if chat_id is not None else None
-        if identity is None:
-            return PersonalData(
-                identity=None, respondent=None, session=None, results=[], tip_subscription=subscription
+        chat_rows: dict[str, list[dict[str, object]]] = {"tip_seen": [], "deliveries": []}
+        subscription = None
+        if chat_id is not None:
+            subscription = self.tip_subscription(chat_id)
+            chat_rows["tip_seen"] = self.rows(
+                "select tip_id, seen_at from tip_seen where chat_id = ?", [chat_id]
             )
+            chat_rows["deliveries"] = self.rows(
+                "select broadcast_id, tip_id, language, status, attempts, error, message_id, updated_at "
+                "from deliveries where chat_id = ? or target_chat_id = ? order by broadcast_id",
+                [chat_id, chat_id],
+            )
+        created = self.rows(
+            "select id, kind, text, created_at, status, finished_at from broadcasts where created_by = ? "
+            "order by id",
+            [_as_int(user_id)],
+        )
+        data = PersonalData(
+            identity=None,
+            respondent=None,
+            session=None,
+            results=[],
+            consent=None,
+            share_code=None,
+            tip_subscription=subscription,
+            tips_seen=chat_rows["tip_seen"],
+            deliveries=chat_rows["deliveries"],
+            broadcasts_created=created,
+        )
+        if identity is None:
+            return data
         rid = identity["respondent_id"]
         respondent = self.row("select * from respondents where id = ?", [rid])
         shown = ("channel", "channel_user_id", "language_code", "created_at", "blocked_at")
-        return PersonalData(
-            identity={key: identity[key] for key in shown},  # type: ignore[literal-required]
-            respondent=respondent,  # type: ignore[typeddict-item]
-            session=self.load_session(rid),
-            results=self.latest_results(rid, limit=1000),
-            tip_subscription=subscription,
-        )
+        data["identity"] = {key: identity[key] for key in shown}  # type: ignore[literal-required]
+        data["respondent"] = respondent  # type: ignore[typeddict-item]
+        data["session"] = self.load_session(rid)
+        data["results"] = self.latest_results(rid, limit=1000)
+        if respondent is not None:
+            data["consent"] = {
+                "given": None if respondent["consent"] is None else bool(respondent["consent"]),
+                "text_version": respondent["consent_version"],
+                "month": respondent["consent_month"],
+            }
+            if respondent["referral_code"]:
+                data["share_code"] = self.row(
+                    "select code, arrivals from referrals where code = ?", [respondent["referral_code"]]
+                )
+        return data
 
     def forget_everything(self, channel: str, user_id: str | int, chat_id: int | None = None) -> bool:
-        """Erase an identity with everything under its respondent id, and its private chat's tip records."""
+        """Erase every row ``personal_data`` shows: the identity with everything under its respondent id
+        (share code included), its private chat's tip records, and the user as author of broadcasts."""
         with self.write():
             found = self.forget(channel, user_id)
             if chat_id is not None:
                 self.forget_tip_chat(chat_id)
-        return found
+            authored = self.execute(
+                "update broadcasts set created_by = null where created_by = ?", [_as_int(user_id)]
+            )
+            self.execute(  # a running broadcast still reports to its author's chat until it is done
+                "update broadcasts set status_chat_id = null, status_message_id = null "
+                "where status_chat_id = ? and status != 'running'",
+                [chat_id],
+            )
+        return found or authored.rowcount > 0
+
+
+def _as_int(user_id: str | int) -> int | None:
+    try:
+        return int(user_id)
+    except ValueError:
+        return None

@@ -19,15 +19,21 @@ from bot.storage.shares import SHARES, share_sql
 
 class AnalyticsStore(Connection):
     def consented_results(
-        self, *, bandings: Sequence[Banding], values: Sequence[str], since: str | None = None
+        self,
+        *,
+        bandings: Sequence[Banding],
+        values: Sequence[str],
+        since: str | None = None,
+        quasi_values: Sequence[str] = (),
     ) -> ConsentedResults:
         """A read-only snapshot of consenting respondents' latest results (created from ``since``, "YYYY-MM").
 
         ``bandings`` turn number answers into band keys in SQL; ``values`` are answers read as they are stored,
-        the marketing shares by the rule of ``share_sql``.
+        the marketing shares by the rule of ``share_sql``. The band columns, month, language and
+        ``quasi_values`` (answers of ``values`` that narrow a group, such as the sector) are the quasi-identifiers.
         Use it as a context manager: counts and rows then come from one consistent snapshot.
         """
-        return ConsentedResults(self, bandings, values, since)
+        return ConsentedResults(self, bandings, values, since, quasi_values)
 
     # Readers of the counts that the migration m005_statistics_counts keeps up to date with triggers: /stats
     # and the peer benchmark read these, with no scan of the results.
@@ -162,8 +168,15 @@ class ConsentedResults:
     """
 
     def __init__(
-        self, storage: Connection, bandings: Sequence[Banding], values: Sequence[str], since: str | None
+        self,
+        storage: Connection,
+        bandings: Sequence[Banding],
+        values: Sequence[str],
+        since: str | None,
+        quasi_values: Sequence[str] = (),
     ):
+        if not set(quasi_values) <= set(values):
+            raise ValueError("a quasi-identifier must be one of the values read")
         for name in [b.question_id for b in bandings] + list(values):
             if not _NAME.match(name):
                 raise ValueError(f"not a question id: {name!r}")
@@ -180,7 +193,12 @@ class ConsentedResults:
             self.params[f"path_{name}"] = f"$.{name}.value"
             columns.append(f"json_extract(answers, :path_{name}) as {name}")
         columns += ["category", "score"]
-        self.quasi_identifiers: tuple[str, ...] = ("month", "language", *(b.column for b in bandings))
+        self.quasi_identifiers: tuple[str, ...] = (
+            "month",
+            "language",
+            *(b.column for b in bandings),
+            *quasi_values,
+        )
         self._from = f"(select {', '.join(columns)} from ({_COUNTED_LATEST}))"
         self._conn: sqlite3.Connection | None = None
         self._own = False

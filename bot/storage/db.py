@@ -289,6 +289,30 @@ def m005_statistics_counts(db: Database) -> None:
     )
 
 
+@migrations()
+def m006_privacy(db: Database) -> None:
+    # Consent is recorded with the version of the text the user saw and the month of the decision.
+    db.table("respondents").add_column("consent_version", int)
+    db.table("respondents").add_column("consent_month", str)
+    # A salt per share code, and one salted hash of each Telegram account that arrived through it: an arrival
+    # counts once per account without storing who; the hashes go with the code.
+    db.table("referrals").add_column("salt", str)
+    db.execute("update referrals set salt = lower(hex(randomblob(16)))")
+    db.table("referral_arrivals").create(
+        {"code": str, "account_hash": str, "month": str},
+        pk=("code", "account_hash"),
+        foreign_keys=[("code", "referrals", "code")],
+    )
+    # Retention moves a kept result to a fresh respondent id: the statistics' copy of it moves along.
+    db.execute(
+        """
+        create trigger results_moved after update of respondent_id on results begin
+            update result_latest set respondent_id = new.respondent_id where result_id = new.id;
+        end
+        """
+    )
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

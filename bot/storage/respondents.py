@@ -6,6 +6,7 @@ to that id, so exports can leave identities out by construction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from typing import cast
@@ -22,7 +23,7 @@ class RespondentStore(Connection):
         Call it inside ``write()`` so that the read and the update's writes form one transaction.
         """
         row = self.row(
-            "select i.respondent_id, i.blocked_at, r.consent, r.language as respondent_language, "
+            "select i.respondent_id, i.blocked_at, r.consent, r.consent_version, r.language as respondent_language, "
             "r.referral_code, s.state, s.answers, s.language, s.reply_pending "
             "from identities i join respondents r on r.id = i.respondent_id "
             "left join sessions s on s.respondent_id = i.respondent_id "
@@ -34,6 +35,7 @@ class RespondentStore(Connection):
             return Visitor(
                 respondent_id=respondent_id,
                 consent=None,
+                consent_version=None,
                 blocked=False,
                 language=None,
                 referral_code=None,
@@ -52,6 +54,7 @@ class RespondentStore(Connection):
         return Visitor(
             respondent_id=str(row["respondent_id"]),
             consent=None if row["consent"] is None else bool(row["consent"]),
+            consent_version=row["consent_version"],
             blocked=bool(row["blocked_at"]),
             language=row["respondent_language"],
             referral_code=row["referral_code"],
@@ -92,14 +95,24 @@ class RespondentStore(Connection):
             return self.respondent_for(channel, user_id)
 
     def consent(self, respondent_id: str) -> bool | None:
-        """Whether the respondent agreed to keep anonymous answers for statistics (None: not asked yet)."""
+        """Whether the respondent agreed to the use of their answers for statistics (None: not asked yet)."""
         row = self.row("select consent from respondents where id = ?", [respondent_id])
         if row is None or row["consent"] is None:
             return None
         return bool(row["consent"])
 
-    def set_consent(self, respondent_id: str, consent: bool) -> None:
-        self.execute("update respondents set consent = ? where id = ?", [int(consent), respondent_id])
+    def consent_record(self, respondent_id: str) -> dict[str, object] | None:
+        """The stored consent decision, the version of the text it answered and its month."""
+        return self.row(
+            "select consent, consent_version, consent_month from respondents where id = ?", [respondent_id]
+        )
+
+    def set_consent(self, respondent_id: str, consent: bool, *, version: int = 1) -> None:
+        """Record a consent decision with the version of the text it answered and the month it was made."""
+        self.execute(
+            "update respondents set consent = ?, consent_version = ?, consent_month = ? where id = ?",
+            [int(consent), version, now()[:7], respondent_id],
+        )
 
     def referral_code(self, respondent_id: str) -> str:
         """The respondent's own share code, made on first use; it is never exported."""
@@ -113,13 +126,37 @@ class RespondentStore(Connection):
         """Give the respondent a share code; the caller owns the transaction."""
         code = secrets.token_urlsafe(6)
         self.execute("update respondents set referral_code = ? where id = ?", [code, respondent_id])
-        self.execute("insert or ignore into referrals (code, arrivals) values (?, 0)", [code])
+        self.execute(
+            "insert or ignore into referrals (code, arrivals, salt) values (?, 0, ?)",
+            [code, secrets.token_hex(16)],
+        )
         return code
 
-    def count_referral_arrival(self, code: str) -> bool:
-        """Count one newcomer who arrived through ``code``, without linking the two people."""
-        cursor = self.execute("update referrals set arrivals = arrivals + 1 where code = ?", [code])
-        return cursor.rowcount > 0
+    def count_referral_arrival(self, code: str, account: str | int) -> bool:
+        """Count a newcomer who arrived through ``code`` once per account, without storing who they are.
+
+        Only a hash of the account salted with the code's own salt is kept, to recognise the same account
+        arriving again; it is erased with the code. True if the arrival was counted.
+        """
+        row = self.row("select salt from referrals where code = ?", [code])
+        if row is None:
+            return False
+        salt = str(row["salt"] or "")
+        digest = hashlib.sha256(f"{salt}:{account}".encode()).hexdigest()
+        cursor = self.execute(
+            "insert or ignore into referral_arrivals (code, account_hash, month) values (?, ?, ?)",
+            [code, digest, now()[:7]],
+        )
+        if cursor.rowcount == 0:
+            return False
+        self.execute("update referrals set arrivals = arrivals + 1 where code = ?", [code])
+        return True
+
+    def forget_referral_code(self, code: str | None) -> None:
+        """Erase a share code with its arrival count and the account hashes of those who used it."""
+        if code:
+            self.execute("delete from referral_arrivals where code = ?", [code])
+            self.execute("delete from referrals where code = ?", [code])
 
     def referral_arrivals(self) -> int:
         return int(self.execute("select coalesce(sum(arrivals), 0) from referrals").fetchone()[0])
@@ -143,6 +180,8 @@ class RespondentStore(Connection):
             respondent_id = self.find_respondent(channel, user_id)
             if respondent_id is None:
                 return False
+            code = self.row("select referral_code from respondents where id = ?", [respondent_id])
+            self.forget_referral_code(code["referral_code"] if code else None)
             self.execute("delete from identities where respondent_id = ?", [respondent_id])
             self.execute("delete from sessions where respondent_id = ?", [respondent_id])
             self.execute("delete from results where respondent_id = ?", [respondent_id])

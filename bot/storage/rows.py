@@ -19,6 +19,7 @@ class Visitor(TypedDict):
 
     respondent_id: str
     consent: bool | None
+    consent_version: int | None
     blocked: bool
     language: str | None
     referral_code: str | None
@@ -50,6 +51,8 @@ class RespondentRow(TypedDict):
     language: str | None
     consent: int | None
     referral_code: str | None
+    consent_version: int | None
+    consent_month: str | None
 
 
 class SubscriptionRow(TypedDict):

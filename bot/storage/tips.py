@@ -238,3 +238,4 @@ class TipStore(Connection):
         with self.write():
             for table in ("tip_subscriptions", "tip_seen", "deliveries"):
                 self.execute(f"delete from {table} where chat_id = ?", [chat_id])
+            self.execute("delete from deliveries where target_chat_id = ?", [chat_id])

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+from datetime import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
 from telegram.error import TelegramError
@@ -27,7 +29,7 @@ from bot.storage import Storage
 from bot.telegram import callback_data, dialogue, errors, groups, privacy, report
 from bot.telegram.introduction import set_descriptions
 from bot.telegram.request import RetryingRequest
-from bot.telegram.services import CONTEXT_TYPES, App
+from bot.telegram.services import CONTEXT_TYPES, App, Context
 from bot.tips import handlers as tips
 from bot.tips.schedule import Schedule, ensure_slot_job
 
@@ -96,6 +98,7 @@ def register_handlers(application: App, config: Config) -> None:
     add(CallbackQueryHandler(dialogue.on_consent_button, pattern=callback_data.CONSENT))
     add(CallbackQueryHandler(dialogue.on_language_button, pattern=callback_data.LANGUAGE))
     add(CallbackQueryHandler(privacy.on_delete_button, pattern=callback_data.DELETE))
+    add(CallbackQueryHandler(privacy.on_consent_change, pattern=callback_data.PRIVACY_CONSENT))
     add(CallbackQueryHandler(tips.on_tips_button, pattern=callback_data.TIPS))
     add(CallbackQueryHandler(report.on_report_button, pattern=callback_data.REPORT))
     add(CallbackQueryHandler(dialogue.on_button))  # the questionnaire's buttons, forged and stale ones too
@@ -105,6 +108,20 @@ def register_handlers(application: App, config: Config) -> None:
     add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.TEXT, dialogue.on_text))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, dialogue.unsupported_message))
     application.add_error_handler(errors.on_error)
+    if application.job_queue is not None:
+        application.job_queue.run_daily(
+            retention_job, time=RETENTION_TIME.replace(tzinfo=ZoneInfo(config.timezone)), name="retention"
+        )
+
+
+RETENTION_TIME = time(3, 30)  # daily, in the configured time zone, when hardly anyone writes
+
+
+async def retention_job(context: Context) -> None:
+    """Remove what the retention rules say is due; logs counts only, never an id."""
+    services = context.bot_data
+    counts = services.storage.apply_retention(services.config.retention_months)
+    log.info("Retention: %s", ", ".join(f"{name} {n}" for name, n in counts.items()))
 
 
 async def _post_init(application: App) -> None:
@@ -130,6 +147,8 @@ async def _post_init(application: App) -> None:
     await resume_runs(application)
     if services.config.admin_ids:
         await reports.set_admin_commands(bot, services.config.admin_ids, (*PRIVATE_COMMANDS, *TIP_COMMANDS))
+    if not services.config.privacy_contact:
+        log.warning("PRIVACY_CONTACT is not set: /privacy cannot name the controller (GDPR Art. 13(1)(a))")
     log.info("Bot @%s ready", bot.username)
 
 

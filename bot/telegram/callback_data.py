@@ -18,6 +18,7 @@ SEPARATOR = "|"
 CONSENT = re.compile(r"^cons\|(?P<consent>[01])$")
 LANGUAGE = re.compile(r"^l\|(?P<language>de|en)$")
 DELETE = re.compile(r"^del\|(?P<answer>yes|no)$")
+PRIVACY_CONSENT = re.compile(r"^pc\|(?P<consent>[01])$")
 TIPS = re.compile(r"^tips\|on$")
 REPORT = re.compile(r"^pdf\|result$")
 BROADCAST = re.compile(r"^bc\|(?P<action>ok|no)\|(?P<draft>\d+)$")
@@ -69,6 +70,11 @@ def language(code: str) -> str:
 
 def delete(yes: bool) -> str:
     return encode("del", "yes" if yes else "no")
+
+
+def privacy_consent(yes: bool) -> str:
+    """Give (or withdraw) consent later, from the privacy notice."""
+    return encode("pc", int(yes))
 
 
 def tips_on() -> str:

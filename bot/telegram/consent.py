@@ -11,7 +11,7 @@ from dialogs.questions import QUESTIONS
 from dialogs.text import msg
 
 
-def privacy_intro(t: Translator) -> str:
+def privacy_intro(t: Translator, retention_months: int) -> str:
     return "\n".join(
         [
             HTML.bold(HTML.escape(t(msg("Welcome to the KMU Digital-Berater!")))),
@@ -28,16 +28,18 @@ def privacy_intro(t: Translator) -> str:
             HTML.escape(
                 t(
                     msg(
-                        "Privacy: I store your answers under a random number, separate from your "
-                        "Telegram account, to give you your result and to show you changes later."
+                        "Privacy: I store your answers under a random number that is linked to your Telegram "
+                        "account (pseudonymous), to give you your result and to show you changes later. After "
+                        "{months} months without activity the link is deleted.",
+                        months=retention_months,
                     )
                 )
             ),
             HTML.escape(
                 t(
                     msg(
-                        "May I also keep them anonymously for statistics? You still get your result "
-                        "if you say no. Details: /privacy"
+                        "May I also use your answers for statistics? Exports contain only rounded bands, never "
+                        "your account. You still get your result if you say no. Details and withdrawal: /privacy"
                     )
                 )
             ),
@@ -46,5 +48,5 @@ def privacy_intro(t: Translator) -> str:
 
 
 async def ask_consent(context: Context, chat_id: int, t: Translator, prefix: str = "") -> None:
-    text = privacy_intro(t)
+    text = privacy_intro(t, context.bot_data.config.retention_months)
     await send_html(context, chat_id, f"{prefix}\n\n{text}" if prefix else text, consent_keyboard(t))

@@ -72,7 +72,7 @@ def result_keyboard(
 def consent_keyboard(t: Translator) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(t(msg("Yes, keep them anonymously")), callback_data=data.consent(True))],
+            [InlineKeyboardButton(t(msg("Yes, use them for statistics")), callback_data=data.consent(True))],
             [InlineKeyboardButton(t(msg("No, thanks")), callback_data=data.consent(False))],
         ]
     )
@@ -98,3 +98,12 @@ def delete_keyboard(t: Translator) -> InlineKeyboardMarkup:
             ]
         ]
     )
+
+
+def privacy_consent_keyboard(t: Translator, consent: bool | None) -> InlineKeyboardMarkup:
+    """The one button the privacy notice offers: withdraw a given consent, or give it."""
+    if consent:
+        button = InlineKeyboardButton(t(msg("Withdraw consent")), callback_data=data.privacy_consent(False))
+    else:
+        button = InlineKeyboardButton(t(msg("Give consent")), callback_data=data.privacy_consent(True))
+    return InlineKeyboardMarkup([[button]])

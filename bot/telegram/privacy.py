@@ -7,11 +7,12 @@ import json
 
 from telegram import Update
 
-from bot.advisor import Respondent
+from bot.advisor import ChangeConsent, Respondent
 from bot.i18n import Translator
 from bot.rendering import HTML
+from bot.storage.retention import PROCESSED_UPDATE_DAYS
 from bot.telegram import callback_data
-from bot.telegram.keyboards import delete_keyboard
+from bot.telegram.keyboards import delete_keyboard, privacy_consent_keyboard
 from bot.telegram.locks import serialized
 from bot.telegram.replies import show
 from bot.telegram.send import remove_keyboard, send_html
@@ -32,27 +33,91 @@ def _chat_id(update: Update) -> int:
     return chat.id
 
 
+def privacy_notice(t: Translator, *, contact: str | None, retention_months: int, consent: bool | None) -> str:
+    """The information Art. 13 GDPR asks for, with the configured controller and storage period."""
+    operator = contact or t(msg("the operator of this bot"))
+    paragraphs = [
+        HTML.bold(HTML.escape(t(msg("Privacy notice")))),
+        t(msg("Responsible: {operator}.", operator=operator)),
+        t(
+            msg(
+                "What is stored: your answers and results under a random number. As long as that number is linked "
+                "to your Telegram account (user id and language setting; no name, no username), the data are "
+                "pseudonymous: they can be attributed to you. Your consent decision is stored with the version of "
+                "its text and the month."
+            )
+        ),
+        t(
+            msg(
+                "Purposes and legal basis: the check itself, its result and the comparison with your previous "
+                "check, because you ask for them (Art. 6(1)(b) GDPR). With your consent (Art. 6(1)(a) GDPR), your "
+                "answers are also used for statistics; exports contain only rounded bands of consenting users, "
+                "never your account. Tips only go to chats that subscribed to them."
+            )
+        ),
+        t(
+            msg(
+                "Storage period: after {months} months without activity the link to your Telegram account is "
+                "deleted. Then only the latest result of a consenting user remains, anonymously and dated by month "
+                "only; everything else is deleted. Without consent your answers are deleted as soon as you have "
+                "your result. Technical records of handled messages are deleted after {days} days.",
+                months=retention_months,
+                days=PROCESSED_UPDATE_DAYS,
+            )
+        ),
+        t(
+            msg(
+                "Telegram: every message passes through Telegram's servers, which the operator of this bot does not "
+                "control; Telegram's own privacy policy applies there."
+            )
+        ),
+        t(
+            msg(
+                "Your rights: access (/mydata), erasure (/deletedata), correction by answering again (/restart), "
+                "withdrawal of your consent at any time with effect for the future (button below), and complaint "
+                "to a data protection supervisory authority, for example the one of your federal state."
+            )
+        ),
+        t(
+            msg("Your consent to statistics: given.")
+            if consent
+            else msg("Your consent to statistics: not given.")
+        ),
+    ]
+    return "\n\n".join([paragraphs[0], *(HTML.escape(p) for p in paragraphs[1:])])
+
+
 @serialized
 async def privacy(update: Update, context: Context) -> None:
-    """Say who stores what, why, for how long, and the user's rights."""
+    """Say who stores what, why, for how long, and the user's rights; offer to withdraw or give consent."""
     services = context.bot_data
-    t = Translator(services.advisor.language_of(_respondent(update)))
-    operator = services.config.privacy_contact or t(msg("the operator of this bot"))
-    text = t(
-        msg(
-            "Responsible: {operator}.\n"
-            "What is stored: your answers to the questionnaire and your results, under a random number. "
-            "Separately, your Telegram user id and language are linked to that number so that you can "
-            "continue later; no name, no username.\n"
-            "Why: to give you your result and show changes since your last check; with your consent, "
-            "anonymously for statistics (exports contain only rounded bands of consenting users and never "
-            "your Telegram id).\n"
-            "How long: until you delete them.\n"
-            "Your rights: /mydata shows everything stored about you, /deletedata erases it.",
-            operator=operator,
-        )
+    respondent = _respondent(update)
+    t = Translator(services.advisor.language_of(respondent))
+    consent = services.advisor.consent_of(respondent)
+    text = privacy_notice(
+        t,
+        contact=services.config.privacy_contact,
+        retention_months=services.config.retention_months,
+        consent=consent,
     )
-    await send_html(context, _chat_id(update), HTML.escape(text))
+    await send_html(context, _chat_id(update), text, privacy_consent_keyboard(t, consent))
+
+
+@serialized
+async def on_consent_change(update: Update, context: Context) -> None:
+    """Give or withdraw consent from the privacy notice; a withdrawal takes effect at once."""
+    query = update.callback_query
+    assert query is not None
+    match = callback_data.PRIVACY_CONSENT.match(query.data or "")
+    assert match is not None
+    await query.answer()
+    await remove_keyboard(query.message)
+    outcome = context.bot_data.advisor.handle(
+        _respondent(update), ChangeConsent(match["consent"] == "1"), update_id=update.update_id
+    )
+    if outcome.duplicate or outcome.note is None:
+        return
+    await send_html(context, _chat_id(update), HTML.escape(Translator(outcome.language)(outcome.note)))
 
 
 @serialized
