@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.telegram.app import _post_init
+from dialogs.questions import QUESTIONS
 from tests.botapi_fake import ApiError
 from tests.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
 from tests.telegram_fakes import check
@@ -389,7 +390,10 @@ async def test_descriptions_are_set_in_both_languages_and_a_refusal_does_not_sto
     german = next(
         p for api, p in bot.request.calls if api == "setMyDescription" and p.get("language_code") == "de"
     )
-    assert "Fragen" in german["description"] and "Minuten" in german["description"]
+    assert (
+        f"bis zu {len(QUESTIONS)} kurze Fragen" in german["description"]
+        and "Minuten" in german["description"]
+    )
 
     async def refuse(*args: object, **kwargs: object) -> None:
         raise BadRequest("Method not found")
