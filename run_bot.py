@@ -6,6 +6,7 @@ python run_bot.py telegram   the Telegram bot (polling, or webhook when WEBHOOK_
 python run_bot.py export     the anonymous export for admins (--format csv|json|xlsx --output FILE)
 python run_bot.py retention  apply the retention rules now (--dry-run: only count what is due)
 python run_bot.py diagram    the dialogue's state diagram in Mermaid (kept in dialogs/dialogue.mmd)
+python run_bot.py check      check a deployment: configuration, database, getMe (--offline: without getMe)
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ def _console_options(suppress: bool) -> argparse.ArgumentParser:
         default=argparse.SUPPRESS if suppress else False,
         help="print the result as JSON on the last line",
     )
+    options.add_argument(
+        "--pdf", metavar="FILE", default=default, help="write the result as a PDF report to FILE at the end"
+    )
     resume = options.add_mutually_exclusive_group()
     resume.add_argument(
         "--resume", dest="resume", action="store_true", default=default, help="continue a saved session"
@@ -58,6 +62,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser("telegram", help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
     sub.add_parser("diagram", help="print the dialogue's state diagram (Mermaid), generated from the machine")
+    check = sub.add_parser("check", help="check the configuration, the database and the token (getMe)")
+    check.add_argument(
+        "--offline", action="store_true", help="skip getMe (e.g. for a container health check)"
+    )
     export = sub.add_parser("export", help="write the anonymous export of consenting respondents")
     export.add_argument(
         "--format", choices=("csv", "json", "xlsx"), default="csv", help="file format (default: csv)"
@@ -92,6 +100,10 @@ def main(argv: list[str] | None = None) -> int:
 
         print(mermaid_diagram())
         return 0
+    if args.command == "check":
+        from bot.healthcheck import run_checks
+
+        return run_checks(offline=args.offline)
     from bot.config import ConfigError, load_config
 
     try:
@@ -114,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             language=args.lang or _default_language(),
             json_output=args.json,
             resume=args.resume,
+            pdf_path=args.pdf,
         )
     if command == "export":
         return _export(config.database_path, args)

@@ -8,6 +8,7 @@ one, erasing answers whose owner refused consent), consent, share codes and eras
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from bot.analytics import PeerBenchmark
 from bot.i18n import Translator
@@ -22,7 +23,9 @@ from dialogs.engine import (
     Screen,
     Session,
     Show,
+    evaluate,
     handle,
+    is_complete,
     language_for,
     restore,
 )
@@ -114,6 +117,7 @@ class Outcome:
     warnings: tuple[Text, ...] = ()  # an earlier answer no longer fits; said apart from the notices
     rejected: bool = False  # the notices explain why an answer was refused
     completed: bool = False  # the screen is a fresh result
+    erased: bool = False  # the answers went with this result (consent refused): nothing to report
     note: Text | None = None  # the advisor's own word before the notices (welcome back, thanks, …)
     warning: bool = False  # the note warns
     needs_consent: bool = False
@@ -126,6 +130,15 @@ class Outcome:
     @property
     def result(self) -> Result | None:
         return self.screen.result if isinstance(self.screen, ResultScreen) else None
+
+
+@dataclass(frozen=True)
+class ReportSubject:
+    """What a report is made of: the result the respondent sees, in their language, and when it was stored."""
+
+    result: Result
+    language: str
+    stored_at: datetime | None  # None: the result was not stored
 
 
 class Advisor:
@@ -230,6 +243,7 @@ class Advisor:
             warnings=reply.warnings,
             rejected=reply.rejected,
             completed=reply.completed,
+            erased=erase,
             note=note,
             warning=warning,
             stale=stale,
@@ -309,6 +323,19 @@ class Advisor:
         identity = self.storage.identity(respondent.channel, respondent.user_id)
         session = self.storage.load_session(identity["respondent_id"]) if identity else None
         return session["language"] if session else language_for(respondent.language_code)
+
+    def report_subject(self, respondent: Respondent) -> ReportSubject | None:
+        """The result the respondent is looking at, for a report; None before a result (read only)."""
+        identity = self.storage.identity(respondent.channel, respondent.user_id)
+        stored = self.storage.load_session(identity["respondent_id"]) if identity else None
+        if identity is None or stored is None:
+            return None
+        session, _ = restore(stored, language_for(respondent.language_code))
+        if session.state != RESULT or not is_complete(session.answers):  # refused answers are erased
+            return None
+        latest = self.storage.latest_results(identity["respondent_id"], limit=1)
+        stored_at = datetime.fromisoformat(latest[0]["created_at"]) if latest else None
+        return ReportSubject(evaluate(session.answers), session.language, stored_at)
 
     def forget(self, respondent: Respondent, *, chat_id: int | None = None) -> bool:
         """Erase everything stored about the respondent (and the tip records of their private chat)."""

@@ -22,6 +22,8 @@ REFERENCE_SPLIT = {
     "controlling": TNS_2014_SOCIAL_CONTROLLING_SHARE,
 }
 
+SPLIT_CHART_SIZE = (6.4, 3.6)  # inches
+
 # matplotlib keeps its fonts per thread (FreeType objects are not thread-safe), so every worker of asyncio's
 # default pool that ever drew a chart holds its own copy: with many results at once the bot grew by ~40 MB.
 # One drawing thread keeps one copy; more threads would not draw faster, as matplotlib holds the GIL.
@@ -42,6 +44,13 @@ def marketing_split_chart(profile: CompanyProfile, t: Translator) -> bytes:
 # Drawing costs ~70 ms; many companies answer with the same bands, so the same picture recurs.
 @lru_cache(maxsize=512)
 def _split_chart(shares: tuple[Decimal, ...], language: str) -> bytes:
+    return draw_split_chart(shares, language)
+
+
+def draw_split_chart(
+    shares: tuple[Decimal, ...], language: str, *, dpi: int = 100, fmt: str = "png"
+) -> bytes:
+    """The chart of (online, social, controlling) shares, uncached; the PDF report takes raw RGBA pixels."""
     from matplotlib.figure import Figure  # imported lazily: matplotlib costs ~0.5 s to import
 
     t = Translator(language)
@@ -49,7 +58,7 @@ def _split_chart(shares: tuple[Decimal, ...], language: str) -> bytes:
     yours = [float(share) for share in shares]
     survey = [float(v) for v in REFERENCE_SPLIT.values()]
 
-    figure = Figure(figsize=(6.4, 3.6), dpi=100)
+    figure = Figure(figsize=SPLIT_CHART_SIZE, dpi=dpi)
     axes = figure.add_subplot()
     positions = range(len(labels))
     width = 0.38
@@ -80,5 +89,5 @@ def _split_chart(shares: tuple[Decimal, ...], language: str) -> bytes:
     axes.spines[["top", "right"]].set_visible(False)
     figure.tight_layout()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
+    figure.savefig(buffer, format=fmt)
     return buffer.getvalue()

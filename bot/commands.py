@@ -12,6 +12,7 @@ PRIVATE_COMMANDS: Commands = (
     ("help", msg("What this bot does")),
     ("back", msg("Back to the previous question")),
     ("restart", msg("Start the check again")),
+    ("report", msg("Your result as a PDF report")),
     ("language", msg("Deutsch / English")),
     ("privacy", msg("What is stored and why")),
     ("mydata", msg("Show everything stored about me")),

@@ -9,6 +9,8 @@ import getpass
 import json
 import sys
 from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 from bot.advisor import Advisor, Begin, Outcome, Respondent
@@ -57,6 +59,7 @@ class ConsoleAdvisor:
     json_output: bool = False
     resume: bool = False
     echo: bool = False
+    pdf_path: str | None = None
     advisor: Advisor = field(init=False)
     respondent: Respondent = field(init=False)
     outcome: Outcome = field(init=False)
@@ -119,8 +122,35 @@ class ConsoleAdvisor:
             self.outcome = self.advisor.handle(self.respondent, event)
             self.show(self.outcome)
         self.say(self.t(msg("Your answers are saved. Goodbye!")))
+        status = self.write_report(self.pdf_path) if self.pdf_path else 0
         if self.json_output:
             print(json.dumps(self.result_json(), ensure_ascii=False), file=self.out, flush=True)
+        return status
+
+    def write_report(self, path: str) -> int:
+        """Write the result on screen as a PDF report to ``path``; 1 when there is no result yet."""
+        t = self.t
+        result = self.outcome.result if self.outcome.state == RESULT else None
+        if result is None:
+            self.say(t(msg("There is no result yet, so no report was written.")))
+            return 1
+        from bot.report import build_report  # imported lazily: fpdf2 and matplotlib cost time at start
+
+        pdf = build_report(result, self.outcome.language, date.today())
+        try:
+            Path(path).write_bytes(pdf)
+        except OSError as error:
+            self.say(
+                t(
+                    msg(
+                        "The report could not be written to {path}: {reason}",
+                        path=path,
+                        reason=error.strerror or "",
+                    )
+                )
+            )
+            return 1
+        self.say(t(msg("Your report is saved as {path}.", path=path)))
         return 0
 
     def event_for(self, text: str, outcome: Outcome) -> Event | None:
@@ -217,7 +247,9 @@ class ConsoleAdvisor:
         }
 
 
-def run_console(storage: Storage, *, language: str, json_output: bool, resume: bool | None) -> int:
+def run_console(
+    storage: Storage, *, language: str, json_output: bool, resume: bool | None, pdf_path: str | None = None
+) -> int:
     """Run the advisor in the terminal until the end of input."""
     interactive = sys.stdin.isatty()
     advisor = ConsoleAdvisor(
@@ -225,6 +257,7 @@ def run_console(storage: Storage, *, language: str, json_output: bool, resume: b
         language=language,
         json_output=json_output,
         resume=interactive if resume is None else resume,
+        pdf_path=pdf_path,
         echo=not interactive,
     )
     try:

@@ -747,6 +747,7 @@ class BotApiFake:
         self._files_by_path: dict[str, _StoredFile] = {}
         self._file_counter = itertools.count(1)
         self._commands: dict[tuple[str, str], list[JSONDict]] = {}
+        self._descriptions: dict[tuple[str, str], str] = {}  # (field, language code) -> text
 
         self._faults: list[Fault] = []
         self._random_faults: _RandomFaults | None = None
@@ -1832,6 +1833,21 @@ class BotApiFake:
         key = (self._scope_key(params.get("scope")), str(params.get("language_code") or ""))
         self._commands.pop(key, None)
         return True
+
+    def _set_description(self, field_name: str, params: JSONDict, limit: int) -> bool:
+        value = str(params.get(field_name) or "")
+        if len(value) > limit:
+            raise _bad_request(f"{field_name} is too long")
+        self._descriptions[(field_name, str(params.get("language_code") or ""))] = value
+        return True
+
+    @_api("setMyDescription")
+    def _set_my_description(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
+        return self._set_description("description", params, 512)
+
+    @_api("setMyShortDescription")
+    def _set_my_short_description(self, params: JSONDict, files: dict[str, _Upload]) -> bool:
+        return self._set_description("short_description", params, 120)
 
     @_api("sendMessage")
     def _send_message(self, params: JSONDict, files: dict[str, _Upload]) -> JSONDict:

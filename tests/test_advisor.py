@@ -178,3 +178,32 @@ def test_sql_trace_counts_autocommitted_writes_and_transactions() -> None:
     assert trace.commits == 2
     trace = SqlTrace(['SAVEPOINT "a"', "insert into t values (1)", 'RELEASE "a"', "BEGIN", "ROLLBACK"])
     assert trace.commits == 1
+
+
+@pytest.mark.parametrize("consents", [True, False])
+def test_a_report_is_made_of_the_result_on_screen_and_only_while_answers_are_kept(
+    storage: Storage, consents: bool
+) -> None:
+    advisor = telegram_advisor(storage)
+    assert advisor.report_subject(ME) is None  # nobody yet
+    answer(advisor, Begin())
+    answer(advisor, GiveConsent(consents))
+    finish(advisor)
+    assert advisor.report_subject(ME) is None  # the summary is no result yet
+    outcome = answer(advisor, Confirm())
+    assert outcome.state == RESULT and outcome.erased is not consents
+    subject = advisor.report_subject(ME)
+    if not consents:  # the answers went with the result: nothing stays to report
+        assert subject is None
+        return
+    assert subject is not None and outcome.result is not None
+    assert subject.result == outcome.result and subject.language == "de"
+    respondent_id = storage.find_respondent("telegram", ME.user_id)
+    assert respondent_id is not None
+    assert subject.stored_at is not None
+    assert (
+        subject.stored_at.isoformat(timespec="seconds")
+        == storage.latest_results(respondent_id, 1)[0]["created_at"]
+    )
+    answer(advisor, Back())
+    assert advisor.report_subject(ME) is None  # back at the summary

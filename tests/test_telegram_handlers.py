@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.telegram.app import _post_init
+from dialogs.questions import QUESTIONS
 from tests.botapi_fake import ApiError
 from tests.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
 from tests.telegram_fakes import check
@@ -335,6 +339,71 @@ async def test_every_button_the_bot_offers_fits_telegrams_limit(bot: Harness) ->
     await answer_all(bot)
     await bot.press("ok|summary")
     assert "show|result" not in bot.buttons() and "r|result" in bot.buttons()
+
+
+async def test_the_report_button_and_command_send_a_pdf_without_identity(bot: Harness) -> None:
+    from babel.dates import format_date
+    from pypdf import PdfReader
+
+    await bot.send("/report")  # before any result: how to get one
+    assert "/start" in bot.last_text() and not [p for api, p in bot.request.calls if api == "sendDocument"]
+    await consent(bot)
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    assert "pdf|result" in bot.buttons()
+    bot.request.clear()
+    await bot.press("pdf|result")
+    document = next(p for api, p in bot.request.calls if api == "sendDocument")
+    pdf = document["_files"]["document"]
+    assert pdf.startswith(b"%PDF-") and "keinen Namen" in document["caption"]
+    text = " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages).split())
+    assert "Ihr Unternehmen: kleines Unternehmen" in text and "Ihr Plan, das Wichtigste zuerst" in text
+    for identity in (str(USER), "ref_", "KmuBeraterTestBot"):
+        assert identity not in text and identity.encode() not in pdf
+    respondent = bot.storage.find_respondent("telegram", USER)
+    assert respondent is not None
+    stored = datetime.fromisoformat(bot.storage.latest_results(respondent, limit=1)[0]["created_at"])
+    day = stored.astimezone(ZoneInfo("Europe/Berlin")).date()
+    assert f"Check vom {format_date(day, format='long', locale='de')}" in text
+    bot.request.clear()
+    await bot.send("/report")
+    again = next(p for api, p in bot.request.calls if api == "sendDocument")
+    assert again["_files"]["document"] == pdf
+
+
+async def test_without_consent_no_report_button_is_offered(bot: Harness) -> None:
+    await consent(bot, yes=False)
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    assert "pdf|result" not in bot.buttons() and "r|result" in bot.buttons()
+
+
+async def test_descriptions_are_set_in_both_languages_and_a_refusal_does_not_stop_the_start(
+    bot: Harness,
+) -> None:
+    from telegram.error import BadRequest
+
+    await _post_init(bot.app)
+    for method in ("setMyDescription", "setMyShortDescription"):
+        calls = {p.get("language_code"): p for api, p in bot.request.calls if api == method}
+        assert set(calls) == {None, "de", "en"}
+    german = next(
+        p for api, p in bot.request.calls if api == "setMyDescription" and p.get("language_code") == "de"
+    )
+    assert (
+        f"bis zu {len(QUESTIONS)} kurze Fragen" in german["description"]
+        and "Minuten" in german["description"]
+    )
+
+    async def refuse(*args: object, **kwargs: object) -> None:
+        raise BadRequest("Method not found")
+
+    original = type(bot.app.bot).set_my_description
+    type(bot.app.bot).set_my_description = refuse  # type: ignore[method-assign,assignment]
+    try:
+        await _post_init(bot.app)  # logs a warning, raises nothing
+    finally:
+        type(bot.app.bot).set_my_description = original  # type: ignore[method-assign]
 
 
 async def test_an_earlier_answer_that_no_longer_fits_is_shown_as_a_warning(bot: Harness) -> None:

@@ -6,6 +6,7 @@ import contextlib
 import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -316,10 +317,33 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+@dataclass(frozen=True)
+class SchemaStatus:
+    """A database's schema against this version's migrations."""
+
+    applied: tuple[str, ...]  # migrations the database has, in the order they ran
+    known: tuple[str, ...]  # this version's migrations
+
+    @property
+    def unknown(self) -> tuple[str, ...]:
+        """Applied but not known here: the database was written by a newer version."""
+        return tuple(name for name in self.applied if name not in self.known)
+
+    @property
+    def pending(self) -> tuple[str, ...]:
+        """Known but not applied yet: they run when the bot next opens the database."""
+        return tuple(name for name in self.known if name not in self.applied)
+
+
+def schema_status(db: Database) -> SchemaStatus:
+    """Which of this version's migrations the database has, and which it has that this version does not know."""
+    known = tuple(migration.name for migration in migrations._migrations)
+    return SchemaStatus(tuple(m.name for m in migrations.applied(db)), known)
+
+
 def check_schema(db: Database) -> None:
     """Refuse a database with migrations this version does not know (it was written by a newer version)."""
-    known = {migration.name for migration in migrations._migrations}
-    unknown = [m.name for m in migrations.applied(db) if m.name not in known]
+    unknown = schema_status(db).unknown
     if unknown:
         raise SchemaError(
             f"the database has schema changes this version does not know ({', '.join(unknown)}); "

@@ -26,7 +26,8 @@ from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.config import Config
 from bot.i18n import LANGUAGES, Translator
 from bot.storage import Storage
-from bot.telegram import callback_data, dialogue, errors, groups, privacy
+from bot.telegram import callback_data, dialogue, errors, groups, privacy, report
+from bot.telegram.introduction import set_descriptions
 from bot.telegram.request import RetryingRequest
 from bot.telegram.services import CONTEXT_TYPES, App, Context
 from bot.tips import handlers as tips
@@ -81,6 +82,7 @@ def register_handlers(application: App, config: Config) -> None:
         ("privacy", privacy.privacy),
         ("mydata", privacy.mydata),
         ("deletedata", privacy.deletedata),
+        ("report", report.report_command),
     ):
         add(CommandHandler(name, callback, filters=private))
     # Admin reports in every chat, so that others are refused rather than ignored.
@@ -98,6 +100,7 @@ def register_handlers(application: App, config: Config) -> None:
     add(CallbackQueryHandler(privacy.on_delete_button, pattern=callback_data.DELETE))
     add(CallbackQueryHandler(privacy.on_consent_change, pattern=callback_data.PRIVACY_CONSENT))
     add(CallbackQueryHandler(tips.on_tips_button, pattern=callback_data.TIPS))
+    add(CallbackQueryHandler(report.on_report_button, pattern=callback_data.REPORT))
     add(CallbackQueryHandler(dialogue.on_button))  # the questionnaire's buttons, forged and stale ones too
 
     add(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, dialogue.edited_message))
@@ -122,7 +125,8 @@ async def retention_job(context: Context) -> None:
 
 
 async def _post_init(application: App) -> None:
-    """Register the command menus in German, English and a default; start tips; show admins their menu."""
+    """Register the command menus and descriptions in German, English and a default; start tips; show admins
+    their menu."""
     bot = application.bot
     for language in (None, *LANGUAGES):
         t = Translator(language or "en")
@@ -135,6 +139,8 @@ async def _post_init(application: App) -> None:
                 await bot.set_my_commands(menu, scope=scope, language_code=language)
             except TelegramError as error:  # a menu is a convenience: the bot works without it
                 log.warning("Command menu not set (%s): %s", language or "default", type(error).__name__)
+    # What the bot does, how long it takes and what it stores, shown before the first /start.
+    await set_descriptions(bot)
     services = application.bot_data
     for kind, weekday, at in services.storage.tip_slots():
         ensure_slot_job(application, Schedule(kind, weekday, at))

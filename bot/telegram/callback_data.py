@@ -20,6 +20,7 @@ LANGUAGE = re.compile(r"^l\|(?P<language>de|en)$")
 DELETE = re.compile(r"^del\|(?P<answer>yes|no)$")
 PRIVACY_CONSENT = re.compile(r"^pc\|(?P<consent>[01])$")
 TIPS = re.compile(r"^tips\|on$")
+REPORT = re.compile(r"^pdf\|result$")
 BROADCAST = re.compile(r"^bc\|(?P<action>ok|no)\|(?P<draft>\d+)$")
 BROADCAST_ANY = re.compile(r"^bc\|")  # a malformed one is answered "no longer open"
 
@@ -53,6 +54,10 @@ def restart() -> str:
 
 def show_result() -> str:
     return encode("show", RESULT)
+
+
+def report() -> str:
+    return encode("pdf", RESULT)
 
 
 def consent(yes: bool) -> str:

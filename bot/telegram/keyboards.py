@@ -49,7 +49,7 @@ def summary_keyboard(screen: SummaryScreen, t: Translator) -> InlineKeyboardMark
 
 
 def result_keyboard(
-    t: Translator, share_url: str | None, *, show_again: bool = False
+    t: Translator, share_url: str | None, *, show_again: bool = False, report: bool = True
 ) -> InlineKeyboardMarkup:
     rows = [
         [
@@ -57,6 +57,8 @@ def result_keyboard(
             InlineKeyboardButton(t(msg("✏️ Change answers")), callback_data=data.back("result")),
         ]
     ]
+    if report:  # not when the answers are deleted right after the result (no consent): nothing to report
+        rows.insert(0, [InlineKeyboardButton(t(msg("📄 Report (PDF)")), callback_data=data.report())])
     if show_again:
         rows.insert(
             0, [InlineKeyboardButton(t(msg("📋 Show my result again")), callback_data=data.show_result())]

@@ -81,7 +81,8 @@ async def show_result(
         await send_html(context, chat_id, block)
     if result.compares_with_b2b_survey:  # the chart sets the company beside a survey of B2B firms
         await send_chart(context, chat_id, result, t)
-    await send_html(context, chat_id, blocks[-1], result_keyboard(t, share_link(context, outcome, t)))
+    keyboard = result_keyboard(t, share_link(context, outcome, t), report=not outcome.erased)
+    await send_html(context, chat_id, blocks[-1], keyboard)
 
 
 async def send_chart(context: Context, chat_id: int, result: Result, t: Translator) -> None:
