@@ -172,8 +172,20 @@ class Updates:
         return Update.de_json({"update_id": next(self._update_ids), kind: message}, self.app.bot)
 
     def press(
-        self, user_id: int, data: str, *, language_code: str | None = "de", message_text: str = "…"
+        self,
+        user_id: int,
+        data: str,
+        *,
+        language_code: str | None = "de",
+        message_text: str = "…",
+        chat_id: int | None = None,
     ) -> Update:
+        chat_id = chat_id if chat_id is not None else user_id
+        chat = (
+            {"id": chat_id, "type": "private"}
+            if chat_id > 0
+            else {"id": chat_id, "type": "group", "title": "H"}
+        )
         payload = {
             "update_id": next(self._update_ids),
             "callback_query": {
@@ -184,7 +196,7 @@ class Updates:
                 "message": {
                     "message_id": next(self._message_ids),
                     "date": int(time.time()),
-                    "chat": {"id": user_id, "type": "private"},
+                    "chat": chat,
                     "text": message_text,
                     "from": {"id": BOT_ID, "is_bot": True, "first_name": "Berater"},
                 },

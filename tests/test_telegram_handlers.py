@@ -316,3 +316,41 @@ async def test_every_button_the_bot_offers_fits_telegrams_limit(bot: Harness) ->
     await answer_all(bot)
     await bot.press("ok|summary")
     assert "show|result" not in bot.buttons() and "r|result" in bot.buttons()
+
+
+async def test_an_edited_command_is_explained_not_executed(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot, GERMAN_ANSWERS[:3])
+    assert "Frage 4 von 11" in bot.last_text()
+    await bot.app.process_update(bot.updates.message(USER, "/restart", kind="edited_message"))
+    assert "Bearbeitete Nachrichten" in bot.last_text() and "Frage 4 von 11" in bot.last_text()
+    respondent = bot.storage.find_respondent("telegram", USER)
+    assert respondent is not None
+    assert len(bot.storage.load_session(respondent)["answers"]) == 3  # type: ignore[index]
+    before = len(bot.request.calls)
+    await bot.app.process_update(bot.updates.message(USER, "/help", chat_id=-1001, kind="edited_message"))
+    assert len(bot.request.calls) == before  # an edit in a group is ignored
+
+
+@pytest.mark.parametrize("data", ["show|result", "c|staff|lt10", "ok|summary", "cons|1", "l|en", "del|yes"])
+async def test_a_dialogue_button_in_a_group_is_not_taken_as_private(bot: Harness, data: str) -> None:
+    await consent(bot)
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    bot.request.clear()
+    await bot.press(data, chat_id=-1001)
+    assert bot.request.sent(-1001) == [] and bot.request.sent(USER) == []
+    assert bot.storage.find_respondent("telegram", USER) is not None
+
+
+async def test_the_tips_button_in_a_group_does_not_subscribe_it(bot: Harness) -> None:
+    await bot.press("tips|on", chat_id=-1001)
+    assert bot.storage.tip_subscription(-1001) is None
+    assert bot.storage.tip_subscription(USER) is None
+
+
+async def test_help_in_a_group_stores_nothing_about_the_member(bot: Harness) -> None:
+    await bot.send("/help", chat_id=-1001, user=999)
+    assert "KMU Digital-Berater" in bot.last_text(-1001)
+    for table in ("respondents", "identities", "sessions", "processed_updates"):
+        assert bot.storage.db[table].count == 0, table

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Chat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -60,11 +60,26 @@ def build_application(
     return application
 
 
+class PrivateCallbackQueryHandler(CallbackQueryHandler[Any, None]):
+    """A button handler for buttons pressed in a private chat only."""
+
+    def check_update(self, update: object) -> bool | object | None:
+        if not isinstance(update, Update):
+            return False
+        chat = update.effective_chat
+        if chat is None or chat.type != Chat.PRIVATE:
+            return False
+        return super().check_update(update)
+
+
 def register_handlers(application: App, config: Config) -> None:
     private = filters.ChatType.PRIVATE
     groups_only = filters.ChatType.GROUPS
     private_or_groups = private | groups_only
     add = application.add_handler
+    # An edited message is never taken as new input, commands included: explained in a private chat, ignored
+    # elsewhere; nothing after this group sees it.
+    add(MessageHandler(filters.UpdateType.EDITED, dialogue.edited_message), group=-2)
     # An admin's next text after /broadcast is the draft; it stops further handling only when it took the text.
     admins = filters.User(user_id=sorted(config.admin_ids))
     add(MessageHandler(private & filters.TEXT & admins, admin_broadcast.capture_broadcast_text), group=-1)
@@ -90,14 +105,17 @@ def register_handlers(application: App, config: Config) -> None:
     add(CommandHandler("subscribe", tips.subscribe_command, filters=private_or_groups))
     add(CommandHandler("unsubscribe", tips.unsubscribe_command, filters=private_or_groups))
 
-    add(CallbackQueryHandler(admin_broadcast.on_broadcast_button, pattern=callback_data.BROADCAST_ANY))
-    add(CallbackQueryHandler(dialogue.on_consent_button, pattern=callback_data.CONSENT))
-    add(CallbackQueryHandler(dialogue.on_language_button, pattern=callback_data.LANGUAGE))
-    add(CallbackQueryHandler(privacy.on_delete_button, pattern=callback_data.DELETE))
-    add(CallbackQueryHandler(tips.on_tips_button, pattern=callback_data.TIPS))
-    add(CallbackQueryHandler(dialogue.on_button))  # the questionnaire's buttons, forged and stale ones too
+    # Buttons are pressed by the one user they were shown to in a private chat. In a group anyone could
+    # press (or forge) them, so none of these handlers sees a group's button; the last one answers it.
+    private_button = PrivateCallbackQueryHandler
+    add(private_button(admin_broadcast.on_broadcast_button, pattern=callback_data.BROADCAST_ANY))
+    add(private_button(dialogue.on_consent_button, pattern=callback_data.CONSENT))
+    add(private_button(dialogue.on_language_button, pattern=callback_data.LANGUAGE))
+    add(private_button(privacy.on_delete_button, pattern=callback_data.DELETE))
+    add(private_button(tips.on_tips_button, pattern=callback_data.TIPS))
+    add(private_button(dialogue.on_button))  # the questionnaire's buttons, forged and stale ones too
+    add(CallbackQueryHandler(groups.on_group_button))
 
-    add(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, dialogue.edited_message))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND, dialogue.unknown_command))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.TEXT, dialogue.on_text))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, dialogue.unsupported_message))

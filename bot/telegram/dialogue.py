@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Chat, Update
+from telegram.ext import ApplicationHandlerStop
 
 from bot.advisor import AdvisorEvent, Begin, GiveConsent, Outcome, Respondent, Typed
 from bot.commands import PRIVATE_COMMANDS, TIP_COMMANDS
@@ -173,9 +174,16 @@ async def unsupported_message(update: Update, context: Context) -> None:
     )
 
 
-@serialized
 async def edited_message(update: Update, context: Context) -> None:
-    """Explain that edits are not taken into account."""
+    """Explain in a private chat that edits are not taken into account; ignore them elsewhere."""
+    chat = update.effective_chat
+    if chat is not None and chat.type == Chat.PRIVATE and update.effective_user is not None:
+        await _explain_edit(update, context)
+    raise ApplicationHandlerStop
+
+
+@serialized
+async def _explain_edit(update: Update, context: Context) -> None:
     await _show_with_warning(
         update,
         context,
