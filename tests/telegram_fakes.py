@@ -32,6 +32,11 @@ class FakeRequest(BaseRequest):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._ids = itertools.count(1)
         self.send_delay = 0.0  # seconds each send takes, so that concurrent updates really interleave
+        self.refusals: dict[str, list[str]] = {}  # method -> descriptions of the next 400 answers
+
+    def refuse(self, api: str, description: str, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``api`` with a 400 and ``description``."""
+        self.refusals.setdefault(api, []).extend([description] * times)
 
     @property
     def read_timeout(self) -> float | None:
@@ -53,6 +58,9 @@ class FakeRequest(BaseRequest):
         self.calls.append((api, params))
         if api.startswith("send") and self.send_delay:
             await asyncio.sleep(self.send_delay)
+        if self.refusals.get(api):
+            description = self.refusals[api].pop(0)
+            return 400, json.dumps({"ok": False, "error_code": 400, "description": description}).encode()
         try:
             check(api, params)
         except ApiError as error:

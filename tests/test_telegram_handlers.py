@@ -354,3 +354,28 @@ async def test_help_in_a_group_stores_nothing_about_the_member(bot: Harness) -> 
     assert "KMU Digital-Berater" in bot.last_text(-1001)
     for table in ("respondents", "identities", "sessions", "processed_updates"):
         assert bot.storage.db[table].count == 0, table
+
+
+TOO_OLD = "Bad Request: query is too old and response timeout expired or query id is invalid"
+
+
+async def test_a_button_pressed_while_the_bot_was_down_is_still_taken(bot: Harness) -> None:
+    await consent(bot)
+    bot.request.refuse("answerCallbackQuery", TOO_OLD)
+    await bot.press("c|staff|lt10")
+    assert "Frage 2 von 11" in bot.last_text()
+    respondent = bot.storage.find_respondent("telegram", USER)
+    assert respondent is not None
+    assert bot.storage.load_session(respondent)["answers"]["staff"]["band"] == "lt10"  # type: ignore[index]
+
+
+async def test_a_refused_reply_is_logged_with_its_description_and_the_question_comes_again(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await consent(bot)
+    bot.request.refuse("sendMessage", "Bad Request: can't parse entities: unexpected end tag")
+    bot.request.clear()
+    await bot.send("12")
+    assert "parse entities: unexpected end tag" in caplog.text
+    assert "unreachable" not in caplog.text
+    assert len(bot.request.sent(USER)) == 2 and "Frage 2 von 11" in bot.last_text()

@@ -13,7 +13,7 @@ from bot.telegram import callback_data
 from bot.telegram.keyboards import language_keyboard
 from bot.telegram.locks import serialized
 from bot.telegram.replies import show
-from bot.telegram.send import remove_keyboard, send_html
+from bot.telegram.send import answer_query, remove_keyboard, send_html
 from bot.telegram.services import CHANNEL, Context
 from dialogs.engine import Back, Restart, Show, SwitchLanguage
 from dialogs.text import Text, msg
@@ -69,7 +69,7 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     pressed = callback_data.decode_dialogue(query.data or "")
-    await query.answer()
+    await answer_query(query)
     outcome = apply(update, context, pressed if pressed is not None else Show())
     if pressed is None or outcome.stale:
         await show(context, chat_id_of(update), outcome, warning(outcome, STALE_BUTTON))
@@ -85,7 +85,7 @@ async def on_consent_button(update: Update, context: Context) -> None:
     assert query is not None
     match = callback_data.CONSENT.match(query.data or "")
     assert match is not None
-    await query.answer()
+    await answer_query(query)
     outcome = apply(update, context, GiveConsent(match["consent"] == "1"))
     if outcome.note is not None:
         await remove_keyboard(query.message)
@@ -99,7 +99,7 @@ async def on_language_button(update: Update, context: Context) -> None:
     assert query is not None
     match = callback_data.LANGUAGE.match(query.data or "")
     assert match is not None
-    await query.answer()
+    await answer_query(query)
     await remove_keyboard(query.message)
     outcome = apply(update, context, SwitchLanguage(match["language"]))
     await show(context, chat_id_of(update), outcome, full_result=True)
