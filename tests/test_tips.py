@@ -462,3 +462,34 @@ async def test_a_slot_job_fires_on_its_weekday_and_time(
         assert sorted(f.weekday() for f in fired) == list(range(7))
     else:
         assert {f.weekday() for f in fired} == {weekday}
+
+
+async def test_pressing_send_twice_sends_once_and_says_it_is_running(bot: Harness) -> None:
+    for chat_id in (11, 12, 13):
+        bot.storage.subscribe_tips(chat_id, kind="private", language="de")
+    await bot.send("/broadcast", user=ADMIN)
+    await bot.send("Sprechstunde am Montag", user=ADMIN)
+    [[confirm, _cancel]] = bot.request.last_keyboard(ADMIN)
+    bot.request.send_delay = 0.05  # the first tap is still sending its status message when the second comes
+    await asyncio.gather(*(bot.press(confirm["callback_data"], user=ADMIN) for _ in range(2)))
+    await asyncio.gather(*bot.app.bot_data.tasks)
+    for chat_id in (11, 12, 13):
+        assert bot.texts(chat_id) == ["Sprechstunde am Montag"]
+    admin = "\n".join(bot.texts(ADMIN))
+    assert "wird bereits gesendet" in admin and "schiefgegangen" not in admin
+    assert admin.count("Rundsendung abgeschlossen") == 1
+
+
+async def test_a_broadcast_text_close_to_the_limit_is_previewed_and_sent(bot: Harness) -> None:
+    bot.storage.subscribe_tips(11, kind="private", language="de")
+    text = "Termine " * 511  # 4,088 characters: the draft fits, the draft with the question does not
+    await bot.send("/broadcast", user=ADMIN)
+    await bot.send(text, user=ADMIN)
+    preview = bot.texts(ADMIN)
+    assert text in preview and "an 1 angemeldeten Chat senden?" in preview[-1]
+    assert all(len(t) <= MessageLimit.MAX_TEXT_LENGTH for t in preview)
+    assert "Frage" not in "\n".join(preview)  # the draft never falls into the questionnaire
+    [[confirm, _cancel]] = bot.request.last_keyboard(ADMIN)
+    await bot.press(confirm["callback_data"], user=ADMIN)
+    await asyncio.gather(*bot.app.bot_data.tasks)
+    assert bot.texts(11) == [text]
