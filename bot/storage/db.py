@@ -144,6 +144,14 @@ def m004_reply_pending(db: Database) -> None:
     db.table("sessions").add_column("reply_pending", int, not_null_default=0)
 
 
+@migrations()
+def m005_broadcast_lease(db: Database) -> None:
+    # The process sending a run holds it by a lease it renews while it sends; another process takes the run
+    # over only when the lease has run out (or its holder on this machine is gone), so no run has two senders.
+    db.table("broadcasts").add_column("owner", str)
+    db.table("broadcasts").add_column("lease_until", float)
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 

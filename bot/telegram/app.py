@@ -19,7 +19,7 @@ from telegram.request import BaseRequest
 
 from bot.admin import broadcast as admin_broadcast
 from bot.admin import channels, reports
-from bot.broadcast.runs import resume_runs
+from bot.broadcast.runs import resume_runs, watch_orphaned_runs
 from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.config import Config
 from bot.i18n import LANGUAGES, Translator
@@ -140,6 +140,7 @@ async def _post_init(application: App) -> None:
     for kind, weekday, at in services.storage.tip_slots():
         ensure_slot_job(application, Schedule(kind, weekday, at))
     await resume_runs(application)
+    watch_orphaned_runs(application)
     if services.config.admin_ids:
         await reports.set_admin_commands(bot, services.config.admin_ids, (*PRIVATE_COMMANDS, *TIP_COMMANDS))
     log.info("Bot @%s ready", bot.username)
