@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from telegram import Update
+from telegram.error import TimedOut
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
@@ -32,11 +33,15 @@ class FakeRequest(BaseRequest):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._ids = itertools.count(1)
         self.send_delay = 0.0  # seconds each send takes, so that concurrent updates really interleave
-        self.refusals: dict[str, list[str]] = {}  # method -> descriptions of the next 400 answers
+        self.refusals: dict[str, list[tuple[int, str] | TimedOut]] = {}  # method -> the next failures
 
-    def refuse(self, api: str, description: str, times: int = 1) -> None:
-        """Answer the next ``times`` calls of ``api`` with a 400 and ``description``."""
-        self.refusals.setdefault(api, []).extend([description] * times)
+    def refuse(self, api: str, description: str, times: int = 1, status: int = 400) -> None:
+        """Answer the next ``times`` calls of ``api`` with ``status`` and ``description``."""
+        self.refusals.setdefault(api, []).extend([(status, description)] * times)
+
+    def time_out(self, api: str, times: int = 1) -> None:
+        """Let the next ``times`` calls of ``api`` time out (as if the answer never came)."""
+        self.refusals.setdefault(api, []).extend([TimedOut()] * times)
 
     @property
     def read_timeout(self) -> float | None:
@@ -59,8 +64,13 @@ class FakeRequest(BaseRequest):
         if api.startswith("send") and self.send_delay:
             await asyncio.sleep(self.send_delay)
         if self.refusals.get(api):
-            description = self.refusals[api].pop(0)
-            return 400, json.dumps({"ok": False, "error_code": 400, "description": description}).encode()
+            failure = self.refusals[api].pop(0)
+            if isinstance(failure, TimedOut):
+                raise failure
+            status, description = failure
+            return status, json.dumps(
+                {"ok": False, "error_code": status, "description": description}
+            ).encode()
         try:
             check(api, params)
         except ApiError as error:

@@ -379,3 +379,21 @@ async def test_a_refused_reply_is_logged_with_its_description_and_the_question_c
     assert "parse entities: unexpected end tag" in caplog.text
     assert "unreachable" not in caplog.text
     assert len(bot.request.sent(USER)) == 2 and "Frage 2 von 11" in bot.last_text()
+
+
+@pytest.mark.parametrize("failure", ["403", "timeout"])
+async def test_refused_consent_answers_are_erased_even_when_the_result_cannot_be_sent(
+    bot: Harness, failure: str
+) -> None:
+    await consent(bot, yes=False)
+    await answer_all(bot)
+    if failure == "403":
+        bot.request.refuse("sendMessage", "Forbidden: bot was blocked by the user", times=20, status=403)
+    else:
+        bot.request.time_out("sendMessage", times=20)
+    await bot.press("ok|summary")
+    respondent = bot.storage.find_respondent("telegram", USER)
+    assert respondent is not None
+    assert bot.storage.latest_results(respondent) == []
+    assert bot.storage.load_session(respondent)["answers"] == {}  # type: ignore[index]
+    assert bot.storage.db["results"].count == 0
