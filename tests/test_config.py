@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import ConfigError, load_config
+from bot.storage import Storage
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:ABCdefGhIJKlmNoPQRstuVWxyz_0123456789"
@@ -86,12 +87,11 @@ def test_webhook_mode_passes_secret_listen_and_path(tmp_path: Path, monkeypatch:
             "WEBHOOK_PORT": "8080",
         }
     )
-    assert run_telegram(config) == 0
+    assert run_telegram(config, Storage(config.database_path)) == 0
     assert seen["secret_token"] == "s3cret" and seen["url_path"] == "telegram/kmu"
     assert seen["listen"] == "0.0.0.0" and seen["port"] == 8080
     assert seen["webhook_url"] == "https://bot.example.de/telegram/kmu" and "polling" not in seen
     seen.clear()
-    assert (
-        run_telegram(load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path / "p.db")})) == 0
-    )
+    polling = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path / "p.db")})
+    assert run_telegram(polling, Storage(polling.database_path)) == 0
     assert seen == {"polling": True}

@@ -146,11 +146,9 @@ async def _post_init(application: App) -> None:
     log.info("Bot @%s ready", bot.username)
 
 
-def run_telegram(config: Config) -> int:
-    """Poll, or serve a webhook when WEBHOOK_URL is set; returns when stopped."""
+def run_telegram(config: Config, storage: Storage) -> int:
+    """Poll, or serve a webhook when WEBHOOK_URL is set; returns when stopped (closing ``storage``)."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    storage = Storage(config.database_path)
-    storage.forget_processed_updates()
     application = build_application(config, storage)
     kwargs: dict[str, Any] = {"allowed_updates": Update.ALL_TYPES, "drop_pending_updates": False}
     if config.uses_webhook:
