@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -27,6 +28,7 @@ from bot.storage import Storage
 from bot.telegram import callback_data, dialogue, errors, groups, privacy
 from bot.telegram.request import RetryingRequest
 from bot.telegram.services import CONTEXT_TYPES, App
+from bot.telegram.webhook import serve_webhook
 from bot.tips import handlers as tips
 from bot.tips.schedule import Schedule, ensure_slot_job
 
@@ -152,14 +154,7 @@ def run_telegram(config: Config, storage: Storage) -> int:
     application = build_application(config, storage)
     kwargs: dict[str, Any] = {"allowed_updates": Update.ALL_TYPES, "drop_pending_updates": False}
     if config.uses_webhook:
-        application.run_webhook(
-            listen=config.webhook_listen,
-            port=config.webhook_port,
-            url_path=config.webhook_path,
-            webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret,
-            **kwargs,
-        )
+        asyncio.run(serve_webhook(application, config))
     else:
         application.run_polling(**kwargs)
     storage.close()
