@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +17,7 @@ from telegram import Bot
 from telegram.constants import MessageLimit
 
 from bot.broadcast import ChatPacer, TipBroadcaster
+from bot.broadcast.lease import Lease
 from bot.storage import Storage
 from bot.tips.catalogue import SIZE_CLASSES, TOPICS, footer_for, load_catalogue, next_tip, render_tip
 from bot.tips.schedule import Schedule, ensure_slot_job, parse_schedule, prepare_tip_deliveries, start_tip_run
@@ -493,3 +496,22 @@ async def test_a_broadcast_text_close_to_the_limit_is_previewed_and_sent(bot: Ha
     await bot.press(confirm["callback_data"], user=ADMIN)
     await asyncio.gather(*bot.app.bot_data.tasks)
     assert bot.texts(11) == [text]
+
+
+def test_a_run_has_one_sender_until_its_lease_runs_out(storage: Storage) -> None:
+    broadcast_id = storage.create_broadcast("admin", [{"chat_id": 1}], text="x")
+    assert broadcast_id is not None
+    elsewhere = Lease(storage, owner="other-host:4242:abcd", seconds=0.2)
+    here = Lease(storage, seconds=0.2)
+    assert elsewhere.take(broadcast_id)
+    assert not here.take(broadcast_id)  # held by a live process (on another machine: only the lease tells)
+    assert elsewhere.renew(broadcast_id)
+    time.sleep(0.3)
+    assert here.take(broadcast_id)  # the holder stopped renewing
+    assert not elsewhere.renew(broadcast_id)  # and learns that it must stop sending
+    gone = Lease(storage, owner=f"{socket.gethostname()}:{2**22 + 12345}:dead", seconds=60)
+    storage.execute(
+        "update broadcasts set owner = ?, lease_until = 9e12 where id = ?", [gone.owner, broadcast_id]
+    )
+    assert here.take(broadcast_id)  # a holder on this machine that no longer runs is not waited for
+    assert storage.claim_delivery(broadcast_id, 1) and not storage.claim_delivery(broadcast_id, 1)
