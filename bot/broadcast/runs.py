@@ -83,6 +83,15 @@ def render_delivery(storage: Storage, broadcast: BroadcastRow) -> Render:
 
 async def run_broadcast(application: App, broadcast_id: int) -> BroadcastProgress | None:
     """Send a run's pending deliveries; an admin broadcast reports progress in its status message."""
+    runs = application.bot_data.runs
+    runs.add(broadcast_id)  # the watcher of orphaned runs leaves it alone meanwhile
+    try:
+        return await _run_broadcast(application, broadcast_id)
+    finally:
+        runs.discard(broadcast_id)
+
+
+async def _run_broadcast(application: App, broadcast_id: int) -> BroadcastProgress | None:
     storage = application.bot_data.storage
     broadcast = storage.broadcast(broadcast_id)
     if broadcast is None:
