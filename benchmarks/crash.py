@@ -196,7 +196,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
                         )
             finally:
                 for future in list(active):  # no more kills: the running dialogues finish
-                    book.records.append(future.result(timeout=600))
+                    book.records.append(future.result(timeout=args.dialogue_limit + 60))
                     done_users.append(active.pop(future))
         end = time.monotonic() + 300
         while broadcast_running(db) and time.monotonic() < end:
@@ -247,7 +247,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
     for line in (book.lost + book.applied_twice)[:20]:
         print("  " + line)
     for record in [r for r in records if r.error][:3]:
-        print(f"  user {record.user_id}: {record.error[:300]}")
+        print(f"  user {record.user_id}: {record.error[:3000]}")
     bad = book.lost or book.applied_twice or duplicates or any(r.error for r in records)
     return 1 if bad else 0
 
@@ -259,6 +259,9 @@ def main() -> int:
     parser.add_argument("--chats", type=int, default=120, help="subscribed chats each broadcast goes to")
     parser.add_argument("--broadcast-every", type=int, default=10, help="start a broadcast every N kills")
     parser.add_argument("--minutes", type=float, default=120, help="stop killing after this long")
+    parser.add_argument(
+        "--dialogue-limit", type=float, default=600, help="a dialogue not finished after this long fails"
+    )
     parser.add_argument("--min-uptime", type=float, default=0.05)
     parser.add_argument("--max-uptime", type=float, default=1.5)
     parser.add_argument("--seed", type=int, default=20_261_201)
