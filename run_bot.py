@@ -14,6 +14,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.storage import Storage
 
 
 def _default_language() -> str:
@@ -114,12 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or ("telegram" if config.token else "console")
     if command == "console":
         from bot.console import run_console
-        from bot.storage import Storage
 
-        try:
-            storage = Storage(config.database_path)
-        except Exception as error:
-            print(f"Cannot open the database {config.database_path!r}: {error}", file=sys.stderr)
+        storage = _open_storage(config.database_path)
+        if storage is None:
             return 2
         return run_console(
             storage,
@@ -140,13 +141,42 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(config.log_level)  # libraries that log tokens or payloads stay capped
     from bot.telegram.app import run_telegram
 
-    return run_telegram(config)
+    storage = _open_storage(config.database_path)
+    if storage is None:
+        return 2
+    return run_telegram(config, storage)
+
+
+def _open_storage(database_path: str, *, read_only: bool = False) -> Storage | None:
+    """The database, or None after one line on stderr saying why it cannot be used."""
+    import sqlite3
+
+    from bot.storage import SchemaError, Storage
+
+    try:
+        storage = Storage(database_path, read_only=read_only)
+        if not read_only:
+            storage.forget_processed_updates()  # also proves that the database takes writes
+    except SchemaError as error:
+        print(f"Cannot use the database {database_path!r}: {error}", file=sys.stderr)
+        return None
+    except (sqlite3.Error, OSError) as error:
+        print(f"Cannot open the database {database_path!r}: {_reason(error)}", file=sys.stderr)
+        return None
+    return storage
+
+
+def _reason(error: BaseException) -> str:
+    """An error as one line: its message without the traceback."""
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
 
 
 def _export(database_path: str, args: argparse.Namespace) -> int:
     """Write the anonymous export from the shell."""
+    import sqlite3
+
     from bot.export import export_to_file
-    from bot.storage import Storage
 
     if args.k < 2:
         print("--k must be at least 2: with k = 1 nothing would be suppressed", file=sys.stderr)
@@ -154,9 +184,20 @@ def _export(database_path: str, args: argparse.Namespace) -> int:
     if not os.path.exists(database_path):
         print(f"No database at {database_path!r} (set DATABASE_PATH)", file=sys.stderr)
         return 2
-    storage = Storage(database_path)
+    if os.path.isdir(args.output):
+        print(f"Cannot write the export to {args.output!r}: it is a directory", file=sys.stderr)
+        return 2
+    storage = _open_storage(database_path, read_only=True)
+    if storage is None:
+        return 2
     try:
         return export_to_file(storage, args.output, fmt=args.format, k=args.k, since=args.since)
+    except OSError as error:
+        print(f"Cannot write the export to {args.output!r}: {_reason(error)}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:
+        print(f"Cannot read the database {database_path!r}: {_reason(error)}", file=sys.stderr)
+        return 2
     finally:
         storage.close()
 

@@ -34,6 +34,7 @@ class BroadcastOutcome:
     uncertain: int  # deliveries the bot recorded as cut off by the kill
     rate: float  # messages per second between the first and the last delivery (without the kill gap)
     allowed_rate: float
+    reports: int  # final reports the admin got
     violations: int  # 429 answers of the fake
     refused: list[tuple[str, int | str | None, str | None]]  # (method, chat, description) of each 429
     seconds: float
@@ -92,15 +93,26 @@ def subscribe_chats(fake: BotApiFake, database: Path, count: int) -> list[int]:
 
 
 def run_broadcast(
-    workdir: Path, *, chats: int, time_scale: float, kill_after: int | None, timeout: float
+    workdir: Path,
+    *,
+    chats: int,
+    time_scale: float,
+    kill_after: int | None,
+    timeout: float,
+    second_instance_after: int | None = None,
 ) -> BroadcastOutcome:
-    """Broadcast ``TEXT`` to ``chats`` subscribers; SIGKILL the bot after ``kill_after`` deliveries and restart."""
+    """Broadcast ``TEXT`` to ``chats`` subscribers; SIGKILL the bot after ``kill_after`` deliveries and restart.
+
+    With ``second_instance_after``, a second bot process on the same database starts after that many deliveries
+    and runs until the end.
+    """
     database = workdir / "bot.db"
     with BotApiFake(TOKEN) as fake:
         fake.enforce_limits(time_scale=time_scale)
         subscribers = subscribe_chats(fake, database, chats)
         admin = fake.user(ADMIN, language_code="de")
         bot = BotProcess(fake, database, workdir / "bot.log", time_scale)
+        second = BotProcess(fake, database, workdir / "bot2.log", time_scale)
         bot.start()
         try:
             pause = 1.1 / time_scale  # the admin types like a person: Telegram allows ~1 message/s per chat
@@ -118,17 +130,18 @@ def run_broadcast(
             )
             started = time.monotonic()
             admin.press(confirm)
+            if second_instance_after is not None:
+                _wait_for_deliveries(fake, second_instance_after, timeout)
+                second.start()
             if kill_after is not None:
-                deadline = time.monotonic() + timeout
-                while _delivered_calls(fake) < kill_after:
-                    if time.monotonic() > deadline:
-                        raise TimeoutError("the broadcast did not start")
-                    time.sleep(0.005)
+                _wait_for_deliveries(fake, kill_after, timeout)
                 bot.kill()
                 bot.start()
             _wait_until_done(database, timeout)
+            time.sleep(1.0 / time_scale + 0.5)  # a report sent twice would arrive within this
         finally:
             bot.stop()
+            second.stop()
         seconds = time.monotonic() - started
         counts = [sum(1 for m in fake.messages(chat) if m.get("text") == TEXT) for chat in subscribers]
         times = sorted(
@@ -147,10 +160,19 @@ def run_broadcast(
             uncertain=int(uncertain),
             rate=rate,
             allowed_rate=30.0 * time_scale,
+            reports=sum(1 for m in fake.messages(ADMIN) if "abgeschlossen" in str(m.get("text"))),
             violations=fake.limit_violations,
             refused=[(c.method, c.chat_id, c.description) for c in fake.calls() if c.status == 429],
             seconds=seconds,
         )
+
+
+def _wait_for_deliveries(fake: BotApiFake, count: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while _delivered_calls(fake) < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the broadcast did not start")
+        time.sleep(0.005)
 
 
 def _delivered_calls(fake: BotApiFake) -> int:

@@ -69,8 +69,12 @@ class Harness:
     async def send(self, text: str, user: int = USER, **kwargs: Any) -> None:
         await self.app.process_update(self.updates.message(user, text, **kwargs))
 
-    async def press(self, data: str, user: int = USER, language_code: str | None = "de") -> None:
-        await self.app.process_update(self.updates.press(user, data, language_code=language_code))
+    async def press(
+        self, data: str, user: int = USER, language_code: str | None = "de", chat_id: int | None = None
+    ) -> None:
+        await self.app.process_update(
+            self.updates.press(user, data, language_code=language_code, chat_id=chat_id)
+        )
 
     def texts(self, chat_id: int = USER) -> list[str]:
         return self.request.texts(chat_id)

@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from telegram import Update
+from telegram.error import TimedOut
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
@@ -32,6 +33,15 @@ class FakeRequest(BaseRequest):
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._ids = itertools.count(1)
         self.send_delay = 0.0  # seconds each send takes, so that concurrent updates really interleave
+        self.refusals: dict[str, list[tuple[int, str] | TimedOut]] = {}  # method -> the next failures
+
+    def refuse(self, api: str, description: str, times: int = 1, status: int = 400) -> None:
+        """Answer the next ``times`` calls of ``api`` with ``status`` and ``description``."""
+        self.refusals.setdefault(api, []).extend([(status, description)] * times)
+
+    def time_out(self, api: str, times: int = 1) -> None:
+        """Let the next ``times`` calls of ``api`` time out (as if the answer never came)."""
+        self.refusals.setdefault(api, []).extend([TimedOut()] * times)
 
     @property
     def read_timeout(self) -> float | None:
@@ -53,6 +63,14 @@ class FakeRequest(BaseRequest):
         self.calls.append((api, params))
         if api.startswith("send") and self.send_delay:
             await asyncio.sleep(self.send_delay)
+        if self.refusals.get(api):
+            failure = self.refusals[api].pop(0)
+            if isinstance(failure, TimedOut):
+                raise failure
+            status, description = failure
+            return status, json.dumps(
+                {"ok": False, "error_code": status, "description": description}
+            ).encode()
         try:
             check(api, params)
         except ApiError as error:
@@ -172,8 +190,20 @@ class Updates:
         return Update.de_json({"update_id": next(self._update_ids), kind: message}, self.app.bot)
 
     def press(
-        self, user_id: int, data: str, *, language_code: str | None = "de", message_text: str = "…"
+        self,
+        user_id: int,
+        data: str,
+        *,
+        language_code: str | None = "de",
+        message_text: str = "…",
+        chat_id: int | None = None,
     ) -> Update:
+        chat_id = chat_id if chat_id is not None else user_id
+        chat = (
+            {"id": chat_id, "type": "private"}
+            if chat_id > 0
+            else {"id": chat_id, "type": "group", "title": "H"}
+        )
         payload = {
             "update_id": next(self._update_ids),
             "callback_query": {
@@ -184,7 +214,7 @@ class Updates:
                 "message": {
                     "message_id": next(self._message_ids),
                     "date": int(time.time()),
-                    "chat": {"id": user_id, "type": "private"},
+                    "chat": chat,
                     "text": message_text,
                     "from": {"id": BOT_ID, "is_bot": True, "first_name": "Berater"},
                 },

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, load_config
+from bot.config import Config, ConfigError, load_config
+from bot.storage import Storage
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:ABCdefGhIJKlmNoPQRstuVWxyz_0123456789"
@@ -71,10 +72,22 @@ def test_run_bot_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:
 def test_webhook_mode_passes_secret_listen_and_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from telegram.ext import Application
 
+    from bot.telegram import app
     from bot.telegram.app import run_telegram
+    from bot.telegram.services import App
 
     seen: dict[str, object] = {}
-    monkeypatch.setattr(Application, "run_webhook", lambda self, **kwargs: seen.update(kwargs))
+
+    async def serve(application: App, config: Config) -> None:
+        seen.update(
+            secret_token=config.webhook_secret,
+            url_path=config.webhook_path,
+            listen=config.webhook_listen,
+            port=config.webhook_port,
+            webhook_url=config.webhook_url,
+        )
+
+    monkeypatch.setattr(app, "serve_webhook", serve)
     monkeypatch.setattr(Application, "run_polling", lambda self, **kwargs: seen.update(polling=True))
     config = load_config(
         {
@@ -86,12 +99,11 @@ def test_webhook_mode_passes_secret_listen_and_path(tmp_path: Path, monkeypatch:
             "WEBHOOK_PORT": "8080",
         }
     )
-    assert run_telegram(config) == 0
+    assert run_telegram(config, Storage(config.database_path)) == 0
     assert seen["secret_token"] == "s3cret" and seen["url_path"] == "telegram/kmu"
     assert seen["listen"] == "0.0.0.0" and seen["port"] == 8080
     assert seen["webhook_url"] == "https://bot.example.de/telegram/kmu" and "polling" not in seen
     seen.clear()
-    assert (
-        run_telegram(load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path / "p.db")})) == 0
-    )
+    polling = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path / "p.db")})
+    assert run_telegram(polling, Storage(polling.database_path)) == 0
     assert seen == {"polling": True}

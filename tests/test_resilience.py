@@ -308,6 +308,7 @@ FAULT_RATE = 0.1
 FAULT_SEED = 6
 # Longer than the bot's 10 s read timeout, so a "timeout" really times out on the bot's side.
 FAULT_TIMEOUT_DELAY = 10.5
+QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
 def test_faults_on_10_percent_of_calls_break_no_dialogue(tmp_path: Path) -> None:
@@ -322,6 +323,8 @@ def test_faults_on_10_percent_of_calls_break_no_dialogue(tmp_path: Path) -> None
             retry_after=1,
             delay=FAULT_TIMEOUT_DELAY,
         )
+        # Every button's acknowledgement is refused as after downtime; the presses must still be taken.
+        fake.inject("answerCallbackQuery", 400, times=None, description=QUERY_TOO_OLD)
         users = [
             ScriptedUser(fake, 20_000 + i, script, patience=6, time_limit=170, max_nudges=20)
             for i, script in enumerate(scripts)
@@ -360,7 +363,7 @@ def test_faults_on_10_percent_of_calls_break_no_dialogue(tmp_path: Path) -> None
         assert stored is not None and stored["state"] == "result"
         assert stored["answers"] == expected_session(script).answers
     assert all(r == [] for r in resent.values()), f"replies delivered twice: {resent}"
-    assert {"429", "500", "timeout", "drop"} <= set(faults)
+    assert {"400", "429", "500", "timeout", "drop"} <= set(faults)
 
 
 # --- 3. fuzz ------------------------------------------------------------------------------------------

@@ -414,3 +414,84 @@ async def test_an_earlier_answer_that_no_longer_fits_is_shown_as_a_warning(bot: 
     text = bot.last_text()
     warnings = [line for line in text.splitlines() if "Social-Media-Anteil" in line]
     assert warnings and all(line.startswith("⚠️") for line in warnings) and "Frage" in text
+
+
+async def test_an_edited_command_is_explained_not_executed(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot, GERMAN_ANSWERS[:3])
+    assert f"Frage 4 von {len(QUESTIONS)}" in bot.last_text()
+    await bot.app.process_update(bot.updates.message(USER, "/restart", kind="edited_message"))
+    assert "Bearbeitete Nachrichten" in bot.last_text() and f"Frage 4 von {len(QUESTIONS)}" in bot.last_text()
+    respondent = bot.storage.find_respondent("telegram", USER)
+    assert respondent is not None
+    assert len(bot.storage.load_session(respondent)["answers"]) == 3  # type: ignore[index]
+    before = len(bot.request.calls)
+    await bot.app.process_update(bot.updates.message(USER, "/help", chat_id=-1001, kind="edited_message"))
+    assert len(bot.request.calls) == before  # an edit in a group is ignored
+
+
+@pytest.mark.parametrize("data", ["show|result", "c|staff|lt10", "ok|summary", "cons|1", "l|en", "del|yes"])
+async def test_a_dialogue_button_in_a_group_is_not_taken_as_private(bot: Harness, data: str) -> None:
+    await consent(bot)
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    bot.request.clear()
+    await bot.press(data, chat_id=-1001)
+    assert bot.request.sent(-1001) == [] and bot.request.sent(USER) == []
+    assert bot.storage.find_respondent("telegram", USER) is not None
+
+
+async def test_the_tips_button_in_a_group_does_not_subscribe_it(bot: Harness) -> None:
+    await bot.press("tips|on", chat_id=-1001)
+    assert bot.storage.tip_subscription(-1001) is None
+    assert bot.storage.tip_subscription(USER) is None
+
+
+async def test_help_in_a_group_stores_nothing_about_the_member(bot: Harness) -> None:
+    await bot.send("/help", chat_id=-1001, user=999)
+    assert "KMU Digital-Berater" in bot.last_text(-1001)
+    for table in ("respondents", "identities", "sessions", "processed_updates"):
+        assert bot.storage.db[table].count == 0, table
+
+
+TOO_OLD = "Bad Request: query is too old and response timeout expired or query id is invalid"
+
+
+async def test_a_button_pressed_while_the_bot_was_down_is_still_taken(bot: Harness) -> None:
+    await consent(bot)
+    bot.request.refuse("answerCallbackQuery", TOO_OLD)
+    await bot.press("c|staff|lt10")
+    assert f"Frage 2 von {len(QUESTIONS)}" in bot.last_text()
+    respondent = bot.storage.find_respondent("telegram", USER)
+    assert respondent is not None
+    assert bot.storage.load_session(respondent)["answers"]["staff"]["band"] == "lt10"  # type: ignore[index]
+
+
+async def test_a_refused_reply_is_logged_with_its_description_and_the_question_comes_again(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    await consent(bot)
+    bot.request.refuse("sendMessage", "Bad Request: can't parse entities: unexpected end tag")
+    bot.request.clear()
+    await bot.send("12")
+    assert "parse entities: unexpected end tag" in caplog.text
+    assert "unreachable" not in caplog.text
+    assert len(bot.request.sent(USER)) == 2 and f"Frage 2 von {len(QUESTIONS)}" in bot.last_text()
+
+
+@pytest.mark.parametrize("failure", ["403", "timeout"])
+async def test_refused_consent_answers_are_erased_even_when_the_result_cannot_be_sent(
+    bot: Harness, failure: str
+) -> None:
+    await consent(bot, yes=False)
+    await answer_all(bot)
+    if failure == "403":
+        bot.request.refuse("sendMessage", "Forbidden: bot was blocked by the user", times=20, status=403)
+    else:
+        bot.request.time_out("sendMessage", times=20)
+    await bot.press("ok|summary")
+    respondent = bot.storage.find_respondent("telegram", USER)
+    assert respondent is not None
+    assert bot.storage.latest_results(respondent) == []
+    assert bot.storage.load_session(respondent)["answers"] == {}  # type: ignore[index]
+    assert bot.storage.db["results"].count == 0

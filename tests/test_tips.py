@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,6 +17,7 @@ from telegram import Bot
 from telegram.constants import MessageLimit
 
 from bot.broadcast import ChatPacer, TipBroadcaster
+from bot.broadcast.lease import Lease
 from bot.storage import Storage
 from bot.tips.catalogue import SIZE_CLASSES, TOPICS, footer_for, load_catalogue, next_tip, render_tip
 from bot.tips.schedule import Schedule, ensure_slot_job, parse_schedule, prepare_tip_deliveries, start_tip_run
@@ -462,3 +465,53 @@ async def test_a_slot_job_fires_on_its_weekday_and_time(
         assert sorted(f.weekday() for f in fired) == list(range(7))
     else:
         assert {f.weekday() for f in fired} == {weekday}
+
+
+async def test_pressing_send_twice_sends_once_and_says_it_is_running(bot: Harness) -> None:
+    for chat_id in (11, 12, 13):
+        bot.storage.subscribe_tips(chat_id, kind="private", language="de")
+    await bot.send("/broadcast", user=ADMIN)
+    await bot.send("Sprechstunde am Montag", user=ADMIN)
+    [[confirm, _cancel]] = bot.request.last_keyboard(ADMIN)
+    bot.request.send_delay = 0.05  # the first tap is still sending its status message when the second comes
+    await asyncio.gather(*(bot.press(confirm["callback_data"], user=ADMIN) for _ in range(2)))
+    await asyncio.gather(*bot.app.bot_data.tasks)
+    for chat_id in (11, 12, 13):
+        assert bot.texts(chat_id) == ["Sprechstunde am Montag"]
+    admin = "\n".join(bot.texts(ADMIN))
+    assert "wird bereits gesendet" in admin and "schiefgegangen" not in admin
+    assert admin.count("Rundsendung abgeschlossen") == 1
+
+
+async def test_a_broadcast_text_close_to_the_limit_is_previewed_and_sent(bot: Harness) -> None:
+    bot.storage.subscribe_tips(11, kind="private", language="de")
+    text = "Termine " * 511  # 4,088 characters: the draft fits, the draft with the question does not
+    await bot.send("/broadcast", user=ADMIN)
+    await bot.send(text, user=ADMIN)
+    preview = bot.texts(ADMIN)
+    assert text in preview and "an 1 angemeldeten Chat senden?" in preview[-1]
+    assert all(len(t) <= MessageLimit.MAX_TEXT_LENGTH for t in preview)
+    assert "Frage" not in "\n".join(preview)  # the draft never falls into the questionnaire
+    [[confirm, _cancel]] = bot.request.last_keyboard(ADMIN)
+    await bot.press(confirm["callback_data"], user=ADMIN)
+    await asyncio.gather(*bot.app.bot_data.tasks)
+    assert bot.texts(11) == [text]
+
+
+def test_a_run_has_one_sender_until_its_lease_runs_out(storage: Storage) -> None:
+    broadcast_id = storage.create_broadcast("admin", [{"chat_id": 1}], text="x")
+    assert broadcast_id is not None
+    elsewhere = Lease(storage, owner="other-host:4242:abcd", seconds=0.2)
+    here = Lease(storage, seconds=0.2)
+    assert elsewhere.take(broadcast_id)
+    assert not here.take(broadcast_id)  # held by a live process (on another machine: only the lease tells)
+    assert elsewhere.renew(broadcast_id)
+    time.sleep(0.3)
+    assert here.take(broadcast_id)  # the holder stopped renewing
+    assert not elsewhere.renew(broadcast_id)  # and learns that it must stop sending
+    gone = Lease(storage, owner=f"{socket.gethostname()}:{2**22 + 12345}:dead", seconds=60)
+    storage.execute(
+        "update broadcasts set owner = ?, lease_until = 9e12 where id = ?", [gone.owner, broadcast_id]
+    )
+    assert here.take(broadcast_id)  # a holder on this machine that no longer runs is not waited for
+    assert storage.claim_delivery(broadcast_id, 1) and not storage.claim_delivery(broadcast_id, 1)

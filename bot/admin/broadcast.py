@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.admin.access import admin_only
@@ -15,9 +16,13 @@ from bot.i18n import Translator
 from bot.rendering import HTML
 from bot.storage import PlannedDelivery
 from bot.telegram import callback_data
-from bot.telegram.send import reply_text, user_language
+from bot.telegram.send import answer_query, reply_text, user_language
 from bot.telegram.services import Context
 from dialogs.text import msg, nmsg
+
+log = logging.getLogger(__name__)
+
+ALREADY_RUNNING = msg("This broadcast is already being sent; you will get a report when it is done.")
 
 
 @admin_only
@@ -28,7 +33,7 @@ async def broadcast_command(update: Update, context: Context) -> None:
     language = user_language(update, context)
     replied = message.reply_to_message
     if replied is not None and replied.text:
-        await _preview(update, context, replied.text_html, language)
+        await _preview(update, context, replied.text_html, len(replied.text), language)
         return
     assert context.user_data is not None
     context.user_data["awaiting_broadcast"] = True
@@ -44,14 +49,19 @@ async def capture_broadcast_text(update: Update, context: Context) -> None:
     command = message.text.strip().lower()
     if command.startswith("/") and command != "/cancel":
         return  # another command ends the wait and is handled as usual
-    if command in ("/cancel", "cancel", "abbrechen"):
-        await reply_text(update, context, msg("Broadcast cancelled."), user_language(update, context))
-    else:
-        await _preview(update, context, message.text_html, user_language(update, context))
+    try:
+        if command in ("/cancel", "cancel", "abbrechen"):
+            await reply_text(update, context, msg("Broadcast cancelled."), user_language(update, context))
+        else:
+            language = user_language(update, context)
+            await _preview(update, context, message.text_html, len(message.text), language)
+    except TelegramError as error:  # logged; the draft is still never taken as a questionnaire answer
+        log.warning("Broadcast preview not shown (%s): %s", type(error).__name__, error.message)
     raise ApplicationHandlerStop
 
 
-async def _preview(update: Update, context: Context, text_html: str, language: str) -> None:
+async def _preview(update: Update, context: Context, text_html: str, length: int, language: str) -> None:
+    """Show the draft as it will read and ask to confirm: in one message when both fit, else in two."""
     user = update.effective_user
     assert user is not None
     storage = context.bot_data.storage
@@ -78,13 +88,17 @@ async def _preview(update: Update, context: Context, text_html: str, language: s
             recipients,
         )
     )
-    # One message (preview and question), since a private chat takes about one message a second.
-    await context.bot.send_message(
-        chat.id,
-        f"{text_html}\n\n— — —\n<b>{HTML.escape(question)}</b>",
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboard,
-    )
+    separator = "\n\n— — —\n"
+    ask = f"<b>{HTML.escape(question)}</b>"
+    # One message where it fits, since a private chat takes about one message a second.
+    if length + len(separator) + len(question) <= MessageLimit.MAX_TEXT_LENGTH:
+        await context.bot.send_message(
+            chat.id, f"{text_html}{separator}{ask}", parse_mode=ParseMode.HTML, reply_markup=keyboard
+        )
+        return
+    await context.bot.send_message(chat.id, text_html, parse_mode=ParseMode.HTML)
+    await broadcaster_of(context.application).pacer.acquire(chat.id)
+    await context.bot.send_message(chat.id, "⬆️ " + ask, parse_mode=ParseMode.HTML, reply_markup=keyboard)
 
 
 async def on_broadcast_button(update: Update, context: Context) -> None:
@@ -93,7 +107,7 @@ async def on_broadcast_button(update: Update, context: Context) -> None:
     user = update.effective_user
     assert query is not None
     match = callback_data.BROADCAST.match(query.data or "")
-    await query.answer()
+    await answer_query(query)
     storage = context.bot_data.storage
     language = user_language(update, context)
     broadcast = storage.broadcast(int(match["draft"])) if match else None
@@ -102,10 +116,13 @@ async def on_broadcast_button(update: Update, context: Context) -> None:
         user is None
         or not context.bot_data.is_admin(user.id)
         or broadcast is None
-        or broadcast["status"] != "draft"
         or broadcast["created_by"] != user.id
+        or broadcast["status"] not in ("draft", "running")
     ):
         await reply_text(update, context, msg("This broadcast is no longer open."), language)
+        return
+    if broadcast["status"] == "running":
+        await reply_text(update, context, ALREADY_RUNNING, language)
         return
     if query.message is not None:
         with contextlib.suppress(BadRequest):
@@ -119,17 +136,24 @@ async def on_broadcast_button(update: Update, context: Context) -> None:
         PlannedDelivery(chat_id=int(s["chat_id"]), language=s["language"])
         for s in storage.active_tip_subscriptions()
     ]
-    storage.add_deliveries(broadcast_id, deliveries)
     chat = update.effective_chat
     assert chat is not None
-    await broadcaster_of(context.application).pacer.acquire(chat.id)
-    status = await context.bot.send_message(
-        chat.id,
-        HTML.escape(
-            Translator(language)(progress_text(broadcaster_of(context.application).progress(broadcast_id)))
-        ),
-        parse_mode=ParseMode.HTML,
-    )
-    storage.set_broadcast_status_message(broadcast_id, chat.id, status.message_id)
-    storage.set_broadcast_status(broadcast_id, "running")
-    start_in_background(context.application, broadcast_id)
+    if not storage.start_draft(broadcast_id, user.id, deliveries, chat.id):  # a second tap got here first
+        await reply_text(update, context, ALREADY_RUNNING, language)
+        return
+    services = context.bot_data
+    services.runs.add(broadcast_id)  # this handler starts it: the watcher of orphaned runs leaves it alone
+    try:
+        await broadcaster_of(context.application).pacer.acquire(chat.id)
+        status = await context.bot.send_message(
+            chat.id,
+            HTML.escape(
+                Translator(language)(
+                    progress_text(broadcaster_of(context.application).progress(broadcast_id))
+                )
+            ),
+            parse_mode=ParseMode.HTML,
+        )
+        storage.set_broadcast_status_message(broadcast_id, chat.id, status.message_id)
+    finally:
+        start_in_background(context.application, broadcast_id)

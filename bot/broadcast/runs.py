@@ -9,12 +9,13 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
+from bot.broadcast.lease import Lease
 from bot.broadcast.pacer import ChatPacer
 from bot.broadcast.sender import BroadcastProgress, Progress, Render, TipBroadcaster
 from bot.i18n import LANGUAGES, Translator
 from bot.rendering import HTML
 from bot.storage import BroadcastRow, DeliveryRow, Storage
-from bot.telegram.services import CHANNEL, App
+from bot.telegram.services import CHANNEL, App, Context
 from bot.tips.catalogue import footer_for, render_tip, tip_by_id
 from dialogs.text import Text, msg
 
@@ -52,6 +53,14 @@ def broadcaster_of(application: App) -> TipBroadcaster:
     return broadcaster
 
 
+def lease_of(application: App) -> Lease:
+    """This process's lease on broadcast runs."""
+    services = application.bot_data
+    if services.lease is None:
+        services.lease = Lease(services.storage)
+    return services.lease
+
+
 def render_delivery(storage: Storage, broadcast: BroadcastRow) -> Render:
     """How each delivery of a run reads: the admin's text, or the chat's tip with a footer."""
 
@@ -74,17 +83,32 @@ def render_delivery(storage: Storage, broadcast: BroadcastRow) -> Render:
 
 async def run_broadcast(application: App, broadcast_id: int) -> BroadcastProgress | None:
     """Send a run's pending deliveries; an admin broadcast reports progress in its status message."""
+    runs = application.bot_data.runs
+    runs.add(broadcast_id)  # the watcher of orphaned runs leaves it alone meanwhile
+    try:
+        return await _run_broadcast(application, broadcast_id)
+    finally:
+        runs.discard(broadcast_id)
+
+
+async def _run_broadcast(application: App, broadcast_id: int) -> BroadcastProgress | None:
     storage = application.bot_data.storage
     broadcast = storage.broadcast(broadcast_id)
     if broadcast is None:
+        return None
+    lease = lease_of(application)
+    if not lease.take(broadcast_id):
+        log.info("Run %d is being sent by another process", broadcast_id)
         return None
     broadcaster = broadcaster_of(application)
     on_progress = None
     if broadcast["kind"] == "admin" and broadcast["status_chat_id"]:
         on_progress = _status_editor(application, broadcast)
     progress = await broadcaster.run(
-        broadcast_id, render_delivery(storage, broadcast), on_progress=on_progress
+        broadcast_id, render_delivery(storage, broadcast), on_progress=on_progress, lease=lease
     )
+    if progress.handed_over:
+        return progress
     log.info(
         "Run %d finished: %d sent, %d failed, %d blocked, %d uncertain",
         broadcast_id,
@@ -161,15 +185,42 @@ def _status_editor(application: App, broadcast: BroadcastRow) -> Progress:
 
 def start_in_background(application: App, broadcast_id: int) -> None:
     """Run a broadcast as a task of its own, kept until it ends."""
-    tasks = application.bot_data.tasks
+    services = application.bot_data
     task = asyncio.get_running_loop().create_task(run_broadcast(application, broadcast_id))
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
+    services.tasks.add(task)
+    services.runs.add(broadcast_id)
+
+    def done(finished: asyncio.Task[BroadcastProgress | None]) -> None:
+        services.tasks.discard(finished)
+        services.runs.discard(broadcast_id)
+
+    task.add_done_callback(done)
 
 
 async def resume_runs(application: App) -> None:
-    """Resume the runs a restart interrupted; sends cut off mid-request stay "uncertain" and are not repeated."""
-    for broadcast in application.bot_data.storage.unfinished_broadcasts():
-        uncertain = broadcaster_of(application).resume_interrupted(int(broadcast["id"]))
-        log.info("Resuming run %d after a restart (%d sends left uncertain)", broadcast["id"], uncertain)
-        start_in_background(application, int(broadcast["id"]))
+    """Take over the runs no live process sends (after a restart, or when another instance died).
+
+    Sends cut off mid-request stay "uncertain" and are not repeated. Runs held by a live process are left to
+    it; this is called again every little while, so they are taken over once that process is gone.
+    """
+    services = application.bot_data
+    for broadcast in services.storage.unfinished_broadcasts():
+        broadcast_id = int(broadcast["id"])
+        if broadcast_id in services.runs or not lease_of(application).take(broadcast_id):
+            continue
+        uncertain = broadcaster_of(application).resume_interrupted(broadcast_id)
+        log.info("Resuming run %d (%d sends left uncertain)", broadcast_id, uncertain)
+        start_in_background(application, broadcast_id)
+
+
+def watch_orphaned_runs(application: App) -> None:
+    """Check for runs without a live sender every heartbeat, so a dead instance's runs are taken over."""
+    queue = application.job_queue
+    if queue is None:
+        return
+    interval = lease_of(application).heartbeat
+    queue.run_repeating(_adopt_runs_job, interval=interval, first=interval, name="broadcasts:adopt")
+
+
+async def _adopt_runs_job(context: Context) -> None:
+    await resume_runs(context.application)

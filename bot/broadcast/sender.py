@@ -1,7 +1,8 @@
 """Deliver one message to many chats within Telegram's flood limits, exactly once per chat, across crashes.
 
-A run (``broadcasts`` row) has one ``deliveries`` row per chat. Each send is recorded as "sending" before the
-request and as "sent" (or failed, blocked) after it, both committed. After a crash, rows still "sending" are
+A run (``broadcasts`` row) has one ``deliveries`` row per chat. Each send is claimed before the request (pending
+becomes "sending" only if it still was pending, so two senders never both send it) and recorded as "sent" (or
+failed, blocked) after it, both committed. After a crash, rows still "sending" are
 marked "uncertain" and never sent again: the Bot API offers no way to ask whether a message arrived, and a
 message shown twice is worse than one missing, so a message cut off mid-request may be missing but is never shown twice.
 """
@@ -24,6 +25,7 @@ from telegram import Bot
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.broadcast.lease import Lease
 from bot.broadcast.pacer import DEFAULT_RATE, ChatPacer
 from bot.storage import DeliveryRow, Storage
 
@@ -47,6 +49,7 @@ class BroadcastProgress:
     uncertain: int = 0
     migrated: int = 0
     rate_limited: int = 0
+    handed_over: bool = False  # another process took the run over (this one had stalled past its lease)
     started: float = field(default_factory=time.monotonic)
     rate: float = DEFAULT_RATE
 
@@ -116,8 +119,13 @@ class TipBroadcaster:
         *,
         on_progress: Progress | None = None,
         progress_every: float = 3.0,
+        lease: Lease | None = None,
     ) -> BroadcastProgress:
-        """Send every pending delivery of a run and mark the run done; safe to call again after a crash."""
+        """Send every pending delivery of a run and mark the run done; safe to call again after a crash.
+
+        With a ``lease`` (taken by the caller) it is renewed while the run goes on; when another process has
+        taken the run over, this one stops sending and leaves the run to it.
+        """
         self.resume_interrupted(broadcast_id)
         progress = self.progress(broadcast_id)
         queue = [_Queued(0.0, next(self._seq), row) for row in self.storage.pending_deliveries(broadcast_id)]
@@ -125,9 +133,11 @@ class TipBroadcaster:
         wake = asyncio.Event()
         in_flight: set[asyncio.Task[None]] = set()
         slots = asyncio.Semaphore(self.concurrency)
-        last_report = time.monotonic()
+        last_report = last_renewal = time.monotonic()
 
         def requeue(row: DeliveryRow, ready: float) -> None:
+            if progress.handed_over:
+                return
             heapq.heappush(queue, _Queued(ready, next(self._seq), row))
             wake.set()
 
@@ -140,6 +150,14 @@ class TipBroadcaster:
 
         while queue or in_flight:
             now = time.monotonic()
+            if lease is not None and now - last_renewal >= lease.heartbeat:
+                last_renewal = now
+                if not lease.renew(broadcast_id):
+                    log.warning("Run %d was taken over by another process; this one stops", broadcast_id)
+                    progress.handed_over = True
+                    queue.clear()
+                    if not in_flight:
+                        break
             if on_progress is not None and now - last_report >= progress_every:
                 last_report = now
                 await on_progress(progress)
@@ -150,7 +168,7 @@ class TipBroadcaster:
             head = queue[0]
             if head.ready > now:
                 wake.clear()
-                await _wait(wake, head.ready - now)
+                await _wait(wake, min(head.ready - now, 1.0))  # wakes up for the heartbeat, too
                 continue
             target = int(head.row["target_chat_id"])
             slot = self.pacer.try_claim(target, now)
@@ -166,6 +184,8 @@ class TipBroadcaster:
             task = asyncio.create_task(deliver(head.row))
             in_flight.add(task)
             task.add_done_callback(in_flight.discard)
+        if progress.handed_over:
+            return progress
         if on_progress is not None:
             await on_progress(progress)
         self.storage.set_broadcast_status(broadcast_id, "done")
@@ -188,7 +208,8 @@ class TipBroadcaster:
             return
         try:
             async with self.pacer.on_the_wire():
-                self.storage.mark_delivery(broadcast_id, chat_id, "sending")
+                if not self.storage.claim_delivery(broadcast_id, chat_id):
+                    return  # no longer pending: another process has it
                 message = await self.bot.send_message(
                     target, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
                 )

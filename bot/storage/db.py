@@ -313,6 +313,14 @@ def m006_privacy(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_broadcast_lease(db: Database) -> None:
+    # The process sending a run holds it by a lease it renews while it sends; another process takes the run
+    # over only when the lease has run out (or its holder on this machine is gone), so no run has two senders.
+    db.table("broadcasts").add_column("owner", str)
+    db.table("broadcasts").add_column("lease_until", float)
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -343,19 +351,29 @@ def schema_status(db: Database) -> SchemaStatus:
 
 def check_schema(db: Database) -> None:
     """Refuse a database with migrations this version does not know (it was written by a newer version)."""
-    unknown = schema_status(db).unknown
+    status = schema_status(db)
+    applied, known, unknown = status.applied, status.known, status.unknown
     if unknown:
         raise SchemaError(
-            f"the database has schema changes this version does not know ({', '.join(unknown)}); "
-            "run the newer version of the bot or restore a backup"
+            f"the database has schema version {len(applied)} ({applied[-1]}), this version of the bot knows "
+            f"schema version {len(known)} ({known[-1]}); run the newer version of the bot or restore a backup"
         )
 
 
 class Connection:
     """One SQLite connection with its pragmas and the schema brought up to date; the base of every store."""
 
-    def __init__(self, path: str | Path | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        """Open (and bring up to date) the database; ``read_only`` opens it for reading only, changing nothing:
+        no WAL switch, no migrations (for the export, which may run on a read-only copy)."""
         self.path = str(path or os.environ.get("DATABASE_PATH") or DEFAULT_DATABASE_PATH)
+        if read_only:
+            uri = Path(self.path).expanduser().resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None, check_same_thread=False)
+            self.db = Database(conn)
+            self.db.execute("PRAGMA busy_timeout=30000")
+            check_schema(self.db)  # also reads the file: a file that is no database fails here
+            return
         if self.path != ":memory:":
             Path(self.path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)

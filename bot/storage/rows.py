@@ -79,6 +79,8 @@ class BroadcastRow(TypedDict):
     finished_at: str | None
     status_chat_id: int | None
     status_message_id: int | None
+    owner: str | None
+    lease_until: float | None
 
 
 class DeliveryRow(TypedDict):

@@ -163,6 +163,39 @@ class TipStore(Connection):
                 ),
             )
 
+    def start_draft(
+        self, broadcast_id: int, created_by: int, deliveries: list[PlannedDelivery], status_chat_id: int
+    ) -> bool:
+        """Turn an admin's draft into a running broadcast with its deliveries, once; False if it is no draft."""
+        with self.write():
+            cursor = self.execute(
+                "update broadcasts set status = 'running', status_chat_id = ? "
+                "where id = ? and status = 'draft' and created_by = ?",
+                [status_chat_id, broadcast_id, created_by],
+            )
+            if cursor.rowcount == 0:
+                return False
+            self.add_deliveries(broadcast_id, deliveries)
+        return True
+
+    def take_broadcast_lease(
+        self, broadcast_id: int, owner: str, until: float, *, expected_owner: str | None, now_epoch: float
+    ) -> bool:
+        """Become the run's sender if it still runs and its lease is ours, free, expired or ``expected_owner``'s."""
+        cursor = self.execute(
+            "update broadcasts set owner = ?, lease_until = ? where id = ? and status = 'running' "
+            "and (owner is null or owner = ? or lease_until < ? or owner is ?)",
+            [owner, until, broadcast_id, owner, now_epoch, expected_owner],
+        )
+        return cursor.rowcount > 0
+
+    def renew_broadcast_lease(self, broadcast_id: int, owner: str, until: float) -> bool:
+        """Extend the lease while it is still ours; False when another process has taken the run over."""
+        cursor = self.execute(
+            "update broadcasts set lease_until = ? where id = ? and owner = ?", [until, broadcast_id, owner]
+        )
+        return cursor.rowcount > 0
+
     def broadcast(self, broadcast_id: int) -> BroadcastRow | None:
         return cast(BroadcastRow | None, self.row("select * from broadcasts where id = ?", [broadcast_id]))
 
@@ -199,6 +232,15 @@ class TipStore(Connection):
             [now(), broadcast_id],
         )
         return cursor.rowcount
+
+    def claim_delivery(self, broadcast_id: int, chat_id: int) -> bool:
+        """Mark a pending delivery "sending", committed; False when it is no longer pending (someone else has it)."""
+        cursor = self.execute(
+            "update deliveries set status = 'sending', attempts = attempts + 1, updated_at = ? "
+            "where broadcast_id = ? and chat_id = ? and status = 'pending'",
+            [now(), broadcast_id, chat_id],
+        )
+        return cursor.rowcount > 0
 
     def mark_delivery(
         self,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Update
+from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Chat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -21,7 +22,7 @@ from telegram.request import BaseRequest
 
 from bot.admin import broadcast as admin_broadcast
 from bot.admin import channels, reports
-from bot.broadcast.runs import resume_runs
+from bot.broadcast.runs import resume_runs, watch_orphaned_runs
 from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.config import Config
 from bot.i18n import LANGUAGES, Translator
@@ -30,6 +31,7 @@ from bot.telegram import callback_data, dialogue, errors, groups, privacy, repor
 from bot.telegram.introduction import set_descriptions
 from bot.telegram.request import RetryingRequest
 from bot.telegram.services import CONTEXT_TYPES, App, Context
+from bot.telegram.webhook import serve_webhook
 from bot.tips import handlers as tips
 from bot.tips.schedule import Schedule, ensure_slot_job
 
@@ -63,11 +65,26 @@ def build_application(
     return application
 
 
+class PrivateCallbackQueryHandler(CallbackQueryHandler[Any, None]):
+    """A button handler for buttons pressed in a private chat only."""
+
+    def check_update(self, update: object) -> bool | object | None:
+        if not isinstance(update, Update):
+            return False
+        chat = update.effective_chat
+        if chat is None or chat.type != Chat.PRIVATE:
+            return False
+        return super().check_update(update)
+
+
 def register_handlers(application: App, config: Config) -> None:
     private = filters.ChatType.PRIVATE
     groups_only = filters.ChatType.GROUPS
     private_or_groups = private | groups_only
     add = application.add_handler
+    # An edited message is never taken as new input, commands included: explained in a private chat, ignored
+    # elsewhere; nothing after this group sees it.
+    add(MessageHandler(filters.UpdateType.EDITED, dialogue.edited_message), group=-2)
     # An admin's next text after /broadcast is the draft; it stops further handling only when it took the text.
     admins = filters.User(user_id=sorted(config.admin_ids))
     add(MessageHandler(private & filters.TEXT & admins, admin_broadcast.capture_broadcast_text), group=-1)
@@ -94,16 +111,19 @@ def register_handlers(application: App, config: Config) -> None:
     add(CommandHandler("subscribe", tips.subscribe_command, filters=private_or_groups))
     add(CommandHandler("unsubscribe", tips.unsubscribe_command, filters=private_or_groups))
 
-    add(CallbackQueryHandler(admin_broadcast.on_broadcast_button, pattern=callback_data.BROADCAST_ANY))
-    add(CallbackQueryHandler(dialogue.on_consent_button, pattern=callback_data.CONSENT))
-    add(CallbackQueryHandler(dialogue.on_language_button, pattern=callback_data.LANGUAGE))
-    add(CallbackQueryHandler(privacy.on_delete_button, pattern=callback_data.DELETE))
-    add(CallbackQueryHandler(privacy.on_consent_change, pattern=callback_data.PRIVACY_CONSENT))
-    add(CallbackQueryHandler(tips.on_tips_button, pattern=callback_data.TIPS))
-    add(CallbackQueryHandler(report.on_report_button, pattern=callback_data.REPORT))
-    add(CallbackQueryHandler(dialogue.on_button))  # the questionnaire's buttons, forged and stale ones too
+    # Buttons are pressed by the one user they were shown to in a private chat. In a group anyone could
+    # press (or forge) them, so none of these handlers sees a group's button; the last one answers it.
+    private_button = PrivateCallbackQueryHandler
+    add(private_button(admin_broadcast.on_broadcast_button, pattern=callback_data.BROADCAST_ANY))
+    add(private_button(dialogue.on_consent_button, pattern=callback_data.CONSENT))
+    add(private_button(dialogue.on_language_button, pattern=callback_data.LANGUAGE))
+    add(private_button(privacy.on_delete_button, pattern=callback_data.DELETE))
+    add(private_button(privacy.on_consent_change, pattern=callback_data.PRIVACY_CONSENT))
+    add(private_button(tips.on_tips_button, pattern=callback_data.TIPS))
+    add(private_button(report.on_report_button, pattern=callback_data.REPORT))
+    add(private_button(dialogue.on_button))  # the questionnaire's buttons, forged and stale ones too
+    add(CallbackQueryHandler(groups.on_group_button))
 
-    add(MessageHandler(filters.UpdateType.EDITED_MESSAGE & private, dialogue.edited_message))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND, dialogue.unknown_command))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.TEXT, dialogue.on_text))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, dialogue.unsupported_message))
@@ -145,6 +165,7 @@ async def _post_init(application: App) -> None:
     for kind, weekday, at in services.storage.tip_slots():
         ensure_slot_job(application, Schedule(kind, weekday, at))
     await resume_runs(application)
+    watch_orphaned_runs(application)
     if services.config.admin_ids:
         await reports.set_admin_commands(bot, services.config.admin_ids, (*PRIVATE_COMMANDS, *TIP_COMMANDS))
     if not services.config.privacy_contact:
@@ -152,22 +173,13 @@ async def _post_init(application: App) -> None:
     log.info("Bot @%s ready", bot.username)
 
 
-def run_telegram(config: Config) -> int:
-    """Poll, or serve a webhook when WEBHOOK_URL is set; returns when stopped."""
+def run_telegram(config: Config, storage: Storage) -> int:
+    """Poll, or serve a webhook when WEBHOOK_URL is set; returns when stopped (closing ``storage``)."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    storage = Storage(config.database_path)
-    storage.forget_processed_updates()
     application = build_application(config, storage)
     kwargs: dict[str, Any] = {"allowed_updates": Update.ALL_TYPES, "drop_pending_updates": False}
     if config.uses_webhook:
-        application.run_webhook(
-            listen=config.webhook_listen,
-            port=config.webhook_port,
-            url_path=config.webhook_path,
-            webhook_url=config.webhook_url,
-            secret_token=config.webhook_secret,
-            **kwargs,
-        )
+        asyncio.run(serve_webhook(application, config))
     else:
         application.run_polling(**kwargs)
     storage.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import Chat, Update
+from telegram.ext import ApplicationHandlerStop
 
 from bot.advisor import AdvisorEvent, Begin, GiveConsent, Outcome, Respondent, Typed
 from bot.commands import PRIVATE_COMMANDS, TIP_COMMANDS
@@ -12,7 +13,7 @@ from bot.telegram import callback_data
 from bot.telegram.keyboards import language_keyboard
 from bot.telegram.locks import serialized
 from bot.telegram.replies import show
-from bot.telegram.send import remove_keyboard, send_html
+from bot.telegram.send import answer_query, remove_keyboard, send_html
 from bot.telegram.services import CHANNEL, Context
 from dialogs.engine import Back, Restart, Show, SwitchLanguage
 from dialogs.questions import QUESTIONS
@@ -69,7 +70,7 @@ async def on_button(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
     pressed = callback_data.decode_dialogue(query.data or "")
-    await query.answer()
+    await answer_query(query)
     outcome = apply(update, context, pressed if pressed is not None else Show())
     if pressed is None or outcome.stale:
         await show(context, chat_id_of(update), outcome, warning(outcome, STALE_BUTTON))
@@ -85,7 +86,7 @@ async def on_consent_button(update: Update, context: Context) -> None:
     assert query is not None
     match = callback_data.CONSENT.match(query.data or "")
     assert match is not None
-    await query.answer()
+    await answer_query(query)
     outcome = apply(update, context, GiveConsent(match["consent"] == "1"))
     if outcome.note is not None:
         await remove_keyboard(query.message)
@@ -99,7 +100,7 @@ async def on_language_button(update: Update, context: Context) -> None:
     assert query is not None
     match = callback_data.LANGUAGE.match(query.data or "")
     assert match is not None
-    await query.answer()
+    await answer_query(query)
     await remove_keyboard(query.message)
     outcome = apply(update, context, SwitchLanguage(match["language"]))
     await show(context, chat_id_of(update), outcome, full_result=True)
@@ -175,9 +176,16 @@ async def unsupported_message(update: Update, context: Context) -> None:
     )
 
 
-@serialized
 async def edited_message(update: Update, context: Context) -> None:
-    """Explain that edits are not taken into account."""
+    """Explain in a private chat that edits are not taken into account; ignore them elsewhere."""
+    chat = update.effective_chat
+    if chat is not None and chat.type == Chat.PRIVATE and update.effective_user is not None:
+        await _explain_edit(update, context)
+    raise ApplicationHandlerStop
+
+
+@serialized
+async def _explain_edit(update: Update, context: Context) -> None:
     await _show_with_warning(
         update,
         context,

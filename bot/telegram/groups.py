@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 
 from bot.i18n import Translator
 from bot.telegram.services import Context
@@ -25,3 +28,11 @@ async def group_start(update: Update, context: Context) -> None:
         t(msg("The digital check runs in a private chat, so your answers stay private.")),
         reply_markup=keyboard,
     )
+
+
+async def on_group_button(update: Update, context: Context) -> None:
+    """A button pressed outside a private chat: answered, so that no spinner is left, and nothing else."""
+    query = update.callback_query
+    if query is not None:
+        with contextlib.suppress(TelegramError):
+            await query.answer()

@@ -6,8 +6,9 @@ Retries of failed requests happen below, in ``bot.telegram.request``.
 from __future__ import annotations
 
 import contextlib
+import logging
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import TelegramError
 
@@ -16,6 +17,8 @@ from bot.i18n import Translator
 from bot.rendering import HTML
 from bot.telegram.services import CHANNEL, Context
 from dialogs.text import Text
+
+log = logging.getLogger(__name__)
 
 
 def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
@@ -53,6 +56,15 @@ async def send_html(
             disable_web_page_preview=True,
         )
     return message
+
+
+async def answer_query(query: CallbackQuery) -> None:
+    """Stop the button's spinner. A refusal ("query is too old" after downtime) does not stop the handler:
+    the press itself is still taken."""
+    try:
+        await query.answer()
+    except TelegramError as error:
+        log.info("Button press not acknowledged (%s): %s", type(error).__name__, error.message)
 
 
 async def remove_keyboard(message: object) -> None:

@@ -9,6 +9,7 @@ from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.advisor import Advisor
 from bot.broadcast import ChatPacer, TipBroadcaster
+from bot.broadcast.lease import Lease
 from bot.config import Config
 from bot.storage import Storage
 
@@ -24,7 +25,9 @@ class Services:
         self._advisor: Advisor | None = None
         self.pacer: ChatPacer | None = None  # the broadcaster's pacer (benchmarks and tests give their own)
         self.broadcaster: TipBroadcaster | None = None  # made on first use
+        self.lease: Lease | None = None  # this process's hold on the runs it sends (made on first use)
         self.tasks: set[asyncio.Task[Any]] = set()  # broadcast runs in the background
+        self.runs: set[int] = set()  # the ids of the runs this process sends now
 
     def bind(self, config: Config, storage: Storage) -> None:
         self._config = config

@@ -7,7 +7,7 @@ from telegram.error import TelegramError
 
 from bot.i18n import LANGUAGES, Translator
 from bot.telegram.locks import serialized
-from bot.telegram.send import reply_text, user_language
+from bot.telegram.send import answer_query, reply_text, user_language
 from bot.telegram.services import Context
 from bot.tips.schedule import Schedule, ensure_slot_job, parse_schedule, schedule_of
 from dialogs.text import Text, msg
@@ -44,7 +44,7 @@ async def on_tips_button(update: Update, context: Context) -> None:
     """The result's "Send me tips" button: subscribe the private chat in the user's language."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_query(query)
     await _subscribe(update, context, "private", user_language(update, context))
 
 
