@@ -147,6 +147,11 @@ class Advisor:
     ``asks_consent``: the channel asks before answers are kept for statistics, and refused answers are erased
     once the result is out. ``confirms_replies``: the channel calls ``replied`` once a reply is delivered, so
     a reply lost in a crash is noticed. ``shares``: results carry the respondent's share code.
+
+    Delivery receipts are held in memory and never cost a commit of their own: the respondent's next update
+    reads them in its transaction, and ``flush_receipts`` writes the rest at a clean stop and now and then.
+    A crash loses only the receipts, so the next message after it is treated as if the reply had been lost
+    (the user sees the current question again) and never as an answer to a question the user has not seen.
     """
 
     def __init__(
@@ -163,6 +168,7 @@ class Advisor:
         self.confirms_replies = confirms_replies
         self.shares = shares
         self.peers = peers or PeerBenchmark(storage)
+        self._delivered: set[str] = set()  # respondents whose last reply is out, not yet written down
 
     def handle(self, respondent: Respondent, event: AdvisorEvent, *, update_id: int | None = None) -> Outcome:
         """Apply one event; the session, a finished result, an erasure and ``update_id`` commit together."""
@@ -183,6 +189,10 @@ class Advisor:
     ) -> Outcome:
         stored = visitor["session"]
         respondent_id = visitor["respondent_id"]
+        reply_lost = bool(stored is not None and stored["reply_pending"])
+        if respondent_id in self._delivered:
+            self._delivered.discard(respondent_id)  # this update's session row replaces the pending mark
+            reply_lost = False
         session, restore_notices = restore(stored, language_for(respondent.language_code))
         # A decision on an earlier version of the consent text is asked again.
         consent = visitor["consent"] if visitor["consent_version"] == CONSENT_VERSION else None
@@ -207,7 +217,7 @@ class Advisor:
         elif self.asks_consent and consent is None:
             return Outcome(respondent_id, session.language, session.state, needs_consent=True)
         elif isinstance(event, Typed):
-            if stored is not None and stored["reply_pending"] and session.state != RESULT:
+            if reply_lost and session.state != RESULT:
                 # The user never saw our last reply, so this text answers an earlier question (typed again):
                 # show where they are instead of storing it as the answer to a question they have not seen.
                 note, warning = REPLY_LOST, True
@@ -306,7 +316,16 @@ class Advisor:
     def replied(self, outcome: Outcome) -> None:
         """The reply to ``outcome`` is delivered (only channels that confirm replies call it)."""
         if self.confirms_replies and outcome.respondent_id and not outcome.needs_consent:
-            self.storage.mark_replied(outcome.respondent_id)
+            self._delivered.add(outcome.respondent_id)
+
+    def flush_receipts(self) -> int:
+        """Write the delivery receipts held in memory, in one transaction; returns how many."""
+        delivered, self._delivered = self._delivered, set()
+        if delivered:
+            with self.storage.write():
+                for respondent_id in delivered:
+                    self.storage.mark_replied(respondent_id)
+        return len(delivered)
 
     def consent_of(self, respondent: Respondent) -> bool | None:
         """The respondent's consent to the current consent text (None: not asked, or asked on an older text)."""

@@ -241,6 +241,7 @@ async def test_an_answer_typed_again_after_a_lost_reply_is_not_taken_for_the_nex
     respondent = bot.storage.find_respondent("telegram", USER)
     assert respondent is not None
     await bot.send("12")
+    assert bot.app.bot_data.advisor.flush_receipts() == 1  # the reply to "12" went out
     assert bot.storage.load_session(respondent)["reply_pending"] is False  # type: ignore[index]
     # The bot dies after committing the next answer but before its reply goes out.
     bot.storage.save_session(
@@ -250,6 +251,7 @@ async def test_an_answer_typed_again_after_a_lost_reply_is_not_taken_for_the_nex
     )
     await bot.send("12")  # the user never saw question 2 and types the staff figure again
     assert "nicht erreicht" in bot.last_text() and "Frage 2 von 15" in bot.last_text()
+    assert bot.app.bot_data.advisor.flush_receipts() == 1  # this reply went out
     session = bot.storage.load_session(respondent)
     assert session is not None and "turnover" not in session["answers"] and not session["reply_pending"]
     await bot.send("2 Mio")  # now the answer to the question the user sees

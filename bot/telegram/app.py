@@ -56,6 +56,7 @@ def build_application(
         .concurrent_updates(True)
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(_post_init)
+        .post_stop(_post_stop)
     )
     builder = builder.request(request or RetryingRequest(connection_pool_size=64, read_timeout=10))
     builder = builder.get_updates_request(updates_request or RetryingRequest(attempts=1, read_timeout=40))
@@ -129,9 +130,23 @@ def register_handlers(application: App, config: Config) -> None:
     add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, dialogue.unsupported_message))
     application.add_error_handler(errors.on_error)
     if application.job_queue is not None:
+        application.job_queue.run_repeating(receipts_job, RECEIPTS_INTERVAL, name="receipts")
         application.job_queue.run_daily(
             retention_job, time=RETENTION_TIME.replace(tzinfo=ZoneInfo(config.timezone)), name="retention"
         )
+
+
+RECEIPTS_INTERVAL = 60  # seconds between writes of the delivery receipts held in memory
+
+
+async def receipts_job(context: Context) -> None:
+    """Write the delivery receipts of replies that went out, for users who have not written since."""
+    context.bot_data.advisor.flush_receipts()
+
+
+async def _post_stop(application: App) -> None:
+    """Write what is held in memory, so that a clean restart shows nobody a "lost reply" notice."""
+    application.bot_data.advisor.flush_receipts()
 
 
 RETENTION_TIME = time(3, 30)  # daily, in the configured time zone, when hardly anyone writes
