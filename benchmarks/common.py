@@ -38,14 +38,18 @@ OUR_BOT = (sys.executable, str(ROOT / "run_bot.py"), "telegram")
 ECHO_BOT = (sys.executable, str(ROOT / "benchmarks" / "echo_bot.py"))
 
 # One whole questionnaire in German, as typed and tapped (the answers of the handler tests):
-# /start, consent, eleven answers; then the summary's confirmation, which renders the result and its chart.
+# /start, consent, fifteen answers; then the summary's confirmation, which renders the result and its chart.
 QUESTIONS_SCRIPT: tuple[str, ...] = (
     "/start",
     "cons|1",
     "12",
     "1,5 Mio. €",
     "c|balance_sheet|unknown",
-    "c|linked|no",
+    "c|linked|none",
+    "c|owns|none",
+    "c|sector|craft",
+    "c|customers|both",
+    "c|reach|local",
     "c|website|outdated",
     "c|social_presence|occasional",
     "15 %",
