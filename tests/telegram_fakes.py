@@ -200,6 +200,7 @@ class Updates:
                     "chat": {"id": user_id, "type": "private"},
                     "text": message_text,
                     "from": {"id": BOT_ID, "is_bot": True, "first_name": "Berater"},
+                    "reply_markup": {"inline_keyboard": [[{"text": "…", "callback_data": data}]]},
                 },
             },
         }

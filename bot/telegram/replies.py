@@ -77,11 +77,25 @@ def screen_html(context: Context, outcome: Outcome, t: Translator) -> tuple[str,
     """A question, the summary, or the short note that stands in for a result shown before."""
     screen = outcome.screen
     if isinstance(screen, QuestionScreen):
-        return render_question(screen, t, HTML), question_keyboard(screen, t)
+        return question_html(screen, t), question_keyboard(screen, t)
     if isinstance(screen, SummaryScreen):
         return render_summary(screen, t, HTML), summary_keyboard(screen, t)
     body = HTML.escape(t(msg("Your result is shown above. What would you like to do next?")))
     return body, result_keyboard(t, share_link(context, outcome, t), show_again=True)
+
+
+# A question not answered before reads the same for every user: (question, number, total, language) → HTML.
+_QUESTION_HTML: dict[tuple[str, int, int, str], str] = {}
+
+
+def question_html(screen: QuestionScreen, t: Translator) -> str:
+    if screen.current is not None:  # "Your answer so far: …" differs per user
+        return render_question(screen, t, HTML)
+    key = (screen.question_id, screen.number, screen.total, t.language)
+    html = _QUESTION_HTML.get(key)
+    if html is None:
+        html = _QUESTION_HTML[key] = render_question(screen, t, HTML)
+    return html
 
 
 def toast(outcome: Outcome) -> str | None:
