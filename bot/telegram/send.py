@@ -89,8 +89,9 @@ async def show_in_place(
 ) -> None:
     """Edit ``message`` (the one whose button was pressed) into this screen: one call instead of two.
 
-    When Telegram refuses the edit (too old to edit, deleted, not modified, a photo) or the screen needs more
-    than one message, the screen is sent as a new message instead.
+    When Telegram refuses the edit (too old to edit, deleted, a photo) or the screen needs more than one
+    message, the screen is sent as a new message instead. "Not modified" means the message shows this screen
+    already (a retried edit whose first answer was lost): sending it again would show it twice.
     """
     if (
         isinstance(message, Message)
@@ -101,8 +102,9 @@ async def show_in_place(
         params["message_id"] = message.message_id
         try:
             await context.bot.do_api_request("editMessageText", params)
-        except BadRequest:
-            pass
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return  # it shows this screen already: an edit whose answer was lost, retried
         else:
             return
     await send_html(context, chat_id, text, markup)
