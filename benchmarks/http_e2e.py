@@ -57,6 +57,7 @@ BOTS = {
 # Each of ours is compared with the echo bot paced the same way (or with the one that ran).
 PAIRS = (("ours", "echo+limiter"), ("ours-unpaced", "echo"))
 FIRST_USER_ID = 100_001
+REPLY_METHODS = ("sendMessage", "editMessageText")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ class Run:
 
 
 class ReplyWatcher:
-    """Follows the fake's log of sendMessage calls on one thread and wakes the user waiting for each reply.
+    """Follows the fake's log of sent and edited messages on one thread and wakes the user waiting for each reply.
 
     One thread instead of one blocking ``wait_reply`` per user: two hundred threads waiting on the fake's one
     condition would all wake for every message, and the fake's process would measure its own contention.
@@ -89,7 +90,6 @@ class ReplyWatcher:
         self.loop = loop
         self.keyboard_ends_reply = keyboard_ends_reply
         self.waiting: dict[int, tuple[float, asyncio.Future[float]]] = {}
-        self._seen = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._follow, name="reply-watcher", daemon=True)
 
@@ -108,19 +108,22 @@ class ReplyWatcher:
         return since, future
 
     def _follow(self) -> None:
+        # A reply is a new message or, for a tapped answer, the question message edited into the next one.
+        seen = dict.fromkeys(REPLY_METHODS, 0)
         while not self._stop.is_set():
-            index = 0
+            for method in REPLY_METHODS:
+                index = 0
 
-            def look(call: CallRecord) -> bool:
-                nonlocal index
-                index += 1  # the log only grows: calls up to _seen were looked at in an earlier pass
-                if index > self._seen:
-                    self._seen = index
-                    self._dispatch(call)
-                return False
+                def look(call: CallRecord, method: str = method) -> bool:
+                    nonlocal index
+                    index += 1  # the log only grows: calls up to seen[method] were looked at before
+                    if index > seen[method]:
+                        seen[method] = index
+                        self._dispatch(call)
+                    return False
 
-            with contextlib.suppress(TimeoutError):  # nothing new for half a second: look again
-                self.fake.wait_for_call("sendMessage", look, timeout=0.5)
+                with contextlib.suppress(TimeoutError):  # nothing new: look at the other method
+                    self.fake.wait_for_call(method, look, timeout=0.05)
 
     def _dispatch(self, call: CallRecord) -> None:
         if call.status != 200 or not isinstance(call.chat_id, int):

@@ -18,17 +18,22 @@ from dialogs.engine import (
     RESULT,
     SUMMARY,
     Event,
+    QuestionScreen,
     Result,
     ResultScreen,
     Screen,
     Session,
     Show,
+    SummaryScreen,
     evaluate,
     handle,
     is_complete,
     language_for,
+    question_screen,
     restore,
+    summary_screen,
 )
+from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Text, msg
 
 WELCOME_BACK = msg("Welcome back! We continue where you left off.")
@@ -222,8 +227,7 @@ class Advisor:
                 # show where they are instead of storing it as the answer to a question they have not seen.
                 note, warning = REPLY_LOST, True
             else:
-                _, shown = handle(session, Show())
-                engine_event = event_for_text(event.text, shown.screen, Translator(session.language))
+                engine_event = event_for_text(event.text, shown_screen(session), Translator(session.language))
         elif isinstance(event, Pressed):
             stale = event.offered_in is not None and event.offered_in != session.state
             engine_event = Show() if stale else event.event
@@ -363,6 +367,15 @@ class Advisor:
     def start_afresh(self, respondent: Respondent) -> None:
         """Forget the respondent's earlier answers and results (a new terminal run)."""
         self.storage.new_respondent_for(respondent.channel, respondent.user_id)
+
+
+def shown_screen(session: Session) -> QuestionScreen | SummaryScreen | None:
+    """The question or summary the user sees, to read typed text against (no engine pass, no result)."""
+    if session.state in QUESTION_BY_ID:
+        return question_screen(QUESTION_BY_ID[session.state], session.answers)
+    if session.state == SUMMARY:
+        return summary_screen(session.answers)
+    return None
 
 
 def changes_since(before: ResultRow, result: Result) -> Changes:

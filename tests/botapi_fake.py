@@ -2557,6 +2557,28 @@ class FakeUser:
                         return copy.deepcopy(record.data)
                 fake._wait_until(deadline, f"a reply to user {self.id}", state.id)
 
+    def wait_screen(self, timeout: float = 10.0, chat: ChatRef | None = None) -> JSONDict:
+        """What the user sees change next: a new bot message, or one seen before that the bot edited."""
+        fake = self._fake
+        deadline = time.monotonic() + timeout
+        with fake._cond:
+            state = fake._chat(chat if chat is not None else self.id)
+            while True:
+                cursor = self._cursors.get(state.id, 0)
+                ids = state.bot_message_ids
+                for index in range(bisect.bisect_right(ids, cursor), len(ids)):
+                    record = state.messages[ids[index]]
+                    self._cursors[state.id] = ids[index]
+                    if not record.deleted:
+                        self._seen_versions[(state.id, ids[index])] = record.version
+                        return copy.deepcopy(record.data)
+                for (chat_id, message_id), version in self._seen_versions.items():
+                    record = state.messages.get(message_id) if chat_id == state.id else None
+                    if record is not None and not record.deleted and record.version > version:
+                        self._seen_versions[(chat_id, message_id)] = record.version
+                        return copy.deepcopy(record.data)
+                fake._wait_until(deadline, f"a reply or an edit for user {self.id}", state.id)
+
     def wait_replies(self, count: int, timeout: float = 10.0, chat: ChatRef | None = None) -> list[JSONDict]:
         """The next ``count`` new bot messages (one shared deadline)."""
         deadline = time.monotonic() + timeout

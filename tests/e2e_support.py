@@ -568,7 +568,7 @@ class ScriptedUser:
                     continue
                 wait = min(self.patience - (now - quiet_since), deadline - now)
                 try:
-                    message = self.user.wait_reply(timeout=max(wait, 0.0))
+                    message = self.user.wait_screen(timeout=max(wait, 0.0))
                 except TimeoutError:
                     if record.nudges >= self.max_nudges:
                         raise
@@ -602,6 +602,16 @@ def sent_messages(fake: BotApiFake, chat_id: int) -> list[dict[str, Any]]:
     """The bot's delivered messages in a chat as they were sent (with the buttons they had then)."""
     delivered = [c.result for c in sends(fake, chat_id) if c.ok and isinstance(c.result, dict)]
     return sorted(delivered, key=lambda m: int(m["message_id"]))
+
+
+def shown_messages(fake: BotApiFake, chat_id: int) -> list[dict[str, Any]]:
+    """What the user saw appear, in order: each delivered message, and each message the bot edited into a new
+    screen (a pressed answer replaces its question in place)."""
+    return [
+        c.result
+        for c in fake.calls(chat_id=chat_id)
+        if c.ok and (c.method in SEND_METHODS or c.method == "editMessageText") and isinstance(c.result, dict)
+    ]
 
 
 def _payload(call: CallRecord) -> tuple[str, str]:

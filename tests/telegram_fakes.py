@@ -20,6 +20,9 @@ from telegram.request import BaseRequest, RequestData
 from tests.botapi_fake import MAX_CALLBACK_DATA_BYTES, MAX_TEXT_LENGTH, ApiError, format_text
 
 MAX_CAPTION_LENGTH = 1024
+SHOWN = ("sendMessage", "sendPhoto", "sendDocument", "editMessageText")
+# Calls that count against the 30 messages a second Telegram allows a bot (answerCallbackQuery does not).
+RATE_LIMITED = (*SHOWN, "editMessageReplyMarkup", "sendChatAction")
 
 BOT_ID = 777000
 BOT_USERNAME = "KmuBeraterTestBot"
@@ -34,6 +37,8 @@ class FakeRequest(BaseRequest):
         self._ids = itertools.count(1)
         self.send_delay = 0.0  # seconds each send takes, so that concurrent updates really interleave
         self.refusals: dict[str, list[tuple[int, str] | TimedOut]] = {}  # method -> the next failures
+        self.validate = True  # refuse what Telegram refuses (parses every HTML text: costly in benchmarks)
+        self.edit_refusal: str | None = None  # when set, every editMessageText is refused with it
 
     def refuse(self, api: str, description: str, times: int = 1, status: int = 400) -> None:
         """Answer the next ``times`` calls of ``api`` with ``status`` and ``description``."""
@@ -72,7 +77,10 @@ class FakeRequest(BaseRequest):
                 {"ok": False, "error_code": status, "description": description}
             ).encode()
         try:
-            check(api, params)
+            if api == "editMessageText" and self.edit_refusal is not None:
+                raise ApiError(400, self.edit_refusal)
+            if self.validate:
+                check(api, params)
         except ApiError as error:
             return error.code, json.dumps(error.payload()).encode()
         return 200, json.dumps({"ok": True, "result": self.result(api, params)}).encode()
@@ -91,8 +99,9 @@ class FakeRequest(BaseRequest):
             }
             if "text" in params:
                 message["text"] = params["text"]
-            if params.get("reply_markup"):
-                message["reply_markup"] = params["reply_markup"]
+            markup = params.get("reply_markup")
+            if markup:
+                message["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
             if api == "sendPhoto":
                 message["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
             if api == "sendDocument":
@@ -101,11 +110,11 @@ class FakeRequest(BaseRequest):
         return True
 
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """Every message shown in the chat, in order: the ones sent and the ones edited into a new screen."""
         return [
             p
             for api, p in self.calls
-            if api in ("sendMessage", "sendPhoto", "sendDocument")
-            and (chat_id is None or int(p.get("chat_id", 0)) == chat_id)
+            if api in SHOWN and (chat_id is None or int(p.get("chat_id", 0)) == chat_id)
         ]
 
     def texts(self, chat_id: int | None = None) -> list[str]:
@@ -118,6 +127,10 @@ class FakeRequest(BaseRequest):
                 markup = json.loads(markup) if isinstance(markup, str) else markup
                 return markup["inline_keyboard"]  # type: ignore[no-any-return]
         return []
+
+    def rate_limited(self) -> list[str]:
+        """The calls made so far that count against Telegram's 30 messages a second."""
+        return [api for api, _ in self.calls if api in RATE_LIMITED]
 
     def clear(self) -> None:
         self.calls.clear()
@@ -217,6 +230,7 @@ class Updates:
                     "chat": chat,
                     "text": message_text,
                     "from": {"id": BOT_ID, "is_bot": True, "first_name": "Berater"},
+                    "reply_markup": {"inline_keyboard": [[{"text": "…", "callback_data": data}]]},
                 },
             },
         }

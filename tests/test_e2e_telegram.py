@@ -122,9 +122,9 @@ def test_four_users_finish_in_german_and_english_at_once(fake: E2EFake, bot: Bot
 
 
 def next_screen(user: FakeUser, timeout: float = 20.0) -> dict[str, Any]:
-    """The next bot message with buttons (notices and the screen come in one message)."""
+    """The next screen: a bot message with buttons, new or edited (a tapped answer edits its question)."""
     for _ in range(20):
-        message = user.wait_reply(timeout=timeout)
+        message = user.wait_screen(timeout=timeout)
         if screen_of(message) is not None:
             return message
     raise AssertionError("no screen among the last 20 messages")

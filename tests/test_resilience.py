@@ -80,7 +80,7 @@ from tests.e2e_support import (
     run_users,
     running_fake,
     screen_of,
-    sent_messages,
+    shown_messages,
     stored_sessions,
 )
 from tests.telegram_fakes import TOKEN, FakeRequest, Updates
@@ -102,7 +102,7 @@ class CrashPoint:
     number: int
     sessions: dict[int, dict[str, Any] | None]
     acked: dict[int, list[str]]  # questions whose acknowledgement the user had been sent
-    last_message_id: dict[int, int]
+    screens_shown: dict[int, int]  # how many screens each user had seen (new or edited messages)
 
 
 @dataclass
@@ -149,7 +149,7 @@ class Gate:
 def acknowledged_in_chat(fake: E2EFake, chat_id: int) -> list[str]:
     """Questions the bot acknowledged to a user so far, read from the messages it sent."""
     acked = []
-    for message in sent_messages(fake, chat_id):
+    for message in shown_messages(fake, chat_id):
         screen = screen_of(message)
         if screen is not None and (message.get("text") or "").startswith("✓") and position(screen) > 0:
             acked.append(QIDS[position(screen) - 1])
@@ -166,8 +166,7 @@ def crash_point(
     for user in users:
         acked = acknowledged_in_chat(fake, user.id)
         point.acked[user.id] = acked
-        everything = fake.messages(user.id, include_user=True)
-        point.last_message_id[user.id] = everything[-1]["message_id"] if everything else 0
+        point.screens_shown[user.id] = len(shown_messages(fake, user.id))
         expected = expected_session(user.script).answers
         stored = (sessions[user.id] or {}).get("answers", {})
         for qid in acked:
@@ -187,14 +186,12 @@ def check_continuations(
             session = point.sessions[user.id]
             if not session or not session["answers"] or session["state"] == "result":
                 continue
-            upper = following.last_message_id[user.id] if following else None
+            upper = following.screens_shown[user.id] if following else None
             first = next(
                 (
                     m
-                    for m in sent_messages(fake, user.id)
-                    if m["message_id"] > point.last_message_id[user.id]
-                    and (upper is None or m["message_id"] <= upper)
-                    and screen_of(m) is not None
+                    for m in shown_messages(fake, user.id)[point.screens_shown[user.id] : upper]
+                    if screen_of(m) is not None
                 ),
                 None,
             )

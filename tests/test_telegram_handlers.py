@@ -497,3 +497,74 @@ async def test_refused_consent_answers_are_erased_even_when_the_result_cannot_be
     assert bot.storage.latest_results(respondent) == []
     assert bot.storage.load_session(respondent)["answers"] == {}  # type: ignore[index]
     assert bot.storage.db["results"].count == 0
+
+
+async def test_every_answer_costs_one_rate_limited_call_and_the_summary_lists_them_all(bot: Harness) -> None:
+    await consent(bot)
+    for answer in GERMAN_ANSWERS:
+        bot.request.clear()
+        if answer.startswith("c|"):
+            await bot.press(answer)
+            edits = bot.calls("editMessageText", USER)
+            assert len(edits) == 1 and edits[0]["text"].startswith("✓ ")  # the recap on top
+            (toast,) = [p for api, p in bot.request.calls if api == "answerCallbackQuery"]
+            assert toast["text"].startswith("✓ Notiert: ")
+        else:
+            await bot.send(answer)
+            assert len(bot.calls("sendMessage", USER)) == 1
+        assert bot.request.rate_limited() == ["editMessageText" if answer.startswith("c|") else "sendMessage"]
+    summary = bot.last_text()
+    assert "Ihre Antworten im Überblick" in summary
+    assert summary.count("\n• ") == len(GERMAN_ANSWERS)
+
+
+async def test_a_pressed_answer_replaces_its_question_in_place(bot: Harness) -> None:
+    await consent(bot)
+    await bot.send("12")
+    update = bot.updates.press(USER, "c|turnover|upto2m")
+    bot.request.clear()
+    await bot.app.process_update(update)
+    (edit,) = bot.calls("editMessageText", USER)
+    assert update.callback_query is not None and update.callback_query.message is not None
+    assert int(edit["message_id"]) == update.callback_query.message.message_id
+    assert "Frage 3 von 15" in edit["text"] and "c|balance_sheet|unknown" in bot.buttons()
+
+
+@pytest.mark.parametrize(
+    "refusal", ["Bad Request: message can't be edited", "Bad Request: message to edit not found"]
+)
+async def test_a_message_that_cannot_be_edited_gets_the_next_question_as_a_new_message(
+    bot: Harness, refusal: str
+) -> None:
+    await consent(bot)
+    await bot.send("12")
+    bot.request.edit_refusal = refusal
+    bot.request.clear()
+    await bot.press("c|turnover|upto2m")
+    assert [api for api in bot.request.rate_limited()] == ["editMessageText", "sendMessage"]
+    (sent,) = bot.calls("sendMessage", USER)
+    assert "Frage 3 von 15" in sent["text"] and "c|balance_sheet|unknown" in bot.buttons()
+
+
+async def test_buttons_left_on_a_question_answered_by_typing_are_harmless(bot: Harness) -> None:
+    await consent(bot)
+    await bot.send("12")  # the first question keeps its keyboard: no call is spent on taking it off
+    await bot.send("1,5 Mio. €")
+    bot.request.clear()
+    await bot.press("c|staff|lt10")  # a button of the first question, pressed at the third
+    assert "früheren Nachricht" in bot.last_text() and "Frage 3 von 15" in bot.last_text()
+    session = bot.storage.load_session(bot.storage.respondent_for("telegram", USER))
+    assert session is not None and session["answers"]["staff"]["value"] == "12"
+
+
+async def test_an_edit_found_already_done_is_not_sent_again(bot: Harness) -> None:
+    """A retried edit whose first answer was lost is "not modified": the user sees the screen already."""
+    await consent(bot)
+    await bot.send("12")
+    bot.request.edit_refusal = (
+        "Bad Request: message is not modified: specified new message content and reply markup are exactly "
+        "the same as a current content and reply markup of the message"
+    )
+    bot.request.clear()
+    await bot.press("c|turnover|upto2m")
+    assert bot.request.rate_limited() == ["editMessageText"]

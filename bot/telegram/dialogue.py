@@ -12,7 +12,7 @@ from bot.rendering import HTML
 from bot.telegram import callback_data
 from bot.telegram.keyboards import language_keyboard
 from bot.telegram.locks import serialized
-from bot.telegram.replies import show
+from bot.telegram.replies import show, toast
 from bot.telegram.send import answer_query, remove_keyboard, send_html
 from bot.telegram.services import CHANNEL, Context
 from dialogs.engine import Back, Restart, Show, SwitchLanguage
@@ -66,17 +66,27 @@ async def on_text(update: Update, context: Context) -> None:
 
 @serialized
 async def on_button(update: Update, context: Context) -> None:
-    """Handle a button of the questionnaire; a forged or stale one shows where the user is."""
+    """Handle a button of the questionnaire; a forged or stale one shows where the user is.
+
+    The next question replaces the one whose button was pressed (one rate-limited call), the toast and the
+    recap on top of it acknowledge the answer; buttons left on older messages carry the state they were
+    offered in, so pressing one later only shows where the user is.
+    """
     query = update.callback_query
     assert query is not None
     pressed = callback_data.decode_dialogue(query.data or "")
-    await answer_query(query)
-    outcome = apply(update, context, pressed if pressed is not None else Show())
+    try:
+        outcome = apply(update, context, pressed if pressed is not None else Show())
+    except Exception:
+        await answer_query(query)  # no spinner left on the button, whatever went wrong
+        raise
     if pressed is None or outcome.stale:
+        await answer_query(query, Translator(outcome.language)(STALE_BUTTON))
         await show(context, chat_id_of(update), outcome, warning(outcome, STALE_BUTTON))
         return
-    await remove_keyboard(query.message)
-    await show(context, chat_id_of(update), outcome, full_result=isinstance(pressed.event, Show))
+    await answer_query(query, toast(outcome))
+    full_result = isinstance(pressed.event, Show)
+    await show(context, chat_id_of(update), outcome, full_result=full_result, in_place=query.message)
 
 
 @serialized
@@ -95,15 +105,14 @@ async def on_consent_button(update: Update, context: Context) -> None:
 
 @serialized
 async def on_language_button(update: Update, context: Context) -> None:
-    """Continue in the chosen language."""
+    """Continue in the chosen language, in place of the language question."""
     query = update.callback_query
     assert query is not None
     match = callback_data.LANGUAGE.match(query.data or "")
     assert match is not None
     await answer_query(query)
-    await remove_keyboard(query.message)
     outcome = apply(update, context, SwitchLanguage(match["language"]))
-    await show(context, chat_id_of(update), outcome, full_result=True)
+    await show(context, chat_id_of(update), outcome, full_result=True, in_place=query.message)
 
 
 @serialized

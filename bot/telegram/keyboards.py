@@ -9,6 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.i18n import Translator
 from bot.telegram import callback_data as data
 from dialogs.engine import QuestionScreen, SummaryScreen
+from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import msg
 
 ButtonRows = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)
@@ -24,19 +25,30 @@ def inline_keyboard(rows: ButtonRows) -> InlineKeyboardMarkup:
 
 
 def question_keyboard(screen: QuestionScreen, t: Translator) -> InlineKeyboardMarkup:
-    labels = [t(c.label) for c in screen.choices]
+    choices = tuple(choice.key for choice in screen.choices)
+    return _question_keyboard(screen.question_id, choices, screen.can_go_back, t.language)
+
+
+@lru_cache(maxsize=256)
+def _question_keyboard(
+    question_id: str, choices: tuple[str, ...], can_go_back: bool, language: str
+) -> InlineKeyboardMarkup:
+    """A question's buttons depend only on the question, its choices and the language: built once each."""
+    t = Translator(language)
+    question = QUESTION_BY_ID[question_id]
+    labels = [t(choice.label) for key in choices if (choice := question.choice(key)) is not None]
     short = all(len(label) <= 14 for label in labels)
     rows: list[tuple[tuple[str, str], ...]] = []
     row: list[tuple[str, str]] = []
-    for choice, label in zip(screen.choices, labels, strict=True):
-        row.append((label, data.choose(screen.question_id, choice.key)))
+    for key, label in zip(choices, labels, strict=True):
+        row.append((label, data.choose(question_id, key)))
         if not short or len(row) == 2:
             rows.append(tuple(row))
             row = []
     if row:
         rows.append(tuple(row))
-    if screen.can_go_back:
-        rows.append(((t(msg("◀ Back")), data.back(screen.question_id)),))
+    if can_go_back:
+        rows.append(((t(msg("◀ Back")), data.back(question_id)),))
     return inline_keyboard(tuple(rows))
 
 

@@ -15,7 +15,7 @@ from bot.telegram import callback_data
 from bot.telegram.keyboards import delete_keyboard, privacy_consent_keyboard
 from bot.telegram.locks import serialized
 from bot.telegram.replies import show
-from bot.telegram.send import remove_keyboard, send_html
+from bot.telegram.send import answer_query, remove_keyboard, send_html
 from bot.telegram.services import CHANNEL, Context
 from dialogs.engine import Show
 from dialogs.text import msg
@@ -110,7 +110,7 @@ async def on_consent_change(update: Update, context: Context) -> None:
     assert query is not None
     match = callback_data.PRIVACY_CONSENT.match(query.data or "")
     assert match is not None
-    await query.answer()
+    await answer_query(query)
     await remove_keyboard(query.message)
     outcome = context.bot_data.advisor.handle(
         _respondent(update), ChangeConsent(match["consent"] == "1"), update_id=update.update_id
@@ -154,7 +154,7 @@ async def on_delete_button(update: Update, context: Context) -> None:
     assert query is not None
     match = callback_data.DELETE.match(query.data or "")
     assert match is not None
-    await query.answer()
+    await answer_query(query)
     await remove_keyboard(query.message)
     advisor = context.bot_data.advisor
     respondent = _respondent(update)

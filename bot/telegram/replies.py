@@ -7,6 +7,7 @@ import io
 import logging
 from urllib.parse import quote
 
+from telegram import InlineKeyboardMarkup
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
@@ -16,12 +17,14 @@ from bot.i18n import Translator
 from bot.rendering import HTML, render_changes, render_question, render_result, render_summary
 from bot.telegram.consent import ask_consent
 from bot.telegram.keyboards import question_keyboard, result_keyboard, summary_keyboard
-from bot.telegram.send import send_html
+from bot.telegram.send import send_html, show_in_place
 from bot.telegram.services import Context
 from dialogs.engine import QuestionScreen, Result, ResultScreen, SummaryScreen
 from dialogs.text import msg
 
 log = logging.getLogger(__name__)
+
+TOAST_LIMIT = 200  # characters Telegram shows in a callback query's answer
 
 
 def notices_html(outcome: Outcome, t: Translator) -> str:
@@ -32,12 +35,20 @@ def notices_html(outcome: Outcome, t: Translator) -> str:
 
 
 async def show(
-    context: Context, chat_id: int, outcome: Outcome, prefix: str = "", *, full_result: bool = False
+    context: Context,
+    chat_id: int,
+    outcome: Outcome,
+    prefix: str = "",
+    *,
+    full_result: bool = False,
+    in_place: object = None,
 ) -> None:
     """Show an outcome: the consent question when it comes first, else the notices and the screen.
 
     A result is shown in full when it is new (or asked for); otherwise a short note with the result buttons
-    stands in for it, so a stray message after the result does not repeat pages of advice.
+    stands in for it, so a stray message after the result does not repeat pages of advice. ``in_place`` is
+    the message whose button was pressed: a question or the summary replaces it (one Bot API call), the
+    notices on top recap the answer just given.
     """
     if outcome.duplicate:
         return
@@ -50,19 +61,50 @@ async def show(
         note = ("⚠️ " if outcome.warning else "") + HTML.escape(t(outcome.note))
     head = "\n".join(part for part in (note, prefix, notices_html(outcome, t)) if part)
     screen = outcome.screen
-    if isinstance(screen, QuestionScreen):
-        body = render_question(screen, t, HTML)
-        await send_html(context, chat_id, f"{head}\n\n{body}" if head else body, question_keyboard(screen, t))
-    elif isinstance(screen, SummaryScreen):
-        body = render_summary(screen, t, HTML)
-        await send_html(context, chat_id, f"{head}\n\n{body}" if head else body, summary_keyboard(screen, t))
-    elif isinstance(screen, ResultScreen) and (outcome.completed or full_result):
+    if isinstance(screen, ResultScreen) and (outcome.completed or full_result):
         await show_result(context, chat_id, outcome, screen.result, t, head)
-    elif isinstance(screen, ResultScreen):
-        body = HTML.escape(t(msg("Your result is shown above. What would you like to do next?")))
-        keyboard = result_keyboard(t, share_link(context, outcome, t), show_again=True)
-        await send_html(context, chat_id, f"{head}\n\n{body}" if head else body, keyboard)
+    elif screen is not None:
+        body, keyboard = screen_html(context, outcome, t)
+        text = f"{head}\n\n{body}" if head else body
+        if in_place is None:
+            await send_html(context, chat_id, text, keyboard)
+        else:
+            await show_in_place(context, chat_id, in_place, text, keyboard)
     context.bot_data.advisor.replied(outcome)
+
+
+def screen_html(context: Context, outcome: Outcome, t: Translator) -> tuple[str, InlineKeyboardMarkup]:
+    """A question, the summary, or the short note that stands in for a result shown before."""
+    screen = outcome.screen
+    if isinstance(screen, QuestionScreen):
+        return question_html(screen, t), question_keyboard(screen, t)
+    if isinstance(screen, SummaryScreen):
+        return render_summary(screen, t, HTML), summary_keyboard(screen, t)
+    body = HTML.escape(t(msg("Your result is shown above. What would you like to do next?")))
+    return body, result_keyboard(t, share_link(context, outcome, t), show_again=True)
+
+
+# A question not answered before reads the same for every user: (question, number, total, language) → HTML.
+_QUESTION_HTML: dict[tuple[str, int, int, str], str] = {}
+
+
+def question_html(screen: QuestionScreen, t: Translator) -> str:
+    if screen.current is not None:  # "Your answer so far: …" differs per user
+        return render_question(screen, t, HTML)
+    key = (screen.question_id, screen.number, screen.total, t.language)
+    html = _QUESTION_HTML.get(key)
+    if html is None:
+        html = _QUESTION_HTML[key] = render_question(screen, t, HTML)
+    return html
+
+
+def toast(outcome: Outcome) -> str | None:
+    """The pop-up that acknowledges a pressed button ("✓ Noted: 10–49"); answering it is not rate-limited."""
+    if outcome.duplicate or not outcome.notices:
+        return None
+    t = Translator(outcome.language)
+    text = ("⚠️ " if outcome.rejected else "✓ ") + t(outcome.notices[0])
+    return text if len(text) <= TOAST_LIMIT else text[: TOAST_LIMIT - 1] + "…"
 
 
 async def show_result(

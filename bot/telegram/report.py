@@ -18,7 +18,7 @@ from bot.i18n import Translator
 from bot.rendering import HTML
 from bot.report import build_report, report_filename
 from bot.telegram.locks import serialized
-from bot.telegram.send import send_html
+from bot.telegram.send import answer_query, send_html
 from bot.telegram.services import CHANNEL, Context
 from dialogs.text import msg
 
@@ -38,7 +38,7 @@ async def on_report_button(update: Update, context: Context) -> None:
     """The result's report button."""
     query = update.callback_query
     assert query is not None
-    await query.answer()
+    await answer_query(query)
     await send_report(update, context)
 
 

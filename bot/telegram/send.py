@@ -1,4 +1,4 @@
-"""Sending to Telegram: long HTML split into messages that fit, and keyboards taken off answered messages.
+"""Sending to Telegram: long HTML split into messages that fit, screens edited into place, keyboards taken off.
 
 Retries of failed requests happen below, in ``bot.telegram.request``.
 """
@@ -6,11 +6,15 @@ Retries of failed requests happen below, in ``bot.telegram.request``.
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import warnings
+from functools import lru_cache
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, TelegramError
+from telegram.warnings import PTBUserWarning
 
 from bot.advisor import Respondent
 from bot.i18n import Translator
@@ -41,28 +45,79 @@ def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[
     return parts
 
 
+# PTB suggests its typed methods; these two are called through do_api_request on purpose (see send_html).
+warnings.filterwarnings(
+    "ignore", r"Please use 'Bot\.(sendMessage|editMessageText)'", PTBUserWarning, "bot.telegram.send"
+)
+
+# Sent as they are: the JSON of a keyboard is made once per keyboard, and no reply is parsed into PTB objects.
+NO_LINK_PREVIEW = json.dumps({"is_disabled": True})
+
+
+@lru_cache(maxsize=512)
+def markup_json(markup: InlineKeyboardMarkup) -> str:
+    """A keyboard as the Bot API takes it; the screens' keyboards repeat for every user, so once each."""
+    return json.dumps(markup.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+def html_params(chat_id: int, text: str, markup: InlineKeyboardMarkup | None) -> dict[str, object]:
+    params: dict[str, object] = {
+        "chat_id": chat_id,
+        "text": text,
+        "parse_mode": ParseMode.HTML,
+        "link_preview_options": NO_LINK_PREVIEW,
+    }
+    if markup is not None:
+        params["reply_markup"] = markup_json(markup)
+    return params
+
+
 async def send_html(
     context: Context, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None
-) -> Message | None:
-    """Send (possibly several) HTML messages; the keyboard goes with the last one."""
+) -> None:
+    """Send (possibly several) HTML messages; the keyboard goes with the last one.
+
+    The calls go through ``Bot.do_api_request`` (rate limiter and error mapping included), which leaves
+    Telegram's answer as JSON: nothing here reads the sent message back, and parsing it into PTB objects
+    was the largest single cost of an answer.
+    """
     parts = split_message(text)
-    message = None
     for index, part in enumerate(parts):
-        message = await context.bot.send_message(
-            chat_id,
-            part,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup if index == len(parts) - 1 else None,
-            disable_web_page_preview=True,
-        )
-    return message
+        last = index == len(parts) - 1
+        await context.bot.do_api_request("sendMessage", html_params(chat_id, part, markup if last else None))
 
 
-async def answer_query(query: CallbackQuery) -> None:
-    """Stop the button's spinner. A refusal ("query is too old" after downtime) does not stop the handler:
-    the press itself is still taken."""
+async def show_in_place(
+    context: Context, chat_id: int, message: object, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Edit ``message`` (the one whose button was pressed) into this screen: one call instead of two.
+
+    When Telegram refuses the edit (too old to edit, deleted, a photo) or the screen needs more than one
+    message, the screen is sent as a new message instead. "Not modified" means the message shows this screen
+    already (a retried edit whose first answer was lost): sending it again would show it twice.
+    """
+    if (
+        isinstance(message, Message)
+        and message.text is not None
+        and len(text) <= MessageLimit.MAX_TEXT_LENGTH
+    ):
+        params = html_params(chat_id, text, markup)
+        params["message_id"] = message.message_id
+        try:
+            await context.bot.do_api_request("editMessageText", params)
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return  # it shows this screen already: an edit whose answer was lost, retried
+        else:
+            return
+    await send_html(context, chat_id, text, markup)
+
+
+async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
+    """Stop the button's spinner, with ``text`` as a toast. A refusal ("query is too old" after downtime)
+    does not stop the handler: the press itself is still taken."""
     try:
-        await query.answer()
+        await query.answer(text)
     except TelegramError as error:
         log.info("Button press not acknowledged (%s): %s", type(error).__name__, error.message)
 
