@@ -10,6 +10,7 @@ so that the .po file stays the one place where translators edit German.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -35,6 +36,7 @@ def _strings(string: str | tuple[str, ...]) -> tuple[str, ...]:
 
 
 def main() -> int:
+    os.chdir(ROOT)  # source references relative to the project, the same in every checkout
     pybabel(
         "extract",
         "-F",
@@ -45,8 +47,8 @@ def main() -> int:
         "--project",
         "kmu-digital-berater",
         "-o",
-        str(POT),
-        str(ROOT),
+        str(POT.relative_to(ROOT)),
+        ".",
     )
     for language in ("de", "en"):
         command = "update" if po_path(language).exists() else "init"
