@@ -13,7 +13,7 @@ import pytest
 
 from bot.healthcheck import run_checks
 from bot.storage import Storage
-from bot.storage.db import migrations
+from bot.storage.migrations import migrations
 from tests.botapi_fake import BotApiFake
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Storage
-from bot.storage.db import migrations
+from bot.storage.migrations import migrations
 from tests.harness import add_respondent
 from tests.telegram_fakes import TOKEN
 

@@ -1,0 +1,310 @@
+"""The schema and its history: one sqlite-utils migration per change, applied in order on open.
+
+A database keeps the names of the migrations it ran; ``bot.storage.db`` refuses one that ran a migration this
+version does not know (it was written by a newer version).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from sqlite_utils import Database, Migrations
+
+from bot.storage.shares import share_sql
+
+migrations = Migrations("kmu_berater")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db.table("respondents").create(
+        {"id": str, "created_at": str, "language": str, "consent": int, "referral_code": str},
+        pk="id",
+        not_null={"created_at"},
+    )
+    db.table("respondents").create_index(["referral_code"], unique=True)
+    db.table("identities").create(
+        {
+            "channel": str,
+            "channel_user_id": str,
+            "respondent_id": str,
+            "language_code": str,
+            "blocked_at": str,
+            "created_at": str,
+        },
+        pk=("channel", "channel_user_id"),
+        foreign_keys=[("respondent_id", "respondents", "id")],
+    )
+    db.table("identities").create_index(["respondent_id"])
+    db.table("sessions").create(
+        {
+            "respondent_id": str,
+            "state": str,
+            "answers": str,
+            "language": str,
+            "started_at": str,
+            "updated_at": str,
+            "finished_at": str,
+        },
+        pk="respondent_id",
+        foreign_keys=[("respondent_id", "respondents", "id")],
+    )
+    db.table("results").create(
+        {
+            "id": int,
+            "respondent_id": str,
+            "created_at": str,
+            "category": str,
+            "score": int,
+            "answers": str,
+            "step_ids": str,
+        },
+        pk="id",
+        foreign_keys=[("respondent_id", "respondents", "id")],
+    )
+    db.table("results").create_index(["respondent_id", "created_at"])
+    db.table("referrals").create({"code": str, "arrivals": int}, pk="code")
+
+
+@migrations()
+def m002_tips(db: Database) -> None:
+    # A subscription names a chat, never a respondent: a private chat's size class is looked up through
+    # the identity only at send time, and groups and channels have none.
+    db.table("tip_subscriptions").create(
+        {
+            "chat_id": int,
+            "kind": str,  # private, group, supergroup, channel
+            "language": str,
+            "schedule": str,  # daily or weekly
+            "weekday": int,  # 0 = Monday … 6 = Sunday (ignored for daily)
+            "at": str,  # "HH:MM" in the configured time zone
+            "active": int,
+            "created_at": str,
+            "updated_at": str,
+            "deactivated_reason": str,
+        },
+        pk="chat_id",
+        not_null={"kind", "language", "schedule", "at", "active"},
+    )
+    db.table("tip_seen").create({"chat_id": int, "tip_id": str, "seen_at": str}, pk=("chat_id", "tip_id"))
+    db.table("broadcasts").create(
+        {
+            "id": int,
+            "kind": str,  # tips (a scheduled run) or admin
+            "run_key": str,  # a scheduled run's slot and date, so a job firing twice starts one run
+            "text": str,
+            "created_by": int,
+            "created_at": str,
+            "status": str,  # draft, running, done, cancelled
+            "finished_at": str,
+            "status_chat_id": int,
+            "status_message_id": int,
+        },
+        pk="id",
+    )
+    db.table("broadcasts").create_index(["run_key"], unique=True)
+    db.table("deliveries").create(
+        {
+            "broadcast_id": int,
+            "chat_id": int,  # the chat as it was addressed when the run was prepared
+            "target_chat_id": int,  # where it goes now (differs after a group migrated)
+            "tip_id": str,
+            "language": str,
+            "status": str,  # pending, sending, sent, failed, blocked, uncertain
+            "attempts": int,
+            "error": str,
+            "message_id": int,
+            "updated_at": str,
+        },
+        pk=("broadcast_id", "chat_id"),
+        foreign_keys=[("broadcast_id", "broadcasts", "id")],
+    )
+    db.table("deliveries").create_index(["broadcast_id", "status"])
+
+
+@migrations()
+def m003_processed_updates(db: Database) -> None:
+    # A channel hands out an update again when the bot died before confirming it; applying an answer twice
+    # would store it for the next question too. Its id is committed with the answer, so it is seen only once.
+    db.table("processed_updates").create({"update_id": int, "processed_at": str}, pk="update_id")
+
+
+@migrations()
+def m004_reply_pending(db: Database) -> None:
+    # Set with every committed answer, cleared once the reply is out: still set at the next message means
+    # the user never saw the reply (crash, dropped connection), so that message is no answer to a new question.
+    db.table("sessions").add_column("reply_pending", int, not_null_default=0)
+
+
+# What each latest result adds to the statistics, its shares read by the one rule of ``share_sql``; a share
+# not answered counts as 0, and a result without an online share counts for its size class but for no median.
+_RESULT_FIGURES = f"""
+    select respondent_id, id as result_id, coalesce(category, '') as category,
+           cast({share_sql("online_share")} as real) as online,
+           coalesce(cast({share_sql("social_share")} as real), 0.0) as social,
+           coalesce(cast({share_sql("controlling_share")} as real), 0.0) as controlling,
+           coalesce((select consent from respondents p where p.id = respondent_id), 0) = 1 as counted
+    from results
+"""
+
+
+def _execute_script(db: Database, script: str) -> None:
+    """Run SQL statements one by one inside the migration's transaction (``executescript`` would commit it)."""
+    statement = ""
+    for piece in script.split(";"):
+        statement += piece + ";"
+        if sqlite3.complete_statement(statement):
+            if statement.strip(" \n;"):
+                db.execute(statement)
+            statement = ""
+    if statement.strip(" \n;"):
+        raise ValueError(f"incomplete SQL statement: {statement!r}")
+
+
+def _count_latest(row: str, step: str) -> str:
+    """Statements adding (``step`` 1) or removing (-1) the latest result ``row`` ("new"/"old") to the counts."""
+    shares = [
+        f"insert into result_share_counts (share, category, value, n)"
+        f" select '{share}', {row}.category, {row}.{column}, {step}"
+        f" where {row}.counted and {row}.online is not null"
+        f" on conflict (share, category, value) do update set n = n + ({step});"
+        for share, column in (
+            ("online_share", "online"),
+            ("social_share", "social"),
+            ("controlling_share", "controlling"),
+        )
+    ]
+    return (
+        f"insert into result_category_counts (category, n) select {row}.category, {step} where {row}.counted"
+        f" on conflict (category) do update set n = n + ({step});" + "".join(shares)
+    )
+
+
+def _count_session(row: str, step: str) -> str:
+    return (
+        "insert into session_state_counts (state, finished, n)"
+        f" values (coalesce({row}.state, ''), {row}.finished_at is not null, {step})"
+        f" on conflict (state, finished) do update set n = n + ({step});"
+    )
+
+
+@migrations()
+def m005_statistics_counts(db: Database) -> None:
+    # /stats and the peer benchmark read counts kept up to date by triggers instead of scanning every result
+    # (a scan of a million results took half a minute and blocked the bot). Every write path stays as it was:
+    # the triggers follow inserts and deletes of results, consent changes, sessions, respondents and referrals.
+    _execute_script(
+        db,
+        f"""
+        create table result_latest (
+            respondent_id text primary key, result_id integer not null, category text not null,
+            online real, social real, controlling real, counted integer not null
+        );
+        create table result_category_counts (category text primary key, n integer not null);
+        create table result_share_counts (
+            share text not null, category text not null, value real not null, n integer not null,
+            primary key (share, category, value)
+        );
+        create table session_state_counts (
+            state text not null, finished integer not null, n integer not null, primary key (state, finished)
+        );
+        create table statistics_counters (name text primary key, n integer not null);
+        create view result_figures as {_RESULT_FIGURES};
+
+        create trigger result_latest_added after insert on result_latest begin
+            {_count_latest("new", "1")}
+        end;
+        create trigger result_latest_removed after delete on result_latest begin
+            {_count_latest("old", "-1")}
+        end;
+        create trigger result_latest_changed after update on result_latest begin
+            {_count_latest("old", "-1")}
+            {_count_latest("new", "1")}
+        end;
+        insert into result_latest
+            select * from result_figures where result_id in (select max(id) from results group by respondent_id);
+
+        create trigger results_added after insert on results begin
+            insert into result_latest select * from result_figures where result_id = new.id
+            on conflict (respondent_id) do update set
+                result_id = excluded.result_id, category = excluded.category, online = excluded.online,
+                social = excluded.social, controlling = excluded.controlling, counted = excluded.counted
+            where excluded.result_id > result_latest.result_id;
+        end;
+        create trigger results_removed after delete on results begin
+            delete from result_latest where respondent_id = old.respondent_id and result_id = old.id;
+            insert or ignore into result_latest select * from result_figures
+            where result_id = (select max(id) from results where respondent_id = old.respondent_id);
+        end;
+        create trigger respondents_consent_changed after update of consent on respondents begin
+            update result_latest set counted = (coalesce(new.consent, 0) = 1)
+            where respondent_id = new.id and counted != (coalesce(new.consent, 0) = 1);
+        end;
+
+        insert into session_state_counts
+            select coalesce(state, ''), finished_at is not null, count(*) from sessions group by 1, 2;
+        create trigger sessions_added after insert on sessions begin
+            {_count_session("new", "1")}
+        end;
+        create trigger sessions_removed after delete on sessions begin
+            {_count_session("old", "-1")}
+        end;
+        create trigger sessions_moved after update of state, finished_at on sessions
+        when old.state is not new.state or (old.finished_at is null) != (new.finished_at is null) begin
+            {_count_session("old", "-1")}
+            {_count_session("new", "1")}
+        end;
+
+        insert into statistics_counters values
+            ('respondents', (select count(*) from respondents)),
+            ('referral_arrivals', (select coalesce(sum(arrivals), 0) from referrals));
+        create trigger respondents_added after insert on respondents begin
+            update statistics_counters set n = n + 1 where name = 'respondents';
+        end;
+        create trigger respondents_removed after delete on respondents begin
+            update statistics_counters set n = n - 1 where name = 'respondents';
+        end;
+        create trigger referrals_added after insert on referrals begin
+            update statistics_counters set n = n + coalesce(new.arrivals, 0) where name = 'referral_arrivals';
+        end;
+        create trigger referrals_counted after update of arrivals on referrals begin
+            update statistics_counters set n = n + coalesce(new.arrivals, 0) - coalesce(old.arrivals, 0)
+            where name = 'referral_arrivals';
+        end;
+        create trigger referrals_removed after delete on referrals begin
+            update statistics_counters set n = n - coalesce(old.arrivals, 0) where name = 'referral_arrivals';
+        end;
+        """,
+    )
+
+
+@migrations()
+def m006_privacy(db: Database) -> None:
+    # Consent is recorded with the version of the text the user saw and the month of the decision.
+    db.table("respondents").add_column("consent_version", int)
+    db.table("respondents").add_column("consent_month", str)
+    # A salt per share code, and one salted hash of each Telegram account that arrived through it: an arrival
+    # counts once per account without storing who; the hashes go with the code.
+    db.table("referrals").add_column("salt", str)
+    db.execute("update referrals set salt = lower(hex(randomblob(16)))")
+    db.table("referral_arrivals").create(
+        {"code": str, "account_hash": str, "month": str},
+        pk=("code", "account_hash"),
+        foreign_keys=[("code", "referrals", "code")],
+    )
+    # Retention moves a kept result to a fresh respondent id: the statistics' copy of it moves along.
+    db.execute(
+        """
+        create trigger results_moved after update of respondent_id on results begin
+            update result_latest set respondent_id = new.respondent_id where result_id = new.id;
+        end
+        """
+    )
+
+
+@migrations()
+def m007_broadcast_lease(db: Database) -> None:
+    # The process sending a run holds it by a lease it renews while it sends; another process takes the run
+    # over only when the lease has run out (or its holder on this machine is gone), so no run has two senders.
+    db.table("broadcasts").add_column("owner", str)
+    db.table("broadcasts").add_column("lease_until", float)
