@@ -10,7 +10,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from bot.i18n import Translator, format_share
-from dialogs.advice import TNS_2014_ONLINE_SHARE, TNS_2014_SOCIAL_CONTROLLING_SHARE
+from dialogs.comparisons import TNS_2014_ONLINE_SHARE, TNS_2014_SOCIAL_CONTROLLING_SHARE
 from dialogs.profile import CompanyProfile
 from dialogs.text import msg
 

@@ -14,8 +14,9 @@ from typing import Any
 
 from transitions import Machine
 
-from dialogs.advice import Advice, build_advice, compares_with_b2b_survey
+from dialogs.advice import Advice, build_advice
 from dialogs.classification import Classification, classify_sme
+from dialogs.comparisons import compares_with_b2b_survey
 from dialogs.group import describe_related, related_from_answer
 from dialogs.parsing import looks_like_staff, split_range
 from dialogs.profile import CompanyProfile, build_profile

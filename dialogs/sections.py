@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from dialogs.advice import Advice, Horizon
+from dialogs.advice import Advice
 from dialogs.classification import Classification, SizeClass, figure_bounds
+from dialogs.plan import Horizon
 from dialogs.profile import CompanyProfile
 from dialogs.text import Money, Text, msg
 

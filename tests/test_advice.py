@@ -12,17 +12,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialogs.advice import (
-    MAX_STEPS,
-    MIN_STEPS,
-    RULES,
-    Advice,
-    Audience,
-    Facts,
-    build_advice,
-)
+from dialogs.advice import Advice, build_advice
 from dialogs.classification import Classification, SizeClass, classify_sme
 from dialogs.group import Group
+from dialogs.plan import MAX_STEPS, MIN_STEPS, RULES, Audience, Facts
 from dialogs.profile import CompanyProfile
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Percent, Text
@@ -504,7 +497,7 @@ def test_a_one_person_firm_never_hears_about_staff(language: str) -> None:
 
 
 def test_a_plan_has_at_most_two_steps_this_week_each_with_effort_cost_and_a_figure() -> None:
-    from dialogs.advice import Horizon
+    from dialogs.plan import Horizon
 
     for name, p in ARCHETYPES.items():
         steps = advise(p).steps
