@@ -518,6 +518,26 @@ async def test_every_answer_costs_one_rate_limited_call_and_the_summary_lists_th
     assert summary.count("\n• ") == len(GERMAN_ANSWERS)
 
 
+@pytest.mark.parametrize("yes", [True, False])
+async def test_the_consent_decision_turns_the_notice_into_the_first_question(bot: Harness, yes: bool) -> None:
+    await bot.send("/start")
+    update = bot.updates.press(USER, "cons|1" if yes else "cons|0")
+    bot.request.clear()
+    await bot.app.process_update(update)
+    assert bot.request.rate_limited() == ["editMessageText"]
+    (edit,) = bot.calls("editMessageText", USER)
+    assert update.callback_query is not None and update.callback_query.message is not None
+    assert int(edit["message_id"]) == update.callback_query.message.message_id
+    assert "Frage 1 von 15" in edit["text"] and "/privacy" in edit["text"]
+    assert ("Statistiken" if yes else "gelöscht") in edit["text"].split("Frage 1")[0]
+    (pop_up,) = [p for api, p in bot.request.calls if api == "answerCallbackQuery"]
+    assert ("Statistiken" if yes else "gelöscht") in pop_up["text"]
+    respondent = bot.storage.respondent_for("telegram", USER)
+    assert bot.storage.db.execute("select consent from respondents where id = ?", [respondent]).fetchone()[
+        0
+    ] == int(yes)
+
+
 async def test_a_pressed_answer_replaces_its_question_in_place(bot: Harness) -> None:
     await consent(bot)
     await bot.send("12")

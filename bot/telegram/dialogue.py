@@ -12,13 +12,14 @@ from bot.rendering import HTML
 from bot.telegram import callback_data
 from bot.telegram.keyboards import language_keyboard
 from bot.telegram.locks import serialized
-from bot.telegram.replies import show, toast
-from bot.telegram.send import answer_query, remove_keyboard, send_html
+from bot.telegram.replies import pop_up, show, toast
+from bot.telegram.send import answer_query, send_html
 from bot.telegram.services import CHANNEL, Context
 from dialogs.engine import Back, Restart, Show, SwitchLanguage
 from dialogs.questions import QUESTIONS
 from dialogs.text import Text, msg
 
+NOTICE_KEPT = msg("The privacy notice, and changing your decision at any time: /privacy")
 STALE_BUTTON = msg("That button belongs to an earlier message. Here is where you are now.")
 
 
@@ -91,16 +92,28 @@ async def on_button(update: Update, context: Context) -> None:
 
 @serialized
 async def on_consent_button(update: Update, context: Context) -> None:
-    """Record the consent (once), then go on with the questionnaire."""
+    """Record the consent (once), then go on with the questionnaire in place of the notice.
+
+    Like an answer, the decision costs one rate-limited call: the notice turns into the first question, with
+    the decision on top and in the pop-up; the notice itself stays one tap away under /privacy. A consent
+    button pressed again later only shows where the user is, in a new message.
+    """
     query = update.callback_query
     assert query is not None
     match = callback_data.CONSENT.match(query.data or "")
     assert match is not None
-    await answer_query(query)
-    outcome = apply(update, context, GiveConsent(match["consent"] == "1"))
-    if outcome.note is not None:
-        await remove_keyboard(query.message)
-    await show(context, chat_id_of(update), outcome)
+    try:
+        outcome = apply(update, context, GiveConsent(match["consent"] == "1"))
+    except Exception:
+        await answer_query(query)  # no spinner left on the button, whatever went wrong
+        raise
+    decided = outcome.note is not None
+    t = Translator(outcome.language)
+    await answer_query(query, pop_up(t(outcome.note)) if outcome.note is not None else None)
+    if decided:
+        await show(context, chat_id_of(update), outcome, HTML.escape(t(NOTICE_KEPT)), in_place=query.message)
+    else:
+        await show(context, chat_id_of(update), outcome)
 
 
 @serialized

@@ -103,7 +103,11 @@ def toast(outcome: Outcome) -> str | None:
     if outcome.duplicate or not outcome.notices:
         return None
     t = Translator(outcome.language)
-    text = ("⚠️ " if outcome.rejected else "✓ ") + t(outcome.notices[0])
+    return pop_up(("⚠️ " if outcome.rejected else "✓ ") + t(outcome.notices[0]))
+
+
+def pop_up(text: str) -> str:
+    """``text`` cut to what the pop-up of a callback query's answer shows."""
     return text if len(text) <= TOAST_LIMIT else text[: TOAST_LIMIT - 1] + "…"
 
 
