@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import json
 import sys
 import tempfile
 import time
@@ -97,17 +98,29 @@ def build_replay_application(recording: Recording, request: QuietRequest) -> Any
         bot = context.bot
         for api, params in recording[update.update_id]:
             chat_id: int = params.get("chat_id", 0)  # answerCallbackQuery has none
+            markup = params.get("reply_markup")
+            if isinstance(markup, str):  # ours sends its keyboards as JSON text
+                markup = json.loads(markup)
+            keyboard = InlineKeyboardMarkup.de_json(markup, bot) if markup else None
             if api == "sendMessage":
-                markup = params.get("reply_markup")
                 await bot.send_message(
                     chat_id,
                     params["text"],
                     parse_mode=params.get("parse_mode"),
-                    reply_markup=InlineKeyboardMarkup.de_json(markup, bot) if markup else None,
+                    reply_markup=keyboard,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            elif api == "editMessageText":
+                await bot.edit_message_text(
+                    params["text"],
+                    chat_id,
+                    int(params["message_id"]),
+                    parse_mode=params.get("parse_mode"),
+                    reply_markup=keyboard,
                     link_preview_options=LinkPreviewOptions(is_disabled=True),
                 )
             elif api == "answerCallbackQuery":
-                await bot.answer_callback_query(params["callback_query_id"])
+                await bot.answer_callback_query(params["callback_query_id"], params.get("text"))
             elif api == "editMessageReplyMarkup":
                 await bot.edit_message_reply_markup(chat_id, params["message_id"], reply_markup=None)
             elif api == "sendChatAction":
@@ -315,9 +328,9 @@ def report(results: dict[str, dict[str, list[Phase]]], users: int) -> str:
 
     rows: list[list[object]] = []
     for name, label in (
-        ("questions", "questions only (13 updates per user)"),
+        ("questions", f"questions only ({len(QUESTIONS_SCRIPT)} updates per user)"),
         ("result", "result step with chart (1 update per user)"),
-        ("whole", "whole questionnaire (14 updates per user)"),
+        ("whole", f"whole questionnaire ({len(QUESTIONS_SCRIPT) + 1} updates per user)"),
     ):
         ours, echo = pick("ours", name), pick("echo", name)
         ratio = ours.per_update / echo.per_update

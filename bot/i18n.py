@@ -1,5 +1,8 @@
 """Translations and number formatting: turns the engine's ``Text`` into a string in the reader's language.
 
+The formatters are cached: the same few values ("10–49", "25 %", "Question 3 of 15") recur on most screens,
+and babel's formatting is the dearest step of rendering one.
+
 Catalogs are read from the ``.po`` files under ``locales/`` once per process (no compile step needed).
 """
 
@@ -37,6 +40,7 @@ def translations(language: str) -> gettext.GNUTranslations:
     return gettext.GNUTranslations(buffer)
 
 
+@lru_cache(maxsize=4096)
 def format_money(amount: Decimal, language: str, *, compact: bool = True) -> str:
     """Euros the way a reader of ``language`` writes them: "2,5 Mio. €" / "€2.5M", else "250.000 €"."""
     amount = Decimal(amount)
@@ -54,12 +58,14 @@ def format_money(amount: Decimal, language: str, *, compact: bool = True) -> str
     )
 
 
+@lru_cache(maxsize=4096)
 def format_share(points: Decimal, language: str) -> str:
     """Percent points (15 → "15 %" in German, "15%" in English), at most one decimal."""
     fraction = Decimal(points).quantize(Decimal("0.1")).normalize() / 100
     return format_percent(fraction, locale=language, decimal_quantization=False)
 
 
+@lru_cache(maxsize=4096)
 def format_number(value: Decimal | int, language: str) -> str:
     number = Decimal(value).quantize(Decimal("0.01")).normalize()
     return format_decimal(number, locale=language, decimal_quantization=False)
@@ -67,7 +73,7 @@ def format_number(value: Decimal | int, language: str) -> str:
 
 @lru_cache(maxsize=4096)
 def format_integer(value: int, language: str) -> str:
-    """An integer as a reader of ``language`` writes it; cached, since "Question 3 of 11" is on every screen."""
+    """An integer as a reader of ``language`` writes it."""
     return format_decimal(value, locale=language)
 
 

@@ -7,8 +7,9 @@ session, applies one event and returns the new session with a ``Reply`` that cha
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from functools import cache
 from itertools import pairwise
 from typing import Any
 
@@ -566,8 +567,18 @@ def is_complete(answers: Answers) -> bool:
 def question_screen(question: Question, answers: Answers) -> QuestionScreen:
     """The screen of one question; its number is its place in the whole questionnaire, so the count never
     jumps: questions that do not apply are passed with a notice saying so."""
-    number = QUESTIONS.index(question) + 1
     current = answers.get(question.id)
+    screen = _unanswered_screen(question.id)
+    if current:
+        return replace(screen, current=display_answer(question, current))
+    return screen
+
+
+@cache
+def _unanswered_screen(question_id: str) -> QuestionScreen:
+    """A question not answered before: the same screen for every user (screens are immutable)."""
+    question = QUESTION_BY_ID[question_id]
+    number = QUESTIONS.index(question) + 1
     return QuestionScreen(
         question_id=question.id,
         number=number,
@@ -576,7 +587,7 @@ def question_screen(question: Question, answers: Answers) -> QuestionScreen:
         hint=question.hint,
         choices=tuple(ChoiceView(c.key, c.label) for c in question.choices),
         accepts_text=question.accepts_text,
-        current=display_answer(question, current) if current else None,
+        current=None,
         can_go_back=number > 1,
     )
 

@@ -32,8 +32,7 @@ async def test_whole_german_dialogue_with_buttons_and_typing(bot: Harness) -> No
     assert "ok|summary" in bot.buttons() and "e|staff" in bot.buttons()
     bot.request.clear()
     await bot.press("ok|summary")
-    methods = [api for api, _ in bot.request.calls]
-    assert "sendChatAction" in methods and "sendPhoto" in methods
+    assert bot.request.rate_limited() == ["sendMessage"] * 3 + ["sendPhoto", "sendMessage"]
     texts = "\n".join(bot.request.texts(USER))
     assert "Ihr Unternehmen:" in texts and "Diese Woche" in texts and "von 100" in texts
     share = [b for b in bot.buttons() if b.startswith("https://t.me/share/url")]

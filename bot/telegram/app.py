@@ -90,6 +90,11 @@ def register_handlers(application: App, config: Config) -> None:
     admins = filters.User(user_id=sorted(config.admin_ids))
     add(MessageHandler(private & filters.TEXT & admins, admin_broadcast.capture_broadcast_text), group=-1)
 
+    # Most updates are answers: typed ones and the questionnaire's buttons are tried first.
+    text = filters.UpdateType.MESSAGE & private & filters.TEXT
+    add(MessageHandler(text & ~filters.COMMAND, dialogue.on_text))
+    add(PrivateCallbackQueryHandler(dialogue.on_button, pattern=callback_data.is_dialogue))
+
     add(CommandHandler("start", dialogue.start, filters=private))
     add(CommandHandler("start", groups.group_start, filters=groups_only))
     add(CommandHandler("help", dialogue.help_command))
@@ -122,11 +127,10 @@ def register_handlers(application: App, config: Config) -> None:
     add(private_button(privacy.on_consent_change, pattern=callback_data.PRIVACY_CONSENT))
     add(private_button(tips.on_tips_button, pattern=callback_data.TIPS))
     add(private_button(report.on_report_button, pattern=callback_data.REPORT))
-    add(private_button(dialogue.on_button))  # the questionnaire's buttons, forged and stale ones too
+    add(private_button(dialogue.on_button))  # forged buttons: answered with where the user is
     add(CallbackQueryHandler(groups.on_group_button))
 
-    add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.COMMAND, dialogue.unknown_command))
-    add(MessageHandler(filters.UpdateType.MESSAGE & private & filters.TEXT, dialogue.on_text))
+    add(MessageHandler(text & filters.COMMAND, dialogue.unknown_command))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, dialogue.unsupported_message))
     application.add_error_handler(errors.on_error)
     if application.job_queue is not None:

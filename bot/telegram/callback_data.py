@@ -104,3 +104,8 @@ def decode_dialogue(data: str) -> Pressed | None:
     if kind == "show" and rest == RESULT:
         return Pressed(Show(), offered_in=RESULT)
     return None
+
+
+def is_dialogue(data: object) -> bool:
+    """Whether a button's data is one of the questionnaire's (a handler pattern)."""
+    return isinstance(data, str) and decode_dialogue(data) is not None

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import logging
 from urllib.parse import quote
 
 from telegram import InlineKeyboardMarkup
-from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.advisor import Outcome
@@ -114,8 +112,8 @@ def pop_up(text: str) -> str:
 async def show_result(
     context: Context, chat_id: int, outcome: Outcome, result: Result, t: Translator, head: str
 ) -> None:
-    with contextlib.suppress(TelegramError):  # "typing…" is a courtesy; never fail the result for it
-        await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+    # No "typing…" first: the result is ready within milliseconds, and under a crowd the action would only
+    # queue for the same rate-limited slots as the result itself.
     blocks = render_result(result, t, HTML)
     if outcome.peer is not None:
         blocks[1] = blocks[1] + "\n\n" + HTML.escape(t(outcome.peer))
