@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import io
 import json
+import sqlite3
 import sys
 import tempfile
 import time
@@ -553,6 +554,53 @@ async def profiled(users: Sequence[int], workdir: Path, output: Path) -> None:
     print(f"profile written to {output}", file=sys.stderr)
 
 
+class TimedConnection:
+    """The bot's sqlite3 connection with the time of each kind of statement added up (``--statements``)."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self.seconds: dict[str, float] = {}
+        self.counts: dict[str, int] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def execute(self, sql: str, *args: Any) -> sqlite3.Cursor:
+        start = time.perf_counter()
+        try:
+            return self._connection.execute(sql, *args)
+        finally:
+            kind = " ".join(sql.split())[:48]
+            self.seconds[kind] = self.seconds.get(kind, 0.0) + time.perf_counter() - start
+            self.counts[kind] = self.counts.get(kind, 0) + 1
+
+
+async def statement_times(users: Sequence[int], workdir: Path) -> str:
+    """Where SQLite's share of a question update goes: wall time per statement kind, per update."""
+    bot = Bot("ours", workdir)
+    try:
+        async with bot.app:
+            timed = TimedConnection(bot.storage.db.conn)
+            bot.storage.db.conn = timed  # type: ignore[assignment]
+            updates = [bot.update(user_id, step) for step in QUESTIONS_SCRIPT for user_id in users]
+            cpu = time.process_time()
+            for update in updates:
+                await bot.app.process_update(update)
+            cpu = time.process_time() - cpu
+    finally:
+        bot.close()
+    n = len(updates)
+    rows: list[list[object]] = [
+        [f"`{kind}…`", f"{timed.counts[kind] / n:.2f}", f"{seconds / n * 1000:.3f} ms"]
+        for kind, seconds in sorted(timed.seconds.items(), key=lambda item: -item[1])
+        if seconds / n >= 0.001e-3
+    ]
+    total = sum(timed.seconds.values()) / n
+    rows.append(["all statements", f"{sum(timed.counts.values()) / n:.2f}", f"{total * 1000:.3f} ms"])
+    rows.append(["the whole update (CPU, timing included)", "", f"{cpu / n * 1000:.3f} ms"])
+    return markdown_table(["statement", "per update", "time per update"], rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -560,8 +608,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=200, help="simulated users (default: 200)")
     parser.add_argument("--rounds", type=int, default=3, help="sequential rounds per bot (default: 3)")
     parser.add_argument("--profile", type=Path, help="also write a pyinstrument profile (.html or .txt)")
+    parser.add_argument(
+        "--statements", action="store_true", help="only time our SQL statements per question update"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
+    if args.statements:
+        with tempfile.TemporaryDirectory() as tmp:
+            print(asyncio.run(statement_times(range(1000, 1000 + args.users), Path(tmp))))
+        return 0
     table = asyncio.run(measure(args.users, args.rounds, args.profile))
     print(table)
     print(
