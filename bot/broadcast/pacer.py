@@ -15,8 +15,9 @@ CHAT_INTERVAL = 1.0
 # A message sent beside the broadcasts (see ``ChatPacer.acquire``) counts toward the overall limit this long.
 OUTSIDE_HOLD = 2.0
 # Broadcasts are spaced at 98.3 % of the overall limit. Messages sent around them through ``acquire`` (the
-# admin's status message, the final report) are counted beside their sends; other replies go out through the
-# application's own bot and AIORateLimiter, which does not see the broadcasts, within the ~0.5 a second left.
+# admin's status message) or ``on_the_wire`` (the final report) are counted beside their sends; other replies
+# go out through the application's own bot and AIORateLimiter, which does not see the broadcasts, within the
+# ~0.5 a second left.
 DEFAULT_RATE = 29.5
 
 
