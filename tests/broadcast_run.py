@@ -32,7 +32,7 @@ class BroadcastOutcome:
     duplicates: int  # extra copies beyond the first
     missing: int
     uncertain: int  # deliveries the bot recorded as cut off by the kill
-    rate: float  # messages per second between the first and the last delivery (without the kill gap)
+    rate: float  # messages per second between the first and the last delivery (without the restart)
     allowed_rate: float
     reports: int  # final reports the admin got
     violations: int  # 429 answers of the fake
@@ -133,9 +133,11 @@ def run_broadcast(
             if second_instance_after is not None:
                 _wait_for_deliveries(fake, second_instance_after, timeout)
                 second.start()
+            kills: list[float] = []
             if kill_after is not None:
                 _wait_for_deliveries(fake, kill_after, timeout)
                 bot.kill()
+                kills.append(time.monotonic())
                 bot.start()
             _wait_until_done(database, timeout)
             time.sleep(1.0 / time_scale + 0.5)  # a report sent twice would arrive within this
@@ -147,7 +149,7 @@ def run_broadcast(
         times = sorted(
             call.time for call in fake.calls("sendMessage") if call.ok and call.chat_id in set(subscribers)
         )
-        rate = _rate_without_gaps(times)
+        rate = _rate_between_restarts(times, kills)
         with sqlite3.connect(database) as conn:
             uncertain = conn.execute("select count(*) from deliveries where status = 'uncertain'").fetchone()[
                 0
@@ -196,9 +198,18 @@ def _wait_until_done(database: Path, timeout: float) -> None:
     raise TimeoutError("the broadcast did not finish in time")
 
 
-def _rate_without_gaps(times: list[float]) -> float:
-    """Deliveries per second, leaving out pauses longer than 1 s (the restart after a kill)."""
+def _rate_between_restarts(times: list[float], kills: list[float]) -> float:
+    """Deliveries per second, leaving out the restart after each kill: the longest pause that ends after it.
+
+    Only the restart is left out: any other pause (a 429 honoured, a stalled loop) counts as sending time.
+    """
     if len(times) < 2:
         return 0.0
-    gaps = [b - a for a, b in itertools.pairwise(times) if b - a <= 1.0]
-    return len(gaps) / sum(gaps) if sum(gaps) else 0.0
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    left_out = set()
+    for kill in kills:
+        after = [i for i, t in enumerate(times[1:]) if t > kill]
+        if after:
+            left_out.add(max(after, key=lambda i: gaps[i]))
+    kept = [gap for i, gap in enumerate(gaps) if i not in left_out]
+    return len(kept) / sum(kept) if sum(kept) else 0.0

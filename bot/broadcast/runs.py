@@ -119,12 +119,14 @@ async def _run_broadcast(application: App, broadcast_id: int) -> BroadcastProgre
     )
     if broadcast["kind"] == "admin" and broadcast["status_chat_id"]:
         t = Translator(_admin_language(storage, broadcast))
-        await broadcaster.pacer.acquire(int(broadcast["status_chat_id"]))  # counts against the limits
-        await application.bot.send_message(
-            int(broadcast["status_chat_id"]),
-            HTML.escape(t(final_report(progress))),
-            parse_mode=ParseMode.HTML,
-        )
+        pacer = broadcaster.pacer
+        await pacer.acquire(int(broadcast["status_chat_id"]), counted=False)  # the chat's spacing
+        async with pacer.on_the_wire():  # counted with the run's last sends
+            await application.bot.send_message(
+                int(broadcast["status_chat_id"]),
+                HTML.escape(t(final_report(progress))),
+                parse_mode=ParseMode.HTML,
+            )
     return progress
 
 
@@ -169,7 +171,7 @@ def _status_editor(application: App, broadcast: BroadcastRow) -> Progress:
     pacer = broadcaster_of(application).pacer
 
     async def edit(progress: BroadcastProgress) -> None:
-        await pacer.acquire(chat_id)
+        await pacer.acquire(chat_id, counted=False)  # an edit: Telegram does not count it as a message
         try:
             await application.bot.edit_message_text(
                 HTML.escape(t(progress_text(progress))),
