@@ -107,13 +107,13 @@ async def on_consent_button(update: Update, context: Context) -> None:
     except Exception:
         await answer_query(query)  # no spinner left on the button, whatever went wrong
         raise
-    decided = outcome.note is not None
-    t = Translator(outcome.language)
-    await answer_query(query, pop_up(t(outcome.note)) if outcome.note is not None else None)
-    if decided:
-        await show(context, chat_id_of(update), outcome, HTML.escape(t(NOTICE_KEPT)), in_place=query.message)
-    else:
+    if outcome.note is None:  # decided before: only where the user is
+        await answer_query(query)
         await show(context, chat_id_of(update), outcome)
+        return
+    t = Translator(outcome.language)
+    await answer_query(query, pop_up(t(outcome.note)))
+    await show(context, chat_id_of(update), outcome, HTML.escape(t(NOTICE_KEPT)), in_place=query.message)
 
 
 @serialized
