@@ -116,7 +116,7 @@ def start_broadcast(db: Path, chats: list[int], number: int) -> str:
     text = f"Rundschreiben {number}: neue Termine der Digitalsprechstunde"
     storage = Storage(db)
     try:
-        storage.create_broadcast(
+        storage.broadcasts.create_broadcast(
             "admin", [PlannedDelivery(chat_id=c, language="de") for c in chats], text=text, status="running"
         )
     finally:
@@ -127,7 +127,7 @@ def start_broadcast(db: Path, chats: list[int], number: int) -> str:
 def broadcast_running(db: Path) -> bool:
     storage = Storage(db)
     try:
-        return bool(storage.unfinished_broadcasts())
+        return bool(storage.broadcasts.unfinished_broadcasts())
     finally:
         storage.close()
 
@@ -144,7 +144,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         with storage.db.atomic():
             for chat_id in chats:
                 fake.user(chat_id, language_code="de")
-                storage.subscribe_tips(chat_id, kind="private", language="de")
+                storage.tips.subscribe_tips(chat_id, kind="private", language="de")
         storage.close()
         bot = PacedBot(fake, db, workdir / "bot.log")
         bot.start()

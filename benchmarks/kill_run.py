@@ -59,8 +59,8 @@ def kill_run(kind: str, users: int, workdir: Path) -> tuple[int, int, float]:
         try:
             stored = 0
             for user in user_ids:
-                respondent = storage.find_respondent("telegram", user)
-                session = storage.load_session(respondent) if respondent else None
+                respondent = storage.respondents.find_respondent("telegram", user)
+                session = storage.sessions.load_session(respondent) if respondent else None
                 stored += min(len(session["answers"]), ANSWERS) if session else 0
         finally:
             storage.close()

@@ -87,7 +87,7 @@ def subscribe_chats(fake: BotApiFake, database: Path, count: int) -> list[int]:
     with storage.db.atomic():
         for chat_id in chats:
             fake.user(chat_id, language_code="de")
-            storage.subscribe_tips(chat_id, kind="private", language="de")
+            storage.tips.subscribe_tips(chat_id, kind="private", language="de")
     storage.close()
     return chats
 

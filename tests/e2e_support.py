@@ -651,8 +651,8 @@ def stored_session(db_path: Path, user_id: int) -> dict[str, Any] | None:
     """The session the bot stored for a Telegram user, read through Storage like the bot does."""
     storage = Storage(db_path)
     try:
-        respondent = storage.find_respondent("telegram", user_id)
-        return None if respondent is None else storage.load_session(respondent)
+        respondent = storage.respondents.find_respondent("telegram", user_id)
+        return None if respondent is None else storage.sessions.load_session(respondent)
     finally:
         storage.close()
 
@@ -662,8 +662,8 @@ def stored_sessions(db_path: Path, user_ids: Sequence[int]) -> dict[int, dict[st
     try:
         found: dict[int, dict[str, Any] | None] = {}
         for user_id in user_ids:
-            respondent = storage.find_respondent("telegram", user_id)
-            found[user_id] = None if respondent is None else storage.load_session(respondent)
+            respondent = storage.respondents.find_respondent("telegram", user_id)
+            found[user_id] = None if respondent is None else storage.sessions.load_session(respondent)
         return found
     finally:
         storage.close()

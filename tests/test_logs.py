@@ -70,7 +70,7 @@ async def test_debug_logs_hold_no_answer_id_or_name(
         await bot.press("ok|summary", user=USER)
         assert "Ihr Ergebnis" in "\n".join(bot.texts(USER))
         for chat_id in SUBSCRIBERS:
-            bot.storage.subscribe_tips(chat_id, kind="private", language="de")
+            bot.storage.tips.subscribe_tips(chat_id, kind="private", language="de")
         await bot.send("/broadcast", user=ADMIN)
         await bot.send("Rundschreiben Mai", user=ADMIN)
         [[confirm, _]] = bot.request.last_keyboard(ADMIN)

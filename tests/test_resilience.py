@@ -83,6 +83,7 @@ from tests.e2e_support import (
     shown_messages,
     stored_sessions,
 )
+from tests.harness import save_session
 from tests.telegram_fakes import TOKEN, FakeRequest, Updates
 
 pytestmark = pytest.mark.e2e
@@ -643,15 +644,18 @@ class HandlersMachine(RuleBasedStateMachine):
             self.check_stored(user.id)
 
     def check_stored(self, user_id: int) -> None:
-        respondent = self.storage.find_respondent("telegram", user_id)
-        stored = self.storage.load_session(respondent) if respondent else None
+        respondent = self.storage.respondents.find_respondent("telegram", user_id)
+        stored = self.storage.sessions.load_session(respondent) if respondent else None
         if stored is not None:
             session, notices = restore(stored)
             assert notices == (), stored
             if session.state != stored["state"]:
                 # Only a refused consent erases the answers under a finished session; it then starts afresh.
                 assert stored["state"] == RESULT and stored["answers"] == {}, stored
-                assert respondent is not None and self.storage.consent(respondent) is False
+                assert (
+                    respondent is not None
+                    and (self.storage.respondents.consent_record(respondent) or {}).get("consent") == 0
+                )
             check_session_invariants(session)
         for text in self.request.texts(user_id)[-3:]:
             shown = progress_of(text)
@@ -677,8 +681,8 @@ class HandlersMachine(RuleBasedStateMachine):
             if not buttons:
                 return
             self.process(self.updates.press(user, data.draw(st.sampled_from(buttons))), user)
-        respondent = self.storage.find_respondent("telegram", user)
-        stored = self.storage.load_session(respondent) if respondent else None
+        respondent = self.storage.respondents.find_respondent("telegram", user)
+        stored = self.storage.sessions.load_session(respondent) if respondent else None
         event(f"handlers reached {stored['state'] if stored else None}")
 
     @rule(user=st.sampled_from(FUZZ_USERS), data=callback_datas, lang=LANGUAGE_CODES)
@@ -714,19 +718,19 @@ def write_dialogues(db_path: Path, writer: int, scripts: list[Script]) -> int:
     storage = Storage(db_path)
     try:
         for n, script in enumerate(scripts):
-            respondent = storage.respondent_for(
+            respondent = storage.respondents.respondent_for(
                 "telegram", writer * 100_000 + n, language_code=script.language
             )
-            storage.set_consent(respondent, True)
+            storage.respondents.set_consent(respondent, True)
             session = Session(language=script.language)
-            storage.save_session(respondent, session.to_dict())
+            save_session(storage, respondent, session.to_dict())
             final = expected_session(script)
             for qid in QIDS:
                 session.answers[qid] = final.answers[qid]
-                storage.save_session(respondent, session.to_dict())
+                save_session(storage, respondent, session.to_dict())
             result = evaluate(final.answers)
-            storage.save_session(respondent, {**final.to_dict(), "state": RESULT}, finished=True)
-            storage.save_result(
+            save_session(storage, respondent, {**final.to_dict(), "state": RESULT}, finished=True)
+            storage.sessions.save_result(
                 respondent,
                 category=result.classification.category.value,
                 score=result.advice.score,
