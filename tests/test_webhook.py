@@ -95,6 +95,16 @@ async def test_a_request_without_the_secret_is_refused_on_its_headers(served: Se
     assert served.bot.request.sent(USER) == []
 
 
+@pytest.mark.parametrize(
+    "secret",
+    [SECRET[:-1], SECRET[:4], SECRET + "x", SECRET + SECRET, "x" + SECRET, SECRET.upper(), ""],
+    ids=["one-short", "prefix", "one-more", "twice", "shifted", "case", "empty"],
+)
+async def test_a_secret_that_only_shares_a_prefix_is_refused(served: Served, secret: str) -> None:
+    assert await served.post(start_update(3), secret=secret) == 403
+    assert served.bot.request.sent(USER) == []
+
+
 async def test_a_body_over_the_cap_is_refused_before_it_is_read(served: Served) -> None:
     assert await served.post(b"", length=MAX_BODY_BYTES + 1, send_body=False) == 413
 
