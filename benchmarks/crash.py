@@ -1,6 +1,6 @@
 """Durability at scale: many concurrent dialogues against ``run_bot.py``, SIGKILLed again and again.
 
-Scripted users (``tests/e2e_support.py``) answer the questionnaire against the Bot API fake, a fixed number
+Scripted users (``tests/support/e2e_support.py``) answer the questionnaire against the Bot API fake, a fixed number
 at a time (a finished one is replaced by a new user). The bot is killed with SIGKILL at random moments and
 restarted; every few kills an admin broadcast to the subscribed chats is started, so kills also land in the
 middle of broadcasts. With the bot dead after each kill, every answer the bot had acknowledged must be in
@@ -32,7 +32,7 @@ from random import Random
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.storage import PlannedDelivery, Storage
-from tests.e2e_support import (
+from tests.support.e2e_support import (
     QIDS,
     BotProcess,
     DialogueRecord,

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import settings
 
 from bot.storage import Storage
-from tests.harness import Harness
+from tests.support.harness import Harness
 
 # The bot opts in to PTB's timedelta durations (bot/telegram/__init__.py); every test process runs the same way.
 os.environ.setdefault("PTB_TIMEDELTA", "1")

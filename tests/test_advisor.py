@@ -11,8 +11,8 @@ from bot.outcome import AdvisorEvent, Begin, GiveConsent, Outcome, Pressed, Resp
 from bot.storage import Storage
 from dialogs.engine import RESULT, SUMMARY, Back, Choose, Confirm, ResultScreen
 from dialogs.questions import QUESTIONS
-from tests.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
-from tests.sql_trace import SqlTrace, traced
+from tests.support.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
+from tests.support.sql_trace import SqlTrace, traced
 
 ME = Respondent("telegram", 4242, "de")
 ANSWERS: list[AdvisorEvent] = [

@@ -18,7 +18,7 @@ from bot.storage.retention import months_before
 from dialogs.classification import SizeClass
 from dialogs.engine import evaluate
 from dialogs.group import LINKED, PARTNER, UNDER_25, relation_answer, relation_for_stake
-from tests.harness import answers
+from tests.support.harness import answers
 
 
 @pytest.mark.parametrize(

@@ -18,9 +18,9 @@ from bot.analytics.peers import PeerBenchmark
 from bot.anonymity import round_to_5
 from bot.export import COLUMNS, FORMATS, parse_month, write_export
 from bot.storage import Storage
-from tests.harness import Harness, answers
-from tests.harness import add_respondent as add
-from tests.telegram_fakes import Updates
+from tests.support.harness import Harness, answers
+from tests.support.harness import add_respondent as add
+from tests.support.telegram_fakes import Updates
 
 
 def export_bytes(storage: Storage, fmt: str, k: int = 5, since: str | None = None) -> bytes:

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from bot.logs import LIBRARY_LEVELS, configure_logging
-from tests.harness import Harness, answer_all, consent
-from tests.harness import add_respondent as add
-from tests.telegram_fakes import Updates
+from tests.support.harness import Harness, answer_all, consent
+from tests.support.harness import add_respondent as add
+from tests.support.telegram_fakes import Updates
 
 USER = 731904417
 NAME = "Zacharias"

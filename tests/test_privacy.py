@@ -16,8 +16,8 @@ from bot.storage import Storage
 from bot.storage.retention import TABLES, months_before
 from bot.storage.schema_doc import DOC, render, schema_tables
 from dialogs.questions import QUESTIONS
-from tests.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent, save_session, share_code
-from tests.harness import add_respondent as add
+from tests.support.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent, save_session, share_code
+from tests.support.harness import add_respondent as add
 
 OLD = "2024-01-15T10:11:12+00:00"
 NOW = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from bot.analytics.peers import PeerBenchmark
 from bot.analytics.statistics import collect_statistics, share_medians
 from bot.storage import Storage
-from tests.harness import save_session, share_code
+from tests.support.harness import save_session, share_code
 
 SHARE_VALUES = st.one_of(st.none(), st.sampled_from(["0", "5", "12.5", "17", "40", "100"]))
 CATEGORIES = st.sampled_from(["micro", "small", "medium"])

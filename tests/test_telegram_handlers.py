@@ -13,9 +13,9 @@ import pytest
 
 from bot.telegram.app import _post_init
 from dialogs.questions import QUESTIONS
-from tests.botapi_fake import ApiError
-from tests.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent, save_session
-from tests.telegram_fakes import check
+from tests.support.botapi_fake import ApiError
+from tests.support.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent, save_session
+from tests.support.telegram_fakes import check
 
 
 async def test_first_contact_asks_consent_then_the_first_question(bot: Harness) -> None:

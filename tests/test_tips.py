@@ -23,8 +23,8 @@ from bot.telegram.broadcaster import TipBroadcaster
 from bot.telegram.jobs import ensure_slot_job, start_tip_run
 from bot.tips.catalogue import SIZE_CLASSES, TOPICS, footer_for, load_catalogue, next_tip, render_tip
 from bot.tips.schedule import Schedule, parse_schedule, prepare_tip_deliveries
-from tests.harness import Harness
-from tests.telegram_fakes import BOT_ID, TOKEN, FakeRequest
+from tests.support.harness import Harness
+from tests.support.telegram_fakes import BOT_ID, TOKEN, FakeRequest
 
 ADMIN = 9001
 GROUP = -100500

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.telegram.webhook import MAX_BODY_BYTES, SECRET_HEADER, webhook_server
-from tests.harness import USER, Harness
+from tests.support.harness import USER, Harness
 
 SECRET = "s3cret-token_0123"
 PATH = "telegram/kmu"

@@ -9,7 +9,7 @@ from typing import Any
 from bot.config import load_config
 from bot.storage import Storage
 from bot.telegram.app import build_application
-from tests.telegram_fakes import TOKEN, FakeRequest, Updates
+from tests.support.telegram_fakes import TOKEN, FakeRequest, Updates
 
 USER = 4242
 

@@ -34,9 +34,9 @@ from bot.storage import Storage
 from dialogs.engine import Choose, Session, Show, handle, summary_screen
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS
 from dialogs.text import msg
-from tests.botapi_fake import BotApiFake, CallRecord, FakeUser, Fault
+from tests.support.botapi_fake import BotApiFake, CallRecord, FakeUser, Fault
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-token-for-offline-tests-only"
 BOT_USERNAME = "KmuBeraterTestBot"
 QIDS: tuple[str, ...] = tuple(q.id for q in QUESTIONS)

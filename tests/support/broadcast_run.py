@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage import Storage
-from tests.botapi_fake import BotApiFake
+from tests.support.botapi_fake import BotApiFake
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-token-for-broadcast-runs-only"
 ADMIN = 990001
 FIRST_CHAT = 10_000_000
