@@ -76,6 +76,7 @@ from tests.support.fuzz import (
     run_fuzz_shard,
 )
 from tests.support.harness import save_session
+from tests.support.load import scaled
 from tests.support.telegram_fakes import TOKEN, FakeRequest, Updates
 
 pytestmark = pytest.mark.e2e
@@ -124,13 +125,13 @@ class Gate:
         with self.condition:
             self.held += 1
             self.condition.notify_all()
-        self.opened.wait(timeout=60)
+        self.opened.wait(timeout=scaled(60))
 
     def holder(self, at: int) -> Callable[[ScriptedUser], None]:
         return lambda user: self.hold(user, at)
 
     def wait_all_held(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         with self.condition:
             while self.held < self.users:
                 remaining = deadline - time.monotonic()

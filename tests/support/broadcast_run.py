@@ -17,6 +17,7 @@ from pathlib import Path
 
 from bot.storage import Storage
 from tests.support.botapi_fake import BotApiFake
+from tests.support.load import scaled
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-token-for-broadcast-runs-only"
@@ -170,7 +171,7 @@ def run_broadcast(
 
 
 def _wait_for_deliveries(fake: BotApiFake, count: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + scaled(timeout)
     while _delivered_calls(fake) < count:
         if time.monotonic() > deadline:
             raise TimeoutError("the broadcast did not start")
@@ -186,7 +187,7 @@ def _delivered_calls(fake: BotApiFake) -> int:
 
 
 def _wait_until_done(database: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + scaled(timeout)
     while time.monotonic() < deadline:
         with sqlite3.connect(database, timeout=30) as conn:
             row = conn.execute(

@@ -35,6 +35,7 @@ from dialogs.engine import Choose, Session, Show, handle, summary_screen
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS
 from dialogs.text import msg
 from tests.support.botapi_fake import BotApiFake, CallRecord, FakeUser, Fault
+from tests.support.load import scaled
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-token-for-offline-tests-only"
@@ -67,7 +68,7 @@ class E2EFake(BotApiFake):
             return self._get_updates_arrivals
 
     def wait_polls_above(self, count: int, timeout: float, alive: Callable[[], bool]) -> None:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         with self._cond:
             while self._get_updates_arrivals <= count:
                 if not alive():
@@ -147,7 +148,7 @@ class BotProcess:
         """SIGKILL: no shutdown code runs, exactly like a crash or the OOM killer."""
         assert self.process is not None and self.alive, "the bot is not running"
         os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
+        self.process.wait(timeout=scaled(10))
         self.kills += 1
 
     def restart(self) -> None:
@@ -157,7 +158,7 @@ class BotProcess:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=scaled(10))
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -553,7 +554,7 @@ class ScriptedUser:
         """Play the whole dialogue; never raises (failures land in ``record.error``)."""
         record = self.record
         record.started = time.monotonic()
-        deadline = record.started + self.time_limit
+        deadline = record.started + scaled(self.time_limit)
         try:
             self._send("start", "/start")
             quiet_since = time.monotonic()
@@ -588,7 +589,7 @@ def run_users(users: Sequence[ScriptedUser], timeout: float) -> list[DialogueRec
     """Run the users' dialogues at the same time, each in its own thread; bounded by ``timeout``."""
     with ThreadPoolExecutor(max_workers=max(len(users), 1)) as pool:
         futures = [pool.submit(user.run) for user in users]
-        return [future.result(timeout=timeout) for future in futures]
+        return [future.result(timeout=scaled(timeout)) for future in futures]
 
 
 # --- checks on the fake's records and on the database ---------------------------------------------
