@@ -29,7 +29,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, RequestData
 
-from tests.support.botapi_fake import BotApiFake
+from tests.support.botapi import BotApiFake
 from tests.support.telegram_fakes import FakeRequest
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -51,7 +51,7 @@ from benchmarks.common import (
     rss_mb,
     without_rate_limiter,
 )
-from tests.support.botapi_fake import BotApiFake
+from tests.support.botapi import BotApiFake
 
 TARGET_MB = 150.0
 RESULTS_AT_ONCE = 50

@@ -17,7 +17,7 @@ import pytest
 
 from bot.i18n import Translator
 from dialogs.engine import evaluate
-from tests.support.botapi_fake import FakeUser
+from tests.support.botapi import FakeUser
 from tests.support.e2e_support import (
     BOT_USERNAME,
     ENGLISH,

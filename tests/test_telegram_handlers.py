@@ -13,7 +13,7 @@ import pytest
 
 from bot.telegram.app import _post_init
 from dialogs.questions import QUESTIONS
-from tests.support.botapi_fake import ApiError
+from tests.support.botapi import ApiError
 from tests.support.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent, save_session
 from tests.support.telegram_fakes import check
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage import Storage
-from tests.support.botapi_fake import BotApiFake
+from tests.support.botapi import BotApiFake
 from tests.support.load import scaled
 
 ROOT = Path(__file__).resolve().parents[2]

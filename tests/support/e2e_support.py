@@ -34,7 +34,7 @@ from bot.storage import Storage
 from dialogs.engine import Choose, Session, Show, handle, summary_screen
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS
 from dialogs.text import msg
-from tests.support.botapi_fake import BotApiFake, CallRecord, FakeUser, Fault
+from tests.support.botapi import BotApiFake, CallRecord, FakeUser, Fault
 from tests.support.load import scaled
 
 ROOT = Path(__file__).resolve().parents[2]
