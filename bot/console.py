@@ -15,8 +15,8 @@ from typing import Any, TextIO
 
 from bot.advisor import Advisor
 from bot.i18n import Translator
-from bot.outcome import Begin, Outcome, Respondent
-from bot.reading import BACK_WORDS, event_for_text
+from bot.outcome import AdvisorEvent, Begin, Outcome, Pressed, Respondent, Typed
+from bot.reading import BACK_WORDS
 from bot.rendering import (
     render_changes,
     render_question,
@@ -153,12 +153,21 @@ class ConsoleAdvisor:
         self.say(t(msg("Your report is saved as {path}.", path=path)))
         return 0
 
-    def event_for(self, text: str, outcome: Outcome) -> Event | None:
+    def event_for(self, text: str, outcome: Outcome) -> AdvisorEvent | None:
+        """The console's commands and numbered or lettered choices as pressed buttons; any other text as typed.
+
+        The advisor reads typed text for both channels, so the console hands it over as ``Typed``.
+        """
         words = text.casefold().split()
         if not words:
             return None
-        if text.casefold() in BACK_WORDS:
-            return Back()
+        shortcut = self._shortcut(text, words, outcome)
+        if shortcut is not None:
+            return Pressed(shortcut, offered_in=outcome.state)
+        return Typed(text)
+
+    def _shortcut(self, text: str, words: list[str], outcome: Outcome) -> Event | None:
+        """The engine event a command or an offered number or letter stands for, as a button would send it."""
         if text.casefold() in RESTART_WORDS:
             return Restart()
         if words[0] in LANGUAGE_WORDS:
@@ -175,7 +184,9 @@ class ConsoleAdvisor:
                 return Confirm()
             if text.isdigit() and 1 <= int(text) <= len(screen.items):
                 return Edit(screen.items[int(text) - 1].question_id)
-        return event_for_text(text, screen, self.t)
+        if text.casefold() in BACK_WORDS and outcome.state == RESULT:
+            return Back()  # the result screen reads no text; "back" still leads to the summary
+        return None
 
     def show(self, outcome: Outcome, *, notices: bool = True) -> None:
         t = self.t
