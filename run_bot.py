@@ -100,7 +100,7 @@ def _month(text: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "diagram":  # python run_bot.py diagram > dialogs/dialogue.mmd
-        from dialogs.engine import mermaid_diagram
+        from dialogs.machine import mermaid_diagram
 
         print(mermaid_diagram())
         return 0

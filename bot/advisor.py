@@ -26,26 +26,19 @@ from bot.outcome import (
 )
 from bot.reading import event_for_text
 from bot.storage import ResultRow, Storage, Visitor
-from dialogs.engine import (
-    RESULT,
-    SUMMARY,
-    Event,
+from dialogs.engine import evaluate, handle, is_complete, restore
+from dialogs.events import Event, Show
+from dialogs.questions import QUESTION_BY_ID
+from dialogs.screens import (
     QuestionScreen,
     Result,
     ResultScreen,
-    Session,
-    Show,
     SummaryScreen,
-    evaluate,
-    handle,
-    is_complete,
-    language_for,
     question_screen,
-    restore,
     summary_screen,
 )
-from dialogs.questions import QUESTION_BY_ID
-from dialogs.text import Text, msg
+from dialogs.session import RESULT, SUMMARY, Session
+from dialogs.text import Text, language_for, msg
 
 WELCOME_BACK = msg("Welcome back! We continue where you left off.")
 REPLY_LOST = msg("My last reply may not have reached you. Your answers are saved; here is where you are now.")

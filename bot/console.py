@@ -24,20 +24,9 @@ from bot.rendering import (
     render_summary,
 )
 from bot.storage import Storage
-from dialogs.engine import (
-    RESULT,
-    Back,
-    Choose,
-    Confirm,
-    Edit,
-    Event,
-    QuestionScreen,
-    Restart,
-    Result,
-    ResultScreen,
-    SummaryScreen,
-    SwitchLanguage,
-)
+from dialogs.events import Back, Choose, Confirm, Edit, Event, Restart, SwitchLanguage
+from dialogs.screens import QuestionScreen, Result, ResultScreen, SummaryScreen
+from dialogs.session import RESULT
 from dialogs.text import msg
 
 CHANNEL = "console"

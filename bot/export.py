@@ -26,8 +26,8 @@ from bot.anonymity import DEFAULT_K, round_to_5
 from bot.storage import SHARES, Banding, ConsentedResults, Storage
 from bot.xlsx import write_xlsx
 from dialogs.classification import SizeClass
-from dialogs.engine import LANGUAGES
 from dialogs.questions import QUESTION_BY_ID, Question
+from dialogs.text import LANGUAGES
 
 FORMATS = ("csv", "json", "xlsx")
 CHUNK_SIZE = 2000

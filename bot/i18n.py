@@ -20,7 +20,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 
-from dialogs.engine import LANGUAGES as LANGUAGES  # the languages the bot speaks, defined once
+from dialogs.text import LANGUAGES as LANGUAGES  # the languages the bot speaks, defined once
 from dialogs.text import Arg, Day, Money, Number, Percent, Text
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from dialogs.engine import Event, Result, ResultScreen, Screen
+from dialogs.events import Event
+from dialogs.screens import Result, ResultScreen, Screen
 from dialogs.text import Text
 
 

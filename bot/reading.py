@@ -10,7 +10,8 @@ import unicodedata
 from functools import lru_cache
 
 from bot.i18n import Translator
-from dialogs.engine import AnswerText, Back, Choose, Event, QuestionScreen, SummaryScreen
+from dialogs.events import AnswerText, Back, Choose, Event
+from dialogs.screens import QuestionScreen, SummaryScreen
 from dialogs.text import Text
 
 

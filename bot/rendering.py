@@ -6,7 +6,7 @@ import html as html_lib
 
 from bot.i18n import Translator
 from bot.outcome import Changes
-from dialogs.engine import QuestionScreen, Result, SummaryScreen
+from dialogs.screens import QuestionScreen, Result, SummaryScreen
 from dialogs.sections import Style
 from dialogs.text import msg
 

@@ -1,287 +1,41 @@
-"""The dialogue engine: a transitions state machine over the question catalogue.
+"""The dialogue engine: ``handle`` applies one event to a session and returns the reply channels render.
 
-A session is plain data (state name, answers, language). ``handle`` rebuilds the machine's view of a
-session, applies one event and returns the new session with a ``Reply`` that channels render.
+The parts it stands on: the session (``dialogs.session``), the events (``dialogs.events``), the screens
+(``dialogs.screens``) and the state machine (``dialogs.machine``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from functools import cache
-from itertools import pairwise
 from typing import Any
 
-from transitions import Machine
-
-from dialogs.advice import Advice, build_advice
-from dialogs.classification import Classification, classify_sme
-from dialogs.comparisons import compares_with_b2b_survey
-from dialogs.group import describe_related, related_from_answer
+from dialogs.advice import build_advice
+from dialogs.classification import classify_sme
+from dialogs.events import AnswerText, Back, Choose, Confirm, Edit, Event, Restart, Show, SwitchLanguage
+from dialogs.group import related_from_answer
+from dialogs.machine import MachineModel, lend_model, return_model
 from dialogs.parsing import looks_like_staff, split_range
-from dialogs.profile import CompanyProfile, build_profile
+from dialogs.profile import build_profile
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS, Answer, Answers, Question
-from dialogs.sections import Section, result_sections
-from dialogs.text import InvalidAnswer, Money, Number, Percent, Text, msg, nmsg
-
-SUMMARY = "summary"
-RESULT = "result"
-STATES: tuple[str, ...] = (*(q.id for q in QUESTIONS), SUMMARY, RESULT)
-FIRST = QUESTIONS[0].id
-LANGUAGES = ("de", "en")
-
-_MONEY_QUESTIONS = frozenset({"turnover", "balance_sheet"})
-_PERCENT_QUESTIONS = frozenset({"online_share", "social_share", "controlling_share"})
-
-
-# --- sessions -------------------------------------------------------------------------------------
-
-
-@dataclass
-class Session:
-    """Everything the advisor remembers of one respondent's questionnaire; JSON-serializable."""
-
-    state: str = FIRST
-    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
-    language: str = "de"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"state": self.state, "answers": self.answers, "language": self.language}
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Session:
-        return cls(
-            state=str(data.get("state", FIRST)),
-            answers={k: dict(v) for k, v in dict(data.get("answers") or {}).items()},
-            language=language_for(str(data.get("language") or "de")),
-        )
-
-    @property
-    def finished(self) -> bool:
-        return self.state == RESULT
-
-
-def language_for(code: str | None) -> str:
-    """The advisor's language for a Telegram or POSIX language code: ``de*`` is German, anything else English."""
-    return "de" if code and code.strip().lower().startswith("de") else "en"
-
-
-# --- events ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Show:
-    """Show the current screen again (e.g. on /start with a session in progress)."""
-
-
-@dataclass(frozen=True)
-class AnswerText:
-    """A typed answer to the current question."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Choose:
-    """A choice offered on the screen of ``question_id`` (from a button or a numbered list)."""
-
-    question_id: str
-    key: str
-
-
-@dataclass(frozen=True)
-class Back:
-    """Go back one question (from the result: back to the summary)."""
-
-
-@dataclass(frozen=True)
-class Edit:
-    """From the summary, change the answer to one question, then return to the summary."""
-
-    question_id: str
-
-
-@dataclass(frozen=True)
-class Confirm:
-    """From the summary, show the result."""
-
-
-@dataclass(frozen=True)
-class Restart:
-    """Forget the answers and start again."""
-
-
-@dataclass(frozen=True)
-class SwitchLanguage:
-    """Continue in another language."""
-
-    language: str
-
-
-Event = Show | AnswerText | Choose | Back | Edit | Confirm | Restart | SwitchLanguage
-
-
-# --- screens and replies --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ChoiceView:
-    key: str
-    label: Text
-
-
-@dataclass(frozen=True)
-class QuestionScreen:
-    question_id: str
-    number: int
-    total: int
-    prompt: Text
-    hint: Text | None
-    choices: tuple[ChoiceView, ...]
-    accepts_text: bool
-    current: Text | None
-    can_go_back: bool
-
-    @property
-    def progress(self) -> Text:
-        return msg("Question {number} of {total}", number=self.number, total=self.total)
-
-
-@dataclass(frozen=True)
-class SummaryItem:
-    question_id: str
-    label: Text
-    value: Text
-
-
-@dataclass(frozen=True)
-class SummaryScreen:
-    items: tuple[SummaryItem, ...]
-
-
-@dataclass(frozen=True)
-class Result:
-    """The advisor's verdict on a complete questionnaire."""
-
-    profile: CompanyProfile
-    classification: Classification
-    advice: Advice
-
-    @property
-    def compares_with_b2b_survey(self) -> bool:
-        """Whether a chart beside the 2014 B2B survey fits this company (it sells to businesses)."""
-        return compares_with_b2b_survey(self.profile)
-
-    @property
-    def sections(self) -> tuple[Section, ...]:
-        """The result as sections of styled lines, ready for any channel to render."""
-        return result_sections(self.profile, self.classification, self.advice)
-
-
-@dataclass(frozen=True)
-class ResultScreen:
-    result: Result
-
-
-Screen = QuestionScreen | SummaryScreen | ResultScreen
-
-
-@dataclass(frozen=True)
-class Reply:
-    """What a channel shows after an event: notices first (acknowledgements, errors), then the screen."""
-
-    notices: tuple[Text, ...]
-    screen: Screen
-    rejected: bool = False  # the event was refused (bad input, stale button); the screen asks again
-    completed: bool = False  # this event produced the result
-    # Not a refusal, but nothing to tick off either: an earlier answer no longer fits and is asked again.
-    warnings: tuple[Text, ...] = ()
-
-
-# --- the machine ----------------------------------------------------------------------------------
-
-
-def _edit_condition(question_id: str) -> Any:
-    def condition(target: str | None = None) -> bool:
-        return target == question_id
-
-    condition.__name__ = f"target_is_{question_id}"
-    return condition
-
-
-def _build_machine(machine_class: type[Machine] = Machine, **extra: Any) -> Machine:
-    machine = machine_class(
-        model=None,
-        states=list(STATES),
-        initial=FIRST,
-        auto_transitions=False,
-        send_event=False,
-        **extra,
-    )
-    for current, following in zip(QUESTIONS, [*QUESTIONS[1:], None], strict=True):
-        nxt = following.id if following else SUMMARY
-        # "answer" moves on after a stored answer; "skip" passes questions that need no answer now.
-        machine.add_transition("answer", current.id, nxt)
-        machine.add_transition("skip", current.id, nxt)
-    for previous, current in pairwise(QUESTIONS):
-        machine.add_transition("back", current.id, previous.id)
-    machine.add_transition("back", SUMMARY, QUESTIONS[-1].id)
-    machine.add_transition("back", RESULT, SUMMARY)
-    for question in QUESTIONS:
-        machine.add_transition("edit", SUMMARY, question.id, conditions=[_edit_condition(question.id)])
-    machine.add_transition("confirm", SUMMARY, RESULT)
-    machine.add_transition("restart", "*", FIRST)
-    machine.add_transition("switch_language", "*", None)
-    return machine
-
-
-_MACHINE = _build_machine()
-
-
-class _Model:
-    """The machine's view of one session for the span of one event."""
-
-    state: str
-
-
-# Attaching a model to the machine binds every trigger and state callback to it, which costs more than the
-# event itself; so models stay attached and are lent out, one per event in progress, with their state set.
-_IDLE_MODELS: list[_Model] = []
-
-
-def _lend_model(state: str) -> _Model:
-    try:
-        model = _IDLE_MODELS.pop()
-    except IndexError:
-        model = _Model()
-        _MACHINE.add_model(model, initial=state)
-        return model
-    try:
-        _MACHINE.set_state(state, model=model)
-    except ValueError:  # an unknown state: the model stays available
-        _IDLE_MODELS.append(model)
-        raise
-    return model
-
-
-def mermaid_diagram() -> str:
-    """The state diagram in Mermaid, generated from the machine itself."""
-    from transitions.extensions import GraphMachine
-
-    model = _Model()
-    machine = _build_machine(GraphMachine, graph_engine="mermaid", title="KMU Digital-Berater dialogue")
-    machine.add_model(model, initial=FIRST)
-    return str(model.get_graph().draw(None))  # type: ignore[attr-defined]
-
-
-# --- the engine -----------------------------------------------------------------------------------
+from dialogs.screens import (
+    MONEY_QUESTIONS,
+    Reply,
+    Result,
+    ResultScreen,
+    Screen,
+    display_answer,
+    question_screen,
+    summary_screen,
+)
+from dialogs.session import FIRST, RESULT, STATES, SUMMARY, Session, upgrade_legacy
+from dialogs.text import InvalidAnswer, Money, Number, Text, language_for, msg, nmsg
 
 
 class Dialogue:
     """Apply one event to a session; holds no state of its own between calls."""
 
-    model: _Model  # lent for the span of the ``with`` block
+    model: MachineModel  # lent for the span of the ``with`` block
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -291,12 +45,12 @@ class Dialogue:
         self.completed = False
 
     def __enter__(self) -> Dialogue:
-        self.model = _lend_model(self.session.state)
+        self.model = lend_model(self.session.state)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.session.state = self.model.state
-        _IDLE_MODELS.append(self.model)
+        return_model(self.model)
 
     # helpers
 
@@ -504,34 +258,12 @@ def restore(data: Mapping[str, Any] | None, language: str = "de") -> tuple[Sessi
     if session.state not in STATES:
         return Session(language=session.language), (_EXPIRED,)
     session.answers = {k: v for k, v in session.answers.items() if k in QUESTION_BY_ID}
-    notices: tuple[Text, ...] = ()
-    old_linked = session.answers.get("linked", {}).get("value")
-    if old_linked in _OLD_OWNERSHIP_ANSWERS:
-        # The single yes/no question became two questions with shares; "no" carries over, "yes" needs the share.
-        if old_linked == "no":
-            session.answers["linked"] = {"value": "none", "band": None}
-        else:
-            del session.answers["linked"]
-        notices = (_NEW_QUESTIONS,)
-    elif (
-        session.answers
-        and session.state in (SUMMARY, RESULT)
-        and not session.answers.keys() >= _NEW_QUESTION_IDS
-    ):
-        notices = (_NEW_QUESTIONS,)
+    notices = upgrade_legacy(session)
     if session.state in (SUMMARY, RESULT) and not is_complete(session.answers):
         session.state = FIRST
         with Dialogue(session) as dialogue:
             dialogue.settle_forward()
     return session, notices
-
-
-_OLD_OWNERSHIP_ANSWERS = frozenset({"yes", "no"})
-_NEW_QUESTION_IDS = frozenset({"owns", "sector", "customers", "reach"})
-_NEW_QUESTIONS = msg(
-    "The advisor now asks a few more questions (ownership in both directions, sector, customers and reach)."
-    " Your earlier answers are kept."
-)
 
 
 _EXPIRED = msg("Your previous session could not be continued, so we are starting afresh. Sorry!")
@@ -553,49 +285,14 @@ def handle(session: Session, event: Event) -> tuple[Session, Reply]:
     return session, reply
 
 
-# --- derived views --------------------------------------------------------------------------------
-
-
-def applicable_questions(answers: Answers) -> list[Question]:
-    return [q for q in QUESTIONS if q.applies(answers)]
-
-
 def is_complete(answers: Answers) -> bool:
     return not any(needs_answer(q, answers)[0] for q in QUESTIONS)
-
-
-def question_screen(question: Question, answers: Answers) -> QuestionScreen:
-    """The screen of one question; its number is its place in the whole questionnaire, so the count never
-    jumps: questions that do not apply are passed with a notice saying so."""
-    current = answers.get(question.id)
-    screen = _unanswered_screen(question.id)
-    if current:
-        return replace(screen, current=display_answer(question, current))
-    return screen
-
-
-@cache
-def _unanswered_screen(question_id: str) -> QuestionScreen:
-    """A question not answered before: the same screen for every user (screens are immutable)."""
-    question = QUESTION_BY_ID[question_id]
-    number = QUESTIONS.index(question) + 1
-    return QuestionScreen(
-        question_id=question.id,
-        number=number,
-        total=len(QUESTIONS),
-        prompt=question.prompt,
-        hint=question.hint,
-        choices=tuple(ChoiceView(c.key, c.label) for c in question.choices),
-        accepts_text=question.accepts_text,
-        current=None,
-        can_go_back=number > 1,
-    )
 
 
 def better_refusal(question: Question, text: str, language: str) -> Text | None:
     """A more helpful reason than the parser's for typical slips: staff typed where money is asked, or a
     range ("10-20") instead of one number (pointing to the offered range that holds it)."""
-    if question.id in _MONEY_QUESTIONS and looks_like_staff(text):
+    if question.id in MONEY_QUESTIONS and looks_like_staff(text):
         return msg(
             "That looks like a number of staff. Here we need an amount in euros, e.g. {example}.",
             example=Money(Decimal(1_500_000)),
@@ -618,38 +315,6 @@ def better_refusal(question: Question, text: str, language: str) -> Text | None:
         "Please enter just one number, for a range its middle, e.g. {middle}.",
         middle=Number((low + high) / 2),
     )
-
-
-def summary_screen(answers: Answers) -> SummaryScreen:
-    return SummaryScreen(
-        tuple(
-            SummaryItem(q.id, q.summary_label, display_answer(q, answers[q.id]))
-            for q in applicable_questions(answers)
-            if q.id in answers
-        )
-    )
-
-
-def display_answer(question: Question, answer: Answer) -> Text:
-    """How an answer reads back to the user: the band's label, or the number formatted for its kind."""
-    if answer.get("band"):
-        choice = question.choice(str(answer["band"]))
-        if choice is not None:
-            return choice.label
-    if not question.is_number:
-        choice = question.choice(str(answer.get("value")))
-        related = related_from_answer(answer)
-        if choice is None:
-            return msg("—")
-        if related:
-            return msg("{choice}: {related}", choice=choice.label, related=describe_related(related))
-        return choice.label
-    value = Decimal(str(answer["value"]))
-    if question.id in _MONEY_QUESTIONS:
-        return msg("{value}", value=Money(value))
-    if question.id in _PERCENT_QUESTIONS:
-        return msg("{value}", value=Percent(value))
-    return msg("{value}", value=Number(value))
 
 
 def evaluate(answers: Answers) -> Result:

@@ -15,9 +15,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_decimal, parse_decimal
 
-from dialogs.text import Arg, InvalidAnswer, Money, Number, Percent, Text, msg
-
-LANGUAGES = ("de", "en")
+from dialogs.text import LANGUAGES, Arg, InvalidAnswer, Money, Number, Percent, Text, msg
 
 MAX_MONEY = Decimal(10) ** 12  # one German "Billion" euros
 MAX_STAFF = Decimal(10_000_000)

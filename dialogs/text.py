@@ -71,3 +71,12 @@ class InvalidAnswer(ValueError):
     def __init__(self, reason: Text) -> None:
         super().__init__(reason.msgid)
         self.reason = reason
+
+
+# The languages the advisor speaks, defined once for every module and channel.
+LANGUAGES = ("de", "en")
+
+
+def language_for(code: str | None) -> str:
+    """The advisor's language for a Telegram or POSIX language code: ``de*`` is German, anything else English."""
+    return "de" if code and code.strip().lower().startswith("de") else "en"

@@ -9,8 +9,10 @@ import pytest
 from bot.advisor import CONSENT_VERSION, Advisor
 from bot.outcome import AdvisorEvent, Begin, GiveConsent, Outcome, Pressed, Respondent, Typed
 from bot.storage import Storage
-from dialogs.engine import RESULT, SUMMARY, Back, Choose, Confirm, ResultScreen
+from dialogs.events import Back, Choose, Confirm
 from dialogs.questions import QUESTIONS
+from dialogs.screens import ResultScreen
+from dialogs.session import RESULT, SUMMARY
 from tests.support.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
 from tests.support.sql_trace import SqlTrace, traced
 

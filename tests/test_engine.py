@@ -12,29 +12,12 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, rule
 
-from dialogs.engine import (
-    FIRST,
-    RESULT,
-    SUMMARY,
-    AnswerText,
-    Back,
-    Choose,
-    Confirm,
-    Edit,
-    Event,
-    QuestionScreen,
-    Reply,
-    Restart,
-    ResultScreen,
-    Session,
-    Show,
-    SummaryScreen,
-    SwitchLanguage,
-    handle,
-    mermaid_diagram,
-    restore,
-)
+from dialogs.engine import handle, restore
+from dialogs.events import AnswerText, Back, Choose, Confirm, Edit, Event, Restart, Show, SwitchLanguage
+from dialogs.machine import mermaid_diagram
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS
+from dialogs.screens import QuestionScreen, Reply, ResultScreen, SummaryScreen
+from dialogs.session import FIRST, RESULT, SUMMARY, Session
 from dialogs.text import Number, Percent
 from tests.support.fuzz import (
     ALL_KEYS,

@@ -8,8 +8,11 @@ import pytest
 
 from bot.i18n import Translator
 from dialogs.classification import SizeClass, classify_sme
-from dialogs.engine import Choose, Confirm, ResultScreen, Session, handle, restore
+from dialogs.engine import handle, restore
+from dialogs.events import Choose, Confirm
 from dialogs.group import Group, RelatedEnterprise, parse_related, relation_answer
+from dialogs.screens import ResultScreen
+from dialogs.session import Session
 from dialogs.text import InvalidAnswer, Text
 
 D = Decimal
@@ -181,7 +184,7 @@ def test_badly_typed_related_enterprises_are_refused(text: str) -> None:
 
 
 def _answer_up_to_ownership(session: Session) -> Session:
-    from dialogs.engine import AnswerText
+    from dialogs.events import AnswerText
 
     for event in [AnswerText("8"), AnswerText("1,5 Mio"), AnswerText("1 Mio")]:
         session, _ = handle(session, event)
@@ -189,7 +192,7 @@ def _answer_up_to_ownership(session: Session) -> Session:
 
 
 def test_figures_typed_at_the_ownership_question_reach_the_result() -> None:
-    from dialogs.engine import AnswerText
+    from dialogs.events import AnswerText
 
     session = _answer_up_to_ownership(Session(language="de"))
     assert session.state == "linked"

@@ -22,9 +22,9 @@ from bot.i18n import Translator
 from bot.report import COMPARISON_SOURCES, SECTIONS, build_report, report_filename, report_sections
 from dialogs.advice import build_advice
 from dialogs.classification import classify_sme
-from dialogs.engine import Result
 from dialogs.group import UNKNOWN, Group
 from dialogs.profile import CompanyProfile
+from dialogs.screens import Result
 from dialogs.sections import size_class_meaning
 from dialogs.text import msg
 from tests.support.once import built_once

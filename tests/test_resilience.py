@@ -36,13 +36,9 @@ from bot.export import write_export
 from bot.storage import Storage
 from bot.telegram.app import register_handlers
 from bot.telegram.services import CONTEXT_TYPES
-from dialogs.engine import (
-    RESULT,
-    Session,
-    evaluate,
-    restore,
-)
+from dialogs.engine import evaluate, restore
 from dialogs.questions import QUESTIONS
+from dialogs.session import RESULT, Session
 from tests.support.e2e_support import (
     QIDS,
     ROOT,

@@ -15,8 +15,8 @@ from bot.i18n import Translator
 from bot.rendering import PLAIN, Markup
 from bot.storage import SHARES, Storage
 from dialogs.classification import CLASS_NAMES, SIZE_ORDER, SizeClass
-from dialogs.engine import SUMMARY
 from dialogs.questions import QUESTION_BY_ID
+from dialogs.session import SUMMARY
 from dialogs.text import Percent, Text, msg
 
 

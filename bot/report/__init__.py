@@ -12,7 +12,7 @@ from datetime import date
 from bot.i18n import Translator
 from bot.report.layout import PdfWriter
 from bot.report.sections import COMPARISON_SOURCES, SECTIONS, Section, report_sections
-from dialogs.engine import Result
+from dialogs.screens import Result
 
 __all__ = ["COMPARISON_SOURCES", "SECTIONS", "Section", "build_report", "report_filename", "report_sections"]
 

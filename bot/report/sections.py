@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.chart import SPLIT_CHART_SIZE, draw_split_chart
 from bot.i18n import Translator, format_integer
-from dialogs.engine import Result
+from dialogs.screens import Result
 from dialogs.sections import Section as ResultSection
 from dialogs.sections import Style
 from dialogs.text import Text, msg

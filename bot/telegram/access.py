@@ -10,8 +10,7 @@ from telegram import Chat, Update
 
 from bot.i18n import Translator
 from bot.telegram.services import Context
-from dialogs.engine import language_for
-from dialogs.text import msg
+from dialogs.text import language_for, msg
 
 Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 import re
 
 from bot.outcome import Pressed
-from dialogs.engine import RESULT, SUMMARY, Back, Choose, Confirm, Edit, Restart, Show
+from dialogs.events import Back, Choose, Confirm, Edit, Restart, Show
 from dialogs.questions import QUESTION_BY_ID
+from dialogs.session import RESULT, SUMMARY
 
 MAX_BYTES = 64
 SEPARATOR = "|"

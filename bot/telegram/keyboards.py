@@ -8,8 +8,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.telegram import callback_data as data
-from dialogs.engine import QuestionScreen, SummaryScreen
 from dialogs.questions import QUESTION_BY_ID
+from dialogs.screens import QuestionScreen, SummaryScreen
 from dialogs.text import msg
 
 ButtonRows = tuple[tuple[tuple[str, str], ...], ...]  # rows of (label, callback data)

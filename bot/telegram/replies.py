@@ -17,7 +17,7 @@ from bot.telegram.consent import ask_consent
 from bot.telegram.keyboards import question_keyboard, result_keyboard, summary_keyboard
 from bot.telegram.send import send_html, show_in_place
 from bot.telegram.services import Context
-from dialogs.engine import QuestionScreen, Result, ResultScreen, SummaryScreen
+from dialogs.screens import QuestionScreen, Result, ResultScreen, SummaryScreen
 from dialogs.text import msg
 
 log = logging.getLogger(__name__)

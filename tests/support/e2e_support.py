@@ -31,8 +31,11 @@ from bot.i18n import Translator
 from bot.reading import event_for_text
 from bot.rendering import render_summary
 from bot.storage import Storage
-from dialogs.engine import Choose, Session, Show, handle, summary_screen
+from dialogs.engine import handle
+from dialogs.events import Choose, Show
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS
+from dialogs.screens import summary_screen
+from dialogs.session import Session
 from dialogs.text import msg
 from tests.support.botapi import BotApiFake, CallRecord, FakeUser, Fault
 from tests.support.load import scaled

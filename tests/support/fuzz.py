@@ -8,18 +8,10 @@ from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, run_state_machine_as_test
 
-from dialogs.engine import (
-    RESULT,
-    STATES,
-    SUMMARY,
-    QuestionScreen,
-    Reply,
-    ResultScreen,
-    Session,
-    SummaryScreen,
-    needs_answer,
-)
+from dialogs.engine import needs_answer
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS
+from dialogs.screens import QuestionScreen, Reply, ResultScreen, SummaryScreen
+from dialogs.session import RESULT, STATES, SUMMARY, Session
 
 QIDS: tuple[str, ...] = tuple(q.id for q in QUESTIONS)
 

@@ -26,8 +26,7 @@ from bot.rendering import HTML
 from bot.telegram.access import admin_only
 from bot.telegram.send import send_html
 from bot.telegram.services import Context
-from dialogs.engine import language_for
-from dialogs.text import Text, msg
+from dialogs.text import Text, language_for, msg
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from bot.telegram.locks import serialized
 from bot.telegram.replies import pop_up, show, toast
 from bot.telegram.send import answer_query, send_html
 from bot.telegram.services import CHANNEL, Context
-from dialogs.engine import Back, Restart, Show, SwitchLanguage
+from dialogs.events import Back, Restart, Show, SwitchLanguage
 from dialogs.questions import QUESTIONS
 from dialogs.text import Text, msg
 

@@ -13,8 +13,8 @@ from bot.outcome import Respondent
 from bot.telegram.locks import user_lock
 from bot.telegram.replies import show
 from bot.telegram.services import CHANNEL, Context
-from dialogs.engine import Show, language_for
-from dialogs.text import msg
+from dialogs.events import Show
+from dialogs.text import language_for, msg
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,7 @@ from telegram.error import TelegramError
 
 from bot.i18n import Translator
 from bot.telegram.services import Context
-from dialogs.engine import language_for
-from dialogs.text import msg
+from dialogs.text import language_for, msg
 
 
 async def group_start(update: Update, context: Context) -> None:

@@ -17,7 +17,7 @@ from bot.telegram.locks import serialized
 from bot.telegram.replies import show
 from bot.telegram.send import answer_query, remove_keyboard, send_html
 from bot.telegram.services import CHANNEL, Context
-from dialogs.engine import Show
+from dialogs.events import Show
 from dialogs.text import msg
 
 
