@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
+from typing import Literal
 
 from dialogs.group import PARTNER, Aggregation, Group, aggregate
 from dialogs.questions import QUESTION_BY_ID, Choice
@@ -58,6 +59,18 @@ _MIDCAP_SOURCE = msg("Commission Recommendation (EU) 2025/1099")
 MILLION = Decimal(1_000_000)
 
 
+# Which of the two money ceilings decided a class: meeting either one is enough.
+MoneyCeiling = Literal["turnover", "balance_sheet"]
+
+
+@dataclass(frozen=True)
+class SizeVerdict:
+    """The smallest class whose ceilings the figures meet, and the money ceiling that admitted them."""
+
+    category: SizeClass
+    ceiling: MoneyCeiling | None  # None: above every ceiling (a large enterprise)
+
+
 @dataclass(frozen=True)
 class Ceilings:
     """The ceilings of one class: staff strictly below, and turnover OR balance sheet not exceeding."""
@@ -76,8 +89,20 @@ class Ceilings:
             balance_sheet is not None and balance_sheet <= self.balance_max
         )
 
+    def decides(
+        self, staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None
+    ) -> MoneyCeiling | None:
+        """The money ceiling that admits the figures (turnover first), None when this class does not."""
+        if not self.admits_staff(staff):
+            return None
+        if turnover <= self.turnover_max:
+            return "turnover"
+        if balance_sheet is not None and balance_sheet <= self.balance_max:
+            return "balance_sheet"
+        return None
+
     def admits(self, staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None) -> bool:
-        return self.admits_staff(staff) and self.admits_money(turnover, balance_sheet)
+        return self.decides(staff, turnover, balance_sheet) is not None
 
 
 # Every class above large would be LARGE; the list stops at the last class with ceilings.
@@ -101,12 +126,19 @@ _IFM_CEILINGS: tuple[tuple[SizeClass, Decimal, Decimal], ...] = (
 _NEAR = Decimal("0.10")
 
 
-def size_class(staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None) -> SizeClass:
-    """The smallest class whose ceilings the figures meet (an unknown balance sheet meets none)."""
+def size_verdict(staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None) -> SizeVerdict:
+    """The smallest class whose ceilings the figures meet, with the ceiling that decided it (an unknown
+    balance sheet meets none)."""
     for ceilings in CEILINGS:
-        if ceilings.admits(staff, turnover, balance_sheet):
-            return ceilings.category
-    return SizeClass.LARGE
+        ceiling = ceilings.decides(staff, turnover, balance_sheet)
+        if ceiling is not None:
+            return SizeVerdict(ceilings.category, ceiling)
+    return SizeVerdict(SizeClass.LARGE, None)
+
+
+def size_class(staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None) -> SizeClass:
+    """The smallest class whose ceilings the figures meet."""
+    return size_verdict(staff, turnover, balance_sheet).category
 
 
 def ifm_size_class(staff: Decimal, turnover: Decimal) -> SizeClass:
@@ -179,7 +211,9 @@ class _Figures:
     balance_arg: Arg | None
 
 
-def _reasons(category: SizeClass, f: _Figures, banded: frozenset[str]) -> tuple[Text, ...]:
+def _reasons(verdict: SizeVerdict, f: _Figures, banded: frozenset[str]) -> tuple[Text, ...]:
+    """Why the figures make this class, naming the money ceiling that decided it."""
+    category = verdict.category
     index = SIZE_ORDER.index(category)
     reasons: list[Text] = []
     ceilings = _CEILINGS_BY_CLASS.get(category)
@@ -195,7 +229,7 @@ def _reasons(category: SizeClass, f: _Figures, banded: frozenset[str]) -> tuple[
         )
     elif banded & {"staff", "turnover", "balance_sheet"}:
         # A range already says where the figure lies; repeating the ceiling would print it twice.
-        if f.turnover <= ceilings.turnover_max:
+        if verdict.ceiling == "turnover":
             reasons.append(
                 msg(
                     "With {staff} staff and a turnover of {turnover}, your company is a {name} under {source}.",
@@ -219,7 +253,7 @@ def _reasons(category: SizeClass, f: _Figures, banded: frozenset[str]) -> tuple[
                     source=ceilings.source,
                 )
             )
-    elif f.turnover <= ceilings.turnover_max:
+    elif verdict.ceiling == "turnover":
         reasons.append(
             msg(
                 "With {staff} staff (fewer than {staff_limit}) and a turnover of {turnover} (at most"
@@ -527,11 +561,12 @@ def classify_sme(
         if balance_sheet is None
         else _money_arg("balance_sheet", balance_sheet, figure_banded),
     )
-    category = size_class(staff, turnover, balance_sheet)
+    verdict = size_verdict(staff, turnover, balance_sheet)
+    category = verdict.category
     return Classification(
         category=category,
         name=CLASS_NAMES[category],
-        reasons=arithmetic + _reasons(category, figures, figure_banded),
+        reasons=arithmetic + _reasons(verdict, figures, figure_banded),
         caveats=_caveats(
             category,
             figures,

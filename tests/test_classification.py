@@ -19,6 +19,7 @@ from dialogs.classification import (
     SizeClass,
     classify_sme,
     size_class,
+    size_verdict,
 )
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Money, Number, Text, msg
@@ -428,3 +429,27 @@ def test_a_firm_above_the_sme_ceilings_is_told_plainly_in_the_headline() -> None
         assert category in headline and headline.endswith("not an SME")
     assert "kein KMU" in Translator("de")(classify_sme(d(300), 90 * M, 80 * M).headline)
     assert "not an SME" not in Translator("en")(classify_sme(d(200), 40 * M, 30 * M).headline)
+
+
+@pytest.mark.parametrize(
+    ("staff", "turnover", "balance", "category", "ceiling"),
+    [
+        ("12", "1500000", None, SizeClass.SMALL, "turnover"),
+        (
+            "12",
+            "12000000",
+            "9000000",
+            SizeClass.SMALL,
+            "balance_sheet",
+        ),  # turnover above, balance sheet within
+        ("12", "12000000", None, SizeClass.MEDIUM, "turnover"),  # no balance sheet: only the turnover counts
+        ("12", "10000000", "99000000", SizeClass.SMALL, "turnover"),  # exactly the ceiling still admits
+        ("49", "60000000", "43000000", SizeClass.MEDIUM, "balance_sheet"),
+        ("800", "1000000", "1000000", SizeClass.LARGE, None),
+    ],
+)
+def test_the_verdict_names_the_money_ceiling_that_decided(
+    staff: str, turnover: str, balance: str | None, category: SizeClass, ceiling: str | None
+) -> None:
+    verdict = size_verdict(Decimal(staff), Decimal(turnover), None if balance is None else Decimal(balance))
+    assert (verdict.category, verdict.ceiling) == (category, ceiling)
