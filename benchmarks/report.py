@@ -32,9 +32,9 @@ from bot.chart import draw_split_chart  # noqa: E402
 from bot.report import build_report  # noqa: E402
 from dialogs.advice import build_advice  # noqa: E402
 from dialogs.classification import classify_sme  # noqa: E402
-from dialogs.screens import Result  # noqa: E402
 from dialogs.group import Group  # noqa: E402
 from dialogs.profile import CompanyProfile  # noqa: E402
+from dialogs.screens import Result  # noqa: E402
 
 TARGET_SECONDS = 0.5
 TARGET_BYTES = 300 * 1024

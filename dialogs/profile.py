@@ -4,9 +4,39 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Literal, TypeVar
 
 from dialogs.group import NONE, Group, related_from_answer
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS, Answers
+
+# The choice keys of the questions the plan's rules read: a rule that compares with a key that is not one of
+# them (a typo such as "manufactoring") is a mypy error (strict equality), not a rule that never fires.
+Website = Literal["current", "outdated", "none"]
+SocialPresence = Literal["strategy", "occasional", "none"]
+ResultsCheck = Literal["yes", "partly", "no"]
+Referral = Literal["active", "occasional", "none"]
+Sector = Literal["craft", "retail", "hospitality", "services", "manufacturing", "other"]
+Customers = Literal["private", "business", "both"]
+Reach = Literal["local", "national", "international"]
+
+# Each type's keys as a value, to read a stored answer into its type; a test holds them to the catalogue.
+WEBSITES: tuple[Website, ...] = ("current", "outdated", "none")
+SOCIAL_PRESENCES: tuple[SocialPresence, ...] = ("strategy", "occasional", "none")
+RESULTS_CHECKS: tuple[ResultsCheck, ...] = ("yes", "partly", "no")
+REFERRALS: tuple[Referral, ...] = ("active", "occasional", "none")
+SECTORS: tuple[Sector, ...] = ("craft", "retail", "hospitality", "services", "manufacturing", "other")
+CUSTOMERS: tuple[Customers, ...] = ("private", "business", "both")
+REACHES: tuple[Reach, ...] = ("local", "national", "international")
+
+_Key = TypeVar("_Key", bound=str)
+
+
+def choice_key(value: object, keys: tuple[_Key, ...]) -> _Key:
+    """``value`` as one of ``keys``; ``ValueError`` when it is none of them."""
+    for key in keys:
+        if value == key:
+            return key
+    raise ValueError(f"not one of {keys}: {value!r}")
 
 
 @dataclass(frozen=True)
@@ -20,16 +50,16 @@ class CompanyProfile:
     turnover: Decimal
     balance_sheet: Decimal | None  # None: not known, or no balance sheet drawn up
     group: Group
-    website: str  # "current" | "outdated" | "none"
-    social_presence: str  # "strategy" | "occasional" | "none"
+    website: Website
+    social_presence: SocialPresence
     online_share: Decimal
     social_share: Decimal
     controlling_share: Decimal
-    results_check: str  # "yes" | "partly" | "no"
-    referral: str  # "active" | "occasional" | "none"
-    sector: str = "other"  # "craft" | "retail" | "hospitality" | "services" | "manufacturing" | "other"
-    customers: str = "both"  # "private" | "business" | "both"
-    reach: str = "national"  # "local" | "national" | "international"
+    results_check: ResultsCheck
+    referral: Referral
+    sector: Sector = "other"
+    customers: Customers = "both"
+    reach: Reach = "national"
     no_balance_sheet: bool = False  # cash-basis accounts (EÜR): there is no balance-sheet total
     banded: frozenset[str] = frozenset()  # ids of number questions answered with a band, not a number
     # Small-business rule of § 19 UStG: "yes" | "no" | "unknown", or "not_asked" (turnover above its limit)
@@ -79,16 +109,16 @@ def build_profile(answers: Answers) -> CompanyProfile:
             upstream=related_from_answer(full.get("linked")),
             downstream=related_from_answer(full.get("owns")),
         ),
-        website=key("website"),
-        social_presence=key("social_presence"),
+        website=choice_key(key("website"), WEBSITES),
+        social_presence=choice_key(key("social_presence"), SOCIAL_PRESENCES),
         online_share=number("online_share") or Decimal(0),
         social_share=number("social_share") or Decimal(0),
         controlling_share=number("controlling_share") or Decimal(0),
-        results_check=key("results_check"),
-        referral=key("referral"),
-        sector=key("sector"),
-        customers=key("customers"),
-        reach=key("reach"),
+        results_check=choice_key(key("results_check"), RESULTS_CHECKS),
+        referral=choice_key(key("referral"), REFERRALS),
+        sector=choice_key(key("sector"), SECTORS),
+        customers=choice_key(key("customers"), CUSTOMERS),
+        reach=choice_key(key("reach"), REACHES),
         no_balance_sheet=full["balance_sheet"].get("band") == "no_balance_sheet",
         banded=banded,
     )
