@@ -42,7 +42,8 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.i18n import Translator
-from dialogs.classification import CLASS_NAMES, classify_sme
+from dialogs.ceilings import CLASS_NAMES
+from dialogs.classification import classify_sme
 from dialogs.questions import QUESTIONS, Question
 from dialogs.text import InvalidAnswer
 

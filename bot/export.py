@@ -25,7 +25,7 @@ from typing import IO, Any, TextIO
 from bot.anonymity import DEFAULT_K, round_to_5
 from bot.storage import SHARES, Banding, ConsentedResults, Storage
 from bot.xlsx import write_xlsx
-from dialogs.classification import SizeClass
+from dialogs.ceilings import SizeClass
 from dialogs.questions import QUESTION_BY_ID, Question
 from dialogs.text import LANGUAGES
 

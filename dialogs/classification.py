@@ -7,23 +7,28 @@ and what the user should know before relying on it (unknown balance sheet, group
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal
-from enum import StrEnum
-from typing import Literal
+from decimal import Decimal
 
+from dialogs.ceilings import (
+    CEILINGS,
+    CEILINGS_BY_CLASS,
+    CLASS_NAMES,
+    IFM_NOTE,
+    MIDCAP_SOURCE,
+    SIZE_ORDER,
+    SME_CLASSES,
+    SME_SOURCE,
+    Ceilings,
+    SizeClass,
+    SizeVerdict,
+    ifm_differs,
+    ifm_line,
+    size_class,
+    size_verdict,
+)
+from dialogs.figures import Figures, money_arg, staff_arg
 from dialogs.group import PARTNER, Aggregation, Group, aggregate
-from dialogs.questions import QUESTION_BY_ID, Choice
 from dialogs.text import Arg, Money, Number, Percent, Text, msg
-
-
-class SizeClass(StrEnum):
-    """Size classes from smallest to largest; the declaration order is the size order."""
-
-    MICRO = "micro"
-    SMALL = "small"
-    MEDIUM = "medium"
-    SMALL_MIDCAP = "small_midcap"
-    LARGE = "large"
 
 
 @dataclass(frozen=True)
@@ -43,188 +48,24 @@ class Classification:
     public_control: bool = False  # public bodies hold 25 % or more: not an SME whatever the figures
 
 
-SIZE_ORDER: tuple[SizeClass, ...] = tuple(SizeClass)
-
-CLASS_NAMES: dict[SizeClass, Text] = {
-    SizeClass.MICRO: msg("micro enterprise"),
-    SizeClass.SMALL: msg("small enterprise"),
-    SizeClass.MEDIUM: msg("medium-sized enterprise"),
-    SizeClass.SMALL_MIDCAP: msg("small mid-cap enterprise"),
-    SizeClass.LARGE: msg("large enterprise"),
-}
-
-_SME_SOURCE = msg("Commission Recommendation 2003/361/EC")
-_MIDCAP_SOURCE = msg("Commission Recommendation (EU) 2025/1099")
-
-MILLION = Decimal(1_000_000)
-
-
-# Which of the two money ceilings decided a class: meeting either one is enough.
-MoneyCeiling = Literal["turnover", "balance_sheet"]
-
-
-@dataclass(frozen=True)
-class SizeVerdict:
-    """The smallest class whose ceilings the figures meet, and the money ceiling that admitted them."""
-
-    category: SizeClass
-    ceiling: MoneyCeiling | None  # None: above every ceiling (a large enterprise)
-
-
-@dataclass(frozen=True)
-class Ceilings:
-    """The ceilings of one class: staff strictly below, and turnover OR balance sheet not exceeding."""
-
-    category: SizeClass
-    staff_below: Decimal
-    turnover_max: Decimal
-    balance_max: Decimal
-    source: Text
-
-    def admits_staff(self, staff: Decimal) -> bool:
-        return staff < self.staff_below
-
-    def admits_money(self, turnover: Decimal, balance_sheet: Decimal | None) -> bool:
-        return turnover <= self.turnover_max or (
-            balance_sheet is not None and balance_sheet <= self.balance_max
-        )
-
-    def decides(
-        self, staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None
-    ) -> MoneyCeiling | None:
-        """The money ceiling that admits the figures (turnover first), None when this class does not."""
-        if not self.admits_staff(staff):
-            return None
-        if turnover <= self.turnover_max:
-            return "turnover"
-        if balance_sheet is not None and balance_sheet <= self.balance_max:
-            return "balance_sheet"
-        return None
-
-    def admits(self, staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None) -> bool:
-        return self.decides(staff, turnover, balance_sheet) is not None
-
-
-# Every class above large would be LARGE; the list stops at the last class with ceilings.
-CEILINGS: tuple[Ceilings, ...] = (
-    Ceilings(SizeClass.MICRO, Decimal(10), 2 * MILLION, 2 * MILLION, _SME_SOURCE),
-    Ceilings(SizeClass.SMALL, Decimal(50), 10 * MILLION, 10 * MILLION, _SME_SOURCE),
-    Ceilings(SizeClass.MEDIUM, Decimal(250), 50 * MILLION, 43 * MILLION, _SME_SOURCE),
-    Ceilings(SizeClass.SMALL_MIDCAP, Decimal(750), 150 * MILLION, 129 * MILLION, _MIDCAP_SOURCE),
-)
-_CEILINGS_BY_CLASS = {c.category: c for c in CEILINGS}
-_SME_CLASSES = frozenset({SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM})
-
-# IfM Bonn (Germany, since 2016): staff AND turnover, no balance sheet; (max staff, max turnover).
-_IFM_CEILINGS: tuple[tuple[SizeClass, Decimal, Decimal], ...] = (
-    (SizeClass.MICRO, Decimal(9), 2 * MILLION),
-    (SizeClass.SMALL, Decimal(49), 10 * MILLION),
-    (SizeClass.MEDIUM, Decimal(499), 50 * MILLION),
-)
-
 # A figure within this fraction of a deciding ceiling is "close": the two-year rule is then worth a note.
 _NEAR = Decimal("0.10")
 
 
-def size_verdict(staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None) -> SizeVerdict:
-    """The smallest class whose ceilings the figures meet, with the ceiling that decided it (an unknown
-    balance sheet meets none)."""
-    for ceilings in CEILINGS:
-        ceiling = ceilings.decides(staff, turnover, balance_sheet)
-        if ceiling is not None:
-            return SizeVerdict(ceilings.category, ceiling)
-    return SizeVerdict(SizeClass.LARGE, None)
-
-
-def size_class(staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None) -> SizeClass:
-    """The smallest class whose ceilings the figures meet."""
-    return size_verdict(staff, turnover, balance_sheet).category
-
-
-def ifm_size_class(staff: Decimal, turnover: Decimal) -> SizeClass:
-    """The class under the IfM Bonn definition: micro, small, medium or large."""
-    for category, max_staff, max_turnover in _IFM_CEILINGS:
-        if staff <= max_staff and turnover <= max_turnover:
-            return category
-    return SizeClass.LARGE
-
-
-def band_of(question_id: str, value: Decimal | None, banded: frozenset[str]) -> tuple[Choice, bool] | None:
-    """The band a figure of ``question_id`` stands for (if banded), and whether it is the open top band."""
-    if question_id not in banded or value is None:
-        return None
-    bands = [c for c in QUESTION_BY_ID[question_id].choices if c.low is not None and c.high is not None]
-    for index, band in enumerate(bands):
-        if band.value == value:
-            return band, index == len(bands) - 1
-    return None
-
-
-def _whole(value: Decimal) -> Decimal:
-    return value.to_integral_value(rounding=ROUND_DOWN)
-
-
-def _staff_arg(staff: Decimal, banded: frozenset[str]) -> Arg:
-    found = band_of("staff", staff, banded)
-    if found is None:
-        return Number(staff)
-    band, top = found
-    assert band.low is not None and band.high is not None
-    if top:
-        return msg("{low} or more", low=Number(band.low))
-    if band.low == 0:
-        return msg("fewer than {limit}", limit=Number(_whole(band.high) + 1))
-    return msg("{low} to {high}", low=Number(band.low), high=Number(_whole(band.high)))
-
-
-def _money_arg(question_id: str, amount: Decimal | None, banded: frozenset[str]) -> Arg:
-    assert amount is not None
-    found = band_of(question_id, amount, banded)
-    if found is None:
-        return Money(amount)
-    band, top = found
-    assert band.low is not None and band.high is not None
-    if top:
-        return msg("more than {low}", low=Money(_whole(band.low)))
-    if band.low == 0:
-        return msg("up to {high}", high=Money(band.high))
-    return msg("more than {low} up to {high}", low=Money(_whole(band.low)), high=Money(band.high))
-
-
-def figure_bounds(
-    question_id: str, value: Decimal | None, banded: frozenset[str]
-) -> tuple[Decimal | None, Decimal | None]:
-    """The interval a figure stands for: its band's bounds, or the exact figure twice."""
-    found = band_of(question_id, value, banded)
-    if found is None:
-        return value, value
-    return found[0].low, found[0].high
-
-
-@dataclass(frozen=True)
-class _Figures:
-    staff: Decimal
-    turnover: Decimal
-    balance_sheet: Decimal | None
-    staff_arg: Arg
-    turnover_arg: Arg
-    balance_arg: Arg | None
-
-
-def _reasons(verdict: SizeVerdict, f: _Figures, banded: frozenset[str]) -> tuple[Text, ...]:
+def _reasons(verdict: SizeVerdict, f: Figures, banded: frozenset[str]) -> tuple[Text, ...]:
     """Why the figures make this class, naming the money ceiling that decided it."""
     category = verdict.category
     index = SIZE_ORDER.index(category)
     reasons: list[Text] = []
-    ceilings = _CEILINGS_BY_CLASS.get(category)
+    ceilings = CEILINGS_BY_CLASS.get(category)
     if ceilings is None:
         reasons.append(
             msg(
                 "Your company is a {name}: it is above the SME ceilings of {sme_source} and above the small"
                 " mid-cap ceilings of {midcap_source}.",
                 name=CLASS_NAMES[category],
-                sme_source=_SME_SOURCE,
-                midcap_source=_MIDCAP_SOURCE,
+                sme_source=SME_SOURCE,
+                midcap_source=MIDCAP_SOURCE,
             )
         )
     elif banded & {"staff", "turnover", "balance_sheet"}:
@@ -288,7 +129,7 @@ def _reasons(verdict: SizeVerdict, f: _Figures, banded: frozenset[str]) -> tuple
     return tuple(reasons)
 
 
-def _why_not_smaller(smaller: Ceilings, f: _Figures) -> Text:
+def _why_not_smaller(smaller: Ceilings, f: Figures) -> Text:
     name = CLASS_NAMES[smaller.category]
     if not smaller.admits_staff(f.staff):
         return msg(
@@ -329,7 +170,7 @@ _FIGURE_NAMES = {
 }
 
 
-def _close_calls(category: SizeClass, f: _Figures, banded: frozenset[str]) -> list[Text]:
+def _close_calls(category: SizeClass, f: Figures, banded: frozenset[str]) -> list[Text]:
     """Exact figures near a ceiling whose crossing would change the class: only figures that decide."""
     warnings: list[Text] = []
     current = {"staff": f.staff, "turnover": f.turnover, "balance_sheet": f.balance_sheet}
@@ -376,7 +217,7 @@ def _close_calls(category: SizeClass, f: _Figures, banded: frozenset[str]) -> li
 
 def _caveats(
     category: SizeClass,
-    f: _Figures,
+    f: Figures,
     group: Group,
     banded: frozenset[str],
     *,
@@ -391,7 +232,7 @@ def _caveats(
                 " an SME under {source}, whatever its figures. SME programmes and SME-only advice are"
                 " therefore not open to it.",
                 threshold=Percent(Decimal(25)),
-                source=_SME_SOURCE,
+                source=SME_SOURCE,
             )
         )
     elif group.unknown:
@@ -467,47 +308,13 @@ def _caveats(
     return tuple(caveats)
 
 
-def _ifm_line(staff: Decimal, turnover: Decimal, banded: frozenset[str]) -> Text:
-    """The IfM Bonn class; its staff ceiling (499) is not an EU ceiling, so a staff band may straddle it."""
-    staff_low, staff_high = figure_bounds("staff", staff, banded)
-    turnover_low, turnover_high = figure_bounds("turnover", turnover, banded)
-    assert staff_low is not None and staff_high is not None
-    assert turnover_low is not None and turnover_high is not None
-    lowest, highest = ifm_size_class(staff_low, turnover_low), ifm_size_class(staff_high, turnover_high)
-    if lowest == highest:
-        return msg(
-            "German definition of the IfM Bonn (staff and turnover only): {name}", name=CLASS_NAMES[lowest]
-        )
-    return msg(
-        "German definition of the IfM Bonn (staff and turnover only): {lower} or {upper}",
-        lower=CLASS_NAMES[lowest],
-        upper=CLASS_NAMES[highest],
-    )
-
-
-_IFM_NOTE = msg(
-    "Why the two differ: the IfM Bonn counts only staff and turnover, and its definition serves statistics."
-    " Funding programmes use the EU definition above."
-)
-
-
-def _ifm_differs(category: SizeClass, staff: Decimal, turnover: Decimal, banded: frozenset[str]) -> bool:
-    staff_low, staff_high = figure_bounds("staff", staff, banded)
-    turnover_low, turnover_high = figure_bounds("turnover", turnover, banded)
-    assert staff_low is not None and staff_high is not None
-    assert turnover_low is not None and turnover_high is not None
-    lowest, highest = ifm_size_class(staff_low, turnover_low), ifm_size_class(staff_high, turnover_high)
-    eu = SizeClass.LARGE if category is SizeClass.SMALL_MIDCAP else category
-    return not lowest == highest == eu
-
-
 def _headline(category: SizeClass, group: Group) -> Text:
     if group.public_control:
         return msg(
             "Your company: not an SME, because public bodies hold 25 % or more (by its own figures a {category})",
             category=CLASS_NAMES[category],
         )
-    if category not in _SME_CLASSES:
+    if category not in SME_CLASSES:
         if group.provisional:
             return msg("Your company: {category}, not an SME (provisional)", category=CLASS_NAMES[category])
         return msg("Your company: {category}, not an SME", category=CLASS_NAMES[category])
@@ -551,15 +358,15 @@ def classify_sme(
         figure_banded: frozenset[str] = frozenset()
     else:
         figure_banded = banded
-    figures = _Figures(
+    figures = Figures(
         staff=staff,
         turnover=turnover,
         balance_sheet=balance_sheet,
-        staff_arg=_staff_arg(staff, figure_banded),
-        turnover_arg=_money_arg("turnover", turnover, figure_banded),
+        staff_arg=staff_arg(staff, figure_banded),
+        turnover_arg=money_arg("turnover", turnover, figure_banded),
         balance_arg=None
         if balance_sheet is None
-        else _money_arg("balance_sheet", balance_sheet, figure_banded),
+        else money_arg("balance_sheet", balance_sheet, figure_banded),
     )
     verdict = size_verdict(staff, turnover, balance_sheet)
     category = verdict.category
@@ -575,11 +382,11 @@ def classify_sme(
             no_balance_sheet=no_balance_sheet,
             aggregated=aggregation is not None,
         ),
-        ifm_class=_ifm_line(staff, turnover, figure_banded),
-        is_sme=category in _SME_CLASSES and not group.public_control,
+        ifm_class=ifm_line(staff, turnover, figure_banded),
+        is_sme=category in SME_CLASSES and not group.public_control,
         headline=_headline(category, group),
         provisional=group.provisional and not group.public_control,
-        ifm_note=_IFM_NOTE if _ifm_differs(category, staff, turnover, figure_banded) else None,
+        ifm_note=IFM_NOTE if ifm_differs(category, staff, turnover, figure_banded) else None,
         aggregation=aggregation,
         public_control=group.public_control,
     )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
-from dialogs.classification import Classification, SizeClass, figure_bounds
+from dialogs.ceilings import SizeClass
+from dialogs.classification import Classification
+from dialogs.figures import figure_bounds
 from dialogs.profile import CompanyProfile
 from dialogs.text import Arg, Money, Number, Percent, Text, msg
 

@@ -29,7 +29,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from dialogs.classification import SIZE_ORDER, Classification, SizeClass, figure_bounds
+from dialogs.ceilings import SIZE_ORDER, SizeClass
+from dialogs.classification import Classification
+from dialogs.figures import figure_bounds
 from dialogs.profile import CompanyProfile
 from dialogs.text import Day, Money, Text, msg
 

@@ -15,11 +15,9 @@ from dialogs.classification import classify_sme
 from dialogs.events import AnswerText, Back, Choose, Confirm, Edit, Event, Restart, Show, SwitchLanguage
 from dialogs.group import related_from_answer
 from dialogs.machine import MachineModel, lend_model, return_model
-from dialogs.parsing import looks_like_staff, split_range
 from dialogs.profile import build_profile
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS, Answer, Answers, Question
 from dialogs.screens import (
-    MONEY_QUESTIONS,
     Reply,
     Result,
     ResultScreen,
@@ -29,7 +27,8 @@ from dialogs.screens import (
     summary_screen,
 )
 from dialogs.session import FIRST, RESULT, STATES, SUMMARY, Session, upgrade_legacy
-from dialogs.text import InvalidAnswer, Money, Number, Text, language_for, msg, nmsg
+from dialogs.slips import better_refusal
+from dialogs.text import InvalidAnswer, Text, language_for, msg, nmsg
 
 
 class Dialogue:
@@ -287,34 +286,6 @@ def handle(session: Session, event: Event) -> tuple[Session, Reply]:
 
 def is_complete(answers: Answers) -> bool:
     return not any(needs_answer(q, answers)[0] for q in QUESTIONS)
-
-
-def better_refusal(question: Question, text: str, language: str) -> Text | None:
-    """A more helpful reason than the parser's for typical slips: staff typed where money is asked, or a
-    range ("10-20") instead of one number (pointing to the offered range that holds it)."""
-    if question.id in MONEY_QUESTIONS and looks_like_staff(text):
-        return msg(
-            "That looks like a number of staff. Here we need an amount in euros, e.g. {example}.",
-            example=Money(Decimal(1_500_000)),
-        )
-    assert question.parser is not None
-    ends = split_range(text)
-    if ends is None:
-        return None
-    try:
-        low, high = sorted(question.parser(end, language) for end in ends)
-    except InvalidAnswer:
-        return None
-    for choice in question.choices:
-        if choice.low is not None and choice.high is not None and choice.low <= low and high <= choice.high:
-            return msg(
-                "Please enter just one number, or choose the range “{range}”.",
-                range=choice.label,
-            )
-    return msg(
-        "Please enter just one number, for a range its middle, e.g. {middle}.",
-        middle=Number((low + high) / 2),
-    )
 
 
 def evaluate(answers: Answers) -> Result:

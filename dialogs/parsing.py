@@ -22,8 +22,8 @@ MAX_STAFF = Decimal(10_000_000)
 MAX_PERCENT = Decimal(100)
 
 # Longer answers are not a number anyway; the cap also keeps the regular expressions below cheap.
-_MAX_LENGTH = 64
-# Enough digits to hold any number of _MAX_LENGTH characters times the largest scale word exactly.
+MAX_LENGTH = 64
+# Enough digits to hold any number of MAX_LENGTH characters times the largest scale word exactly.
 _PRECISION = 100
 
 # Powers of ten of the scale words, per language: "Billion" is 10^12 in German but 10^9 in English, and a
@@ -145,7 +145,7 @@ def _language(language: str) -> str:
     return code if code in LANGUAGES else "en"
 
 
-def _normalize(text: str) -> str:
+def normalize(text: str) -> str:
     """Lower-case ``text`` and fold its look-alike characters: every kind of space (babel writes U+00A0 and
     U+202F) becomes one plain space, dashes and the minus sign become "-"; invisible marks are dropped."""
     visible = "".join(ch for ch in text.translate(_CHARACTER_MAP) if unicodedata.category(ch) != "Cf")
@@ -154,10 +154,10 @@ def _normalize(text: str) -> str:
 
 def _parse(text: str, language: str, grammar: _Grammar) -> Decimal:
     lang = _language(language)
-    if len(text) > 16 * _MAX_LENGTH:  # do not even scan a pasted essay
+    if len(text) > 16 * MAX_LENGTH:  # do not even scan a pasted essay
         raise _too_long(grammar)
-    normalized = _normalize(text)
-    if len(normalized) > _MAX_LENGTH:
+    normalized = normalize(text)
+    if len(normalized) > MAX_LENGTH:
         raise _too_long(grammar)
     with localcontext(prec=_PRECISION):
         return _read(normalized, lang, grammar)
@@ -340,14 +340,14 @@ def parse_staff(text: str, language: str) -> Decimal:
 # Fewer than one or at least this many annual work units, typed without a word such as "staff", are asked
 # about: owner-managers working in the firm count, so 0 is almost always a slip, and 50,000 is a group.
 _PLAUSIBLE_STAFF_FROM = Decimal(50_000)
-_STAFF_WORD = re.compile(_STAFF_UNIT, re.IGNORECASE)
+STAFF_WORD = re.compile(_STAFF_UNIT, re.IGNORECASE)
 
 
 def parse_headcount(text: str, language: str) -> Decimal:
     """The staff of a company, like ``parse_staff``; 0 or 50,000 and more without a word such as "staff"
     ("0 Mitarbeitende", "60000 employees") are asked about rather than taken."""
     value = parse_staff(text, language)
-    if _STAFF_WORD.search(_normalize(text)):
+    if STAFF_WORD.search(normalize(text)):
         return value
     if value == 0:
         raise InvalidAnswer(
@@ -382,29 +382,3 @@ def parse_percent(text: str, language: str) -> Decimal:
             )
         )
     return value
-
-
-def looks_like_staff(text: str) -> bool:
-    """Whether ``text`` names people ("12 Mitarbeitende", "12 employees"), e.g. typed at a money question."""
-    return bool(_STAFF_WORD.search(_normalize(text)))
-
-
-_RANGE_PARTS = re.compile(r"(?P<low>.*?[0-9].*?)\s*(?:-|bis|to)\s*(?P<high>[0-9].*)")
-
-
-def split_range(text: str) -> tuple[str, str] | None:
-    """The two ends of a typed range ("10-20", "10 bis 20", "1 to 2 Mio"), else None.
-
-    A scale word or unit written only after the second end ("1-2 Mio") is applied to both ends.
-    """
-    normalized = _normalize(text)
-    if len(normalized) > _MAX_LENGTH:
-        return None
-    match = _RANGE_PARTS.fullmatch(normalized)
-    if match is None:
-        return None
-    low, high = match["low"].strip(), match["high"].strip()
-    unit = re.sub(r"^[0-9.,' ]+", "", high)
-    if unit and re.fullmatch(r"[0-9.,' ]+", low):
-        low = f"{low} {unit}"
-    return low, high

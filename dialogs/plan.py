@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-from dialogs.classification import SizeClass
+from dialogs.ceilings import SizeClass
 from dialogs.profile import CompanyProfile
 from dialogs.text import Money, Text, msg
 

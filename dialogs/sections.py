@@ -12,7 +12,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from dialogs.advice import Advice
-from dialogs.classification import Classification, SizeClass, figure_bounds
+from dialogs.ceilings import SizeClass
+from dialogs.classification import Classification
+from dialogs.figures import figure_bounds
 from dialogs.plan import Horizon
 from dialogs.profile import CompanyProfile
 from dialogs.text import Money, Text, msg

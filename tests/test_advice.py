@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dialogs.advice import Advice, build_advice
-from dialogs.classification import Classification, SizeClass, classify_sme
+from dialogs.ceilings import SizeClass
+from dialogs.classification import Classification, classify_sme
 from dialogs.group import Group
 from dialogs.plan import MAX_STEPS, MIN_STEPS, RULES, Audience, Facts
 from dialogs.profile import CompanyProfile

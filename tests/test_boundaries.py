@@ -15,7 +15,7 @@ import pytest
 from bot.broadcast.pacer import ChatPacer
 from bot.storage import Storage
 from bot.storage.retention import months_before
-from dialogs.classification import SizeClass
+from dialogs.ceilings import SizeClass
 from dialogs.engine import evaluate
 from dialogs.group import LINKED, PARTNER, UNDER_25, relation_answer, relation_for_stake
 from tests.support.harness import answers

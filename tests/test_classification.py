@@ -12,15 +12,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.i18n import Translator
-from dialogs.classification import (
-    CLASS_NAMES,
-    SIZE_ORDER,
-    Classification,
-    SizeClass,
-    classify_sme,
-    size_class,
-    size_verdict,
-)
+from dialogs.ceilings import CLASS_NAMES, SIZE_ORDER, SizeClass, size_class, size_verdict
+from dialogs.classification import Classification, classify_sme
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Money, Number, Text, msg
 from tests.support.locale_helpers import german_messages, placeholders, source_msgids

@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 
 from bot.i18n import Translator
-from dialogs.classification import SizeClass, classify_sme
+from dialogs.ceilings import SizeClass
+from dialogs.classification import classify_sme
 from dialogs.engine import handle, restore
 from dialogs.events import Choose, Confirm
 from dialogs.group import Group, RelatedEnterprise, parse_related, relation_answer

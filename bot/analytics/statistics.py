@@ -14,7 +14,7 @@ from bot.anonymity import DEFAULT_K, round_to_5
 from bot.i18n import Translator
 from bot.rendering import PLAIN, Markup
 from bot.storage import SHARES, Storage
-from dialogs.classification import CLASS_NAMES, SIZE_ORDER, SizeClass
+from dialogs.ceilings import CLASS_NAMES, SIZE_ORDER, SizeClass
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.session import SUMMARY
 from dialogs.text import Percent, Text, msg

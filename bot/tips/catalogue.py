@@ -9,7 +9,7 @@ from functools import cache
 
 from bot.i18n import LOCALES_DIR, Translator
 from bot.rendering import HTML
-from dialogs.classification import SIZE_ORDER
+from dialogs.ceilings import SIZE_ORDER
 from dialogs.text import Text, msg
 
 TOPICS = ("website", "social_media_strategy", "referral_marketing", "monitoring", "budget", "support")

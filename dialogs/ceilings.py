@@ -1,0 +1,161 @@
+"""The size classes and their ceilings: the EU's (2003/361/EC; small mid-caps after (EU) 2025/1099) and the IfM Bonn's.
+
+``size_verdict`` names the smallest class whose ceilings the figures meet and the money ceiling that decided it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Literal
+
+from dialogs.figures import figure_bounds
+from dialogs.text import Text, msg
+
+
+class SizeClass(StrEnum):
+    """Size classes from smallest to largest; the declaration order is the size order."""
+
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    SMALL_MIDCAP = "small_midcap"
+    LARGE = "large"
+
+
+SIZE_ORDER: tuple[SizeClass, ...] = tuple(SizeClass)
+
+CLASS_NAMES: dict[SizeClass, Text] = {
+    SizeClass.MICRO: msg("micro enterprise"),
+    SizeClass.SMALL: msg("small enterprise"),
+    SizeClass.MEDIUM: msg("medium-sized enterprise"),
+    SizeClass.SMALL_MIDCAP: msg("small mid-cap enterprise"),
+    SizeClass.LARGE: msg("large enterprise"),
+}
+
+SME_SOURCE = msg("Commission Recommendation 2003/361/EC")
+MIDCAP_SOURCE = msg("Commission Recommendation (EU) 2025/1099")
+
+MILLION = Decimal(1_000_000)
+
+
+# Which of the two money ceilings decided a class: meeting either one is enough.
+MoneyCeiling = Literal["turnover", "balance_sheet"]
+
+
+@dataclass(frozen=True)
+class SizeVerdict:
+    """The smallest class whose ceilings the figures meet, and the money ceiling that admitted them."""
+
+    category: SizeClass
+    ceiling: MoneyCeiling | None  # None: above every ceiling (a large enterprise)
+
+
+@dataclass(frozen=True)
+class Ceilings:
+    """The ceilings of one class: staff strictly below, and turnover OR balance sheet not exceeding."""
+
+    category: SizeClass
+    staff_below: Decimal
+    turnover_max: Decimal
+    balance_max: Decimal
+    source: Text
+
+    def admits_staff(self, staff: Decimal) -> bool:
+        return staff < self.staff_below
+
+    def admits_money(self, turnover: Decimal, balance_sheet: Decimal | None) -> bool:
+        return turnover <= self.turnover_max or (
+            balance_sheet is not None and balance_sheet <= self.balance_max
+        )
+
+    def decides(
+        self, staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None
+    ) -> MoneyCeiling | None:
+        """The money ceiling that admits the figures (turnover first), None when this class does not."""
+        if not self.admits_staff(staff):
+            return None
+        if turnover <= self.turnover_max:
+            return "turnover"
+        if balance_sheet is not None and balance_sheet <= self.balance_max:
+            return "balance_sheet"
+        return None
+
+    def admits(self, staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None) -> bool:
+        return self.decides(staff, turnover, balance_sheet) is not None
+
+
+# Every class above large would be LARGE; the list stops at the last class with ceilings.
+CEILINGS: tuple[Ceilings, ...] = (
+    Ceilings(SizeClass.MICRO, Decimal(10), 2 * MILLION, 2 * MILLION, SME_SOURCE),
+    Ceilings(SizeClass.SMALL, Decimal(50), 10 * MILLION, 10 * MILLION, SME_SOURCE),
+    Ceilings(SizeClass.MEDIUM, Decimal(250), 50 * MILLION, 43 * MILLION, SME_SOURCE),
+    Ceilings(SizeClass.SMALL_MIDCAP, Decimal(750), 150 * MILLION, 129 * MILLION, MIDCAP_SOURCE),
+)
+CEILINGS_BY_CLASS = {c.category: c for c in CEILINGS}
+SME_CLASSES = frozenset({SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM})
+
+# IfM Bonn (Germany, since 2016): staff AND turnover, no balance sheet; (max staff, max turnover).
+IFM_CEILINGS: tuple[tuple[SizeClass, Decimal, Decimal], ...] = (
+    (SizeClass.MICRO, Decimal(9), 2 * MILLION),
+    (SizeClass.SMALL, Decimal(49), 10 * MILLION),
+    (SizeClass.MEDIUM, Decimal(499), 50 * MILLION),
+)
+
+
+def size_verdict(staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None) -> SizeVerdict:
+    """The smallest class whose ceilings the figures meet, with the ceiling that decided it (an unknown
+    balance sheet meets none)."""
+    for ceilings in CEILINGS:
+        ceiling = ceilings.decides(staff, turnover, balance_sheet)
+        if ceiling is not None:
+            return SizeVerdict(ceilings.category, ceiling)
+    return SizeVerdict(SizeClass.LARGE, None)
+
+
+def size_class(staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None) -> SizeClass:
+    """The smallest class whose ceilings the figures meet."""
+    return size_verdict(staff, turnover, balance_sheet).category
+
+
+def ifm_size_class(staff: Decimal, turnover: Decimal) -> SizeClass:
+    """The class under the IfM Bonn definition: micro, small, medium or large."""
+    for category, max_staff, max_turnover in IFM_CEILINGS:
+        if staff <= max_staff and turnover <= max_turnover:
+            return category
+    return SizeClass.LARGE
+
+
+def ifm_line(staff: Decimal, turnover: Decimal, banded: frozenset[str]) -> Text:
+    """The IfM Bonn class; its staff ceiling (499) is not an EU ceiling, so a staff band may straddle it."""
+    staff_low, staff_high = figure_bounds("staff", staff, banded)
+    turnover_low, turnover_high = figure_bounds("turnover", turnover, banded)
+    assert staff_low is not None and staff_high is not None
+    assert turnover_low is not None and turnover_high is not None
+    lowest, highest = ifm_size_class(staff_low, turnover_low), ifm_size_class(staff_high, turnover_high)
+    if lowest == highest:
+        return msg(
+            "German definition of the IfM Bonn (staff and turnover only): {name}", name=CLASS_NAMES[lowest]
+        )
+    return msg(
+        "German definition of the IfM Bonn (staff and turnover only): {lower} or {upper}",
+        lower=CLASS_NAMES[lowest],
+        upper=CLASS_NAMES[highest],
+    )
+
+
+IFM_NOTE = msg(
+    "Why the two differ: the IfM Bonn counts only staff and turnover, and its definition serves statistics."
+    " Funding programmes use the EU definition above."
+)
+
+
+def ifm_differs(category: SizeClass, staff: Decimal, turnover: Decimal, banded: frozenset[str]) -> bool:
+    staff_low, staff_high = figure_bounds("staff", staff, banded)
+    turnover_low, turnover_high = figure_bounds("turnover", turnover, banded)
+    assert staff_low is not None and staff_high is not None
+    assert turnover_low is not None and turnover_high is not None
+    lowest, highest = ifm_size_class(staff_low, turnover_low), ifm_size_class(staff_high, turnover_high)
+    eu = SizeClass.LARGE if category is SizeClass.SMALL_MIDCAP else category
+    return not lowest == highest == eu
