@@ -14,6 +14,7 @@ from bot.analytics import PeerBenchmark
 from bot.i18n import Translator
 from bot.rendering import event_for_text
 from bot.storage import ResultRow, Storage, Visitor
+from dialogs.declaration import statistics_answers
 from dialogs.engine import (
     RESULT,
     SUMMARY,
@@ -312,7 +313,7 @@ class Advisor:
             respondent_id,
             category=result.classification.category.value,
             score=result.advice.score,
-            answers=session.answers,
+            answers=statistics_answers(session.answers, result.profile.group),
             step_ids=step_ids,
         )
         return changes_since(previous[0], result) if previous else None

@@ -154,7 +154,10 @@ def test_aggregation_changes_the_category_and_shows_the_arithmetic() -> None:
 def test_linked_enterprises_are_added_in_full() -> None:
     group = Group(owns="over50", downstream=(related("80", "45", "5000000"),))
     result = classify_sme(D(8), D(1_500_000), None, group=group)
-    assert render(result.reasons[1]) == "Staff: 8 (your company) + 45 (linked enterprise, in full) = 53"
+    assert (
+        render(result.reasons[2])
+        == "Staff: 8 (your company) + Holding 1: 45 (linked enterprise, in full) = 53"
+    )
 
 
 def test_public_bodies_take_the_company_out_of_the_sme_definition() -> None:
