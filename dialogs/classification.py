@@ -500,17 +500,13 @@ def _headline(category: SizeClass, group: Group) -> Text:
     return msg("Your company: {category}", category=CLASS_NAMES[category])
 
 
-def _missing_links(group: Group) -> Text | None:
+def _missing_links(group: Group) -> Arg | None:
     """The enterprises whose own links are unknown, when nothing else leaves the category open."""
     if group.unknown or group.not_aggregated or not group.links_unknown:
         return None
-    names: Text | None = None
+    names: Arg | None = None
     for n in group.links_unknown:
-        names = (
-            msg("{name}", name=n.name)
-            if names is None
-            else msg("{first}, {second}", first=names, second=n.name)
-        )
+        names = n.name if names is None else msg("{first} and {second}", first=names, second=n.name)
     return names
 
 

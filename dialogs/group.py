@@ -199,7 +199,7 @@ def related_from_answer(answer: Mapping[str, Any] | None) -> tuple[RelatedEnterp
     return tuple(RelatedEnterprise.from_dict(r) for r in answer.get("related") or ())
 
 
-STAKE_BANDS: dict[str, Text] = {"lt25": msg("under 25 %"), "over50": msg("over 50 %")}
+STAKE_BANDS: dict[str, Text] = {"lt25": msg("under 25%"), "over50": msg("over 50%")}
 
 
 def enterprise_name(r: RelatedEnterprise, number: int, direction: str = UP) -> Arg:

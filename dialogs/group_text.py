@@ -35,14 +35,14 @@ def enterprise_line(n: Named) -> Text:
         where = msg("{relation}, with control by other means", relation=where)
     relation = r.relation
     if relation == PUBLIC:
-        return msg("{where}: a public body with 25 % or more, so your company is not an SME.", where=where)
+        return msg("{where}: a public body with 25% or more, so your company is not an SME.", where=where)
     if relation == EXEMPT:
         return msg(
-            "{where}: an exempt investor holding 25 to 50 %, so nothing is added while it is not linked.",
+            "{where}: an exempt investor holding 25 to 50%, so nothing is added while it is not linked.",
             where=where,
         )
     if relation not in RELATED_KEYS:
-        return msg("{where}: under 25 % and no control, so nothing is added.", where=where)
+        return msg("{where}: under 25% and no control, so nothing is added.", where=where)
     if relation == LINKED and r.consolidated:
         return msg(
             "{where}: linked enterprise; its consolidated figures include your company and take the place"

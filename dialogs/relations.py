@@ -200,7 +200,7 @@ def parse_stake(text: str, language: str) -> Decimal:
         value = parse_percent(text, language)
     if value <= 0 or value > 100:
         raise InvalidAnswer(
-            msg("Please enter the stake as a share from above 0 up to 100 %, e.g. 35 % or “one third”.")
+            msg("Please enter the stake as a share from above 0 up to 100%, e.g. 35% or “one third”.")
         )
     value = value.quantize(Decimal("0.01"))
     return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
@@ -268,16 +268,16 @@ FIELDS: tuple[Field, ...] = (
             else msg("How much of the capital or voting rights of {name} does your company hold?", name=name)
         ),
         (
-            ("lt25", msg("under 25 %"), "10"),
+            ("lt25", msg("under 25%"), "10"),
             ("25", msg("{value}", value=Percent(Decimal(25))), "25"),
             ("third", msg("one third"), "33.33"),
             ("40", msg("{value}", value=Percent(Decimal(40))), "40"),
             ("50", msg("{value}", value=Percent(Decimal(50))), "50"),
-            ("over50", msg("over 50 %"), "100"),
+            ("over50", msg("over 50%"), "100"),
         ),
         _always,
         parse=parse_stake,
-        hint=msg("Of capital and votes the higher share counts. Type e.g. 35 %, 35 or “one third”."),
+        hint=msg("Of capital and votes the higher share counts. Type e.g. 35%, 35 or “one third”."),
         band_key="stake_band",
     ),
     Field(
@@ -308,8 +308,8 @@ FIELDS: tuple[Field, ...] = (
         ),
         lambda draft, direction: direction == UP and _stake(draft) >= 25,
         hint=msg(
-            "Holding 25 to 50 %, these investors keep your company autonomous as long as they are not linked"
-            " to it (Commission Recommendation 2003/361/EC, Annex Art. 3(2)). Public bodies holding 25 % or"
+            "Holding 25 to 50%, these investors keep your company autonomous as long as they are not linked"
+            " to it (Commission Recommendation 2003/361/EC, Annex Art. 3(2)). Public bodies holding 25% or"
             " more take it out of the SME definition."
         ),
     ),
@@ -358,7 +358,7 @@ FIELDS: tuple[Field, ...] = (
         "links",
         msg("Its own partner and linked enterprises"),
         lambda name, direction: msg(
-            "Does {name} itself have partner or linked enterprises (stakes of 25 % or more, up or down,"
+            "Does {name} itself have partner or linked enterprises (stakes of 25% or more, up or down,"
             " besides your company)?",
             name=name,
         ),

@@ -325,7 +325,7 @@ def _type_notes(t: Translator, kind: str) -> tuple[Paragraph, ...]:
             Paragraph(
                 t(
                     msg(
-                        "Public bodies hold 25 % or more of the capital or votes: the company is not an SME,"
+                        "Public bodies hold 25% or more of the capital or votes: the company is not an SME,"
                         " whatever its figures (Annex Art. 3(4))."
                     )
                 ),
@@ -334,6 +334,6 @@ def _type_notes(t: Translator, kind: str) -> tuple[Paragraph, ...]:
         )
     if kind == UNKNOWN:
         return (
-            Paragraph(t(msg("Not yet known: whether other enterprises hold 25 % or more, or it of them."))),
+            Paragraph(t(msg("Not yet known: whether other enterprises hold 25% or more, or it of them."))),
         )
     return ()
