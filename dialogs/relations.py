@@ -449,7 +449,7 @@ def screen(question_id: str, answer: Mapping[str, Any]) -> SubScreen:
             msg("{name}: which answer would you like to change?", name=card_name),
             describe_enterprise(related[index], index + 1, direction),
             tuple(choices),
-            False,
+            True,  # more choices than digits: the terminal offers letters, and typed labels are matched
             None,
         )
     if at in FIELD_BY_ID:

@@ -27,6 +27,11 @@ SOURCE = msg(
     "Commission Recommendation 2003/361/EC of 6 May 2003 (OJ L 124, 20.5.2003, p. 36), Annex Art. 3 to 6, and"
     " the model declaration in the Commission's User Guide to the SME definition"
 )
+TYPES = (
+    (AUTONOMOUS, msg("Autonomous enterprise")),
+    ("partner", msg("Partner enterprise")),
+    ("linked", msg("Linked enterprise")),
+)
 TABLE_SIZE = 8.0
 ROW = 4.2
 
@@ -185,15 +190,7 @@ def build_declaration(result: Result, language: str, checked_on: date) -> bytes:
         Section(
             t(msg("2. Type of enterprise")),
             (
-                Paragraph(
-                    "\n".join(
-                        [
-                            f"{_box(kind == AUTONOMOUS)} {t(msg('Autonomous enterprise'))}",
-                            f"{_box(kind == 'partner')} {t(msg('Partner enterprise'))}",
-                            f"{_box(kind == 'linked')} {t(msg('Linked enterprise'))}",
-                        ]
-                    )
-                ),
+                Paragraph("\n".join(f"{_box(kind == key)} {t(label)}" for key, label in TYPES)),
                 *_type_notes(t, kind),
             ),
         )
