@@ -67,7 +67,8 @@ def test_german_dialogue_prints_category_steps_and_json(tmp_path: Path) -> None:
 
 
 def test_json_marks_a_category_with_unadded_partners_as_provisional(tmp_path: Path) -> None:
-    lines = ["200", *ENGLISH[1:3], "c", *ENGLISH[4:]]  # another company holds 25 to 50 %, figures not typed
+    # another company holds 25 to 50 %; its figures are not added ("not now")
+    lines = ["200", *ENGLISH[1:3], "c", "b", *ENGLISH[4:]]
     run = console(lines, tmp_path, "console", "--lang", "en", "--json")
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["provisional"] is True and "(provisional)" in result["headline"]
