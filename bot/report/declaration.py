@@ -290,6 +290,8 @@ def build_declaration(result: Result, language: str, checked_on: date) -> bytes:
     caveats = [t(c) for c in classification.caveats]
     if caveats:
         writer.section(Section(t(msg("To check before signing")), (Bullets(tuple(caveats)),)))
+    if writer.pdf.get_y() + 50 > writer.pdf.page_break_trigger:  # the heading stays with its fields
+        writer.pdf.add_page()
     writer.section(
         Section(
             t(msg("7. Signature (on the official declaration)")),
