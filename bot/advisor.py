@@ -26,6 +26,7 @@ from bot.outcome import (
 )
 from bot.reading import event_for_text
 from bot.storage import ResultRow, Storage, Visitor
+from dialogs.declaration import statistics_answers
 from dialogs.engine import evaluate, handle, is_complete, restore
 from dialogs.events import Event, Show
 from dialogs.questions import QUESTION_BY_ID
@@ -223,7 +224,7 @@ class Advisor:
             respondent_id,
             category=result.classification.category.value,
             score=result.advice.score,
-            answers=session.answers,
+            answers=statistics_answers(session.answers, result.profile.group),
             step_ids=step_ids,
         )
         return changes_since(previous[0], result) if previous else None

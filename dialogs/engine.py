@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
+from dialogs import relations
 from dialogs.advice import build_advice
 from dialogs.classification import classify_sme
 from dialogs.events import AnswerText, Back, Choose, Confirm, Edit, Event, Restart, Show, SwitchLanguage
@@ -144,6 +145,11 @@ class Dialogue:
         if choice is None:
             self.refuse(msg("That choice is not available. Please pick one of the offered answers."))
             return
+        if relations.opens_for(question.id, choice.key):  # partner or linked: offer to add them up now
+            self.session.answers[question.id] = relations.enter(
+                self.session.answers.get(question.id), choice.key
+            )
+            return
         if not question.is_number:
             self.store(question, {"value": choice.key, "band": None})
             return
@@ -268,11 +274,35 @@ def restore(data: Mapping[str, Any] | None, language: str = "de") -> tuple[Sessi
 _EXPIRED = msg("Your previous session could not be continued, so we are starting afresh. Sorry!")
 
 
+def _in_relations(dialogue: Dialogue, event: Event) -> bool:
+    """Hand an answer, a button or "back" to the related-enterprise questions while they are open."""
+    answer = dialogue.session.answers.get(dialogue.state)
+    if not relations.active(answer) or not isinstance(event, Choose | AnswerText | Back):
+        return False
+    assert answer is not None
+    if isinstance(event, Choose):
+        step = relations.handle(
+            dialogue.state, answer, ("choose", event.question_id, event.key), dialogue.session.language
+        )
+    elif isinstance(event, AnswerText):
+        step = relations.handle(dialogue.state, answer, ("text", event.text), dialogue.session.language)
+    else:
+        step = relations.handle(dialogue.state, answer, ("back",), dialogue.session.language)
+    dialogue.notices += step.notices
+    dialogue.rejected = step.rejected
+    if step.done:
+        dialogue.store(QUESTION_BY_ID[dialogue.state], step.answer)
+    else:
+        dialogue.session.answers[dialogue.state] = step.answer
+    return True
+
+
 def handle(session: Session, event: Event) -> tuple[Session, Reply]:
     """Apply ``event`` to ``session`` and say what to show. Never raises for any user input."""
     session = Session(session.state, {k: dict(v) for k, v in session.answers.items()}, session.language)
     with Dialogue(session) as dialogue:
-        _HANDLERS[type(event)](dialogue, event)  # type: ignore[operator]
+        if not _in_relations(dialogue, event):
+            _HANDLERS[type(event)](dialogue, event)  # type: ignore[operator]
         screen = dialogue.screen()
     reply = Reply(
         tuple(dialogue.notices),

@@ -6,10 +6,11 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from functools import cache
 
+from dialogs import relations
 from dialogs.advice import Advice
 from dialogs.classification import Classification
 from dialogs.comparisons import compares_with_b2b_survey
-from dialogs.group import describe_related, related_from_answer
+from dialogs.group import UP, describe_related, related_from_answer
 from dialogs.profile import CompanyProfile
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS, Answer, Answers, Question
 from dialogs.sections import Section, result_sections
@@ -102,6 +103,18 @@ def question_screen(question: Question, answers: Answers) -> QuestionScreen:
     jumps: questions that do not apply are passed with a notice saying so."""
     current = answers.get(question.id)
     screen = _unanswered_screen(question.id)
+    if relations.active(current):
+        assert current is not None
+        sub = relations.screen(question.id, current)
+        return replace(
+            screen,
+            question_id=sub.screen_id,
+            prompt=sub.prompt,
+            hint=sub.hint,
+            choices=tuple(ChoiceView(c.key, c.label) for c in sub.choices),
+            accepts_text=sub.accepts_text,
+            current=sub.current,
+        )
     if current:
         return replace(screen, current=display_answer(question, current))
     return screen
@@ -147,7 +160,10 @@ def display_answer(question: Question, answer: Answer) -> Text:
         if choice is None:
             return msg("—")
         if related:
-            return msg("{choice}: {related}", choice=choice.label, related=describe_related(related))
+            direction = relations.DIRECTIONS.get(question.id, UP)
+            return msg(
+                "{choice}: {related}", choice=choice.label, related=describe_related(related, direction)
+            )
         return choice.label
     value = Decimal(str(answer["value"]))
     if question.id in MONEY_QUESTIONS:

@@ -125,6 +125,8 @@ def register_handlers(application: App, config: Config) -> None:
     add(private_button(privacy.on_consent_change, pattern=callback_data.PRIVACY_CONSENT))
     add(private_button(tips.on_tips_button, pattern=callback_data.TIPS))
     add(private_button(report.on_report_button, pattern=callback_data.REPORT))
+    add(private_button(report.on_declaration_button, pattern=callback_data.DECLARATION))
+    add(private_button(report.on_declaration_button, pattern=callback_data.DECLARATION))
     add(private_button(dialogue.on_button))  # forged buttons: answered with where the user is
     add(CallbackQueryHandler(groups.on_group_button))
 

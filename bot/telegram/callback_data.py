@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.outcome import Pressed
+from dialogs import relations
 from dialogs.events import Back, Choose, Confirm, Edit, Restart, Show
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.session import RESULT, SUMMARY
@@ -22,6 +23,7 @@ DELETE = re.compile(r"^del\|(?P<answer>yes|no)$")
 PRIVACY_CONSENT = re.compile(r"^pc\|(?P<consent>[01])$")
 TIPS = re.compile(r"^tips\|on$")
 REPORT = re.compile(r"^pdf\|result$")
+DECLARATION = re.compile(r"^decl\|result$")
 BROADCAST = re.compile(r"^bc\|(?P<action>ok|no)\|(?P<draft>\d+)$")
 BROADCAST_ANY = re.compile(r"^bc\|")  # a malformed one is answered "no longer open"
 
@@ -61,6 +63,10 @@ def report() -> str:
     return encode("pdf", RESULT)
 
 
+def declaration() -> str:
+    return encode("decl", RESULT)
+
+
 def consent(yes: bool) -> str:
     return encode("cons", int(yes))
 
@@ -91,7 +97,8 @@ def decode_dialogue(data: str) -> Pressed | None:
     kind, _, rest = data.partition(SEPARATOR)
     if kind == "c":
         question_id, _, key = rest.partition(SEPARATOR)
-        if question_id not in QUESTION_BY_ID or not key:
+        known = question_id in QUESTION_BY_ID or relations.is_screen_id(question_id)
+        if not known or not key:
             return None
         return Pressed(Choose(question_id, key))  # the engine refuses a choice of another question
     if kind == "b" and rest:

@@ -25,6 +25,8 @@ def inline_keyboard(rows: ButtonRows) -> InlineKeyboardMarkup:
 
 
 def question_keyboard(screen: QuestionScreen, t: Translator) -> InlineKeyboardMarkup:
+    if screen.question_id not in QUESTION_BY_ID:  # a question about one related enterprise
+        return _screen_keyboard(screen, t)
     choices = tuple(choice.key for choice in screen.choices)
     return _question_keyboard(screen.question_id, choices, screen.can_go_back, t.language)
 
@@ -52,6 +54,13 @@ def _question_keyboard(
     return inline_keyboard(tuple(rows))
 
 
+def _screen_keyboard(screen: QuestionScreen, t: Translator) -> InlineKeyboardMarkup:
+    """One button a row from the screen's own choices; "back" is offered in the ownership question's state."""
+    rows = [((t(c.label), data.choose(screen.question_id, c.key)),) for c in screen.choices]
+    rows.append(((t(msg("◀ Back")), data.back(screen.question_id.partition(":")[0])),))
+    return inline_keyboard(tuple(rows))
+
+
 def summary_keyboard(screen: SummaryScreen, t: Translator) -> InlineKeyboardMarkup:
     rows = [((t(msg("✅ Show my result")), data.confirm()),)]
     for item in screen.items:
@@ -70,7 +79,15 @@ def result_keyboard(
         ]
     ]
     if report:  # not when the answers are deleted right after the result (no consent): nothing to report
-        rows.insert(0, [InlineKeyboardButton(t(msg("📄 Report (PDF)")), callback_data=data.report())])
+        rows.insert(
+            0,
+            [
+                InlineKeyboardButton(t(msg("📄 Report (PDF)")), callback_data=data.report()),
+                InlineKeyboardButton(
+                    t(msg("📋 SME declaration worksheet")), callback_data=data.declaration()
+                ),
+            ],
+        )
     if show_again:
         rows.insert(
             0, [InlineKeyboardButton(t(msg("📋 Show my result again")), callback_data=data.show_result())]
