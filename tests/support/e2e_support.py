@@ -33,6 +33,7 @@ from bot.rendering import render_summary
 from bot.storage import Storage
 from dialogs.engine import handle
 from dialogs.events import Choose, Show
+from dialogs.group import RELATED_KEYS
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS
 from dialogs.screens import summary_screen
 from dialogs.session import Session
@@ -274,6 +275,12 @@ _KEYS: dict[str, tuple[str, ...]] = {
     "online_share": ("p26_50", "p51_100"),
     "social_share": ("p0", "p1_5"),
     "controlling_share": ("p0", "p1_5"),
+    # A partner or linked button opens the related-enterprise sub-dialogue, which scripted users do not walk
+    # (tests/test_relations.py does); their relations are typed in full or chosen without one.
+    **{
+        qid: tuple(c.key for c in QUESTION_BY_ID[qid].choices if c.key not in RELATED_KEYS)
+        for qid in ("linked", "owns")
+    },
 }
 
 
