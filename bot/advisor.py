@@ -106,6 +106,7 @@ class Changes:
     category: Text | None  # the new size class, when it changed
     score_delta: int  # negative: the gap shrank
     steps_done: int  # steps of the previous result that are no longer needed
+    steps_marked_done: int = 0  # steps of the previous result the respondent ticked off
 
 
 @dataclass(frozen=True)
@@ -315,7 +316,9 @@ class Advisor:
             answers=session.answers,
             step_ids=step_ids,
         )
-        return changes_since(previous[0], result) if previous else None
+        return (
+            changes_since(previous[0], result, self.storage.done_steps(respondent_id)) if previous else None
+        )
 
     def replied(self, outcome: Outcome) -> None:
         """The reply to ``outcome`` is delivered (only channels that confirm replies call it)."""
@@ -378,10 +381,11 @@ def shown_screen(session: Session) -> QuestionScreen | SummaryScreen | None:
     return None
 
 
-def changes_since(before: ResultRow, result: Result) -> Changes:
+def changes_since(before: ResultRow, result: Result, marked_done: frozenset[str] = frozenset()) -> Changes:
     category = result.classification.category.value
     return Changes(
         category=result.classification.name if before["category"] != category else None,
         score_delta=result.advice.score - before["score"],
         steps_done=len([sid for sid in before["step_ids"] if sid not in {s.id for s in result.advice.steps}]),
+        steps_marked_done=len([sid for sid in before["step_ids"] if sid in marked_done]),
     )

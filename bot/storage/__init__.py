@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.storage.analytics import AnalyticsStore, Banding, ConsentedResults
 from bot.storage.db import DEFAULT_DATABASE_PATH, SchemaError
+from bot.storage.followup import FollowupRow, FollowupStore, PlanProgressRow, ReminderRow
 from bot.storage.respondents import RespondentStore
 from bot.storage.retention import RetentionStore
 from bot.storage.rows import (
@@ -34,9 +35,12 @@ __all__ = [
     "BroadcastRow",
     "ConsentedResults",
     "DeliveryRow",
+    "FollowupRow",
     "IdentityRow",
     "PersonalData",
+    "PlanProgressRow",
     "PlannedDelivery",
+    "ReminderRow",
     "RespondentRow",
     "ResultRow",
     "SchemaError",
@@ -64,9 +68,12 @@ class PersonalData(TypedDict):
     tips_seen: list[dict[str, object]]
     deliveries: list[dict[str, object]]
     broadcasts_created: list[dict[str, object]]
+    plan_progress: list[PlanProgressRow]
+    followup: FollowupRow | None
+    reminders: list[ReminderRow]
 
 
-class Storage(RespondentStore, SessionStore, TipStore, AnalyticsStore, RetentionStore):
+class Storage(RespondentStore, SessionStore, TipStore, AnalyticsStore, RetentionStore, FollowupStore):
     """The bot's database."""
 
     def personal_data(self, channel: str, user_id: str | int, chat_id: int | None = None) -> PersonalData:
@@ -100,6 +107,9 @@ class Storage(RespondentStore, SessionStore, TipStore, AnalyticsStore, Retention
             tips_seen=chat_rows["tip_seen"],
             deliveries=chat_rows["deliveries"],
             broadcasts_created=created,
+            plan_progress=[],
+            followup=None,
+            reminders=[],
         )
         if identity is None:
             return data
@@ -110,6 +120,9 @@ class Storage(RespondentStore, SessionStore, TipStore, AnalyticsStore, Retention
         data["respondent"] = respondent  # type: ignore[typeddict-item]
         data["session"] = self.load_session(rid)
         data["results"] = self.latest_results(rid, limit=1000)
+        data["plan_progress"] = self.plan_progress(rid)
+        data["followup"] = self.followup(rid)
+        data["reminders"] = self.reminders_of(rid)
         if respondent is not None:
             data["consent"] = {
                 "given": None if respondent["consent"] is None else bool(respondent["consent"]),

@@ -27,7 +27,7 @@ from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.config import Config
 from bot.i18n import LANGUAGES, Translator
 from bot.storage import Storage
-from bot.telegram import callback_data, dialogue, errors, groups, privacy, report
+from bot.telegram import callback_data, dialogue, errors, followup, groups, privacy, report
 from bot.telegram.introduction import set_descriptions
 from bot.telegram.request import RetryingRequest
 from bot.telegram.services import CONTEXT_TYPES, App, Context
@@ -127,9 +127,12 @@ def register_handlers(application: App, config: Config) -> None:
     add(private_button(privacy.on_consent_change, pattern=callback_data.PRIVACY_CONSENT))
     add(private_button(tips.on_tips_button, pattern=callback_data.TIPS))
     add(private_button(report.on_report_button, pattern=callback_data.REPORT))
+    for pattern, callback in followup.button_handlers():
+        add(private_button(callback, pattern=pattern))
     add(private_button(dialogue.on_button))  # forged buttons: answered with where the user is
     add(CallbackQueryHandler(groups.on_group_button))
 
+    followup.register(application)
     add(MessageHandler(text & filters.COMMAND, dialogue.unknown_command))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, dialogue.unsupported_message))
     application.add_error_handler(errors.on_error)

@@ -42,8 +42,11 @@ async def on_report_button(update: Update, context: Context) -> None:
     await send_report(update, context)
 
 
-async def send_report(update: Update, context: Context) -> None:
-    """Build the report on the chart thread and send it as a document; without a result, say how to get one."""
+async def send_report(update: Update, context: Context, *, announce: bool = True) -> None:
+    """Build the report on the chart thread and send it as a document; without a result, say how to get one.
+
+    ``announce``: show "sending a file…" first (one more rate-limited call; the overview's button skips it).
+    """
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     respondent = Respondent(CHANNEL, user.id, user.language_code)
@@ -55,8 +58,9 @@ async def send_report(update: Update, context: Context) -> None:
         await send_html(context, chat.id, HTML.escape(t(text)))
         return
     t = Translator(subject.language)
-    with contextlib.suppress(TelegramError):  # "sending a file…" is a courtesy
-        await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+    if announce:
+        with contextlib.suppress(TelegramError):  # "sending a file…" is a courtesy
+            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     checked_on = (subject.stored_at or datetime.now(REPORT_TIMEZONE)).astimezone(REPORT_TIMEZONE).date()
     try:
         pdf = await draw_off_loop(build_report, subject.result, subject.language, checked_on)
