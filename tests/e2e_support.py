@@ -28,7 +28,8 @@ from random import Random
 from typing import Any
 
 from bot.i18n import Translator
-from bot.rendering import event_for_text, render_summary
+from bot.reading import event_for_text
+from bot.rendering import render_summary
 from bot.storage import Storage
 from dialogs.engine import Choose, Session, Show, handle, summary_screen
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS

@@ -17,8 +17,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.broadcast.pacer import ChatPacer
-from bot.followup.sender import Outgoing, ReminderSender
 from bot.storage import ReminderRow, Storage
+from bot.telegram.reminders import Outgoing, ReminderSender
 
 DAYTIME = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.advisor import Advisor, AdvisorEvent, Begin, GiveConsent, Outcome, Pressed, Respondent, Typed
+from bot.advisor import Advisor
+from bot.outcome import AdvisorEvent, Begin, GiveConsent, Outcome, Pressed, Respondent, Typed
 from bot.storage import Storage
 from dialogs.engine import RESULT, SUMMARY, Back, Choose, Confirm, ResultScreen
 from dialogs.questions import QUESTIONS

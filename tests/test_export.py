@@ -14,8 +14,9 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bot.analytics import PeerBenchmark
-from bot.export import COLUMNS, FORMATS, parse_month, round_to_5, write_export
+from bot.analytics.peers import PeerBenchmark
+from bot.anonymity import round_to_5
+from bot.export import COLUMNS, FORMATS, parse_month, write_export
 from bot.storage import Storage
 from tests.harness import Harness, answers
 from tests.harness import add_respondent as add

@@ -17,10 +17,10 @@ import pytest
 
 from bot.broadcast.pacer import ChatPacer
 from bot.followup import schedule
-from bot.followup.sender import Outgoing, ReminderSender
 from bot.followup.service import FollowupService
 from bot.storage import ReminderRow, Storage
-from bot.telegram.followup import reminder_sender
+from bot.telegram.handlers.followup import reminder_sender
+from bot.telegram.reminders import Outgoing, ReminderSender
 from tests.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -7,7 +7,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.analytics import PeerBenchmark, collect_statistics, share_medians
+from bot.analytics.peers import PeerBenchmark
+from bot.analytics.statistics import collect_statistics, share_medians
 from bot.storage import Storage
 
 SHARE_VALUES = st.one_of(st.none(), st.sampled_from(["0", "5", "12.5", "17", "40", "100"]))

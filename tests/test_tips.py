@@ -16,11 +16,13 @@ import pytest
 from telegram import Bot
 from telegram.constants import MessageLimit
 
-from bot.broadcast import ChatPacer, TipBroadcaster
 from bot.broadcast.lease import Lease
+from bot.broadcast.pacer import ChatPacer
 from bot.storage import Storage
+from bot.telegram.broadcaster import TipBroadcaster
+from bot.telegram.jobs import ensure_slot_job, start_tip_run
 from bot.tips.catalogue import SIZE_CLASSES, TOPICS, footer_for, load_catalogue, next_tip, render_tip
-from bot.tips.schedule import Schedule, ensure_slot_job, parse_schedule, prepare_tip_deliveries, start_tip_run
+from bot.tips.schedule import Schedule, parse_schedule, prepare_tip_deliveries
 from tests.harness import Harness
 from tests.telegram_fakes import BOT_ID, TOKEN, FakeRequest
 
@@ -151,7 +153,7 @@ def test_subscriptions_hold_no_respondent_and_size_is_looked_up_at_send_time(sto
     storage.save_result(respondent, category="micro", score=40, answers={}, step_ids=[])
     storage.subscribe_tips(42, kind="private", language="de")
     assert "respondent_id" not in storage.tip_subscription(42)  # type: ignore[operator]
-    [delivery] = prepare_tip_deliveries(storage, storage.active_tip_subscriptions())
+    [delivery] = prepare_tip_deliveries(storage, storage.active_tip_subscriptions(), channel="telegram")
     tip = next(t for t in load_catalogue("de") if t.id == delivery["tip_id"])
     assert not tip.sizes or "micro" in tip.sizes
 

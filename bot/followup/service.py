@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.advisor import Advisor, Changes, Respondent, changes_since
+from bot.advisor import Advisor, changes_since
 from bot.followup import schedule
+from bot.outcome import Changes, Respondent
 from bot.storage import FollowupRow, ReminderRow, Storage
 from dialogs.deadlines import Deadline, deadlines_for
 from dialogs.engine import SUMMARY, Result, evaluate, is_complete, language_for, restore

@@ -8,17 +8,17 @@ import logging
 from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot.advisor import Outcome
 from bot.chart import draw_off_loop, marketing_split_chart
 from bot.followup.service import ResultView
 from bot.i18n import Translator
+from bot.outcome import Outcome
 from bot.rendering import HTML, render_changes, render_question, render_result, render_summary
 from bot.telegram.consent import ask_consent
 from bot.telegram.keyboards import question_keyboard, result_keyboard, summary_keyboard
-from bot.telegram.result_views import view_html, view_keyboard
 from bot.telegram.send import send_html, show_in_place
 from bot.telegram.services import Context
 from bot.telegram.share import share_url
+from bot.telegram.views import view_html, view_keyboard
 from dialogs.brief import View
 from dialogs.engine import QuestionScreen, Result, ResultScreen, SummaryScreen
 from dialogs.text import msg

@@ -9,12 +9,13 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.advisor import Advisor
-from bot.broadcast import ChatPacer, TipBroadcaster
 from bot.broadcast.lease import Lease
+from bot.broadcast.pacer import ChatPacer
 from bot.config import Config
-from bot.followup.sender import ReminderSender
 from bot.followup.service import FollowupService
 from bot.storage import Storage
+from bot.telegram.broadcaster import TipBroadcaster
+from bot.telegram.reminders import ReminderSender
 
 CHANNEL = "telegram"  # the channel name of Telegram identities in storage
 

@@ -10,12 +10,12 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.admin.access import admin_only
-from bot.broadcast.runs import broadcaster_of, progress_text, start_in_background
 from bot.i18n import Translator
 from bot.rendering import HTML
 from bot.storage import PlannedDelivery
 from bot.telegram import callback_data
+from bot.telegram.access import admin_only
+from bot.telegram.broadcast_runs import broadcaster_of, progress_text, start_in_background
 from bot.telegram.send import answer_query, reply_text, user_language
 from bot.telegram.services import Context
 from dialogs.text import msg, nmsg

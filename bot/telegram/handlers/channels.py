@@ -7,11 +7,12 @@ import re
 from telegram import Chat, ChatMember, Update
 from telegram.error import TelegramError
 
-from bot.admin.access import admin_only
 from bot.i18n import LANGUAGES, Translator
+from bot.telegram.access import admin_only
+from bot.telegram.jobs import ensure_slot_job
 from bot.telegram.send import reply_text, user_language
 from bot.telegram.services import Context
-from bot.tips.schedule import ensure_slot_job, schedule_of
+from bot.tips.schedule import schedule_of
 from dialogs.text import msg
 
 

@@ -11,11 +11,11 @@ from telegram.error import TelegramError
 
 from bot.broadcast.lease import Lease
 from bot.broadcast.pacer import ChatPacer
-from bot.broadcast.sender import BroadcastProgress, Progress, Render, TipBroadcaster
 from bot.i18n import LANGUAGES, Translator
 from bot.rendering import HTML
 from bot.storage import BroadcastRow, DeliveryRow, Storage
-from bot.telegram.services import CHANNEL, App, Context
+from bot.telegram.broadcaster import BroadcastProgress, Progress, Render, TipBroadcaster
+from bot.telegram.services import CHANNEL, App
 from bot.tips.catalogue import footer_for, render_tip, tip_by_id
 from dialogs.text import Text, msg
 
@@ -213,16 +213,3 @@ async def resume_runs(application: App) -> None:
         uncertain = broadcaster_of(application).resume_interrupted(broadcast_id)
         log.info("Resuming run %d (%d sends left uncertain)", broadcast_id, uncertain)
         start_in_background(application, broadcast_id)
-
-
-def watch_orphaned_runs(application: App) -> None:
-    """Check for runs without a live sender every heartbeat, so a dead instance's runs are taken over."""
-    queue = application.job_queue
-    if queue is None:
-        return
-    interval = lease_of(application).heartbeat
-    queue.run_repeating(_adopt_runs_job, interval=interval, first=interval, name="broadcasts:adopt")
-
-
-async def _adopt_runs_job(context: Context) -> None:
-    await resume_runs(context.application)

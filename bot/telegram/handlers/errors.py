@@ -8,8 +8,8 @@ import logging
 from telegram import Chat, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
-from bot.advisor import Respondent
 from bot.i18n import Translator
+from bot.outcome import Respondent
 from bot.telegram.locks import user_lock
 from bot.telegram.replies import show
 from bot.telegram.services import CHANNEL, Context

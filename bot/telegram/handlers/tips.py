@@ -6,10 +6,11 @@ from telegram import Chat, ChatMember, Update
 from telegram.error import TelegramError
 
 from bot.i18n import LANGUAGES, Translator
+from bot.telegram.jobs import ensure_slot_job
 from bot.telegram.locks import serialized
 from bot.telegram.send import answer_query, reply_text, user_language
 from bot.telegram.services import Context
-from bot.tips.schedule import Schedule, ensure_slot_job, parse_schedule, schedule_of
+from bot.tips.schedule import Schedule, parse_schedule, schedule_of
 from dialogs.text import Text, msg
 
 ADMIN_STATUSES = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)

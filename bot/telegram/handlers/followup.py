@@ -13,17 +13,14 @@ from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, CommandHandler, MessageHandler, filters
 
-from bot.broadcast.runs import broadcaster_of
 from bot.followup import schedule
-from bot.followup.sender import Outgoing, ReminderSender
 from bot.followup.service import ReminderContent
 from bot.i18n import Translator
 from bot.rendering import HTML
 from bot.storage import ReminderRow
 from bot.telegram import callback_data as data
-from bot.telegram.locks import Handler, serialized
-from bot.telegram.replies import show
-from bot.telegram.result_views import (
+from bot.telegram.broadcast_runs import broadcaster_of
+from bot.telegram.handlers.result_views import (
     on_report_button,
     on_step_button,
     on_view_button,
@@ -31,6 +28,9 @@ from bot.telegram.result_views import (
     respondent_of,
     show_view,
 )
+from bot.telegram.locks import Handler, serialized
+from bot.telegram.reminders import Outgoing, ReminderSender
+from bot.telegram.replies import show
 from bot.telegram.send import answer_query, send_html, show_in_place
 from bot.telegram.services import CHANNEL, App, Context
 from dialogs.brief import View
