@@ -1,7 +1,7 @@
-"""Dated legal deadlines that apply to a company, for reminders: each with an id, its date and a title.
+"""Dated legal deadlines ahead of a company, for reminders: each with an id, its date, a title and its source.
 
-The reminders only need this small interface; the duties themselves (which law, for whom, from when) are decided
-in one place, and ``deadlines_for`` is the one function that hands them over.
+The reminders only need this small interface; which duties apply, for whom and from when is decided in
+``dialogs.duties``, and ``deadlines_for`` is the one function that hands them over.
 """
 
 from __future__ import annotations
@@ -9,14 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from dialogs.classification import figure_bounds
+from dialogs.duties import DutyStatus, evaluate_duties
 from dialogs.engine import Result
-from dialogs.sections import E_INVOICE_TURNOVER_LIMIT
-from dialogs.text import Money, Text, msg
-
-E_INVOICE_ISSUING_2027 = date(2027, 1, 1)
-E_INVOICE_ISSUING_2028 = date(2028, 1, 1)
-E_INVOICE_SOURCE = msg("Source: § 14 and § 27 Abs. 38 UStG, as of December 2026.")
+from dialogs.text import Text
 
 
 @dataclass(frozen=True)
@@ -26,38 +21,15 @@ class Deadline:
     id: str
     on: date
     title: Text
-    source: Text = E_INVOICE_SOURCE
+    source: Text
 
 
-def deadlines_for(result: Result) -> tuple[Deadline, ...]:
-    """The dated duties ahead of this company: issuing e-invoices to business customers (§ 14, § 27 Abs. 38
-    UStG) from 1 January 2027 above €800,000 turnover in 2026, from 1 January 2028 for everyone."""
-    profile = result.profile
-    if profile.customers == "private":  # the duty covers invoices to businesses only
-        return ()
-    low, high = figure_bounds("turnover", profile.turnover, profile.banded)
-    limit = Money(E_INVOICE_TURNOVER_LIMIT)
-    if low is not None and low > E_INVOICE_TURNOVER_LIMIT:
-        return (
-            Deadline(
-                "e_invoice_2027",
-                E_INVOICE_ISSUING_2027,
-                msg("Issuing e-invoices to business customers (turnover above {limit})", limit=limit),
-            ),
-        )
-    deadlines = []
-    if high is None or high > E_INVOICE_TURNOVER_LIMIT:  # a band reaching over the limit: say what decides
-        deadlines.append(
-            Deadline(
-                "e_invoice_2027",
-                E_INVOICE_ISSUING_2027,
-                msg(
-                    "Issuing e-invoices to business customers, if your 2026 turnover is above {limit}",
-                    limit=limit,
-                ),
-            )
-        )
-    deadlines.append(
-        Deadline("e_invoice_2028", E_INVOICE_ISSUING_2028, msg("Issuing e-invoices to business customers"))
+def deadlines_for(result: Result, as_of: date) -> tuple[Deadline, ...]:
+    """The duties that apply (or may apply, depending on a figure) from a day after ``as_of``."""
+    return tuple(
+        Deadline(verdict.duty_id, verdict.starts_on, verdict.title, verdict.source)
+        for verdict in evaluate_duties(result.profile, result.classification, as_of=as_of)
+        if verdict.status is not DutyStatus.DOES_NOT_APPLY
+        and verdict.starts_on is not None
+        and verdict.starts_on > as_of
     )
-    return tuple(deadlines)

@@ -134,8 +134,8 @@ async def test_opt_in_deadline_check_in_with_a_figure_stop_and_re_test(bot: Harn
     assert bot.request.rate_limited() == ["editMessageText"]
     planned = bot.storage.reminders_of(rid, pending_only=True)
     assert [(r["kind"], r["ref"]) for r in planned] == [
-        ("deadline", "e_invoice_2027:14"),
-        ("deadline", "e_invoice_2027:2"),
+        ("deadline", "e_invoice_issue:14"),
+        ("deadline", "e_invoice_issue:2"),
         ("checkin", "30"),
         ("checkin", "90"),
         ("retest", "6"),

@@ -121,7 +121,7 @@ class FollowupService:
     # --- opt-in and the schedule -----------------------------------------------------------------
 
     def deadlines(self, result: Result) -> tuple[Deadline, ...]:
-        return deadlines_for(result)
+        return deadlines_for(result, self.clock().astimezone(self.zone).date())
 
     def opt_in(self, respondent: Respondent) -> list[ReminderRow]:
         """Plan the reminders of the current result (once; pressing again plans nothing new)."""

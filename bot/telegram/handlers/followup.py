@@ -234,7 +234,7 @@ def render_reminder(content: ReminderContent, zone: ZoneInfo) -> Outgoing:
     if content.deadline is not None:
         deadline = content.deadline
         text = msg(
-            "⏰ In {days} days, on {date}: {duty}. {source}",
+            "⏰ In {days} days, on {date}: {duty}.\nSource: {source}",
             days=content.lead_days,
             date=format_date(deadline.on, "long", locale=content.language),
             duty=deadline.title,
