@@ -94,9 +94,9 @@ class Advisor:
     def handle(self, respondent: Respondent, event: AdvisorEvent, *, update_id: int | None = None) -> Outcome:
         """Apply one event; the session, a finished result, an erasure and ``update_id`` commit together."""
         with self.storage.write():
-            if update_id is not None and self.storage.is_processed(update_id):
+            if update_id is not None and self.storage.sessions.is_processed(update_id):
                 return Outcome("", language_for(respondent.language_code), "", duplicate=True)
-            visitor = self.storage.visit(
+            visitor = self.storage.respondents.visit(
                 respondent.channel, respondent.user_id, language_code=respondent.language_code
             )
             outcome = self._handle(respondent, visitor, event, update_id)
@@ -122,7 +122,7 @@ class Advisor:
         engine_event: Event = Show()
         if isinstance(event, Begin):
             if stored is None and event.referral_code:
-                self.storage.count_referral_arrival(event.referral_code[:60], respondent.user_id)
+                self.storage.respondents.count_referral_arrival(event.referral_code[:60], respondent.user_id)
             if self.asks_consent and consent is None:
                 self._store(respondent_id, visitor, session, finished=False, pending=False)
                 return Outcome(respondent_id, session.language, session.state, needs_consent=True)
@@ -130,7 +130,7 @@ class Advisor:
                 note = WELCOME_BACK
         elif isinstance(event, GiveConsent):
             if consent is None:
-                self.storage.set_consent(respondent_id, event.consent, version=CONSENT_VERSION)
+                self.storage.respondents.set_consent(respondent_id, event.consent, version=CONSENT_VERSION)
                 consent = event.consent
                 note = CONSENT_GIVEN if event.consent else CONSENT_REFUSED
         elif isinstance(event, ChangeConsent):
@@ -159,11 +159,13 @@ class Advisor:
             else:
                 changes = self._record(respondent_id, session, reply.screen.result)
         if update_id is not None:  # committed with the answer: a repeated update is then skipped
-            self.storage.claim_update(update_id)
+            self.storage.sessions.claim_update(update_id)
         self._store(respondent_id, visitor, session, finished=reply.completed, erase=erase)
         share_code = None
         if self.shares and isinstance(reply.screen, ResultScreen):
-            share_code = visitor["referral_code"] or self.storage.create_referral_code(respondent_id)
+            share_code = visitor["referral_code"] or self.storage.respondents.create_referral_code(
+                respondent_id
+            )
         return Outcome(
             respondent_id,
             session.language,
@@ -185,15 +187,15 @@ class Advisor:
         self, respondent_id: str, session: Session, consent: bool, update_id: int | None
     ) -> Outcome:
         """Record a later decision; a withdrawal takes the answers out of the statistics in this commit."""
-        self.storage.set_consent(respondent_id, consent, version=CONSENT_VERSION)
+        self.storage.respondents.set_consent(respondent_id, consent, version=CONSENT_VERSION)
         if not consent:
             if session.state == RESULT:  # a finished check's answers go, as after a refusal
-                self.storage.erase_answers(respondent_id)
+                self.storage.respondents.erase_answers(respondent_id)
             else:  # the answers of a check under way stay until its result, then they go too
-                self.storage.delete_results(respondent_id)
+                self.storage.sessions.delete_results(respondent_id)
             self.peers.forget_cache()
         if update_id is not None:
-            self.storage.claim_update(update_id)
+            self.storage.sessions.claim_update(update_id)
         note = CONSENT_GIVEN if consent else CONSENT_WITHDRAWN
         return Outcome(respondent_id, session.language, session.state, note=note)
 
@@ -210,21 +212,21 @@ class Advisor:
         data = session.to_dict()
         if erase:  # consent was refused: the result is out, the answers go
             data = {**data, "answers": {}}
-            self.storage.delete_results(respondent_id)
-        self.storage.store_session(
+            self.storage.sessions.delete_results(respondent_id)
+        self.storage.sessions.store_session(
             respondent_id,
             data,
             finished=finished,
             reply_pending=self.confirms_replies if pending is None else pending,
         )
         if visitor["language"] != session.language:
-            self.storage.set_respondent_language(respondent_id, session.language)
+            self.storage.respondents.set_language(respondent_id, session.language)
 
     def _record(self, respondent_id: str, session: Session, result: Result) -> Changes | None:
         """Store a fresh result and tell what changed since the previous one."""
-        previous = self.storage.latest_results(respondent_id, limit=1)
+        previous = self.storage.sessions.latest_results(respondent_id, limit=1)
         step_ids = [step.id for step in result.advice.steps]
-        self.storage.save_result(
+        self.storage.sessions.save_result(
             respondent_id,
             category=result.classification.category.value,
             score=result.advice.score,
@@ -232,7 +234,9 @@ class Advisor:
             step_ids=step_ids,
         )
         return (
-            changes_since(previous[0], result, self.storage.done_steps(respondent_id)) if previous else None
+            changes_since(previous[0], result, self.storage.followup.done_steps(respondent_id))
+            if previous
+            else None
         )
 
     def replied(self, outcome: Outcome) -> None:
@@ -246,35 +250,35 @@ class Advisor:
         if delivered:
             with self.storage.write():
                 for respondent_id in delivered:
-                    self.storage.mark_replied(respondent_id)
+                    self.storage.sessions.mark_replied(respondent_id)
         return len(delivered)
 
     def consent_of(self, respondent: Respondent) -> bool | None:
         """The respondent's consent to the current consent text (None: not asked, or asked on an older text)."""
-        identity = self.storage.identity(respondent.channel, respondent.user_id)
+        identity = self.storage.respondents.identity(respondent.channel, respondent.user_id)
         if identity is None:
             return None
-        record = self.storage.consent_record(identity["respondent_id"])
+        record = self.storage.respondents.consent_record(identity["respondent_id"])
         if record is None or record["consent_version"] != CONSENT_VERSION:
             return None
         return None if record["consent"] is None else bool(record["consent"])
 
     def language_of(self, respondent: Respondent) -> str:
         """The language the respondent uses with the bot (read only; nothing is created)."""
-        identity = self.storage.identity(respondent.channel, respondent.user_id)
-        session = self.storage.load_session(identity["respondent_id"]) if identity else None
+        identity = self.storage.respondents.identity(respondent.channel, respondent.user_id)
+        session = self.storage.sessions.load_session(identity["respondent_id"]) if identity else None
         return session["language"] if session else language_for(respondent.language_code)
 
     def report_subject(self, respondent: Respondent) -> ReportSubject | None:
         """The result the respondent is looking at, for a report; None before a result (read only)."""
-        identity = self.storage.identity(respondent.channel, respondent.user_id)
-        stored = self.storage.load_session(identity["respondent_id"]) if identity else None
+        identity = self.storage.respondents.identity(respondent.channel, respondent.user_id)
+        stored = self.storage.sessions.load_session(identity["respondent_id"]) if identity else None
         if identity is None or stored is None:
             return None
         session, _ = restore(stored, language_for(respondent.language_code))
         if session.state != RESULT or not is_complete(session.answers):  # refused answers are erased
             return None
-        latest = self.storage.latest_results(identity["respondent_id"], limit=1)
+        latest = self.storage.sessions.latest_results(identity["respondent_id"], limit=1)
         stored_at = datetime.fromisoformat(latest[0]["created_at"]) if latest else None
         return ReportSubject(evaluate(session.answers), session.language, stored_at)
 
@@ -284,7 +288,7 @@ class Advisor:
 
     def start_afresh(self, respondent: Respondent) -> None:
         """Forget the respondent's earlier answers and results (a new terminal run)."""
-        self.storage.new_respondent_for(respondent.channel, respondent.user_id)
+        self.storage.respondents.new_respondent_for(respondent.channel, respondent.user_id)
 
 
 def shown_screen(session: Session) -> QuestionScreen | SummaryScreen | None:

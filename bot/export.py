@@ -131,7 +131,7 @@ def anonymous_row(export_id: int, raw: dict[str, Any]) -> dict[str, Any]:
 
 def snapshot(storage: Storage, since: str | None = None) -> ConsentedResults:
     """The storage snapshot an export reads: size bands in SQL, choices as stored, shares by storage's rule."""
-    return storage.consented_results(
+    return storage.stats.consented_results(
         bandings=[size_banding(QUESTION_BY_ID[q]) for q in SIZE_QUESTIONS],
         values=[*CHOICE_QUESTIONS, *SHARE_QUESTIONS],
         since=since,

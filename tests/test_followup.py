@@ -21,7 +21,7 @@ from bot.followup.service import FollowupService
 from bot.storage import ReminderRow, Storage
 from bot.telegram.handlers.followup import reminder_sender
 from bot.telegram.reminders import Outgoing, ReminderSender
-from tests.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
+from tests.support.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ENGLISH_ANSWERS = [
@@ -94,19 +94,19 @@ async def test_steps_ticked_off_are_stored_shown_exported_and_erased(bot: Harnes
     bot.request.clear()
     await bot.press(step)
     assert bot.request.rate_limited() == ["editMessageText"]
-    rid = bot.storage.find_respondent("telegram", USER)
-    assert rid is not None and bot.storage.done_steps(rid) == {step[3:]}
+    rid = bot.storage.respondents.find_respondent("telegram", USER)
+    assert rid is not None and bot.storage.followup.done_steps(rid) == {step[3:]}
     await bot.send("/plan")
     assert "✅ 1." in bot.last_text()
     await bot.send("/mydata")
     document = bot.request.calls[-1][1]["_files"]["document"].decode()
     assert step[3:] in document and '"plan_progress"' in document
     await bot.press(step)  # open again
-    assert bot.storage.done_steps(rid) == frozenset()
+    assert bot.storage.followup.done_steps(rid) == frozenset()
     await bot.press(step)
     await bot.press("fu|offer")
     await bot.press("fu|yes")
-    assert bot.storage.reminders_of(rid)
+    assert bot.storage.followup.reminders_of(rid)
     await bot.send("/deletedata")
     await bot.press("del|yes")
     for table in ("plan_progress", "followups", "reminders"):
@@ -124,7 +124,7 @@ async def test_opt_in_deadline_check_in_with_a_figure_stop_and_re_test(bot: Harn
     now = clocked(bot, datetime(2026, 12, 3, 10, 0, tzinfo=UTC))
     await to_summary(bot, "de")
     await bot.press("ok|summary")
-    rid = bot.storage.find_respondent("telegram", USER)
+    rid = bot.storage.respondents.find_respondent("telegram", USER)
     assert rid is not None
     sender = reminder_sender(bot.app)
     assert (await sender.run_due()).sent == 0  # nothing without opt-in
@@ -132,7 +132,7 @@ async def test_opt_in_deadline_check_in_with_a_figure_stop_and_re_test(bot: Harn
     bot.request.clear()
     await bot.press("fu|yes")
     assert bot.request.rate_limited() == ["editMessageText"]
-    planned = bot.storage.reminders_of(rid, pending_only=True)
+    planned = bot.storage.followup.reminders_of(rid, pending_only=True)
     assert [(r["kind"], r["ref"]) for r in planned] == [
         ("deadline", "e_invoice_issue:14"),
         ("deadline", "e_invoice_issue:2"),
@@ -142,7 +142,7 @@ async def test_opt_in_deadline_check_in_with_a_figure_stop_and_re_test(bot: Harn
         ("retest", "12"),
     ]
     await bot.press("fu|yes")  # pressed again: nothing planned twice
-    assert len(bot.storage.reminders_of(rid)) == 6
+    assert len(bot.storage.followup.reminders_of(rid)) == 6
 
     now[0] = datetime(2026, 12, 18, 7, 0, tzinfo=UTC)  # 08:00 in Berlin, before the reminder's 09:00
     assert (await sender.run_due()).sent == 0
@@ -164,14 +164,14 @@ async def test_opt_in_deadline_check_in_with_a_figure_stop_and_re_test(bot: Harn
     assert "⚠️" in bot.last_text()
     await bot.send("1.500")
     assert "Notiert: 1.500" in bot.last_text()
-    progress = {row["step_id"]: row for row in bot.storage.plan_progress(rid)}
+    progress = {row["step_id"]: row for row in bot.storage.followup.plan_progress(rid)}
     assert progress[done.split("|")[2]]["kpi_value"] == "1500" and progress[done.split("|")[2]]["done"] == 1
     await bot.send("12")  # the figure is in: text is the questionnaire's again
     assert "Notiert" not in bot.last_text()
 
     await bot.send("/reminders")
     assert "Nachfrage zu Ihrem Plan (Tag 90)" in bot.last_text()
-    ninety = next(r for r in bot.storage.reminders_of(rid, pending_only=True) if r["ref"] == "90")
+    ninety = next(r for r in bot.storage.followup.reminders_of(rid, pending_only=True) if r["ref"] == "90")
     await bot.press(f"fu|stop|{ninety['id']}")
     assert "(Tag 90)" not in bot.last_text()
     now[0] = datetime(2027, 3, 3, 9, 30, tzinfo=UTC)
@@ -187,7 +187,7 @@ async def test_opt_in_deadline_check_in_with_a_figure_stop_and_re_test(bot: Harn
     assert "Seit Ihrem letzten Check" in result and "als erledigt markiert haben: 1" in result
 
     await bot.press("fu|stopall")
-    assert bot.storage.reminders_of(rid, pending_only=True) == []
+    assert bot.storage.followup.reminders_of(rid, pending_only=True) == []
     now[0] = datetime(2027, 12, 3, 9, 30, tzinfo=UTC)
     assert (await sender.run_due()).sent == 0
 
@@ -197,7 +197,7 @@ async def test_no_reminder_at_night_and_a_blocked_bot_cancels_them(bot: Harness)
     await to_summary(bot, "de")
     await bot.press("ok|summary")
     await bot.press("fu|yes")
-    rid = bot.storage.find_respondent("telegram", USER)
+    rid = bot.storage.respondents.find_respondent("telegram", USER)
     assert rid is not None
     sender = reminder_sender(bot.app)
     now[0] = datetime(2026, 12, 18, 22, 0, tzinfo=UTC)  # 23:00 in Berlin
@@ -206,7 +206,7 @@ async def test_no_reminder_at_night_and_a_blocked_bot_cancels_them(bot: Harness)
     bot.request.refuse("sendMessage", "Forbidden: bot was blocked by the user", status=403)
     counts = await sender.run_due()
     assert counts.blocked == 1
-    statuses = {r["status"] for r in bot.storage.reminders_of(rid)}
+    statuses = {r["status"] for r in bot.storage.followup.reminders_of(rid)}
     assert statuses == {"blocked", "cancelled"}
 
 
@@ -227,9 +227,9 @@ def fill(path: Path, chats: int) -> None:
     storage = Storage(path)
     past = datetime(2027, 1, 1, 9, 0, tzinfo=UTC)
     for chat in range(1, chats + 1):
-        rid = storage.respondent_for("telegram", 50_000 + chat)
+        rid = storage.respondents.respondent_for("telegram", 50_000 + chat)
         with storage.write():
-            storage.plan_reminders(rid, [(schedule.RETEST, "6", past)])
+            storage.followup.plan_reminders(rid, [(schedule.RETEST, "6", past)])
     storage.close()
 
 
@@ -261,7 +261,7 @@ async def test_two_instances_send_each_reminder_once(tmp_path: Path) -> None:
 def test_a_sigkill_in_a_reminder_run_sends_nothing_twice(tmp_path: Path) -> None:
     path, log = tmp_path / "bot.db", tmp_path / "sent.log"
     fill(path, 60)
-    command = [sys.executable, "-m", "tests.reminder_kill_run", str(path), str(log)]
+    command = [sys.executable, "-m", "tests.support.reminder_kill_run", str(path), str(log)]
     root = Path(__file__).resolve().parent.parent
     process = subprocess.Popen(command, cwd=root, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 60

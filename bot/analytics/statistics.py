@@ -36,18 +36,18 @@ class Statistics:
 
 def collect_statistics(storage: Storage, k: int = DEFAULT_K) -> Statistics:
     """Read every figure of /stats from the counts the database keeps up to date (no scan of the results)."""
-    sessions = storage.session_state_counts()
+    sessions = storage.stats.session_state_counts()
     unfinished = sorted(
         ((s["state"], s["n"]) for s in sessions if not s["finished"]), key=lambda x: (-x[1], x[0])
     )
     return Statistics(
-        respondents=storage.counted_total("respondents"),
+        respondents=storage.stats.counted_total("respondents"),
         started=sum(s["n"] for s in sessions),
         finished=sum(s["n"] for s in sessions if s["finished"]),
         unfinished_by_state=tuple(unfinished),
-        categories=tuple(storage.counted_categories()),
+        categories=tuple(storage.stats.counted_categories()),
         medians=share_medians(storage),
-        referral_arrivals=storage.counted_total("referral_arrivals"),
+        referral_arrivals=storage.stats.counted_total("referral_arrivals"),
         k=k,
     )
 
@@ -61,7 +61,7 @@ def share_medians(
     results.
     """
     counts: dict[tuple[str, str], list[tuple[float, int]]] = {}
-    for found in storage.share_value_counts(names, category):
+    for found in storage.stats.share_value_counts(names, category):
         counts.setdefault((found["category"], found["share"]), []).append((found["value"], found["n"]))
     medians: dict[str, dict[str, tuple[float, int]]] = {}
     for (found_category, share), values in counts.items():

@@ -73,7 +73,7 @@ class FollowupService:
         return self.clock()
 
     def _respondent_id(self, respondent: Respondent) -> str | None:
-        return self.storage.find_respondent(respondent.channel, respondent.user_id)
+        return self.storage.respondents.find_respondent(respondent.channel, respondent.user_id)
 
     # --- the result's views and the plan --------------------------------------------------------
 
@@ -83,8 +83,8 @@ class FollowupService:
         rid = self._respondent_id(respondent)
         if subject is None or rid is None:
             return None
-        latest = self.storage.latest_results(rid, limit=2)
-        done = self.storage.done_steps(rid)
+        latest = self.storage.sessions.latest_results(rid, limit=2)
+        done = self.storage.followup.done_steps(rid)
         changes = changes_since(latest[1], subject.result, done) if len(latest) > 1 else None
         category = subject.result.classification.category.value
         return ResultView(
@@ -94,9 +94,9 @@ class FollowupService:
             done,
             changes,
             self.advisor.peers.line(category),
-            self.storage.followup(rid),
+            self.storage.followup.followup(rid),
             latest[0]["id"] if latest else None,
-            self.storage.share_code_of(rid),
+            self.storage.followup.share_code_of(rid),
         )
 
     def toggle_step(self, respondent: Respondent, step_id: str) -> ResultView | None:
@@ -105,7 +105,7 @@ class FollowupService:
         if current is None or step_id not in {step.id for step in current.result.advice.steps}:
             return current
         with self.storage.write():
-            self.storage.mark_step(
+            self.storage.followup.mark_step(
                 current.respondent_id, step_id, step_id not in current.done, self.today().date()
             )
         return self.view(respondent)
@@ -116,7 +116,7 @@ class FollowupService:
         if current is None or current.result_id is None:
             return True  # nothing stored to remember it by: the report handler says what is missing
         with self.storage.write():
-            return self.storage.note_report_sent(current.respondent_id, current.result_id)
+            return self.storage.followup.note_report_sent(current.respondent_id, current.result_id)
 
     # --- opt-in and the schedule -----------------------------------------------------------------
 
@@ -130,20 +130,20 @@ class FollowupService:
             return []
         now = self.clock()
         with self.storage.write():
-            self.storage.decide_followup(current.respondent_id, True, now.date())
+            self.storage.followup.decide_followup(current.respondent_id, True, now.date())
             planned = schedule.plan(now, self.zone, self.deadlines(current.result))
-            self.storage.plan_reminders(current.respondent_id, planned)
-        return self.storage.reminders_of(current.respondent_id, pending_only=True)
+            self.storage.followup.plan_reminders(current.respondent_id, planned)
+        return self.storage.followup.reminders_of(current.respondent_id, pending_only=True)
 
     def decline(self, respondent: Respondent) -> None:
         rid = self._respondent_id(respondent)
         if rid is not None:
             with self.storage.write():
-                self.storage.decide_followup(rid, False, self.clock().date())
+                self.storage.followup.decide_followup(rid, False, self.clock().date())
 
     def reminders(self, respondent: Respondent) -> list[ReminderRow]:
         rid = self._respondent_id(respondent)
-        return [] if rid is None else self.storage.reminders_of(rid, pending_only=True)
+        return [] if rid is None else self.storage.followup.reminders_of(rid, pending_only=True)
 
     def stop(self, respondent: Respondent, reminder_id: int | None = None) -> int:
         """Cancel one reminder or all; stopping all also withdraws the opt-in."""
@@ -151,17 +151,17 @@ class FollowupService:
         if rid is None:
             return 0
         with self.storage.write():
-            stopped = self.storage.cancel_reminders(rid, reminder_id, reason="stopped")
+            stopped = self.storage.followup.cancel_reminders(rid, reminder_id, reason="stopped")
             if reminder_id is None:
-                self.storage.decide_followup(rid, False, self.clock().date())
-                self.storage.await_kpi(rid, None)
+                self.storage.followup.decide_followup(rid, False, self.clock().date())
+                self.storage.followup.await_kpi(rid, None)
         return stopped
 
     def blocked(self, respondent_id: str) -> int:
         """The user blocked the bot: every reminder of theirs is cancelled."""
         with self.storage.write():
-            self.storage.decide_followup(respondent_id, False, self.clock().date())
-            return self.storage.cancel_reminders(respondent_id, reason="blocked")
+            self.storage.followup.decide_followup(respondent_id, False, self.clock().date())
+            return self.storage.followup.cancel_reminders(respondent_id, reason="blocked")
 
     # --- check-ins and figures -------------------------------------------------------------------
 
@@ -172,35 +172,35 @@ class FollowupService:
         if current is None or step is None:
             return None
         with self.storage.write():
-            self.storage.mark_step(current.respondent_id, step_id, True, self.today().date())
-            self.storage.await_kpi(current.respondent_id, step_id)
+            self.storage.followup.mark_step(current.respondent_id, step_id, True, self.today().date())
+            self.storage.followup.await_kpi(current.respondent_id, step_id)
         return FigureReply(current.language, metric=step.metric)
 
     def awaiting(self, channel: str) -> set[str]:
-        return set(self.storage.respondents_awaiting_kpi(channel))
+        return set(self.storage.followup.respondents_awaiting_kpi(channel))
 
     def figure(self, respondent: Respondent, text: str) -> FigureReply | None:
         """Store a typed figure for the step asked about; None when no figure is awaited."""
         rid = self._respondent_id(respondent)
-        row = self.storage.followup(rid) if rid else None
+        row = self.storage.followup.followup(rid) if rid else None
         if rid is None or row is None or row["awaiting_kpi_step"] is None:
             return None
-        language = self.storage.language_of_respondent(rid)
+        language = self.storage.followup.language_of_respondent(rid)
         step_id = row["awaiting_kpi_step"]
         try:
             value = _read_figure(text, language)
         except InvalidAnswer as error:
             return FigureReply(language, reason=error.reason)
         with self.storage.write():
-            self.storage.record_kpi(rid, step_id, str(value[0]), self.today().date())
-            self.storage.await_kpi(rid, None)
+            self.storage.followup.record_kpi(rid, step_id, str(value[0]), self.today().date())
+            self.storage.followup.await_kpi(rid, None)
         return FigureReply(language, value=value[1])
 
     def skip_figure(self, respondent: Respondent) -> None:
         rid = self._respondent_id(respondent)
         if rid is not None:
             with self.storage.write():
-                self.storage.await_kpi(rid, None)
+                self.storage.followup.await_kpi(rid, None)
 
     # --- the re-test -----------------------------------------------------------------------------
 
@@ -210,14 +210,14 @@ class FollowupService:
         if rid is None:
             return False
         with self.storage.write():
-            latest = self.storage.latest_results(rid, limit=1)
-            stored = self.storage.load_session(rid)
+            latest = self.storage.sessions.latest_results(rid, limit=1)
+            stored = self.storage.sessions.load_session(rid)
             answers = latest[0]["answers"] if latest else (stored["answers"] if stored else {})
             if not is_complete(answers):
                 return False
             session, _ = restore(stored, language_for(respondent.language_code))
             data = {**session.to_dict(), "state": SUMMARY, "answers": answers}
-            self.storage.store_session(rid, data, finished=False, reply_pending=False)
+            self.storage.sessions.store_session(rid, data, finished=False, reply_pending=False)
         return True
 
     # --- what a due reminder says ----------------------------------------------------------------
@@ -225,8 +225,8 @@ class FollowupService:
     def content(self, row: ReminderRow) -> ReminderContent | None:
         """The due reminder's subject; None when there is nothing left to say (no result any more)."""
         rid = row["respondent_id"]
-        language = self.storage.language_of_respondent(rid)
-        latest = self.storage.latest_results(rid, limit=1)
+        language = self.storage.followup.language_of_respondent(rid)
+        latest = self.storage.sessions.latest_results(rid, limit=1)
         if not latest or not is_complete(latest[0]["answers"]):
             return None
         result = evaluate(latest[0]["answers"])
@@ -237,7 +237,7 @@ class FollowupService:
                 return None
             return ReminderContent(row, language, row["kind"], deadline=deadline, lead_days=lead)
         if row["kind"] == schedule.CHECKIN:
-            done = self.storage.done_steps(rid)
+            done = self.storage.followup.done_steps(rid)
             step = next((s for s in result.advice.steps if s.id not in done), None)
             if step is None:
                 return None  # everything is done: no need to ask

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import TypedDict, cast
 
-from bot.storage.db import Connection
+from bot.storage.db import Store
 
 SENDING_STALE_SECONDS = 120.0  # a claim older than this is from a process that died mid-send
 
@@ -43,7 +43,7 @@ class FollowupRow(TypedDict):
     report_result_id: int | None
 
 
-class FollowupStore(Connection):
+class FollowupStore(Store):
     # --- the plan's steps ---------------------------------------------------------------------------
 
     def mark_step(self, respondent_id: str, step_id: str, done: bool, today: date) -> None:

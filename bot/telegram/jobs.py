@@ -26,7 +26,7 @@ def schedule_jobs(application: App, config: Config) -> None:
 
 def schedule_tip_slots(application: App) -> None:
     """One job per tip slot that any chat subscribed to (made at start; new slots get theirs when chosen)."""
-    for kind, weekday, at in application.bot_data.storage.tip_slots():
+    for kind, weekday, at in application.bot_data.storage.tips.tip_slots():
         ensure_slot_job(application, Schedule(kind, weekday, at))
 
 
@@ -44,7 +44,7 @@ RETENTION_TIME = time(3, 30)  # daily, in the configured time zone, when hardly 
 async def retention_job(context: Context) -> None:
     """Remove what the retention rules say is due; logs counts only, never an id."""
     services = context.bot_data
-    counts = services.storage.apply_retention(services.config.retention_months)
+    counts = services.storage.retention.apply_retention(services.config.retention_months)
     log.info("Retention: %s", ", ".join(f"{name} {n}" for name, n in counts.items()))
 
 
@@ -77,11 +77,11 @@ async def _tip_slot_job(context: Context) -> None:
 async def start_tip_run(application: App, schedule: Schedule, day: str) -> int | None:
     """Start the run of one slot on one day; a second call for the same slot and day does nothing."""
     storage = application.bot_data.storage
-    subscriptions = storage.subscriptions_in_slot(schedule.kind, schedule.weekday, schedule.at)
+    subscriptions = storage.tips.subscriptions_in_slot(schedule.kind, schedule.weekday, schedule.at)
     if not subscriptions:
         return None
     run_key = f"tips:{schedule.kind}:{schedule.weekday}:{schedule.at}:{day}"
-    broadcast_id = storage.create_broadcast(
+    broadcast_id = storage.broadcasts.create_broadcast(
         "tips", prepare_tip_deliveries(storage, subscriptions, channel=CHANNEL), run_key=run_key
     )
     if broadcast_id is not None:

@@ -78,32 +78,32 @@ class ReminderSender:
     async def run_due(self, limit: int = 500) -> RunCounts:
         """Send what is due now (nothing at night: it waits for the morning)."""
         counts = RunCounts()
-        settled = self.storage.settle_interrupted_reminders(self.owner, holder_is_gone)
+        settled = self.storage.followup.settle_interrupted_reminders(self.owner, holder_is_gone)
         if settled:
             log.warning("%d reminder sends were cut off by a restart and are not repeated", settled)
         now = self.clock()
         if not schedule.is_daytime(now, self.zone):
             return counts
-        for row in self.storage.due_reminders(now, limit):
+        for row in self.storage.followup.due_reminders(now, limit):
             await self._send(row, counts)
         return counts
 
     async def _send(self, row: ReminderRow, counts: RunCounts) -> None:
         reminder_id = int(row["id"])
         if row["kind"] == schedule.DEADLINE and self._deadline_passed(row):
-            self.storage.finish_reminder(reminder_id, "expired")  # never after the date
+            self.storage.followup.finish_reminder(reminder_id, "expired")  # never after the date
             counts.skipped += 1
             return
-        chat_id = self.storage.chat_of(row["respondent_id"], self.channel)
+        chat_id = self.storage.followup.chat_of(row["respondent_id"], self.channel)
         outgoing = self.render(row) if chat_id is not None else None
         if chat_id is None or outgoing is None:
-            self.storage.finish_reminder(reminder_id, "skipped", error="nothing to send")
+            self.storage.followup.finish_reminder(reminder_id, "skipped", error="nothing to send")
             counts.skipped += 1
             return
         await self.pacer.acquire(chat_id, counted=False)  # the chat's spacing and the overall pace
         try:
             async with self.pacer.on_the_wire():
-                if not self.storage.claim_reminder(reminder_id, self.owner):
+                if not self.storage.followup.claim_reminder(reminder_id, self.owner):
                     counts.skipped += 1
                     return  # another process has it
                 await self.bot.send_message(
@@ -117,28 +117,32 @@ class ReminderSender:
             seconds = error.retry_after
             wait = seconds if isinstance(seconds, timedelta) else timedelta(seconds=float(seconds))
             self.pacer.pause_chat(chat_id, wait.total_seconds())
-            self.storage.postpone_reminder(reminder_id, self.clock() + wait, error="429")
+            self.storage.followup.postpone_reminder(reminder_id, self.clock() + wait, error="429")
             counts.postponed += 1
         except Forbidden:
-            self.storage.finish_reminder(reminder_id, "blocked", error="403")
+            self.storage.followup.finish_reminder(reminder_id, "blocked", error="403")
             if self.on_blocked is not None:
                 self.on_blocked(row["respondent_id"])
             counts.blocked += 1
         except TimedOut:
-            self.storage.finish_reminder(reminder_id, "uncertain", error="timeout")  # may have arrived
+            self.storage.followup.finish_reminder(
+                reminder_id, "uncertain", error="timeout"
+            )  # may have arrived
             counts.uncertain += 1
         except BadRequest as error:
-            self.storage.finish_reminder(reminder_id, "failed", error=str(error)[:200])
+            self.storage.followup.finish_reminder(reminder_id, "failed", error=str(error)[:200])
             counts.failed += 1
         except NetworkError as error:
             if error.__cause__ is None or isinstance(error.__cause__, httpx.ConnectError):  # surely not sent
-                self.storage.postpone_reminder(reminder_id, self.clock() + RETRY_LATER, error="network")
+                self.storage.followup.postpone_reminder(
+                    reminder_id, self.clock() + RETRY_LATER, error="network"
+                )
                 counts.postponed += 1
             else:
-                self.storage.finish_reminder(reminder_id, "uncertain", error=type(error).__name__)
+                self.storage.followup.finish_reminder(reminder_id, "uncertain", error=type(error).__name__)
                 counts.uncertain += 1
         else:
-            self.storage.finish_reminder(reminder_id, "sent")
+            self.storage.followup.finish_reminder(reminder_id, "sent")
             counts.sent += 1
 
     def _deadline_passed(self, row: ReminderRow) -> bool:

@@ -135,10 +135,10 @@ async def show_result(
         outcome.respondent_id,
         outcome.language,
         result,
-        storage.done_steps(outcome.respondent_id),
+        storage.followup.done_steps(outcome.respondent_id),
         outcome.changes,
         outcome.peer,
-        storage.followup(outcome.respondent_id),
+        storage.followup.followup(outcome.respondent_id),
         None,
         outcome.share_code,
     )

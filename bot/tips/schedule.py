@@ -86,9 +86,9 @@ def prepare_tip_deliveries(
     for subscription in subscriptions:
         chat_id = int(subscription["chat_id"])
         language = subscription["language"] if subscription["language"] in LANGUAGES else "de"
-        size_class = storage.latest_size_class(channel, chat_id) if chat_id > 0 else None
-        tip, new_round = next_tip(load_catalogue(language), storage.seen_tips(chat_id), size_class)
+        size_class = storage.tips.latest_size_class(channel, chat_id) if chat_id > 0 else None
+        tip, new_round = next_tip(load_catalogue(language), storage.tips.seen_tips(chat_id), size_class)
         if new_round:
-            storage.forget_seen_tips(chat_id)
+            storage.tips.forget_seen_tips(chat_id)
         deliveries.append(PlannedDelivery(chat_id=chat_id, tip_id=tip.id, language=language))
     return deliveries

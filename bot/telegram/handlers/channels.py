@@ -56,8 +56,8 @@ async def addchannel_command(update: Update, context: Context) -> None:
         )
         return
     storage = context.bot_data.storage
-    storage.subscribe_tips(chat.id, kind="channel", language=channel_language)
-    subscription = storage.tip_subscription(chat.id)
+    storage.tips.subscribe_tips(chat.id, kind="channel", language=channel_language)
+    subscription = storage.tips.tip_subscription(chat.id)
     assert subscription is not None
     ensure_slot_job(context.application, schedule_of(subscription))
     await reply_text(

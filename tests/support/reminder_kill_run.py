@@ -1,6 +1,6 @@
 """Send the due reminders of a database once, as a process of its own, so that a test can SIGKILL it mid-run.
 
-    python -m tests.reminder_kill_run DATABASE LOG
+    python -m tests.support.reminder_kill_run DATABASE LOG
 
 Each send is appended to LOG (chat id per line, flushed to disk) before the reminder is recorded as sent, like a
 request that reached Telegram whose answer the process never saw.
