@@ -1,6 +1,7 @@
 """The size classes and their ceilings: the EU's (2003/361/EC; small mid-caps after (EU) 2025/1099) and the IfM Bonn's.
 
-``size_verdict`` names the smallest class whose ceilings the figures meet and the money ceiling that decided it.
+``size_verdict`` names the smallest class whose ceilings the figures meet and the money ceiling that decided it;
+``close_calls`` names exact figures so close to a ceiling that crossing it would change the class.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Literal
 
-from dialogs.figures import figure_bounds
-from dialogs.text import Text, msg
+from dialogs.figures import Figures, figure_bounds
+from dialogs.text import Arg, Money, Number, Text, msg
 
 
 class SizeClass(StrEnum):
@@ -159,3 +160,63 @@ def ifm_differs(category: SizeClass, staff: Decimal, turnover: Decimal, banded: 
     lowest, highest = ifm_size_class(staff_low, turnover_low), ifm_size_class(staff_high, turnover_high)
     eu = SizeClass.LARGE if category is SizeClass.SMALL_MIDCAP else category
     return not lowest == highest == eu
+
+
+# A figure within this fraction of a deciding ceiling is "close": the two-year rule is then worth a note.
+_NEAR = Decimal("0.10")
+
+
+def _near(value: Decimal, ceiling: Decimal) -> bool:
+    return abs(value - ceiling) <= ceiling * _NEAR
+
+
+_FIGURE_NAMES = {
+    "staff": msg("staff count"),
+    "turnover": msg("turnover"),
+    "balance_sheet": msg("balance-sheet total"),
+}
+
+
+def close_calls(category: SizeClass, f: Figures, banded: frozenset[str]) -> list[Text]:
+    """Exact figures near a ceiling whose crossing would change the class: only figures that decide."""
+    warnings: list[Text] = []
+    current = {"staff": f.staff, "turnover": f.turnover, "balance_sheet": f.balance_sheet}
+    args: dict[str, Arg | None] = {
+        "staff": f.staff_arg,
+        "turnover": f.turnover_arg,
+        "balance_sheet": f.balance_arg,
+    }
+    for figure, value in current.items():
+        if value is None or figure in banded:
+            continue
+        for c in CEILINGS:
+            if figure == "staff":
+                limit = c.staff_below
+                moved = limit if value < limit else limit - Decimal("0.01")
+                limit_arg: Arg = Number(limit)
+            else:
+                limit = c.turnover_max if figure == "turnover" else c.balance_max
+                moved = limit + 1 if value <= limit else limit
+                limit_arg = Money(limit)
+            if not _near(value, limit):
+                continue
+            changed = {**current, figure: moved}
+            staff, turnover = changed["staff"], changed["turnover"]
+            assert staff is not None and turnover is not None
+            if size_class(staff, turnover, changed["balance_sheet"]) == category:
+                continue
+            value_arg = args[figure]
+            assert value_arg is not None
+            warnings.append(
+                msg(
+                    "Your {figure} of {value} is close to the ceiling of {limit} for a {name}, and crossing it"
+                    " would change your category. A company gains or loses a category only when it crosses a"
+                    " ceiling in two consecutive financial years, so last year's accounts count as well.",
+                    figure=_FIGURE_NAMES[figure],
+                    value=value_arg,
+                    limit=limit_arg,
+                    name=CLASS_NAMES[c.category],
+                )
+            )
+            break
+    return warnings

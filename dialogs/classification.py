@@ -21,9 +21,9 @@ from dialogs.ceilings import (
     Ceilings,
     SizeClass,
     SizeVerdict,
+    close_calls,
     ifm_differs,
     ifm_line,
-    size_class,
     size_verdict,
 )
 from dialogs.figures import Figures, money_arg, staff_arg
@@ -47,10 +47,6 @@ class Classification:
     ifm_note: Text | None = None  # why the IfM class differs from the EU class
     aggregation: Aggregation | None = None
     public_control: bool = False  # public bodies hold 25 % or more: not an SME whatever the figures
-
-
-# A figure within this fraction of a deciding ceiling is "close": the two-year rule is then worth a note.
-_NEAR = Decimal("0.10")
 
 
 def _reasons(verdict: SizeVerdict, f: Figures, banded: frozenset[str]) -> tuple[Text, ...]:
@@ -160,62 +156,6 @@ def _why_not_smaller(smaller: Ceilings, f: Figures) -> Text:
     )
 
 
-def _near(value: Decimal, ceiling: Decimal) -> bool:
-    return abs(value - ceiling) <= ceiling * _NEAR
-
-
-_FIGURE_NAMES = {
-    "staff": msg("staff count"),
-    "turnover": msg("turnover"),
-    "balance_sheet": msg("balance-sheet total"),
-}
-
-
-def _close_calls(category: SizeClass, f: Figures, banded: frozenset[str]) -> list[Text]:
-    """Exact figures near a ceiling whose crossing would change the class: only figures that decide."""
-    warnings: list[Text] = []
-    current = {"staff": f.staff, "turnover": f.turnover, "balance_sheet": f.balance_sheet}
-    args: dict[str, Arg | None] = {
-        "staff": f.staff_arg,
-        "turnover": f.turnover_arg,
-        "balance_sheet": f.balance_arg,
-    }
-    for figure, value in current.items():
-        if value is None or figure in banded:
-            continue
-        for c in CEILINGS:
-            if figure == "staff":
-                limit = c.staff_below
-                moved = limit if value < limit else limit - Decimal("0.01")
-                limit_arg: Arg = Number(limit)
-            else:
-                limit = c.turnover_max if figure == "turnover" else c.balance_max
-                moved = limit + 1 if value <= limit else limit
-                limit_arg = Money(limit)
-            if not _near(value, limit):
-                continue
-            changed = {**current, figure: moved}
-            staff, turnover = changed["staff"], changed["turnover"]
-            assert staff is not None and turnover is not None
-            if size_class(staff, turnover, changed["balance_sheet"]) == category:
-                continue
-            value_arg = args[figure]
-            assert value_arg is not None
-            warnings.append(
-                msg(
-                    "Your {figure} of {value} is close to the ceiling of {limit} for a {name}, and crossing it"
-                    " would change your category. A company gains or loses a category only when it crosses a"
-                    " ceiling in two consecutive financial years, so last year's accounts count as well.",
-                    figure=_FIGURE_NAMES[figure],
-                    value=value_arg,
-                    limit=limit_arg,
-                    name=CLASS_NAMES[c.category],
-                )
-            )
-            break
-    return warnings
-
-
 def _caveats(
     category: SizeClass,
     f: Figures,
@@ -314,7 +254,7 @@ def _caveats(
                     " those ranges; exact figures would show how close you are to the next ceiling."
                 )
             )
-    caveats += _close_calls(category, f, banded)
+    caveats += close_calls(category, f, banded)
     return tuple(caveats)
 
 
