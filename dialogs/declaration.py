@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from dialogs.group import LINKED, PARTNER, RELATED_KEYS, UNKNOWN, Group, Named, share_taken
+from dialogs.enterprise import LINKED, PARTNER, RELATED_KEYS, UNKNOWN
+from dialogs.group import Group, Named, share_taken
 
 AUTONOMOUS = "autonomous"
 NOT_SME = "not_sme"

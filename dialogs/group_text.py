@@ -2,17 +2,8 @@
 
 from __future__ import annotations
 
-from dialogs.group import (
-    EXEMPT,
-    LINKED,
-    PUBLIC,
-    RELATED_KEYS,
-    UP,
-    Named,
-    RelatedEnterprise,
-    share_taken,
-    stake_text,
-)
+from dialogs.enterprise import EXEMPT, LINKED, PUBLIC, RELATED_KEYS, UP, RelatedEnterprise, stake_text
+from dialogs.group import Named, share_taken
 from dialogs.text import Money, Number, Percent, Text, msg
 
 

@@ -22,7 +22,7 @@ from dialogs.declaration import enterprise_type, statistics_answers, worksheet
 from dialogs.engine import evaluate
 from dialogs.group import Group, RelatedEnterprise
 from dialogs.questions import QUESTIONS
-from dialogs.relations import parse_stake
+from dialogs.relation_fields import parse_stake
 from dialogs.text import InvalidAnswer, Text
 from tests.support.console import console
 from tests.support.harness import GERMAN_ANSWERS, USER, Harness, consent

@@ -18,7 +18,7 @@ from bot.report.layout import FONT, INK, MUTED, RULE, PdfWriter
 from bot.report.sections import Block, Bullets, Callout, Paragraph, Section
 from dialogs.declaration import AUTONOMOUS, NOT_SME, Figures, SheetRow, Worksheet, worksheet
 from dialogs.engine import Result
-from dialogs.group import UNKNOWN
+from dialogs.enterprise import UNKNOWN
 from dialogs.group_text import enterprise_line
 from dialogs.text import Arg, Money, Number, Percent, Text, msg
 
