@@ -125,7 +125,7 @@ def screen(question_id: str, answer: Mapping[str, Any]) -> SubScreen:
             msg("{name}: which answer would you like to change?", name=card_name),
             describe_enterprise(related[index], index + 1, direction),
             tuple(choices),
-            True,  # more choices than digits: the terminal offers letters, and typed labels are matched
+            False,  # buttons only; a typed label picks its button
             None,
         )
     if at in FIELD_BY_ID:

@@ -252,10 +252,10 @@ def test_whole_console_dialogue_with_two_related_enterprises(tmp_path: Path) -> 
         "3",  # sector to referral
         "4",  # from the summary: change the others' stakes
         "c",  # still 25 to 50 %: the list of enterprises
-        "c",  # the holding's card
-        "b",  # its stake
+        "c",  # the holding's card: buttons only, so numbered
+        "2",  # its stake
         "30",
-        "back",  # the card, back to the list
+        "10",  # the card's tenth button, "Done": back to the list
         "b",  # that is all: back to the summary
         "ok",
     ]
