@@ -10,12 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from dialogs.text import Arg, Money, Number, Percent, Text, msg
 
-PARTNER_FROM = Decimal(25)  # a stake of at least this makes a partner enterprise
-LINKED_ABOVE = Decimal(50)  # a stake above this makes a linked enterprise
+PARTNER_FROM = Fraction(25)  # a stake of at least this makes a partner enterprise
+LINKED_ABOVE = Fraction(50)  # a stake above this makes a linked enterprise
 MAX_RELATED = 10
 
 # The relation answers: the strongest relation in one direction.
@@ -48,11 +49,13 @@ LINKS_UNKNOWN = "unknown"
 class RelatedEnterprise:
     """An enterprise holding a stake in the company, or held by it; ``stake`` in percent points.
 
-    Enterprises typed in one line carry only the stake and figures; the guided questions add the rest.
-    Figures are None for an enterprise that is not added (an exempt investor, a public body, under 25 %).
+    The stake is exact (a Fraction): one third of €6 million adds €2,000,000, not €1,999,800.
+    Enterprises typed in one line carry only the stake and figures (``typed``); the guided questions add
+    the rest. Figures are None for an enterprise that is not added (an exempt investor, a public body,
+    under 25 %).
     """
 
-    stake: Decimal
+    stake: Fraction
     staff: Decimal | None
     turnover: Decimal | None
     balance_sheet: Decimal | None
@@ -62,6 +65,11 @@ class RelatedEnterprise:
     links: str = LINKS_NONE
     consolidated: bool = False  # its figures are consolidated accounts that already include the company
     stake_band: str | None = None  # "lt25" or "over50" when chosen by button: the stake is a stand-in
+    typed: bool = False  # typed in one line: control, investor type and own links were not asked
+
+    def __post_init__(self) -> None:
+        # Typed percentages arrive as Decimal; kept as a Fraction, every share of a figure is exact.
+        object.__setattr__(self, "stake", Fraction(self.stake))
 
     @property
     def relation(self) -> str:
@@ -80,17 +88,23 @@ class RelatedEnterprise:
         return self.relation == LINKED and self.consolidated
 
     @property
-    def factor(self) -> Decimal:
+    def factor(self) -> Fraction:
         """The part of its figures that is added: the stake for a partner, all for a linked enterprise."""
         if self.relation == LINKED:
-            return Decimal(1)
+            return Fraction(1)
         if self.relation == PARTNER:
             return self.stake / 100
-        return Decimal(0)
+        return Fraction(0)
+
+    def share_of(self, value: Decimal) -> Decimal:
+        """The part of ``value`` that is added, to the cent (exact before rounding)."""
+        factor = self.factor
+        exact = value * factor.numerator / factor.denominator
+        return exact.quantize(Decimal("0.01")).normalize()
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {
-            "stake": str(self.stake),
+            "stake": stake_key(self.stake),
             "staff": _text(self.staff),
             "turnover": _text(self.turnover),
             "balance_sheet": _text(self.balance_sheet),
@@ -107,12 +121,14 @@ class RelatedEnterprise:
             data["consolidated"] = True
         if self.stake_band is not None:
             data["stake_band"] = self.stake_band
+        if self.typed:
+            data["typed"] = True
         return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RelatedEnterprise:
         enterprise = cls(
-            Decimal(str(data["stake"])),
+            Fraction(str(data["stake"])),
             _decimal(data.get("staff")),
             _decimal(data.get("turnover")),
             _decimal(data.get("balance_sheet")),
@@ -122,6 +138,7 @@ class RelatedEnterprise:
             links=str(data.get("links") or LINKS_NONE),
             consolidated=bool(data.get("consolidated")),
             stake_band=None if data.get("stake_band") is None else str(data["stake_band"]),
+            typed=bool(data.get("typed")),
         )
         if enterprise.relation in RELATED_KEYS and (enterprise.staff is None or enterprise.turnover is None):
             raise ValueError("an added enterprise needs its staff and turnover")
@@ -136,7 +153,26 @@ def _decimal(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value))
 
 
-def relation_for_stake(stake: Decimal) -> str:
+def stake_key(stake: Fraction) -> str:
+    """A stake as stored: "35", "12.5", or "100/3" where no decimal is exact."""
+    if stake.denominator == 1:
+        return str(stake.numerator)
+    places = Decimal(stake.numerator) / Decimal(stake.denominator)
+    return format(places, "f") if Fraction(places) == stake else str(stake)
+
+
+def stake_arg(stake: Fraction) -> Arg:
+    """A stake as the reader sees it: "35 %", or "1/3 (33.3 %)" for a simple fraction that the percent
+    only approximates, so that the arithmetic can be checked."""
+    points = Decimal(stake.numerator) / Decimal(stake.denominator)
+    share = stake / 100
+    if share.denominator > 12 or Fraction(points.quantize(Decimal("0.1"))) == stake:
+        return Percent(points)
+    fraction = str(share)  # "1/3"
+    return msg("{fraction} ({points})", fraction=fraction, points=Percent(points))
+
+
+def relation_for_stake(stake: Fraction | Decimal) -> str:
     """The relation a stake makes: none, under 25 %, partner (25–50 %) or linked (over 50 %)."""
     if stake > LINKED_ABOVE:
         return LINKED
@@ -160,7 +196,7 @@ def default_name(number: int, direction: str) -> Text:
 
 
 def stake_text(r: RelatedEnterprise) -> Arg:
-    return STAKE_BANDS[r.stake_band] if r.stake_band in STAKE_BANDS else Percent(r.stake)
+    return STAKE_BANDS[r.stake_band] if r.stake_band in STAKE_BANDS else stake_arg(r.stake)
 
 
 def describe_enterprise(r: RelatedEnterprise, number: int, direction: str = UP) -> Text:

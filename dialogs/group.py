@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from dialogs.enterprise import (
@@ -29,9 +30,10 @@ from dialogs.enterprise import (
     describe_enterprise,
     enterprise_name,
     relation_for_stake,
+    stake_arg,
 )
 from dialogs.parsing import parse_money, parse_percent, parse_staff
-from dialogs.text import Arg, InvalidAnswer, Money, Number, Percent, Text, msg
+from dialogs.text import Arg, InvalidAnswer, Money, Number, Text, msg
 
 # The relation vocabulary is the group's too: the advisor reads it from here.
 __all__ = [
@@ -89,7 +91,7 @@ def parse_related(text: str, language: str) -> tuple[RelatedEnterprise, ...]:
         staff = parse_staff(fields[1], language)
         turnover = parse_money(fields[2], language)
         balance = parse_money(fields[3], language) if len(fields) == 4 else None
-        related.append(RelatedEnterprise(stake, staff, turnover, balance))
+        related.append(RelatedEnterprise(Fraction(stake), staff, turnover, balance, typed=True))
     return tuple(related)
 
 
@@ -201,7 +203,7 @@ class Aggregation:
     balance_sheet: AggregatedFigure | None  # None when a balance-sheet total is missing
 
 
-def share_taken(r: RelatedEnterprise) -> Decimal:
+def share_taken(r: RelatedEnterprise) -> Fraction:
     """The part of its figures that is added, in percent points: the stake, 100 or 0."""
     return r.factor * 100
 
@@ -213,9 +215,9 @@ def _addend(n: Named, value: Decimal, wrap: type[Money] | type[Number]) -> Text:
     return msg(
         "{name}: {share} of {value} = {part} (partner enterprise)",
         name=n.name,
-        share=Percent(r.stake),
+        share=stake_arg(r.stake),
         value=wrap(value),
-        part=wrap(_round(value * r.factor)),
+        part=wrap(r.share_of(value)),
     )
 
 
@@ -244,7 +246,7 @@ def _figure(
     else:
         base = own
         sum_text = msg("{value} (your company)", value=wrap(own))
-    total = base + sum((_round(v * n.enterprise.factor) for n, v in added), Decimal(0))
+    total = base + sum((n.enterprise.share_of(v) for n, v in added), Decimal(0))
     for n, v in added:
         sum_text = msg("{left} + {right}", left=sum_text, right=_addend(n, v, wrap))
     text = msg("{figure}: {sum} = {total}", figure=label, sum=sum_text, total=wrap(_round(total)))

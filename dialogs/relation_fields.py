@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from dialogs.enterprise import (
@@ -23,6 +24,7 @@ from dialogs.enterprise import (
     RELATED_KEYS,
     UP,
     RelatedEnterprise,
+    stake_arg,
 )
 from dialogs.parsing import parse_annual_money, parse_balance_total, parse_headcount, parse_percent
 from dialogs.questions import QUESTION_BY_ID
@@ -37,7 +39,7 @@ Draft = dict[str, Any]
 def _partial(draft: Draft) -> RelatedEnterprise:
     """The enterprise as far as it is known, to decide which questions apply."""
     return RelatedEnterprise(
-        Decimal(str(draft.get("stake", "0"))),
+        _stake(draft),
         None,
         None,
         None,
@@ -77,7 +79,7 @@ class Field:
         if value is None:
             return msg("not given")
         if self.id == "stake":
-            return msg("{value}", value=Percent(Decimal(value)))
+            return msg("{value}", value=stake_arg(Fraction(str(value))))
         if self.id == "staff":
             return msg("{value}", value=Number(Decimal(value)))
         return msg("{value}", value=Money(Decimal(value)))
@@ -87,8 +89,8 @@ def _always(draft: Draft, direction: str) -> bool:
     return True
 
 
-def _stake(draft: Draft) -> Decimal:
-    return Decimal(str(draft.get("stake", "0")))
+def _stake(draft: Draft) -> Fraction:
+    return Fraction(str(draft.get("stake", "0")))
 
 
 _FRACTION_WORDS = {
@@ -107,24 +109,23 @@ _COUNT_WORDS |= {"drei": 3, "three": 3}
 _SLASH = re.compile(r"^(\d+)\s*/\s*(\d+)$")
 
 
-def parse_stake(text: str, language: str) -> Decimal:
-    """A stake in percent points: "35 %", "35", "ein Drittel", "one third", "1/3", "die Hälfte"."""
+def parse_stake(text: str, language: str) -> Fraction:
+    """A stake in percent points, exact: "35 %", "35", "ein Drittel", "one third", "1/3", "die Hälfte"."""
     folded = " ".join(text.casefold().replace("-", " ").split())
     fraction = _SLASH.match(folded)
     parts = folded.rsplit(" ", 1)
     if fraction is not None and int(fraction[2]) > 0 and int(fraction[1]) <= int(fraction[2]):
-        value = Decimal(100) * int(fraction[1]) / int(fraction[2])
+        value = Fraction(100 * int(fraction[1]), int(fraction[2]))
     elif parts[-1] in _FRACTION_WORDS and (parts[0] if len(parts) == 2 else "") in _COUNT_WORDS:
         count = _COUNT_WORDS[parts[0] if len(parts) == 2 else ""]
-        value = Decimal(100) * count / _FRACTION_WORDS[parts[-1]]
+        value = Fraction(100 * count, _FRACTION_WORDS[parts[-1]])
     else:
-        value = parse_percent(text, language)
+        value = Fraction(parse_percent(text, language))
     if value <= 0 or value > 100:
         raise InvalidAnswer(
             msg("Please enter the stake as a share from above 0 up to 100%, e.g. 35% or “one third”.")
         )
-    value = value.quantize(Decimal("0.01"))
-    return value.to_integral_value() if value == value.to_integral_value() else value.normalize()
+    return value
 
 
 def _parse_label(text: str, language: str) -> str:
@@ -191,7 +192,7 @@ FIELDS: tuple[Field, ...] = (
         (
             ("lt25", msg("under 25%"), "10"),
             ("25", msg("{value}", value=Percent(Decimal(25))), "25"),
-            ("third", msg("one third"), "33.33"),
+            ("third", msg("one third"), "100/3"),
             ("40", msg("{value}", value=Percent(Decimal(40))), "40"),
             ("50", msg("{value}", value=Percent(Decimal(50))), "50"),
             ("over50", msg("over 50%"), "100"),

@@ -18,9 +18,9 @@ from bot.report.layout import FONT, INK, MUTED, RULE, PdfWriter
 from bot.report.sections import Block, Bullets, Callout, Paragraph, Section
 from dialogs.declaration import AUTONOMOUS, NOT_SME, Figures, SheetRow, Worksheet, worksheet
 from dialogs.engine import Result
-from dialogs.enterprise import UNKNOWN
+from dialogs.enterprise import UNKNOWN, stake_arg, stake_text
 from dialogs.group_text import enterprise_line
-from dialogs.text import Arg, Money, Number, Percent, Text, msg
+from dialogs.text import Arg, Money, Number, Text, msg
 
 TITLE = msg("SME declaration — worksheet")
 SOURCE = msg(
@@ -125,13 +125,13 @@ def _sheet(t: Translator, rows: tuple[SheetRow, ...], total: Figures) -> list[tu
                 row.figures,
             )
         )
-        table.append(_figures(t, msg("added: {share} of them", share=Percent(row.share)), row.added))
+        table.append(_figures(t, msg("added: {share} of them", share=stake_arg(row.share)), row.added))
     table.append(_figures(t, msg("Sum added"), total))
     return table
 
 
 def _where(row: SheetRow) -> Text:
-    stake: Arg = Percent(row.named.enterprise.stake)
+    stake = stake_text(row.named.enterprise)
     if row.named.direction == "up":
         return msg("holds {stake} of your company", stake=stake)
     return msg("your company holds {stake}", stake=stake)
