@@ -137,6 +137,11 @@ def _where(row: SheetRow) -> Text:
     return msg("your company holds {stake}", stake=stake)
 
 
+def _unbroken_boxes(text: str) -> str:
+    """A box to tick stays on one line with the word after it (non-breaking spaces)."""
+    return text.replace("[  ] ", "[\u00a0\u00a0]\u00a0")
+
+
 def _box(checked: bool) -> str:
     return "[X]" if checked else "[  ]"
 
@@ -226,11 +231,13 @@ def build_declaration(result: Result, language: str, checked_on: date) -> bytes:
             (
                 Callout(t(classification.headline)),
                 Paragraph(
-                    t(
-                        msg(
-                            "Change compared with the previous closed financial year that could change the"
-                            " category: [  ] no  [  ] yes (then the previous year's figures count as well: a"
-                            " company gains or loses a category only after two consecutive years)."
+                    _unbroken_boxes(
+                        t(
+                            msg(
+                                "Change compared with the previous closed financial year that could change the"
+                                " category: [  ] no  [  ] yes (then the previous year's figures count as well: a"
+                                " company gains or loses a category only after two consecutive years)."
+                            )
                         )
                     )
                 ),
