@@ -25,6 +25,12 @@ REPORT = re.compile(r"^pdf\|result$")
 DECLARATION = re.compile(r"^decl\|result$")
 BROADCAST = re.compile(r"^bc\|(?P<action>ok|no)\|(?P<draft>\d+)$")
 BROADCAST_ANY = re.compile(r"^bc\|")  # a malformed one is answered "no longer open"
+VIEW = re.compile(r"^rv\|(?P<view>home|plan|size|cmp)$")  # a part of the result, in place
+STEP = re.compile(r"^st\|(?P<step>[a-z0-9_]{1,40})$")  # tick a step off (or open it again)
+BRIEF_REPORT = re.compile(r"^rv\|pdf$")  # the report, once per result
+FOLLOWUP = re.compile(
+    r"^fu\|(?P<action>offer|yes|no|list|stopall|stop|retest|skip|done|later)(?:\|(?P<arg>[a-z0-9_]{1,40}))?$"
+)
 
 
 def encode(*parts: str | int) -> str:
@@ -85,6 +91,22 @@ def privacy_consent(yes: bool) -> str:
 
 def tips_on() -> str:
     return encode("tips", "on")
+
+
+def view(name: str) -> str:
+    return encode("rv", name)
+
+
+def step(step_id: str) -> str:
+    return encode("st", step_id)
+
+
+def brief_report() -> str:
+    return encode("rv", "pdf")
+
+
+def followup(action: str, arg: str | int | None = None) -> str:
+    return encode("fu", action) if arg is None else encode("fu", action, arg)
 
 
 def broadcast(action: str, draft_id: int) -> str:

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.telegram import callback_data as data
+from dialogs.brief import button_label
 from dialogs.engine import QuestionScreen, SummaryScreen
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import msg
@@ -61,10 +62,27 @@ def _screen_keyboard(screen: QuestionScreen, t: Translator) -> InlineKeyboardMar
     return inline_keyboard(tuple(rows))
 
 
+SHORT_BUTTON = 16  # characters two buttons side by side show in full on a phone
+
+
 def summary_keyboard(screen: SummaryScreen, t: Translator) -> InlineKeyboardMarkup:
-    rows = [((t(msg("✅ Show my result")), data.confirm()),)]
+    """ "Show my result", one short edit button per answer (two side by side where both are short), "Back"."""
+    rows: list[tuple[tuple[str, str], ...]] = [((t(msg("✅ Show my result")), data.confirm()),)]
+    pending: tuple[str, str] | None = None
     for item in screen.items:
-        rows.append((("✏️ " + t(item.label), data.edit(item.question_id)),))
+        button = ("✏️ " + t(button_label(item.question_id, item.label)), data.edit(item.question_id))
+        if len(button[0]) > SHORT_BUTTON:
+            if pending is not None:
+                rows.append((pending,))
+                pending = None
+            rows.append((button,))
+        elif pending is None:
+            pending = button
+        else:
+            rows.append((pending, button))
+            pending = None
+    if pending is not None:
+        rows.append((pending,))
     rows.append(((t(msg("◀ Back")), data.back("summary")),))
     return inline_keyboard(tuple(rows))
 

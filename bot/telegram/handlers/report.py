@@ -52,9 +52,14 @@ async def on_declaration_button(update: Update, context: Context) -> None:
     await send_report(update, context, declaration=True)
 
 
-async def send_report(update: Update, context: Context, *, declaration: bool = False) -> None:
+async def send_report(
+    update: Update, context: Context, *, declaration: bool = False, announce: bool = True
+) -> None:
     """Build the report (or the declaration worksheet) on the chart thread and send it as a document; without
-    a result, say how to get one."""
+    a result, say how to get one.
+
+    ``announce``: show "sending a file…" first (one more rate-limited call; the overview's button skips it).
+    """
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     respondent = Respondent(CHANNEL, user.id, user.language_code)
@@ -66,8 +71,9 @@ async def send_report(update: Update, context: Context, *, declaration: bool = F
         await send_html(context, chat.id, HTML.escape(t(text)))
         return
     t = Translator(subject.language)
-    with contextlib.suppress(TelegramError):  # "sending a file…" is a courtesy
-        await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+    if announce:
+        with contextlib.suppress(TelegramError):  # "sending a file…" is a courtesy
+            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     checked_on = (subject.stored_at or datetime.now(REPORT_TIMEZONE)).astimezone(REPORT_TIMEZONE).date()
     try:
         build = build_declaration if declaration else build_report
