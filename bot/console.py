@@ -176,10 +176,9 @@ class ConsoleAdvisor:
             return SwitchLanguage(wanted)
         screen = outcome.screen
         if isinstance(screen, QuestionScreen) and screen.choices:
-            marker = LETTERS if screen.accepts_text else "123456789"
-            low = text.casefold().rstrip(").")
-            if len(low) == 1 and low in marker[: len(screen.choices)]:
-                return Choose(screen.question_id, screen.choices[marker.index(low)].key)
+            index = _choice_index(text, screen)
+            if index is not None:
+                return Choose(screen.question_id, screen.choices[index].key)
         if isinstance(screen, SummaryScreen):
             if text.casefold() in CONFIRM_WORDS:
                 return Confirm()
@@ -200,9 +199,8 @@ class ConsoleAdvisor:
         screen = outcome.screen
         if isinstance(screen, QuestionScreen):
             self.say(render_question(screen, t))
-            marker = LETTERS if screen.accepts_text else "123456789"
             for index, choice in enumerate(screen.choices):
-                self.say(f"  {marker[index]}) {t(choice.label)}")
+                self.say(f"  {_marker(screen, index)}) {t(choice.label)}")
             if screen.accepts_text and screen.choices:
                 self.say(t(msg("Type your answer as shown above, or choose one with its letter.")))
         elif isinstance(screen, SummaryScreen):
@@ -266,6 +264,20 @@ class ConsoleAdvisor:
             ],
             "comparisons": [{"id": cmp.id, "text": t(cmp.text)} for cmp in advice.comparisons],
         }
+
+
+def _marker(screen: QuestionScreen, index: int) -> str:
+    """How a choice is typed: a letter where numbers are answers, else its number (however many there are)."""
+    return LETTERS[index] if screen.accepts_text else str(index + 1)
+
+
+def _choice_index(text: str, screen: QuestionScreen) -> int | None:
+    """The offered choice a typed letter or number stands for, if any."""
+    typed = text.casefold().rstrip(").")
+    for index in range(len(screen.choices)):
+        if typed == _marker(screen, index):
+            return index
+    return None
 
 
 def run_console(

@@ -11,9 +11,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-from dialogs.group import LINKED, PARTNER, RELATED_KEYS, UNKNOWN, Group, Named, share_taken
+from dialogs.enterprise import LINKED, PARTNER, RELATED_KEYS, UNKNOWN
+from dialogs.group import Group, Named, share_taken
 
 AUTONOMOUS = "autonomous"
 NOT_SME = "not_sme"
@@ -52,7 +54,7 @@ class SheetRow:
 
     named: Named
     figures: Figures
-    share: Decimal  # percent points taken: the stake for a partner, 100 for a linked enterprise
+    share: Fraction  # percent points taken: the stake for a partner, 100 for a linked enterprise
     added: Figures
 
 
@@ -76,10 +78,9 @@ def _round(value: Decimal) -> Decimal:
 def _row(named: Named) -> SheetRow:
     r = named.enterprise
     assert r.staff is not None and r.turnover is not None
-    factor = r.factor
 
     def part(value: Decimal | None) -> Decimal | None:
-        return None if value is None else _round(value * factor)
+        return None if value is None else r.share_of(value)
 
     staff, turnover = part(r.staff), part(r.turnover)
     assert staff is not None and turnover is not None

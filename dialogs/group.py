@@ -1,9 +1,8 @@
-"""Partner and linked enterprises under the EU SME definition: reading their figures and adding them up.
+"""A company's partner and linked enterprises under the EU SME definition: reading them and adding them up.
 
-Others' stakes in the company and the company's own stakes in other enterprises count alike: a stake of
-25 % up to 50 % makes a partner enterprise (its figures are added in proportion to the stake), more than
-50 % or control by other means a linked enterprise (added in full). Public bodies holding 25 % or more take
-the company out of the SME definition whatever its figures.
+Others' stakes in the company and the company's own stakes in other enterprises count alike; what one
+enterprise's stake makes of it lives in ``dialogs.enterprise``. Public bodies holding 25 % or more take the
+company out of the SME definition whatever its figures.
 """
 
 from __future__ import annotations
@@ -12,140 +11,52 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-from dialogs.parsing import parse_money, parse_percent, parse_staff
-from dialogs.text import Arg, InvalidAnswer, Money, Number, Percent, Text, msg
-
-PARTNER_FROM = Decimal(25)  # a stake of at least this makes a partner enterprise
-LINKED_ABOVE = Decimal(50)  # a stake above this makes a linked enterprise
-MAX_RELATED = 10
-
-# The relation answers: the strongest relation in one direction.
-NONE = "none"
-UNDER_25 = "lt25"
-PARTNER = "p25_50"
-LINKED = "over50"
-PUBLIC = "public"
-UNKNOWN = "unknown"
-EXEMPT = "exempt"  # an exempt investor holding 25 to 50 %: not added while it is not linked
-RELATED_KEYS = frozenset({PARTNER, LINKED})
-
-UP = "up"  # the enterprise holds a stake in the company
-DOWN = "down"  # the company holds a stake in the enterprise
-
-# Investors of Annex Art. 3(2)(a)-(d): holding 25 to 50 %, they keep the company autonomous.
-ORDINARY = "enterprise"
-PUBLIC_BODY = "public_body"
-EXEMPT_INVESTORS = frozenset(
-    {"public_investor", "venture", "angel", "university", "institutional", "local_authority"}
+from dialogs.enterprise import (
+    DOWN,
+    LINKED,
+    LINKS_UNKNOWN,
+    MAX_RELATED,
+    NONE,
+    PARTNER,
+    PUBLIC,
+    RELATED_KEYS,
+    UNDER_25,
+    UNKNOWN,
+    UP,
+    RelatedEnterprise,
+    describe_enterprise,
+    enterprise_name,
+    relation_for_stake,
+    stake_arg,
 )
-# Whether the related enterprise has partner or linked enterprises of its own, and whether the figures
-# given include them; "unknown" leaves the category provisional.
-LINKS_NONE = "none"
-LINKS_INCLUDED = "included"
-LINKS_UNKNOWN = "unknown"
+from dialogs.parsing import parse_money, parse_percent, parse_staff
+from dialogs.text import Arg, InvalidAnswer, Money, Number, Text, msg
 
-
-@dataclass(frozen=True)
-class RelatedEnterprise:
-    """An enterprise holding a stake in the company, or held by it; ``stake`` in percent points.
-
-    Enterprises typed in one line carry only the stake and figures; the guided questions add the rest.
-    Figures are None for an enterprise that is not added (an exempt investor, a public body, under 25 %).
-    """
-
-    stake: Decimal
-    staff: Decimal | None
-    turnover: Decimal | None
-    balance_sheet: Decimal | None
-    label: str | None = None  # the user's name for it: shown back to the user, never stored in results
-    control: bool = False  # control by other means (board, contract, agreement with other shareholders)
-    investor: str = ORDINARY
-    links: str = LINKS_NONE
-    consolidated: bool = False  # its figures are consolidated accounts that already include the company
-    stake_band: str | None = None  # "lt25" or "over50" when chosen by button: the stake is a stand-in
-
-    @property
-    def relation(self) -> str:
-        if self.investor == PUBLIC_BODY and self.stake >= PARTNER_FROM:
-            return PUBLIC
-        if self.control:
-            return LINKED
-        relation = relation_for_stake(self.stake)
-        if relation == PARTNER and self.investor in EXEMPT_INVESTORS:
-            return EXEMPT
-        return relation
-
-    @property
-    def replaces_own(self) -> bool:
-        """Whether its figures already hold the company's own (consolidated accounts including it)."""
-        return self.relation == LINKED and self.consolidated
-
-    @property
-    def factor(self) -> Decimal:
-        """The part of its figures that is added: the stake for a partner, all for a linked enterprise."""
-        if self.relation == LINKED:
-            return Decimal(1)
-        if self.relation == PARTNER:
-            return self.stake / 100
-        return Decimal(0)
-
-    def to_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "stake": str(self.stake),
-            "staff": _text(self.staff),
-            "turnover": _text(self.turnover),
-            "balance_sheet": _text(self.balance_sheet),
-        }
-        if self.label is not None:
-            data["label"] = self.label
-        if self.control:
-            data["control"] = True
-        if self.investor != ORDINARY:
-            data["investor"] = self.investor
-        if self.links != LINKS_NONE:
-            data["links"] = self.links
-        if self.consolidated:
-            data["consolidated"] = True
-        if self.stake_band is not None:
-            data["stake_band"] = self.stake_band
-        return data
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> RelatedEnterprise:
-        enterprise = cls(
-            Decimal(str(data["stake"])),
-            _decimal(data.get("staff")),
-            _decimal(data.get("turnover")),
-            _decimal(data.get("balance_sheet")),
-            label=None if data.get("label") is None else str(data["label"]),
-            control=bool(data.get("control")),
-            investor=str(data.get("investor") or ORDINARY),
-            links=str(data.get("links") or LINKS_NONE),
-            consolidated=bool(data.get("consolidated")),
-            stake_band=None if data.get("stake_band") is None else str(data["stake_band"]),
-        )
-        if enterprise.relation in RELATED_KEYS and (enterprise.staff is None or enterprise.turnover is None):
-            raise ValueError("an added enterprise needs its staff and turnover")
-        return enterprise
-
-
-def _text(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
-def _decimal(value: Any) -> Decimal | None:
-    return None if value is None else Decimal(str(value))
-
-
-def relation_for_stake(stake: Decimal) -> str:
-    """The relation a stake makes: none, under 25 %, partner (25–50 %) or linked (over 50 %)."""
-    if stake > LINKED_ABOVE:
-        return LINKED
-    if stake >= PARTNER_FROM:
-        return PARTNER
-    return UNDER_25 if stake > 0 else NONE
+# The relation vocabulary is the group's too: the advisor reads it from here.
+__all__ = [
+    "DOWN",
+    "LINKED",
+    "NONE",
+    "PARTNER",
+    "UNDER_25",
+    "UNKNOWN",
+    "UP",
+    "AggregatedFigure",
+    "Aggregation",
+    "Group",
+    "Named",
+    "RelatedEnterprise",
+    "aggregate",
+    "describe_related",
+    "parse_related",
+    "related_from_answer",
+    "relation_answer",
+    "relation_for_stake",
+    "share_taken",
+]
 
 
 _ENTERPRISES = re.compile(r"\s*(?:\n|/|\|)\s*")
@@ -180,7 +91,7 @@ def parse_related(text: str, language: str) -> tuple[RelatedEnterprise, ...]:
         staff = parse_staff(fields[1], language)
         turnover = parse_money(fields[2], language)
         balance = parse_money(fields[3], language) if len(fields) == 4 else None
-        related.append(RelatedEnterprise(stake, staff, turnover, balance))
+        related.append(RelatedEnterprise(Fraction(stake), staff, turnover, balance, typed=True))
     return tuple(related)
 
 
@@ -199,24 +110,6 @@ def related_from_answer(answer: Mapping[str, Any] | None) -> tuple[RelatedEnterp
     return tuple(RelatedEnterprise.from_dict(r) for r in answer.get("related") or ())
 
 
-STAKE_BANDS: dict[str, Text] = {"lt25": msg("under 25%"), "over50": msg("over 50%")}
-
-
-def enterprise_name(r: RelatedEnterprise, number: int, direction: str = UP) -> Arg:
-    """The user's label, or "investor 2" / "holding 2" (numbered per direction) for one without a name."""
-    return r.label if r.label else default_name(number, direction)
-
-
-def default_name(number: int, direction: str) -> Text:
-    if direction == UP:
-        return msg("Investor {number}", number=number)
-    return msg("Holding {number}", number=number)
-
-
-def stake_text(r: RelatedEnterprise) -> Arg:
-    return STAKE_BANDS[r.stake_band] if r.stake_band in STAKE_BANDS else Percent(r.stake)
-
-
 def describe_related(related: Sequence[RelatedEnterprise], direction: str = UP) -> Text:
     """The typed enterprises as they read back in the summary."""
     text: Text | None = None
@@ -225,27 +118,6 @@ def describe_related(related: Sequence[RelatedEnterprise], direction: str = UP) 
         text = one if text is None else msg("{first}; {second}", first=text, second=one)
     assert text is not None
     return text
-
-
-def describe_enterprise(r: RelatedEnterprise, number: int, direction: str = UP) -> Text:
-    """One enterprise in a line: name, stake, and its figures when they are added."""
-    one = msg("{name}, {stake}", name=enterprise_name(r, number, direction), stake=stake_text(r))
-    if r.control:
-        one = msg("{enterprise}, control by other means", enterprise=one)
-    if r.relation == EXEMPT:
-        one = msg("{enterprise}, exempt investor", enterprise=one)
-    elif r.relation == PUBLIC:
-        one = msg("{enterprise}, public body", enterprise=one)
-    if r.relation in RELATED_KEYS and r.staff is not None and r.turnover is not None:
-        one = msg(
-            "{enterprise}: {staff} staff, {turnover} turnover",
-            enterprise=one,
-            staff=Number(r.staff),
-            turnover=Money(r.turnover),
-        )
-        if r.balance_sheet is not None:
-            one = msg("{enterprise}, {balance} balance sheet", enterprise=one, balance=Money(r.balance_sheet))
-    return one
 
 
 # --- aggregation ----------------------------------------------------------------------------------
@@ -331,7 +203,7 @@ class Aggregation:
     balance_sheet: AggregatedFigure | None  # None when a balance-sheet total is missing
 
 
-def share_taken(r: RelatedEnterprise) -> Decimal:
+def share_taken(r: RelatedEnterprise) -> Fraction:
     """The part of its figures that is added, in percent points: the stake, 100 or 0."""
     return r.factor * 100
 
@@ -343,9 +215,9 @@ def _addend(n: Named, value: Decimal, wrap: type[Money] | type[Number]) -> Text:
     return msg(
         "{name}: {share} of {value} = {part} (partner enterprise)",
         name=n.name,
-        share=Percent(r.stake),
+        share=stake_arg(r.stake),
         value=wrap(value),
-        part=wrap(_round(value * r.factor)),
+        part=wrap(r.share_of(value)),
     )
 
 
@@ -374,7 +246,7 @@ def _figure(
     else:
         base = own
         sum_text = msg("{value} (your company)", value=wrap(own))
-    total = base + sum((_round(v * n.enterprise.factor) for n, v in added), Decimal(0))
+    total = base + sum((n.enterprise.share_of(v) for n, v in added), Decimal(0))
     for n, v in added:
         sum_text = msg("{left} + {right}", left=sum_text, right=_addend(n, v, wrap))
     text = msg("{figure}: {sum} = {total}", figure=label, sum=sum_text, total=wrap(_round(total)))

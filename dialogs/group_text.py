@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from dialogs.group import (
+from dialogs.enterprise import (
     EXEMPT,
     LINKED,
     PUBLIC,
     RELATED_KEYS,
     UP,
-    Named,
     RelatedEnterprise,
-    share_taken,
+    stake_arg,
     stake_text,
 )
-from dialogs.text import Money, Number, Percent, Text, msg
+from dialogs.group import Named, share_taken
+from dialogs.text import Money, Number, Text, msg
 
 
 def _figures_text(r: RelatedEnterprise) -> Text:
@@ -25,7 +25,19 @@ def _figures_text(r: RelatedEnterprise) -> Text:
 
 
 def enterprise_line(n: Named) -> Text:
-    """One enterprise as the reasons list it: relation, share taken and figures."""
+    """One enterprise as the reasons list it: relation, share taken and figures, and what was assumed of an
+    enterprise typed in one line (the questions it skipped)."""
+    line = _relation_line(n)
+    if not n.enterprise.typed:
+        return line
+    return msg(
+        "{line} Typed in one line, so taken as an ordinary enterprise without control by other means whose"
+        " own partner and linked enterprises are none or included in its figures.",
+        line=line,
+    )
+
+
+def _relation_line(n: Named) -> Text:
     r = n.enterprise
     if n.direction == UP:
         where = msg("{name} holds {stake} of your company", name=n.name, stake=stake_text(r))
@@ -55,6 +67,6 @@ def enterprise_line(n: Named) -> Text:
         "{where}: {kind}, {share} of its figures added ({figures}).",
         where=where,
         kind=kind,
-        share=Percent(share_taken(r)),
+        share=stake_arg(share_taken(r)),
         figures=_figures_text(r),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
@@ -21,7 +22,9 @@ M = D(1_000_000)
 
 
 def related(stake: str, staff: str, turnover: str, balance: str | None = None) -> RelatedEnterprise:
-    return RelatedEnterprise(D(stake), D(staff), D(turnover), None if balance is None else D(balance))
+    """An enterprise as the one-line answer types it."""
+    balance_sheet = None if balance is None else D(balance)
+    return RelatedEnterprise(Fraction(stake), D(staff), D(turnover), balance_sheet, typed=True)
 
 
 def render(text: Text, language: str = "en") -> str:
@@ -136,7 +139,9 @@ def test_aggregation_changes_the_category_and_shows_the_arithmetic() -> None:
     assert reasons[0] == "The EU definition adds the figures of partner and linked enterprises:"
     assert reasons[1] == (
         "Investor 1 holds 40% of your company: partner enterprise, 40% of its figures added"
-        " (30 staff, €3M turnover, €2M balance sheet)."
+        " (30 staff, €3M turnover, €2M balance sheet). Typed in one line, so taken as an ordinary enterprise"
+        " without control by other means whose own partner and linked enterprises are none or included in its"
+        " figures."
     )
     assert reasons[2] == "Staff: 8 (your company) + Investor 1: 40% of 30 = 12 (partner enterprise) = 20"
     assert (

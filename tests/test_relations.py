@@ -8,6 +8,7 @@ import json
 import sqlite3
 from datetime import date
 from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,10 @@ from dialogs.ceilings import SizeClass
 from dialogs.classification import classify_sme
 from dialogs.declaration import enterprise_type, statistics_answers, worksheet
 from dialogs.engine import evaluate
-from dialogs.group import Group, RelatedEnterprise
+from dialogs.group import Group, RelatedEnterprise, parse_related
+from dialogs.group_text import enterprise_line
 from dialogs.questions import QUESTIONS
-from dialogs.relations import parse_stake
+from dialogs.relation_fields import parse_stake
 from dialogs.text import InvalidAnswer, Text
 from tests.support.console import console
 from tests.support.harness import GERMAN_ANSWERS, USER, Harness, consent
@@ -191,21 +193,59 @@ def test_public_body_headline_says_not_an_sme() -> None:
     [
         ("35 %", "de", "35"),
         ("35", "de", "35"),
-        ("ein Drittel", "de", "33.33"),
-        ("one third", "en", "33.33"),
+        ("ein Drittel", "de", "100/3"),
+        ("one third", "en", "100/3"),
+        ("zwei Drittel", "de", "200/3"),
         ("1/4", "en", "25"),
         ("die Hälfte", "de", "50"),
         ("12,5 %", "de", "12.5"),
     ],
 )
 def test_stakes_are_read_as_typed(text: str, language: str, stake: str) -> None:
-    assert parse_stake(text, language) == D(stake)
+    assert parse_stake(text, language) == Fraction(stake)
 
 
 @pytest.mark.parametrize("text", ["0", "120 %", "viele", "5/3"])
 def test_impossible_stakes_are_refused(text: str) -> None:
     with pytest.raises(InvalidAnswer):
         parse_stake(text, "de")
+
+
+def test_one_third_is_exact_in_the_sums_and_on_the_worksheet() -> None:
+    third = RelatedEnterprise(parse_stake("ein Drittel", "de"), D(30), D(6_000_000), D(3_000_000), label="H")
+    group = Group(owned_by="p25_50", upstream=(third,))
+    result = classify_sme(D(8), D(1_500_000), D(1_000_000), group=group)
+    reasons = [render(r, "de") for r in result.reasons]
+    assert (
+        "Umsatz: 1,5 Mio. € (Ihr Unternehmen) + H: 1/3 (33,3 %) von 6 Mio. € = 2 Mio. € (Partnerunternehmen)"
+        in ("\n".join(reasons))
+    )
+    sheet = worksheet(group, D(8), D(1_500_000), D(1_000_000))
+    assert sheet.partners[0].added.turnover == D(2_000_000)
+    assert sheet.partners[0].added.staff == D(10)
+    assert sheet.total.turnover == D(3_500_000)
+
+
+@pytest.mark.parametrize(
+    ("stored", "stake"),
+    [("100/3", Fraction(100, 3)), ("33.33", Fraction(3333, 100)), ("12.5", Fraction(25, 2))],
+)
+def test_stored_stakes_are_read_back_exactly(stored: str, stake: Fraction) -> None:
+    enterprise = RelatedEnterprise.from_dict({"stake": stored, "staff": "3", "turnover": "300000"})
+    assert enterprise.stake == stake
+    assert enterprise.to_dict()["stake"] == stored
+
+
+def test_a_typed_enterprise_says_what_was_assumed_of_it() -> None:
+    (typed,) = parse_related("40 %; 30; 6 Mio. €; 4 Mio. €", "de")
+    line = render(enterprise_line(Group(upstream=(typed,)).named[0]), "de")
+    assert line.endswith(
+        "In einer Zeile eingegeben, daher gewertet als gewöhnliches Unternehmen ohne Beherrschung auf andere"
+        " Weise, das keine eigenen Partner- oder verbundenen Unternehmen hat oder sie in seinen Zahlen bereits"
+        " enthält."
+    )
+    asked = RelatedEnterprise(typed.stake, typed.staff, typed.turnover, typed.balance_sheet)
+    assert "In einer Zeile" not in render(enterprise_line(Group(upstream=(asked,)).named[0]), "de")
 
 
 # --- the whole dialogue in both channels ------------------------------------------------------------
@@ -220,6 +260,7 @@ def _check_result(text: str) -> None:
     assert "Holding GmbH: 30 % von 30 = 9 (Partnerunternehmen)" in text
     assert "Tochter: 12 (verbundenes Unternehmen, vollständig) = 29" in text
     assert "40 % von 30" not in text
+    assert "In einer Zeile eingegeben" not in text  # asked one by one: nothing was assumed
 
 
 def test_whole_console_dialogue_with_two_related_enterprises(tmp_path: Path) -> None:
@@ -255,10 +296,10 @@ def test_whole_console_dialogue_with_two_related_enterprises(tmp_path: Path) -> 
         "3",  # sector to referral
         "4",  # from the summary: change the others' stakes
         "c",  # still 25 to 50 %: the list of enterprises
-        "c",  # the holding's card
-        "b",  # its stake
+        "c",  # the holding's card: buttons only, so numbered
+        "2",  # its stake
         "30",
-        "back",  # the card, back to the list
+        "10",  # the card's tenth button, "Done": back to the list
         "b",  # that is all: back to the summary
         "ok",
     ]

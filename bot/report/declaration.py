@@ -17,10 +17,10 @@ from bot.i18n import Translator
 from bot.report.layout import FONT, INK, MUTED, RULE, PdfWriter
 from bot.report.sections import Block, Bullets, Callout, Paragraph, Section
 from dialogs.declaration import AUTONOMOUS, NOT_SME, Figures, SheetRow, Worksheet, worksheet
-from dialogs.group import UNKNOWN
+from dialogs.enterprise import UNKNOWN, stake_arg, stake_text
 from dialogs.group_text import enterprise_line
 from dialogs.screens import Result
-from dialogs.text import Arg, Money, Number, Percent, Text, msg
+from dialogs.text import Arg, Money, Number, Text, msg
 
 TITLE = msg("SME declaration — worksheet")
 SOURCE = msg(
@@ -125,16 +125,21 @@ def _sheet(t: Translator, rows: tuple[SheetRow, ...], total: Figures) -> list[tu
                 row.figures,
             )
         )
-        table.append(_figures(t, msg("added: {share} of them", share=Percent(row.share)), row.added))
+        table.append(_figures(t, msg("added: {share} of them", share=stake_arg(row.share)), row.added))
     table.append(_figures(t, msg("Sum added"), total))
     return table
 
 
 def _where(row: SheetRow) -> Text:
-    stake: Arg = Percent(row.named.enterprise.stake)
+    stake = stake_text(row.named.enterprise)
     if row.named.direction == "up":
         return msg("holds {stake} of your company", stake=stake)
     return msg("your company holds {stake}", stake=stake)
+
+
+def _unbroken_boxes(text: str) -> str:
+    """A box to tick stays on one line with the word after it (non-breaking spaces)."""
+    return text.replace("[  ] ", "[\u00a0\u00a0]\u00a0")
 
 
 def _box(checked: bool) -> str:
@@ -226,11 +231,13 @@ def build_declaration(result: Result, language: str, checked_on: date) -> bytes:
             (
                 Callout(t(classification.headline)),
                 Paragraph(
-                    t(
-                        msg(
-                            "Change compared with the previous closed financial year that could change the"
-                            " category: [  ] no  [  ] yes (then the previous year's figures count as well: a"
-                            " company gains or loses a category only after two consecutive years)."
+                    _unbroken_boxes(
+                        t(
+                            msg(
+                                "Change compared with the previous closed financial year that could change the"
+                                " category: [  ] no  [  ] yes (then the previous year's figures count as well: a"
+                                " company gains or loses a category only after two consecutive years)."
+                            )
                         )
                     )
                 ),
