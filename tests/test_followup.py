@@ -210,6 +210,28 @@ async def test_no_reminder_at_night_and_a_blocked_bot_cancels_them(bot: Harness)
     assert statuses == {"blocked", "cancelled"}
 
 
+async def test_reminders_keep_to_their_own_time_zone(tmp_path: Path) -> None:
+    bot = Harness(tmp_path / "bot.db", env={"REMINDERS_TIMEZONE": "America/New_York"})
+    async with bot.app:
+        service = bot.app.bot_data.followup
+        assert service.zone == ZoneInfo("America/New_York")
+        now = [datetime(2026, 12, 3, 15, 0, tzinfo=UTC)]
+        service.clock = lambda: now[0]
+        await to_summary(bot, "de")
+        await bot.press("ok|summary")
+        await bot.press("fu|yes")
+        rid = bot.storage.respondents.find_respondent("telegram", USER)
+        assert rid is not None
+        thirty = next(r for r in bot.storage.followup.reminders_of(rid) if r["ref"] == "30")
+        assert thirty["due_at"] == "2027-01-02T15:00:00+00:00"  # 10:00 in New York
+        sender = reminder_sender(bot.app)
+        now[0] = datetime(2027, 1, 3, 10, 0, tzinfo=UTC)  # 11:00 in Berlin, 05:00 in New York: night
+        assert (await sender.run_due()).sent == 0
+        now[0] = datetime(2027, 1, 3, 13, 30, tzinfo=UTC)  # 08:30 in New York
+        assert (await sender.run_due()).sent == 1
+        assert "Nachfrage zu Ihrem Plan" in bot.last_text()
+
+
 class RecordingBot:
     def __init__(self) -> None:
         self.sent: list[int] = []
