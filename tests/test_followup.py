@@ -192,6 +192,19 @@ async def test_opt_in_deadline_check_in_with_a_figure_stop_and_re_test(bot: Harn
     assert (await sender.run_due()).sent == 0
 
 
+async def test_a_deadline_that_may_apply_names_the_figure_it_depends_on(bot: Harness) -> None:
+    now = clocked(bot, datetime(2026, 12, 3, 10, 0, tzinfo=UTC))
+    await consent(bot)
+    await answer_all(bot, [("820 Tsd. €" if a == "1,5 Mio. €" else a) for a in GERMAN_ANSWERS])
+    await bot.press("ok|summary")
+    await bot.press("fu|yes")
+    now[0] = datetime(2026, 12, 18, 8, 30, tzinfo=UTC)
+    assert (await reminder_sender(bot.app).run_due()).sent == 1
+    text = bot.last_text()
+    assert "In 14 Tagen, am 1. Januar 2027" in text and "UStG" in text
+    assert "hängt davon ab, ob Ihr Gesamtumsatz 2026 nach Umsatzsteuerrecht über 800.000 € liegt" in text
+
+
 async def test_no_reminder_at_night_and_a_blocked_bot_cancels_them(bot: Harness) -> None:
     now = clocked(bot, datetime(2026, 12, 3, 10, 0, tzinfo=UTC))
     await to_summary(bot, "de")

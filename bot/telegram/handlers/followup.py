@@ -240,6 +240,12 @@ def render_reminder(content: ReminderContent, zone: ZoneInfo) -> Outgoing:
             duty=deadline.title,
             source=deadline.source,
         )
+        if deadline.depends_on is not None:  # a duty that may apply: say on which figure it hangs
+            text = msg(
+                "{reminder}\nWhether it applies to you depends on {decides}; your answers do not tell.",
+                reminder=text,
+                decides=deadline.depends_on,
+            )
         plan = InlineKeyboardButton(t(msg("📅 My plan")), callback_data=data.view(View.PLAN))
         return Outgoing(HTML.escape(t(text)), InlineKeyboardMarkup([[plan, stop]]))
     if content.step is not None:
