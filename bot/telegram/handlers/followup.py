@@ -154,6 +154,8 @@ async def on_followup_button(update: Update, context: Context) -> None:
         return
     if action in ("done", "later"):
         if action == "later" or arg is None:
+            if arg is not None:
+                service.checkin_not_yet(respondent, arg)
             await answer_query(query)
             await show_in_place(context, chat_id, query.message, HTML.escape(t(NOT_YET)), None)
             return
