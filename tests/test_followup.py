@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,18 @@ from bot.followup.service import FollowupService
 from bot.storage import ReminderRow, Storage
 from bot.telegram.handlers.followup import reminder_sender
 from bot.telegram.reminders import Outgoing, ReminderSender
-from tests.support.harness import GERMAN_ANSWERS, USER, Harness, add_respondent, answer_all, consent
+from dialogs.deadlines import Deadline, deadlines_for
+from dialogs.engine import evaluate
+from dialogs.text import msg
+from tests.support.harness import (
+    GERMAN_ANSWERS,
+    USER,
+    Harness,
+    add_respondent,
+    answer_all,
+    answers,
+    consent,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ENGLISH_ANSWERS = [
@@ -272,7 +283,9 @@ def fill(path: Path, chats: int) -> None:
     storage.close()
 
 
-def sender(storage: Storage, bot: object) -> ReminderSender:
+def sender(
+    storage: Storage, bot: object, clock: datetime = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
+) -> ReminderSender:
     return ReminderSender(
         storage,
         bot,  # type: ignore[arg-type]
@@ -280,8 +293,53 @@ def sender(storage: Storage, bot: object) -> ReminderSender:
         render,
         zone=BERLIN,
         channel="telegram",
-        clock=lambda: datetime(2027, 1, 4, 10, 0, tzinfo=UTC),
+        clock=lambda: clock,
     )
+
+
+# --- never on or after a deadline, never at night: each check on its own ---------------------------
+
+
+def test_deadline_reminders_are_planned_only_ahead_of_their_moment() -> None:
+    deadline = Deadline("e_invoice_issue", date(2027, 1, 1), msg("Issue e-invoices"), msg("UStG"))
+
+    def planned(now: datetime) -> list[str]:
+        return [ref for kind, ref, _ in schedule.plan(now, BERLIN, [deadline]) if kind == schedule.DEADLINE]
+
+    assert planned(datetime(2026, 12, 3, 10, 0, tzinfo=UTC)) == ["e_invoice_issue:14", "e_invoice_issue:2"]
+    assert planned(datetime(2026, 12, 20, 10, 0, tzinfo=UTC)) == ["e_invoice_issue:2"]
+    assert planned(datetime(2026, 12, 30, 8, 0, tzinfo=UTC)) == []  # 09:00 in Berlin: its very moment
+
+
+def test_only_duties_still_ahead_are_deadlines() -> None:
+    business = evaluate(answers(customers={"value": "both", "band": None}))
+    private = evaluate(answers(customers={"value": "private", "band": None}))
+    assert [d.id for d in deadlines_for(business, date(2026, 12, 31))] == ["e_invoice_issue"]
+    assert deadlines_for(business, date(2027, 1, 1)) == ()  # it starts that day: no reminder any more
+    assert deadlines_for(private, date(2026, 12, 3)) == ()  # does not apply
+
+
+@pytest.mark.parametrize(
+    ("now", "sent"),
+    [
+        (datetime(2026, 12, 31, 10, 0, tzinfo=UTC), True),  # late, but before the date
+        (datetime(2027, 1, 1, 10, 0, tzinfo=UTC), False),  # on the date
+        (datetime(2027, 1, 2, 10, 0, tzinfo=UTC), False),  # after it
+    ],
+)
+async def test_a_deadline_reminder_is_never_sent_on_or_after_its_date(
+    storage: Storage, now: datetime, sent: bool
+) -> None:
+    rid = storage.respondents.respondent_for("telegram", 50_001)
+    with storage.write():
+        storage.followup.plan_reminders(
+            rid, [(schedule.DEADLINE, "e_invoice_issue:2", datetime(2026, 12, 30, 8, 0, tzinfo=UTC))]
+        )
+    bot = RecordingBot()
+    counts = await sender(storage, bot, clock=now).run_due()  # the render would always say something
+    assert bot.sent == ([50_001] if sent else [])
+    assert [r["status"] for r in storage.followup.reminders_of(rid)] == ["sent" if sent else "expired"]
+    assert counts.skipped == (0 if sent else 1)
 
 
 async def test_two_instances_send_each_reminder_once(tmp_path: Path) -> None:
