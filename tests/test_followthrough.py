@@ -60,8 +60,9 @@ def populated(storage: Storage) -> list[str]:
     done(storage, [*rids[5:9], refusing], "social_start")  # four who consented: left out
     figures(storage, rids[:5], "local_profile", "42")  # five in 10-99: shown
     figures(storage, rids[5:7], "local_profile", "1500")  # two in 1,000-9,999: left out
-    for rid, latest in zip(rids[:5], (50, 45, 40, 55, 60), strict=True):
-        retest(storage, rid, 60, latest)  # changes -10, -15, -20, -5, 0: median -10
+    for rid, latest in zip(rids[:5], (53, 45, 40, 55, 60), strict=True):
+        retest(storage, rid, 60, latest)  # changes -7, -15, -20, -5, 0: median -7, shown as -5
+    retest(storage, refusing, 60, 10)  # not counted: no consent
     return rids
 
 
@@ -70,7 +71,7 @@ def test_figures_are_counted_and_small_counts_left_out(storage: Storage) -> None
     found = collect_follow_through(storage, k=5)
     assert (found.respondents, found.opted_in, found.opt_in_share) == (10, 5, 50)
     assert found.steps_done == (("local_profile", 5),) and found.steps_suppressed == 1
-    assert (found.retests, found.median_score_change) == (5, -10)
+    assert (found.retests, found.median_score_change) == (5, -5)
     assert found.figure_bands == (("local_profile", "10_99", 5),) and found.figures_suppressed == 1
 
 
@@ -141,7 +142,7 @@ def test_the_export_holds_the_figures_and_no_reminder_date_chat_or_id(storage: S
             "step_id": None,
             "band": None,
             "respondents": 5,
-            "value": -10,
+            "value": -5,
         } in (document["figures"])
     if fmt == "csv":
         assert out.getvalue().decode().splitlines()[0] == "figure,step_id,band,respondents,value"
@@ -175,7 +176,7 @@ async def test_stats_show_the_follow_through_in_both_languages(admin_bot: Harnes
         "Erinnerungen gewünscht: 5 von 10 (50\xa0%)",
         "local_profile: 5",
         "1 Schritte, die jeweils weniger als 5",
-        "Median der Veränderung der Punktzahl vom ersten Check bis zum letzten erneuten Check: -10 Punkte (n = 5",
+        "Median der Veränderung der Punktzahl vom ersten Check bis zum letzten erneuten Check: -5 Punkte (n = 5",
         "local_profile: 10–99: 5",
     ):
         assert part in german, part
@@ -216,4 +217,4 @@ def test_the_chart_panel_names_only_steps_done_by_k(storage: Storage) -> None:
     axes = Figure().subplots()
     draw_follow_through(axes, collect_follow_through(storage, k=5), Translator("en"))
     assert [label.get_text() for label in axes.get_yticklabels()] == ["local_profile"]
-    assert "Asked for reminders: 50%" in axes.get_xlabel() and "-10" in axes.get_xlabel()
+    assert "Asked for reminders: 50%" in axes.get_xlabel() and "-5" in axes.get_xlabel()
