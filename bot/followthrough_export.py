@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, TextIO
 
-from bot.analytics.followthrough import FollowThrough, collect_follow_through
+from bot.analytics.followthrough import FollowThrough, read_follow_through
 from bot.anonymity import DEFAULT_K
 from bot.storage import Storage
 from bot.xlsx import write_xlsx
@@ -77,7 +77,7 @@ def write_follow_through(storage: Storage, out: IO[bytes], *, fmt: str = "csv", 
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if k < 2:
         raise ValueError("k must be at least 2: with k = 1 nothing would be suppressed")
-    figures = collect_follow_through(storage, k)
+    figures = read_follow_through(storage, k)  # its own read-only connection: safe in a worker thread
     rows = follow_through_rows(figures)
     suppressed = suppressed_cells(figures)
     if fmt == "csv":

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.analytics.followthrough import FollowThrough, collect_follow_through, render_follow_through
+from bot.analytics.followthrough import FollowThrough, render_follow_through
 from bot.anonymity import DEFAULT_K, round_to_5
 from bot.i18n import Translator
 from bot.rendering import PLAIN, Markup
@@ -33,7 +33,7 @@ class Statistics:
     medians: dict[str, dict[str, tuple[float, int]]]  # category -> share -> (median, n)
     referral_arrivals: int
     k: int = DEFAULT_K
-    follow_through: FollowThrough | None = None
+    follow_through: FollowThrough | None = None  # read apart, off the event loop (``read_follow_through``)
 
 
 def collect_statistics(storage: Storage, k: int = DEFAULT_K) -> Statistics:
@@ -51,7 +51,6 @@ def collect_statistics(storage: Storage, k: int = DEFAULT_K) -> Statistics:
         medians=share_medians(storage),
         referral_arrivals=storage.stats.counted_total("referral_arrivals"),
         k=k,
-        follow_through=collect_follow_through(storage, k),
     )
 
 

@@ -7,6 +7,7 @@ never in a group, and their command menu lists the admin commands (set per admin
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import logging
 import tempfile
@@ -17,6 +18,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.analytics.chart import statistics_chart
+from bot.analytics.followthrough import read_follow_through
 from bot.analytics.statistics import collect_statistics, render_statistics
 from bot.anonymity import DEFAULT_K
 from bot.commands import ADMIN_COMMANDS
@@ -114,7 +116,9 @@ async def stats_command(update: Update, context: Context) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     t = Translator(language_for(user.language_code))
-    stats = collect_statistics(context.bot_data.storage)
+    storage = context.bot_data.storage
+    follow_through = await asyncio.to_thread(read_follow_through, storage, DEFAULT_K)
+    stats = dataclasses.replace(collect_statistics(storage), follow_through=follow_through)
     await send_html(context, chat.id, render_statistics(stats, t, HTML))
     chart = await asyncio.to_thread(statistics_chart, stats, t)
     await context.bot.send_photo(
