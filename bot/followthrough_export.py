@@ -56,7 +56,7 @@ def follow_through_rows(figures: FollowThrough) -> list[dict[str, Any]]:
     ) -> dict[str, Any]:
         return {"figure": figure, "step_id": step, "band": band, "respondents": respondents, "value": value}
 
-    rows = [row("respondents_with_result", figures.respondents)]
+    rows = [row("answered_reminder_offer", figures.respondents)]
     share = figures.opt_in_share
     if share is not None and figures.opted_in is not None:
         rows.append(row("asked_for_reminders", figures.opted_in, int(share.quantize(1))))

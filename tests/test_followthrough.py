@@ -173,7 +173,7 @@ async def test_stats_show_the_follow_through_in_both_languages(admin_bot: Harnes
     await admin_bot.send("/stats", user=ADMIN)
     german = admin_bot.request.texts(ADMIN)[0]
     for part in (
-        "Erinnerungen gewünscht: 5 von 10 (50\xa0%)",
+        "Erinnerungen: 5 von 10, die das Angebot beantwortet haben, sagten ja (50\xa0%)",
         "local_profile: 5",
         "1 Schritte, die jeweils weniger als 5",
         "Median der Veränderung der Punktzahl vom ersten Check bis zum letzten erneuten Check: -5 Punkte (n = 5",
@@ -186,7 +186,10 @@ async def test_stats_show_the_follow_through_in_both_languages(admin_bot: Harnes
     admin_bot.request.clear()
     await admin_bot.send("/stats", user=ADMIN, language_code="en")
     english = admin_bot.request.texts(ADMIN)[0]
-    assert "Asked for reminders: 5 of 10 (50%)" in english and "local_profile: 10–99: 5" in english
+    assert (
+        "Reminders: 5 of 10 who answered the offer said yes (50%)" in english
+        and "local_profile: 10–99: 5" in english
+    )
 
 
 async def test_stats_before_any_follow_through_say_so(admin_bot: Harness) -> None:

@@ -63,7 +63,7 @@ class FollowThrough:
     shown."""
 
     k: int
-    respondents: int  # consenting respondents with a result, still linked (those who were offered reminders)
+    respondents: int  # consenting respondents with a result who answered the offer of reminders
     opted_in: int | None  # None: suppressed
     steps_done: tuple[tuple[str, int], ...]  # step id, respondents who marked it done (each >= k)
     steps_suppressed: int  # step ids left out
@@ -102,8 +102,9 @@ def collect_follow_through(storage: Storage, k: int = DEFAULT_K) -> FollowThroug
 
 
 def read_follow_through(storage: Storage, k: int = DEFAULT_K) -> FollowThrough:
-    """``collect_follow_through`` over a read-only connection of its own, for a worker thread: the re-tests are
-    found by a scan of all results (about 2.5 s at a million), which must not hold up the bot's event loop."""
+    """``collect_follow_through`` over a read-only connection of its own, for a worker thread: the reads grow
+    with the respondents who used the follow-through (several lookups of results each) and must not hold up the
+    bot's event loop (``benchmarks/followthrough.py``)."""
     if storage.path == ":memory:":  # tests: one connection, nothing to scan
         return collect_follow_through(storage, k)
     reader = Storage(storage.path, read_only=True)
@@ -138,7 +139,7 @@ def render_follow_through(figures: FollowThrough, t: Translator, markup: Markup 
     share = figures.opt_in_share
     if share is not None and figures.opted_in is not None:
         text = msg(
-            "Asked for reminders: {n} of {total} ({share})",
+            "Reminders: {n} of {total} who answered the offer said yes ({share})",
             n=figures.opted_in,
             total=figures.respondents,
             share=Percent(share.quantize(Decimal(1))),

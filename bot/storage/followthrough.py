@@ -9,33 +9,33 @@ from __future__ import annotations
 
 from bot.storage.db import Store
 
-# Consenting respondents with a result who are still linked: only they were offered reminders and can tick
-# steps off (retention removes the link together with the follow-through rows).
-_COUNTED = """
-    select l.respondent_id from result_latest l
-    where l.counted and exists (select 1 from identities i where i.respondent_id = l.respondent_id)
-"""
+# Every query starts from the follow-through tables, which hold rows only for respondents who used the
+# follow-through (retention deletes them with the link), and reaches the results through their keys: the cost
+# follows the number of those respondents, not of all results.
+_CONSENTING = "join result_latest l on l.respondent_id = {table}.respondent_id and l.counted"
 
 
 class FollowThroughCounts(Store):
     """Aggregates of follow-through; never an identity, a chat id, a reminder or a date."""
 
     def opt_ins(self) -> tuple[int, int]:
-        """(consenting, still linked respondents with a result; how many of them asked for reminders)."""
+        """(consenting respondents with a result who answered the offer of reminders; how many said yes and
+        have not stopped them all)."""
         row = self.row(
             f"""
-            select count(*) as total, coalesce(sum(f.opted_in = 1), 0) as opted
-            from ({_COUNTED}) c left join followups f on f.respondent_id = c.respondent_id
+            select count(*) as answered, coalesce(sum(f.opted_in = 1), 0) as opted
+            from followups f {_CONSENTING.format(table="f")}
+            where f.decided_on is not null
             """
         )
-        return (int(row["total"]), int(row["opted"])) if row else (0, 0)
+        return (int(row["answered"]), int(row["opted"])) if row else (0, 0)
 
     def steps_done(self) -> list[tuple[str, int]]:
-        """How many of those respondents marked each step done (most first)."""
+        """How many consenting respondents with a result marked each step done (most first)."""
         rows = self.rows(
             f"""
-            select p.step_id, count(*) as n from plan_progress p
-            where p.done = 1 and p.respondent_id in ({_COUNTED})
+            select p.step_id, count(*) as n from plan_progress p {_CONSENTING.format(table="p")}
+            where p.done = 1
             group by p.step_id order by n desc, p.step_id
             """
         )
@@ -46,22 +46,24 @@ class FollowThroughCounts(Store):
         rows = self.rows(
             f"""
             select p.step_id, cast(p.kpi_value as real) as value from plan_progress p
-            where p.kpi_value is not null and p.respondent_id in ({_COUNTED})
+            {_CONSENTING.format(table="p")}
+            where p.kpi_value is not null
             order by p.step_id, value
             """
         )
         return [(str(row["step_id"]), float(row["value"])) for row in rows if row["value"] is not None]
 
     def score_changes(self) -> list[int]:
-        """Latest score minus first score of each consenting respondent who took the check again (sorted)."""
+        """Latest score minus first score of each consenting respondent who used the follow-through (answered
+        the offer of reminders, ticked a step off) and took the check again (sorted)."""
         rows = self.rows(
-            """
-            select (select score from results where id = x.last) - (select score from results where id = x.first)
-                   as change
-            from (select respondent_id, min(id) as first, max(id) as last from results
-                  group by respondent_id having count(*) > 1) x
-            join respondents p on p.id = x.respondent_id
-            where p.consent = 1
+            f"""
+            select
+                (select score from results where respondent_id = u.respondent_id order by id desc limit 1)
+                - (select score from results where respondent_id = u.respondent_id order by id limit 1) as change
+            from (select respondent_id from followups union select respondent_id from plan_progress) u
+            {_CONSENTING.format(table="u")}
+            where (select count(*) from results where respondent_id = u.respondent_id) > 1
             order by change
             """
         )
