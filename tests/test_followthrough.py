@@ -56,6 +56,9 @@ def populated(storage: Storage) -> list[str]:
     """Ten consenting respondents (five asked for reminders) and one who refused consent."""
     rids = [respondent(storage, 7000 + i, opted=i < 5) for i in range(10)]
     refusing = respondent(storage, 7999, consent=False, opted=True)
+    silent = respondent(storage, 7998)  # got the report, never answered the offer: not counted
+    with storage.write():
+        storage.followup.note_report_sent(silent, 1)
     done(storage, rids[:5], "local_profile")  # five: shown
     done(storage, [*rids[5:9], refusing], "social_start")  # four who consented: left out
     figures(storage, rids[:5], "local_profile", "42")  # five in 10-99: shown
