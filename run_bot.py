@@ -87,6 +87,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--k", type=int, default=5, help="suppress combinations held by fewer than k respondents"
     )
+    export.add_argument(
+        "--follow-through",
+        action="store_true",
+        help="write the follow-through figures (opt-ins, steps done, re-tests, reported figures) instead",
+    )
     retention = sub.add_parser(
         "retention", help="remove what the retention rules say is due (the bot also does it daily)"
     )
@@ -198,6 +203,10 @@ def _export(database_path: str, args: argparse.Namespace) -> int:
     if storage is None:
         return 2
     try:
+        if args.follow_through:
+            from bot.followthrough_export import follow_through_to_file
+
+            return follow_through_to_file(storage, args.output, fmt=args.format, k=args.k)
         return export_to_file(storage, args.output, fmt=args.format, k=args.k, since=args.since)
     except OSError as error:
         print(f"Cannot write the export to {args.output!r}: {_reason(error)}", file=sys.stderr)

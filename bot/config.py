@@ -32,6 +32,7 @@ class Config:
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     timezone: str = "Europe/Berlin"
+    reminders_timezone: str = "Europe/Berlin"  # whose day reminders keep to (no reminders at night)
     privacy_contact: str | None = None  # who is responsible for the data, shown by /privacy
     log_level: str = "INFO"  # DEBUG, INFO, WARNING or ERROR
     retention_months: int = 12  # months without activity after which the link to a Telegram account goes
@@ -89,13 +90,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     port_text = env.get("WEBHOOK_PORT", "").strip() or "8443"
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError(f"WEBHOOK_PORT must be a port number between 1 and 65535, got {port_text!r}")
-    timezone = env.get("TIPS_TIMEZONE", "").strip() or "Europe/Berlin"
-    try:
-        from zoneinfo import ZoneInfo
-
-        ZoneInfo(timezone)
-    except (KeyError, ValueError) as error:
-        raise ConfigError(f"TIPS_TIMEZONE is not a known time zone: {timezone!r}") from error
+    timezone = _zone(env, "TIPS_TIMEZONE", "Europe/Berlin")
     return Config(
         token=token,
         api_base_url=_url(env, "TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL),
@@ -107,11 +102,24 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
         webhook_port=int(port_text),
         timezone=timezone,
+        # Reminders keep to the users' day; their zone defaults to the tips' zone, the bot's one time zone.
+        reminders_timezone=_zone(env, "REMINDERS_TIMEZONE", timezone),
         privacy_contact=env.get("PRIVACY_CONTACT", "").strip() or None,
         retention_months=_retention_months(env),
         log_level=_log_level(env),
         broadcast_time_scale=_time_scale(env),
     )
+
+
+def _zone(env: Mapping[str, str], name: str, default: str) -> str:
+    from zoneinfo import ZoneInfo
+
+    zone = env.get(name, "").strip() or default
+    try:
+        ZoneInfo(zone)
+    except (KeyError, ValueError, OSError) as error:  # OSError: a folder of zones such as "Europe"
+        raise ConfigError(f"{name} is not a known time zone: {zone!r}") from error
+    return zone
 
 
 def _time_scale(env: Mapping[str, str]) -> float:

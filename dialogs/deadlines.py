@@ -16,18 +16,28 @@ from dialogs.text import Text
 
 @dataclass(frozen=True)
 class Deadline:
-    """A legal duty's date: ``id`` is stable (it travels in the reminders' ledger), ``title`` names the duty."""
+    """A legal duty's date: ``id`` is stable (it travels in the reminders' ledger), ``title`` names the duty.
+
+    ``depends_on`` is set when the duty may apply: the figure the user did not give that decides it.
+    """
 
     id: str
     on: date
     title: Text
     source: Text
+    depends_on: Text | None = None
 
 
 def deadlines_for(result: Result, as_of: date) -> tuple[Deadline, ...]:
     """The duties that apply (or may apply, depending on a figure) from a day after ``as_of``."""
     return tuple(
-        Deadline(verdict.duty_id, verdict.starts_on, verdict.title, verdict.source)
+        Deadline(
+            verdict.duty_id,
+            verdict.starts_on,
+            verdict.title,
+            verdict.source,
+            verdict.depends_on if verdict.status is DutyStatus.DEPENDS else None,
+        )
         for verdict in evaluate_duties(result.profile, result.classification, as_of=as_of)
         if verdict.status is not DutyStatus.DOES_NOT_APPLY
         and verdict.starts_on is not None

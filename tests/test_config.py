@@ -49,11 +49,20 @@ def test_full_configuration() -> None:
         ({"WEBHOOK_PORT": "99999"}, "WEBHOOK_PORT"),
         ({"TELEGRAM_API_BASE_URL": "ftp://nope"}, "TELEGRAM_API_BASE_URL"),
         ({"TIPS_TIMEZONE": "Mars/Olympus"}, "TIPS_TIMEZONE"),
+        ({"TIPS_TIMEZONE": "Europe"}, "TIPS_TIMEZONE"),
+        ({"REMINDERS_TIMEZONE": "Mars/Olympus"}, "REMINDERS_TIMEZONE"),
     ],
 )
 def test_mistakes_name_the_setting(env: dict[str, str], names: str) -> None:
     with pytest.raises(ConfigError, match=names):
         load_config(env)
+
+
+def test_reminders_keep_to_their_own_time_zone_or_the_tips_one() -> None:
+    assert load_config({}).reminders_timezone == "Europe/Berlin"
+    assert load_config({"TIPS_TIMEZONE": "Europe/Vienna"}).reminders_timezone == "Europe/Vienna"
+    both = load_config({"TIPS_TIMEZONE": "Europe/Vienna", "REMINDERS_TIMEZONE": "America/New_York"})
+    assert (both.timezone, both.reminders_timezone) == ("Europe/Vienna", "America/New_York")
 
 
 def test_run_bot_reports_a_bad_setting_in_one_line(tmp_path: Path) -> None:

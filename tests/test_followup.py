@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,18 @@ from bot.followup.service import FollowupService
 from bot.storage import ReminderRow, Storage
 from bot.telegram.handlers.followup import reminder_sender
 from bot.telegram.reminders import Outgoing, ReminderSender
-from tests.support.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
+from dialogs.deadlines import Deadline, deadlines_for
+from dialogs.engine import evaluate
+from dialogs.text import msg
+from tests.support.harness import (
+    GERMAN_ANSWERS,
+    USER,
+    Harness,
+    add_respondent,
+    answer_all,
+    answers,
+    consent,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ENGLISH_ANSWERS = [
@@ -192,6 +203,19 @@ async def test_opt_in_deadline_check_in_with_a_figure_stop_and_re_test(bot: Harn
     assert (await sender.run_due()).sent == 0
 
 
+async def test_a_deadline_that_may_apply_names_the_figure_it_depends_on(bot: Harness) -> None:
+    now = clocked(bot, datetime(2026, 12, 3, 10, 0, tzinfo=UTC))
+    await consent(bot)
+    await answer_all(bot, [("820 Tsd. €" if a == "1,5 Mio. €" else a) for a in GERMAN_ANSWERS])
+    await bot.press("ok|summary")
+    await bot.press("fu|yes")
+    now[0] = datetime(2026, 12, 18, 8, 30, tzinfo=UTC)
+    assert (await reminder_sender(bot.app).run_due()).sent == 1
+    text = bot.last_text()
+    assert "In 14 Tagen, am 1. Januar 2027" in text and "UStG" in text
+    assert "hängt davon ab, ob Ihr Gesamtumsatz 2026 nach Umsatzsteuerrecht über 800.000 € liegt" in text
+
+
 async def test_no_reminder_at_night_and_a_blocked_bot_cancels_them(bot: Harness) -> None:
     now = clocked(bot, datetime(2026, 12, 3, 10, 0, tzinfo=UTC))
     await to_summary(bot, "de")
@@ -208,6 +232,32 @@ async def test_no_reminder_at_night_and_a_blocked_bot_cancels_them(bot: Harness)
     assert counts.blocked == 1
     statuses = {r["status"] for r in bot.storage.followup.reminders_of(rid)}
     assert statuses == {"blocked", "cancelled"}
+
+
+async def test_reminders_keep_to_their_own_time_zone(tmp_path: Path) -> None:
+    bot = Harness(tmp_path / "bot.db", env={"REMINDERS_TIMEZONE": "America/New_York"})
+    async with bot.app:
+        service = bot.app.bot_data.followup
+        assert service.zone == ZoneInfo("America/New_York")
+        now = [datetime(2026, 12, 3, 15, 0, tzinfo=UTC)]
+        service.clock = lambda: now[0]
+        await to_summary(bot, "de")
+        await bot.press("ok|summary")
+        await bot.press("fu|yes")
+        rid = bot.storage.respondents.find_respondent("telegram", USER)
+        assert rid is not None
+        thirty = next(r for r in bot.storage.followup.reminders_of(rid) if r["ref"] == "30")
+        assert thirty["due_at"] == "2027-01-02T15:00:00+00:00"  # 10:00 in New York
+        sender = reminder_sender(bot.app)
+        now[0] = datetime(2027, 1, 3, 10, 0, tzinfo=UTC)  # 11:00 in Berlin, 05:00 in New York: night
+        assert (await sender.run_due()).sent == 0
+        now[0] = datetime(2027, 1, 3, 13, 30, tzinfo=UTC)  # 08:30 in New York
+        assert (await sender.run_due()).sent == 1
+        assert "Nachfrage zu Ihrem Plan" in bot.last_text()
+        later = next(b for b in bot.buttons() if b.startswith("fu|later|"))
+        await bot.press(later)  # "not yet" is stored with the step, dated: it counts as activity
+        [progress] = bot.storage.followup.plan_progress(rid)
+        assert (progress["step_id"], progress["done"], progress["marked_on"]) == (later[9:], 0, "2027-01-03")
 
 
 class RecordingBot:
@@ -233,7 +283,9 @@ def fill(path: Path, chats: int) -> None:
     storage.close()
 
 
-def sender(storage: Storage, bot: object) -> ReminderSender:
+def sender(
+    storage: Storage, bot: object, clock: datetime = datetime(2027, 1, 4, 10, 0, tzinfo=UTC)
+) -> ReminderSender:
     return ReminderSender(
         storage,
         bot,  # type: ignore[arg-type]
@@ -241,8 +293,53 @@ def sender(storage: Storage, bot: object) -> ReminderSender:
         render,
         zone=BERLIN,
         channel="telegram",
-        clock=lambda: datetime(2027, 1, 4, 10, 0, tzinfo=UTC),
+        clock=lambda: clock,
     )
+
+
+# --- never on or after a deadline, never at night: each check on its own ---------------------------
+
+
+def test_deadline_reminders_are_planned_only_ahead_of_their_moment() -> None:
+    deadline = Deadline("e_invoice_issue", date(2027, 1, 1), msg("Issue e-invoices"), msg("UStG"))
+
+    def planned(now: datetime) -> list[str]:
+        return [ref for kind, ref, _ in schedule.plan(now, BERLIN, [deadline]) if kind == schedule.DEADLINE]
+
+    assert planned(datetime(2026, 12, 3, 10, 0, tzinfo=UTC)) == ["e_invoice_issue:14", "e_invoice_issue:2"]
+    assert planned(datetime(2026, 12, 20, 10, 0, tzinfo=UTC)) == ["e_invoice_issue:2"]
+    assert planned(datetime(2026, 12, 30, 8, 0, tzinfo=UTC)) == []  # 09:00 in Berlin: its very moment
+
+
+def test_only_duties_still_ahead_are_deadlines() -> None:
+    business = evaluate(answers(customers={"value": "both", "band": None}))
+    private = evaluate(answers(customers={"value": "private", "band": None}))
+    assert [d.id for d in deadlines_for(business, date(2026, 12, 31))] == ["e_invoice_issue"]
+    assert deadlines_for(business, date(2027, 1, 1)) == ()  # it starts that day: no reminder any more
+    assert deadlines_for(private, date(2026, 12, 3)) == ()  # does not apply
+
+
+@pytest.mark.parametrize(
+    ("now", "sent"),
+    [
+        (datetime(2026, 12, 31, 10, 0, tzinfo=UTC), True),  # late, but before the date
+        (datetime(2027, 1, 1, 10, 0, tzinfo=UTC), False),  # on the date
+        (datetime(2027, 1, 2, 10, 0, tzinfo=UTC), False),  # after it
+    ],
+)
+async def test_a_deadline_reminder_is_never_sent_on_or_after_its_date(
+    storage: Storage, now: datetime, sent: bool
+) -> None:
+    rid = storage.respondents.respondent_for("telegram", 50_001)
+    with storage.write():
+        storage.followup.plan_reminders(
+            rid, [(schedule.DEADLINE, "e_invoice_issue:2", datetime(2026, 12, 30, 8, 0, tzinfo=UTC))]
+        )
+    bot = RecordingBot()
+    counts = await sender(storage, bot, clock=now).run_due()  # the render would always say something
+    assert bot.sent == ([50_001] if sent else [])
+    assert [r["status"] for r in storage.followup.reminders_of(rid)] == ["sent" if sent else "expired"]
+    assert counts.skipped == (0 if sent else 1)
 
 
 async def test_two_instances_send_each_reminder_once(tmp_path: Path) -> None:
@@ -278,3 +375,91 @@ def test_a_sigkill_in_a_reminder_run_sends_nothing_twice(tmp_path: Path) -> None
     storage.close()
     assert set(statuses) <= {"sent", "uncertain"} and statuses["sent"] + statuses.get("uncertain", 0) == 60
     assert len(sent) >= statuses["sent"] and statuses.get("uncertain", 0) <= 1
+
+
+# --- retention of the follow-through ---------------------------------------------------------------
+
+OLD = "2024-01-15T10:11:12+00:00"
+NOW = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
+
+
+def inactive_since_long(storage: Storage, user_id: int) -> str:
+    """A consenting respondent with a result, steps, reminders and an opt-in, all from long ago."""
+    rid = add_respondent(storage, user_id)
+    long_ago = datetime.fromisoformat(OLD)
+    with storage.write():
+        storage.followup.mark_step(rid, "website", True, long_ago.date())
+        storage.followup.record_kpi(rid, "website", "120", long_ago.date())
+        storage.followup.decide_followup(rid, True, long_ago.date())
+        storage.followup.plan_reminders(
+            rid,
+            [(schedule.CHECKIN, "30", long_ago), (schedule.RETEST, "12", datetime(2027, 1, 15, tzinfo=UTC))],
+        )
+    storage.execute(
+        "update reminders set status = 'sent' where respondent_id = ? and kind = 'checkin'", [rid]
+    )
+    storage.execute("update respondents set created_at = ? where id = ?", [OLD, rid])
+    for table in ("identities", "results"):
+        storage.execute(f"update {table} set created_at = ? where respondent_id = ?", [OLD, rid])
+    storage.execute(
+        "update sessions set updated_at = ?, started_at = ? where respondent_id = ?", [OLD, OLD, rid]
+    )
+    return rid
+
+
+def test_follow_through_goes_with_the_link_and_answering_a_check_in_keeps_it(tmp_path: Path) -> None:
+    storage = Storage(tmp_path / "bot.db")
+    gone = inactive_since_long(storage, 700000001)
+    by_figure = inactive_since_long(storage, 700000002)
+    by_not_yet = inactive_since_long(storage, 700000003)
+    with storage.write():  # two of them answered a check-in a week ago, and nothing else
+        storage.followup.record_kpi(by_figure, "website", "150", datetime(2026, 11, 24).date())
+        storage.followup.note_not_yet(by_not_yet, "social", datetime(2026, 11, 24).date())
+
+    counts = storage.retention.apply_retention(12, now=NOW)
+
+    assert counts["identities_unlinked"] == 1 and counts["results_kept_anonymously"] == 1
+    assert counts["plan_progress_deleted"] == 1 and counts["followups_deleted"] == 1
+    # the gone one's two (sent and pending), and the long-sent check-in of each of the two who stay
+    assert counts["reminders_deleted"] == 4
+    for table in ("plan_progress", "followups", "reminders"):
+        assert storage.rows(f"select * from {table} where respondent_id = ?", [gone]) == [], table
+    leaks = [
+        (table, row)
+        for table in ("plan_progress", "followups", "reminders", "results", "respondents")
+        for row in storage.rows(f"select * from {table}")
+        if gone in map(str, row.values())
+    ]
+    assert leaks == []
+    for kept in (by_figure, by_not_yet):
+        assert (
+            storage.respondents.find_respondent("telegram", 700000002 if kept == by_figure else 700000003)
+            == kept
+        )
+        assert storage.followup.followup(kept) is not None and storage.followup.reminders_of(kept)
+    assert storage.followup.done_steps(by_not_yet) == {"website"}  # "not yet" on another step changes nothing
+    storage.close()
+
+
+def test_finished_reminders_go_a_week_after_they_were_due_pending_ones_stay(storage: Storage) -> None:
+    rid = add_respondent(storage, 700000009)  # active: the link stays
+    due = {
+        "sent_8_days_ago": (NOW - timedelta(days=8), "sent"),
+        "cancelled_10_days_ago": (NOW - timedelta(days=10), "cancelled"),
+        "uncertain_9_days_ago": (NOW - timedelta(days=9), "uncertain"),
+        "sent_3_days_ago": (NOW - timedelta(days=3), "sent"),
+        "pending_30_days_ago": (NOW - timedelta(days=30), "pending"),  # due during downtime: still to send
+        "pending_ahead": (NOW + timedelta(days=30), "pending"),
+    }
+    with storage.write():
+        storage.followup.plan_reminders(
+            rid, [(schedule.CHECKIN, ref, when) for ref, (when, _) in due.items()]
+        )
+    for ref, (_, status) in due.items():
+        storage.execute("update reminders set status = ? where ref = ?", [status, ref])
+
+    counts = storage.retention.apply_retention(12, now=NOW)
+
+    left = {row["ref"] for row in storage.followup.reminders_of(rid)}
+    assert left == {"sent_3_days_ago", "pending_30_days_ago", "pending_ahead"}
+    assert counts["reminders_deleted"] == 3 and counts["identities_unlinked"] == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+from bot.analytics.followthrough import draw_follow_through
 from bot.analytics.statistics import Statistics, category_name, ordered_categories, state_name
 from bot.anonymity import round_to_5
 from bot.i18n import Translator
@@ -12,11 +13,12 @@ from dialogs.text import msg
 
 
 def statistics_chart(stats: Statistics, t: Translator) -> bytes:
-    """A PNG with the completion funnel and drop-off (left) and the median split per size class (right)."""
+    """A PNG with the completion funnel and drop-off (left), the median split per size class (middle) and the
+    follow-through (right: steps marked done, opt-ins and the score change at re-tests)."""
     from matplotlib.figure import Figure  # imported lazily: matplotlib costs ~0.5 s to import
 
-    figure = Figure(figsize=(10, 4), dpi=100)
-    funnel, split = figure.subplots(1, 2)
+    figure = Figure(figsize=(14, 4), dpi=100)
+    funnel, split, follow = figure.subplots(1, 3)
     labels = [t(msg("Started")), t(msg("Finished"))]
     values = [stats.started, stats.finished]
     for state, n in stats.unfinished_by_state[:6]:
@@ -46,6 +48,10 @@ def statistics_chart(stats: Statistics, t: Translator) -> bytes:
             0.5, 0.5, t(msg("Not enough results yet")), ha="center", va="center", transform=split.transAxes
         )
     split.spines[["top", "right"]].set_visible(False)
+    if stats.follow_through is not None:
+        draw_follow_through(follow, stats.follow_through, t)
+    else:
+        follow.set_axis_off()
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")

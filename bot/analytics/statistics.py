@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bot.analytics.followthrough import FollowThrough, render_follow_through
 from bot.anonymity import DEFAULT_K, round_to_5
 from bot.i18n import Translator
 from bot.rendering import PLAIN, Markup
@@ -32,6 +33,7 @@ class Statistics:
     medians: dict[str, dict[str, tuple[float, int]]]  # category -> share -> (median, n)
     referral_arrivals: int
     k: int = DEFAULT_K
+    follow_through: FollowThrough | None = None  # read apart, off the event loop (``read_follow_through``)
 
 
 def collect_statistics(storage: Storage, k: int = DEFAULT_K) -> Statistics:
@@ -170,4 +172,6 @@ def render_statistics(stats: Statistics, t: Translator, markup: Markup = PLAIN) 
         lines.append(e(t(msg("No results yet."))))
     lines.append("")
     lines.append(e(t(msg("Arrivals through shared links: {n}", n=stats.referral_arrivals))))
+    if stats.follow_through is not None:
+        lines += ["", *render_follow_through(stats.follow_through, t, markup)]
     return "\n".join(lines)

@@ -1,6 +1,6 @@
 """When follow-through reminders are due: before a deadline, after 30 and 90 days, after 6 and 12 months.
 
-Times are placed in the user's day (the bot's time zone) and kept as UTC in the ledger; a reminder found due at
+Times are placed in the user's day (REMINDERS_TIMEZONE) and kept as UTC in the ledger; a reminder found due at
 night (after downtime) waits for the morning.
 """
 
@@ -60,15 +60,6 @@ def plan(now: datetime, zone: ZoneInfo, deadlines: Iterable[Deadline]) -> list[P
 def is_daytime(moment: datetime, zone: ZoneInfo) -> bool:
     local = moment.astimezone(zone).time()
     return DAY_STARTS <= local < DAY_ENDS
-
-
-def next_morning(moment: datetime, zone: ZoneInfo) -> datetime:
-    """The first daytime moment at or after ``moment``."""
-    local = moment.astimezone(zone)
-    if is_daytime(moment, zone):
-        return moment
-    day = local.date() if local.time() < DAY_STARTS else local.date() + timedelta(days=1)
-    return at_local(day, DAY_STARTS, zone)
 
 
 def deadline_of(ref: str) -> tuple[str, int]:

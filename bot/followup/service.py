@@ -178,6 +178,14 @@ class FollowupService:
             self.storage.followup.await_kpi(current.respondent_id, step_id)
         return FigureReply(current.language, metric=step.metric)
 
+    def checkin_not_yet(self, respondent: Respondent, step_id: str) -> None:
+        """The step is not done yet: the answer is stored with the step (and counts as activity)."""
+        current = self.view(respondent)
+        if current is None or _step(current.result, step_id) is None:
+            return
+        with self.storage.write():
+            self.storage.followup.note_not_yet(current.respondent_id, step_id, self.today().date())
+
     def awaiting(self, channel: str) -> set[str]:
         return set(self.storage.followup.respondents_awaiting_kpi(channel))
 

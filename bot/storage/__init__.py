@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from bot.storage.broadcasts import BroadcastStore
 from bot.storage.db import DEFAULT_DATABASE_PATH, Connection, Params, SchemaError
+from bot.storage.followthrough import FollowThroughCounts
 from bot.storage.followup import FollowupRow, FollowupStore, PlanProgressRow, ReminderRow
 from bot.storage.respondents import RespondentStore
 from bot.storage.retention import RetentionStore
@@ -92,6 +93,7 @@ class Storage:
         self.stats = StatsStore(self.connection)
         self.retention = RetentionStore(self.connection)
         self.followup = FollowupStore(self.connection)
+        self.followthrough = FollowThroughCounts(self.connection)  # anonymous counts for /stats, export
 
     @property
     def path(self) -> str:

@@ -54,6 +54,15 @@ class FollowupStore(Store):
             [respondent_id, step_id, int(done), today.isoformat()],
         )
 
+    def note_not_yet(self, respondent_id: str, step_id: str, today: date) -> None:
+        """A check-in was answered "not yet": the step stays open, dated with the answer (a step done stays done)."""
+        self.execute(
+            "insert into plan_progress (respondent_id, step_id, done, marked_on) values (?, ?, 0, ?) "
+            "on conflict (respondent_id, step_id) do update set marked_on = excluded.marked_on "
+            "where plan_progress.done = 0",
+            [respondent_id, step_id, today.isoformat()],
+        )
+
     def record_kpi(self, respondent_id: str, step_id: str, value: str, today: date) -> None:
         """Store the figure the user reported for a step (the step counts as worked on, not as done)."""
         self.execute(

@@ -86,12 +86,14 @@ TABLES: dict[str, tuple[str, str]] = {
         "counts without any id; kept up to date by triggers",
     ),
     "plan_progress": (
-        "steps of the plan the respondent ticked off, with the day and a figure they reported",
-        "with the respondent: /deletedata, or {months} months without activity",
+        'steps of the plan the respondent ticked off or answered "not yet" at a check-in, with the day and a '
+        "figure they reported",
+        "with the respondent: /deletedata, or {months} months without activity (ticking a step off and "
+        "answering a check-in count as activity)",
     ),
     "followups": (
         "whether the respondent asked for reminders, and the day they were offered and decided",
-        "with the respondent: /deletedata, or {months} months without activity",
+        "with the respondent: /deletedata, or {months} months without activity (deciding counts as activity)",
     ),
     "reminders": (
         "the reminders a respondent asked for: kind, step or duty, due time, status (no chat id, no text)",
@@ -160,6 +162,8 @@ class RetentionStore(Store):
                 "deliveries_deleted",
                 "processed_updates_deleted",
                 "reminders_deleted",
+                "plan_progress_deleted",
+                "followups_deleted",
             ),
             0,
         )
@@ -172,7 +176,11 @@ class RetentionStore(Store):
                     r.created_at,
                     coalesce((select max(i.created_at) from identities i where i.respondent_id = r.id), ''),
                     coalesce((select s.updated_at from sessions s where s.respondent_id = r.id), ''),
-                    coalesce((select max(x.created_at) from results x where x.respondent_id = r.id), '')
+                    coalesce((select max(x.created_at) from results x where x.respondent_id = r.id), ''),
+                    -- ticking a step off, answering a check-in or deciding on reminders is activity too
+                    coalesce((select max(max(p.marked_on, coalesce(p.kpi_on, '')))
+                              from plan_progress p where p.respondent_id = r.id), ''),
+                    coalesce((select f.decided_on from followups f where f.respondent_id = r.id), '')
                   ) < :cutoff
             """,
             {"cutoff": cutoff},
@@ -191,6 +199,13 @@ class RetentionStore(Store):
                 "delete from identities where respondent_id = ?", rid
             )
             counts["sessions_deleted"] += self._delete("delete from sessions where respondent_id = ?", rid)
+            # Follow-through goes with the link, also from the result kept anonymously: its steps, its
+            # decision on reminders and every reminder, pending or not.
+            counts["plan_progress_deleted"] += self._delete(
+                "delete from plan_progress where respondent_id = ?", rid
+            )
+            counts["followups_deleted"] += self._delete("delete from followups where respondent_id = ?", rid)
+            counts["reminders_deleted"] += self._delete("delete from reminders where respondent_id = ?", rid)
             if respondent["referral_code"]:
                 self.execute("update respondents set referral_code = null where id = ?", [rid])
                 self.execute("delete from referral_arrivals where code = ?", [respondent["referral_code"]])

@@ -63,7 +63,7 @@ class Services:
     def followup(self) -> FollowupService:
         if self.followup_service is None:
             self.followup_service = FollowupService(
-                self.storage, self.advisor, ZoneInfo(self.config.timezone)
+                self.storage, self.advisor, ZoneInfo(self.config.reminders_timezone)
             )
         return self.followup_service
 

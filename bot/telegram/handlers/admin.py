@@ -7,6 +7,7 @@ never in a group, and their command menu lists the admin commands (set per admin
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import logging
 import tempfile
@@ -17,10 +18,12 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.analytics.chart import statistics_chart
+from bot.analytics.followthrough import read_follow_through
 from bot.analytics.statistics import collect_statistics, render_statistics
 from bot.anonymity import DEFAULT_K
 from bot.commands import ADMIN_COMMANDS
 from bot.export import FORMATS, export_filename, write_export
+from bot.followthrough_export import follow_through_filename, write_follow_through
 from bot.i18n import LANGUAGES, Translator
 from bot.rendering import HTML
 from bot.telegram.access import admin_only
@@ -41,8 +44,21 @@ async def export_command(update: Update, context: Context) -> None:
     assert user is not None and chat is not None
     t = Translator(language_for(user.language_code))
     fmt = context.args[0].strip().lower() if context.args else "csv"
+    if fmt in FOLLOW_THROUGH:  # "/export followthrough [csv|json|xlsx]": the follow-through figures
+        fmt = context.args[1].strip().lower() if context.args and len(context.args) > 1 else "csv"
+        if fmt in FORMATS:
+            await send_follow_through(context, chat.id, t, fmt)
+            return
     if fmt not in FORMATS:
-        await context.bot.send_message(chat.id, t(msg("Usage: /export csv, /export json or /export xlsx")))
+        await context.bot.send_message(
+            chat.id,
+            t(
+                msg(
+                    "Usage: /export csv, /export json or /export xlsx; "
+                    "/export followthrough csv (or json, xlsx) for the follow-through figures"
+                )
+            ),
+        )
         return
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     storage = context.bot_data.storage
@@ -74,20 +90,41 @@ async def export_command(update: Update, context: Context) -> None:
     log.info("An admin exported %d rows as %s", summary.rows, fmt)
 
 
+FOLLOW_THROUGH = ("followthrough", "follow-through", "follow")
+
+
+async def send_follow_through(context: Context, chat_id: int, t: Translator, fmt: str) -> None:
+    """Send the follow-through figures (aggregates after suppression) as a document of their own."""
+    out = io.BytesIO()
+    rows = await asyncio.to_thread(write_follow_through, context.bot_data.storage, out, fmt=fmt, k=DEFAULT_K)
+    caption = t(
+        msg(
+            "{rows} follow-through figures; counts of fewer than {k} respondents are left out.",
+            rows=rows,
+            k=DEFAULT_K,
+        )
+    )
+    out.seek(0)
+    await context.bot.send_document(chat_id, out, filename=follow_through_filename(fmt), caption=caption)
+    log.info("An admin exported the follow-through figures as %s", fmt)
+
+
 @admin_only
 async def stats_command(update: Update, context: Context) -> None:
     """Send the statistics as text, then as a chart."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     t = Translator(language_for(user.language_code))
-    stats = collect_statistics(context.bot_data.storage)
+    storage = context.bot_data.storage
+    follow_through = await asyncio.to_thread(read_follow_through, storage, DEFAULT_K)
+    stats = dataclasses.replace(collect_statistics(storage), follow_through=follow_through)
     await send_html(context, chat.id, render_statistics(stats, t, HTML))
     chart = await asyncio.to_thread(statistics_chart, stats, t)
     await context.bot.send_photo(
         chat.id,
         io.BytesIO(chart),
         filename="statistics.png",
-        caption=t(msg("Completion funnel and median marketing split")),
+        caption=t(msg("Completion funnel, median marketing split and follow-through")),
     )
 
 

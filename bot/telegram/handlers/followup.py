@@ -154,6 +154,8 @@ async def on_followup_button(update: Update, context: Context) -> None:
         return
     if action in ("done", "later"):
         if action == "later" or arg is None:
+            if arg is not None:
+                service.checkin_not_yet(respondent, arg)
             await answer_query(query)
             await show_in_place(context, chat_id, query.message, HTML.escape(t(NOT_YET)), None)
             return
@@ -240,6 +242,12 @@ def render_reminder(content: ReminderContent, zone: ZoneInfo) -> Outgoing:
             duty=deadline.title,
             source=deadline.source,
         )
+        if deadline.depends_on is not None:  # a duty that may apply: say on which figure it hangs
+            text = msg(
+                "{reminder}\nWhether it applies to you depends on {decides}; your answers do not tell.",
+                reminder=text,
+                decides=deadline.depends_on,
+            )
         plan = InlineKeyboardButton(t(msg("📅 My plan")), callback_data=data.view(View.PLAN))
         return Outgoing(HTML.escape(t(text)), InlineKeyboardMarkup([[plan, stop]]))
     if content.step is not None:
