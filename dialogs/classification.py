@@ -40,6 +40,11 @@ class Classification:
     ifm_note: Text | None = None  # why the IfM class differs from the EU class
     aggregation: Aggregation | None = None
     public_control: bool = False  # public bodies hold 25 % or more: not an SME whatever the figures
+    # Two-year rule: the smaller class the figures are just above (None when no ceiling was just crossed),
+    # and the class the figures alone give when the company keeps that smaller class for now.
+    earlier_class: SizeClass | None = None
+    figures_class: SizeClass | None = None
+    two_year_open: bool = False  # just over a ceiling, and the previous year is not known
 
 
 SIZE_ORDER: tuple[SizeClass, ...] = tuple(SizeClass)
@@ -107,6 +112,36 @@ def size_class(staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None)
         if ceilings.admits(staff, turnover, balance_sheet):
             return ceilings.category
     return SizeClass.LARGE
+
+
+def ceiling_just_crossed(
+    staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None, banded: frozenset[str] = frozenset()
+) -> SizeClass | None:
+    """The smaller class the company would be in were its one figure just above a ceiling (within 10 %) at
+    that ceiling: the class the two-year rule may keep it in. ``None`` when no exact figure is just over."""
+    category = size_class(staff, turnover, balance_sheet)
+    current = {"staff": staff, "turnover": turnover, "balance_sheet": balance_sheet}
+    for ceilings in reversed(CEILINGS[: SIZE_ORDER.index(category)]):
+        for figure, value in current.items():
+            if value is None or figure in banded:
+                continue
+            if figure == "staff":
+                limit = ceilings.staff_below
+                just_over = limit <= value < limit * (1 + _NEAR)
+                moved = limit - Decimal("0.01")
+            else:
+                limit = ceilings.turnover_max if figure == "turnover" else ceilings.balance_max
+                just_over = limit < value <= limit * (1 + _NEAR)
+                moved = limit
+            if not just_over:
+                continue
+            changed = {**current, figure: moved}
+            changed_staff, changed_turnover = changed["staff"], changed["turnover"]
+            assert changed_staff is not None and changed_turnover is not None
+            smaller = size_class(changed_staff, changed_turnover, changed["balance_sheet"])
+            if SIZE_ORDER.index(smaller) < SIZE_ORDER.index(category):
+                return smaller
+    return None
 
 
 def ifm_size_class(staff: Decimal, turnover: Decimal) -> SizeClass:
@@ -348,6 +383,7 @@ def _caveats(
     *,
     no_balance_sheet: bool,
     aggregated: bool,
+    close_calls: bool = True,
 ) -> tuple[Text, ...]:
     caveats: list[Text] = []
     if group.public_control:
@@ -429,7 +465,8 @@ def _caveats(
                     " those ranges; exact figures would show how close you are to the next ceiling."
                 )
             )
-    caveats += _close_calls(category, f, banded)
+    if close_calls:
+        caveats += _close_calls(category, f, banded)
     return tuple(caveats)
 
 
@@ -467,17 +504,21 @@ def _ifm_differs(category: SizeClass, staff: Decimal, turnover: Decimal, banded:
     return not lowest == highest == eu
 
 
-def _headline(category: SizeClass, group: Group) -> Text:
+def _headline(category: SizeClass, group: Group, *, kept: bool = False, open_year: bool = False) -> Text:
     if group.public_control:
         return msg(
             "Your company: not an SME, because public bodies hold 25 % or more (by its own figures a {category})",
             category=CLASS_NAMES[category],
         )
+    if kept and not group.provisional:
+        return msg(
+            "Your company: {category} (kept for now under the two-year rule)", category=CLASS_NAMES[category]
+        )
     if category not in _SME_CLASSES:
-        if group.provisional:
+        if group.provisional or open_year:
             return msg("Your company: {category}, not an SME (provisional)", category=CLASS_NAMES[category])
         return msg("Your company: {category}, not an SME", category=CLASS_NAMES[category])
-    if group.provisional:
+    if group.provisional or open_year:
         return msg("Your company: {category} (provisional)", category=CLASS_NAMES[category])
     return msg("Your company: {category}", category=CLASS_NAMES[category])
 
@@ -491,6 +532,7 @@ def classify_sme(
     banded: frozenset[str] = frozenset(),
     group: Group | None = None,
     no_balance_sheet: bool = False,
+    previous_year: str | None = None,
 ) -> Classification:
     """Classify by the EU SME definition: the staff ceiling AND the turnover OR the balance-sheet ceiling.
 
@@ -498,7 +540,9 @@ def classify_sme(
     full) before classifying, and the sums are shown in the reasons. ``linked`` without a ``group`` stands
     for a partner relation whose figures are unknown. ``banded`` names the figures ("staff", "turnover",
     "balance_sheet") that are a band's representative rather than an exact number; the texts then speak of
-    the band, not of the representative.
+    the band, not of the representative. ``previous_year`` answers whether figures just above a ceiling
+    were above it in the previous financial year too ("yes", "no", "unknown"): under the two-year rule
+    (Annex Art. 4(2)) a company that crossed a ceiling in one year only keeps its earlier class for now.
     """
     if group is None:
         group = Group(owned_by=PARTNER) if linked else Group()
@@ -528,23 +572,64 @@ def classify_sme(
         else _money_arg("balance_sheet", balance_sheet, figure_banded),
     )
     category = size_class(staff, turnover, balance_sheet)
+    reasons = arithmetic + _reasons(category, figures, figure_banded)
+    earlier = ceiling_just_crossed(staff, turnover, balance_sheet, figure_banded)
+    figures_class: SizeClass | None = None
+    two_year: tuple[Text, ...] = ()
+    if earlier is not None and previous_year == "no":
+        figures_class, category = category, earlier
+        reasons += (
+            msg(
+                "Your figures crossed the ceiling of a {earlier} in the last financial year only. A company"
+                " changes its class only when it is above a ceiling in two consecutive financial years"
+                " (two-year rule, Art. 4(2) of the Annex to {source}), so your company stays a {earlier}"
+                " for now; the figures alone would make it a {figures_class}.",
+                earlier=CLASS_NAMES[earlier],
+                figures_class=CLASS_NAMES[figures_class],
+                source=_SME_SOURCE,
+            ),
+        )
+    elif earlier is not None and previous_year == "yes":
+        reasons += (
+            msg(
+                "Your figures were above the ceiling of a {earlier} in the previous financial year as well, so"
+                " under the two-year rule the class applies now.",
+                earlier=CLASS_NAMES[earlier],
+            ),
+        )
+    elif earlier is not None and previous_year == "unknown":
+        two_year = (
+            msg(
+                "Your figures are just above the ceiling of a {earlier}. If they were below it in the previous"
+                " financial year, your company stays a {earlier} for now, because a company changes its class"
+                " only when it is above a ceiling in two consecutive financial years. Until that is checked,"
+                " the category is provisional.",
+                earlier=CLASS_NAMES[earlier],
+            ),
+        )
+    two_year_open = bool(two_year)
     return Classification(
         category=category,
         name=CLASS_NAMES[category],
-        reasons=arithmetic + _reasons(category, figures, figure_banded),
-        caveats=_caveats(
+        reasons=reasons,
+        caveats=two_year
+        + _caveats(
             category,
             figures,
             group,
             banded,
             no_balance_sheet=no_balance_sheet,
             aggregated=aggregation is not None,
+            close_calls=earlier is None or previous_year is None,
         ),
         ifm_class=_ifm_line(staff, turnover, figure_banded),
         is_sme=category in _SME_CLASSES and not group.public_control,
-        headline=_headline(category, group),
-        provisional=group.provisional and not group.public_control,
+        headline=_headline(category, group, kept=figures_class is not None, open_year=two_year_open),
+        provisional=(group.provisional and not group.public_control) or two_year_open,
         ifm_note=_IFM_NOTE if _ifm_differs(category, staff, turnover, figure_banded) else None,
         aggregation=aggregation,
         public_control=group.public_control,
+        earlier_class=earlier,
+        figures_class=figures_class,
+        two_year_open=two_year_open,
     )

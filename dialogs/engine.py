@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from datetime import date
 from decimal import Decimal
 from functools import cache
 from itertools import pairwise
@@ -565,10 +566,12 @@ def is_complete(answers: Answers) -> bool:
 
 
 def question_screen(question: Question, answers: Answers) -> QuestionScreen:
-    """The screen of one question; its number is its place in the whole questionnaire, so the count never
-    jumps: questions that do not apply are passed with a notice saying so."""
+    """The screen of one question; number and total count the questions asked of this company, as far as
+    its answers so far tell (a question that turns out not to apply is passed with a notice saying so)."""
     current = answers.get(question.id)
     screen = _unanswered_screen(question.id)
+    asked = [q.id for q in QUESTIONS if q.id == question.id or q.applies(answers)]
+    screen = replace(screen, number=asked.index(question.id) + 1, total=len(asked))
     if current:
         return replace(screen, current=display_answer(question, current))
     return screen
@@ -652,8 +655,9 @@ def display_answer(question: Question, answer: Answer) -> Text:
     return msg("{value}", value=Number(value))
 
 
-def evaluate(answers: Answers) -> Result:
-    """Classify the company and build its advice from complete answers."""
+def evaluate(answers: Answers, *, as_of: date | None = None) -> Result:
+    """Classify the company and build its advice from complete answers, with the legal duties as of
+    ``as_of`` (today unless given)."""
     profile = build_profile(answers)
     classification = classify_sme(
         profile.staff,
@@ -662,5 +666,6 @@ def evaluate(answers: Answers) -> Result:
         banded=profile.banded,
         group=profile.group,
         no_balance_sheet=profile.no_balance_sheet,
+        previous_year=None if profile.previous_year == "not_asked" else profile.previous_year,
     )
-    return Result(profile, classification, build_advice(profile, classification))
+    return Result(profile, classification, build_advice(profile, classification, as_of=as_of))

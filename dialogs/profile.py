@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from dialogs.group import NONE, Group, related_from_answer
-from dialogs.questions import QUESTION_BY_ID, QUESTIONS, Answers
+from dialogs.questions import NIS2_SECTOR_KEYS, PLAN_SECTOR, QUESTION_BY_ID, QUESTIONS, Answers
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,8 @@ class CompanyProfile:
     # Selling or booking online to consumers: "shop" | "booking" | "app" | "none", or "not_asked"
     online_offer: str = "not_asked"
     nis2_sector: bool = False  # the sector answer names a sector of the NIS2 annexes
+    # Figures just above a ceiling were above it in the previous year too: "yes" | "no" | "unknown" | "not_asked"
+    previous_year: str = "not_asked"
 
 
 def effective_answers(answers: Answers) -> dict[str, dict[str, str | None]]:
@@ -86,9 +88,13 @@ def build_profile(answers: Answers) -> CompanyProfile:
         controlling_share=number("controlling_share") or Decimal(0),
         results_check=key("results_check"),
         referral=key("referral"),
-        sector=key("sector"),
+        sector=PLAN_SECTOR.get(key("sector"), key("sector")),
         customers=key("customers"),
         reach=key("reach"),
         no_balance_sheet=full["balance_sheet"].get("band") == "no_balance_sheet",
         banded=banded,
+        small_business=key("small_business"),
+        online_offer=key("online_offer"),
+        nis2_sector=key("sector") in NIS2_SECTOR_KEYS,
+        previous_year=key("previous_year"),
     )
