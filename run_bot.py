@@ -46,6 +46,12 @@ def _console_options(suppress: bool) -> argparse.ArgumentParser:
     options.add_argument(
         "--pdf", metavar="FILE", default=default, help="write the result as a PDF report to FILE at the end"
     )
+    options.add_argument(
+        "--declaration",
+        metavar="FILE",
+        default=default,
+        help="write the SME declaration worksheet (PDF) to FILE at the end",
+    )
     resume = options.add_mutually_exclusive_group()
     resume.add_argument(
         "--resume", dest="resume", action="store_true", default=default, help="continue a saved session"
@@ -128,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             json_output=args.json,
             resume=args.resume,
             pdf_path=args.pdf,
+            declaration_path=getattr(args, "declaration", None),
         )
     if command == "export":
         return _export(config.database_path, args)
@@ -156,7 +163,7 @@ def _open_storage(database_path: str, *, read_only: bool = False) -> Storage | N
     try:
         storage = Storage(database_path, read_only=read_only)
         if not read_only:
-            storage.forget_processed_updates()  # also proves that the database takes writes
+            storage.sessions.forget_processed_updates()  # also proves that the database takes writes
     except SchemaError as error:
         print(f"Cannot use the database {database_path!r}: {error}", file=sys.stderr)
         return None
@@ -211,7 +218,7 @@ def _retention(database_path: str, months: int, *, dry_run: bool) -> int:
         return 2
     storage = Storage(database_path)
     try:
-        counts = storage.apply_retention(months, dry_run=dry_run)
+        counts = storage.retention.apply_retention(months, dry_run=dry_run)
     finally:
         storage.close()
     head = "Due (dry run, nothing changed)" if dry_run else "Removed"

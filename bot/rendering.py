@@ -3,18 +3,12 @@
 from __future__ import annotations
 
 import html as html_lib
-import re
-import unicodedata
-from functools import lru_cache
-from typing import TYPE_CHECKING
 
 from bot.i18n import Translator
-from dialogs.engine import AnswerText, Back, Choose, Event, QuestionScreen, Result, SummaryScreen
-from dialogs.sections import Style
-from dialogs.text import Text, msg
-
-if TYPE_CHECKING:
-    from bot.advisor import Changes
+from bot.outcome import Changes
+from dialogs.engine import QuestionScreen, Result, SummaryScreen
+from dialogs.sections import Section, Style
+from dialogs.text import msg
 
 
 class Markup:
@@ -75,68 +69,22 @@ _PREFIX = {
 
 def render_result(result: Result, t: Translator, markup: Markup = PLAIN) -> list[str]:
     """The result, one block per section of the engine's result (category, score, plan, size class)."""
+    return [render_section(section, t, markup) for section in result.sections]
+
+
+def render_section(section: Section, t: Translator, markup: Markup = PLAIN) -> str:
+    """One section: its title in bold, then its lines as their styles say."""
     e = markup.escape
-    blocks = []
-    for section in result.sections:
-        lines = [markup.bold(e(t(section.title)))]
-        for line in section.lines:
-            text = _PREFIX.get(line.style, "") + e(t(line.text))
-            if line.style in (Style.HEADING, Style.STEP):
-                lines.append("")
-                text = markup.bold(text)
-            elif line.style is Style.NOTE:
-                text = markup.italic(text)
-            lines.append(text)
-        blocks.append("\n".join(lines))
-    return blocks
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"[\W_]+", " ", text).strip()
-
-
-# The offered labels are few and the same for everyone: each is folded once.
-_fold_label = lru_cache(maxsize=1024)(_fold)
-
-
-def match_choice(text: str, labels: dict[str, Text], t: Translator, *, prefix: bool = True) -> str | None:
-    """The key of the choice whose label the user typed (ignoring case and punctuation), if exactly one fits."""
-    wanted = _fold(text)
-    if not wanted:
-        return None
-    folded = {key: _fold_label(t(label)) for key, label in labels.items()}
-    exact = [key for key, label in folded.items() if label == wanted]
-    if len(exact) == 1:
-        return exact[0]
-    if not prefix:
-        return None
-    starting = [key for key, label in folded.items() if label.startswith(wanted)]
-    return starting[0] if len(starting) == 1 else None
-
-
-# Typed instead of the Back button or /back, in either language.
-BACK_WORDS = frozenset({"back", "zurück", "zurueck"})
-
-
-def event_for_text(text: str, screen: object, t: Translator) -> Event:
-    """Typed text as an engine event: "back", a choice when it names one of the offered labels, else an answer.
-
-    On questions that also take typed numbers a label counts only when typed in full, so "10" stays ten,
-    not "10 to 49", while "unter 25 %" still picks that answer.
-    """
-    if _fold(text) in BACK_WORDS and isinstance(screen, QuestionScreen | SummaryScreen):
-        return Back()
-    if isinstance(screen, QuestionScreen) and screen.choices:
-        labels = {choice.key: choice.label for choice in screen.choices}
-        key = None
-        if not screen.accepts_text:
-            key = match_choice(text, labels, t)
-        else:
-            key = match_choice(text, labels, t, prefix=False)
-        if key is not None:
-            return Choose(screen.question_id, key)
-    return AnswerText(text)
+    lines = [markup.bold(e(t(section.title)))]
+    for line in section.lines:
+        text = _PREFIX.get(line.style, "") + e(t(line.text))
+        if line.style in (Style.HEADING, Style.STEP):
+            lines.append("")
+            text = markup.bold(text)
+        elif line.style is Style.NOTE:
+            text = markup.italic(text)
+        lines.append(text)
+    return "\n".join(lines)
 
 
 def render_changes(changes: Changes, t: Translator, markup: Markup = PLAIN) -> str:
@@ -156,6 +104,8 @@ def render_changes(changes: Changes, t: Translator, markup: Markup = PLAIN) -> s
         )
     else:
         lines.append("• " + e(t(msg("Your digital gap is unchanged."))))
+    if changes.steps_marked_done:
+        lines.append("• " + e(t(msg("Steps you marked done: {count}", count=changes.steps_marked_done))))
     if changes.steps_done:
         lines.append("• " + e(t(msg("Steps you no longer need: {count}", count=changes.steps_done))))
     return "\n".join(lines)

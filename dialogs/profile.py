@@ -61,6 +61,10 @@ def build_profile(answers: Answers) -> CompanyProfile:
     def key(qid: str) -> str:
         return str(full[qid]["value"])
 
+    def optional(qid: str) -> str:
+        # answers stored before these questions existed, or built without them, read as "not asked"
+        return str(full.get(qid, {}).get("value") or "not_asked")
+
     banded = frozenset(
         qid
         for qid, a in full.items()
@@ -93,8 +97,8 @@ def build_profile(answers: Answers) -> CompanyProfile:
         reach=key("reach"),
         no_balance_sheet=full["balance_sheet"].get("band") == "no_balance_sheet",
         banded=banded,
-        small_business=key("small_business"),
-        online_offer=key("online_offer"),
+        small_business=optional("small_business"),
+        online_offer=optional("online_offer"),
         nis2_sector=key("sector") in NIS2_SECTOR_KEYS,
-        previous_year=key("previous_year"),
+        previous_year=optional("previous_year"),
     )

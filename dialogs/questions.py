@@ -227,8 +227,7 @@ MOST_ASKED = 17
 
 _PERCENT_HINT = msg("A share of the whole marketing budget, e.g. 15 or 15 %.")
 
-YES_NO = (Choice("yes", msg("Yes")), Choice("no", msg("No")))
-YES_NO_UNKNOWN = (*YES_NO, Choice("unknown", msg("Don't know")))
+YES_NO_UNKNOWN = (Choice("yes", msg("Yes")), Choice("no", msg("No")), Choice("unknown", msg("Don't know")))
 
 
 def _relation_choices(*, public: bool) -> tuple[Choice, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, date, datetime, timedelta
 
-from bot.storage.db import Connection
+from bot.storage.db import Store
 
 # The channel may hand out an update again only for a short while; a week of ids is plenty.
 PROCESSED_UPDATE_DAYS = 7
@@ -85,6 +85,19 @@ TABLES: dict[str, tuple[str, str]] = {
         "number of respondents and of referral arrivals",
         "counts without any id; kept up to date by triggers",
     ),
+    "plan_progress": (
+        "steps of the plan the respondent ticked off, with the day and a figure they reported",
+        "with the respondent: /deletedata, or {months} months without activity",
+    ),
+    "followups": (
+        "whether the respondent asked for reminders, and the day they were offered and decided",
+        "with the respondent: /deletedata, or {months} months without activity",
+    ),
+    "reminders": (
+        "the reminders a respondent asked for: kind, step or duty, due time, status (no chat id, no text)",
+        f"pending ones with the respondent; sent, cancelled or failed ones {DELIVERY_DAYS} days after they "
+        "were due; all on /deletedata or /reminders",
+    ),
     "processed_updates": (
         "ids of handled Telegram updates, so a redelivered update is not applied twice",
         f"{PROCESSED_UPDATE_DAYS} days",
@@ -109,7 +122,9 @@ class _DryRun(Exception):
     """Raised inside the transaction of a dry run so that everything it did is rolled back."""
 
 
-class RetentionStore(Connection):
+class RetentionStore(Store):
+    """The daily pass that removes what the retention rules say is due."""
+
     def apply_retention(
         self, months: int, *, dry_run: bool = False, now: datetime | None = None
     ) -> dict[str, int]:
@@ -144,6 +159,7 @@ class RetentionStore(Connection):
                 "broadcasts_deleted",
                 "deliveries_deleted",
                 "processed_updates_deleted",
+                "reminders_deleted",
             ),
             0,
         )
@@ -224,6 +240,9 @@ class RetentionStore(Connection):
         )
         counts["processed_updates_deleted"] += self._delete(
             "delete from processed_updates where processed_at < ?", updates_cutoff
+        )
+        counts["reminders_deleted"] += self._delete(
+            "delete from reminders where status not in ('pending', 'sending') and due_at < ?", short
         )
         return counts
 
