@@ -69,7 +69,7 @@ def step_lines(step: Step, *, done: bool = False, brief: bool = False) -> list[L
         lines.append(
             Line(
                 msg(
-                    "Effort: {effort} · Cost: {cost} · Shows it worked: {metric}",
+                    "Effort: {effort} · Cost: {cost} · Success shows in: {metric}",
                     effort=step.effort,
                     cost=step.cost,
                     metric=step.metric,

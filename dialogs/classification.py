@@ -234,7 +234,7 @@ def _reasons(category: SizeClass, f: _Figures, banded: frozenset[str]) -> tuple[
         if f.turnover <= ceilings.turnover_max:
             reasons.append(
                 msg(
-                    "With {staff} staff and a turnover of {turnover}, your company is a {name} under {source}.",
+                    "With a staff count of {staff} and a turnover of {turnover}, your company is a {name} under {source}.",
                     staff=f.staff_arg,
                     turnover=f.turnover_arg,
                     name=CLASS_NAMES[category],
@@ -245,7 +245,7 @@ def _reasons(category: SizeClass, f: _Figures, banded: frozenset[str]) -> tuple[
             assert f.balance_arg is not None
             reasons.append(
                 msg(
-                    "With {staff} staff and a balance-sheet total of {balance}, your company is a {name} under"
+                    "With a staff count of {staff} and a balance-sheet total of {balance}, your company is a {name} under"
                     " {source}. Meeting one of the two money ceilings is enough, so the turnover above"
                     " {turnover_limit} does not count against it.",
                     staff=f.staff_arg,
@@ -258,7 +258,7 @@ def _reasons(category: SizeClass, f: _Figures, banded: frozenset[str]) -> tuple[
     elif f.turnover <= ceilings.turnover_max:
         reasons.append(
             msg(
-                "With {staff} staff (fewer than {staff_limit}) and a turnover of {turnover} (at most"
+                "With a staff count of {staff} (fewer than {staff_limit}) and a turnover of {turnover} (at most"
                 " {turnover_limit}), your company is a {name} under {source}.",
                 staff=f.staff_arg,
                 staff_limit=Number(ceilings.staff_below),
@@ -272,7 +272,7 @@ def _reasons(category: SizeClass, f: _Figures, banded: frozenset[str]) -> tuple[
         assert f.balance_arg is not None
         reasons.append(
             msg(
-                "With {staff} staff (fewer than {staff_limit}) and a balance-sheet total of {balance} (at"
+                "With a staff count of {staff} (fewer than {staff_limit}) and a balance-sheet total of {balance} (at"
                 " most {balance_limit}), your company is a {name} under {source}. Meeting one of the two"
                 " money ceilings is enough, so the turnover above {turnover_limit} does not count against"
                 " it.",
@@ -400,8 +400,8 @@ def _caveats(
     elif group.unknown:
         caveats.append(
             msg(
-                "You do not know whether other enterprises hold {threshold} or more of your company, or it of"
-                " them. If so, the EU definition adds their staff and money figures: in proportion to the"
+                "You do not know whether other enterprises hold {threshold} or more of your company, or whether"
+                " your company holds that much of others. If so, the EU definition adds their staff and money figures: in proportion to the"
                 " stake for a partner enterprise (25 to 50 %), in full for a linked one (over 50 % or"
                 " control). Until that is checked, the category is provisional.",
                 threshold=Percent(Decimal(25)),
@@ -498,10 +498,38 @@ def _ifm_line(staff: Decimal, turnover: Decimal, banded: frozenset[str]) -> Text
     )
 
 
-_IFM_NOTE = msg(
-    "Why the two differ: the IfM Bonn counts only staff and turnover, and its definition serves statistics."
-    " Funding programmes use the EU definition above."
-)
+def _balance_open(
+    category: SizeClass, staff: Decimal, balance_sheet: Decimal | None, no_balance_sheet: bool
+) -> bool:
+    """An unknown balance-sheet total that could still make the company smaller: the class is provisional."""
+    if balance_sheet is not None or no_balance_sheet:
+        return False
+    possible = next((c for c in CEILINGS if c.admits_staff(staff)), None)
+    return possible is not None and SIZE_ORDER.index(possible.category) < SIZE_ORDER.index(category)
+
+
+def _ifm_note(category: SizeClass, staff: Decimal, turnover: Decimal, banded: frozenset[str]) -> Text:
+    """Why the IfM Bonn class differs from the EU class, with the reason that applies to these figures."""
+    staff_low, staff_high = figure_bounds("staff", staff, banded)
+    assert staff_low is not None and staff_high is not None
+    if staff_high >= 250 and staff_low <= 499 and category is not SizeClass.MEDIUM:
+        reason = msg(
+            "the IfM Bonn counts companies with up to 499 staff as medium-sized, the EU fewer than 250"
+        )
+    elif Decimal(9) < staff_high < 10:
+        reason = msg("the IfM Bonn counts up to 9 staff as a micro enterprise, the EU fewer than 10")
+    elif Decimal(49) < staff_high < 50:
+        reason = msg("the IfM Bonn counts up to 49 staff as a small enterprise, the EU fewer than 50")
+    else:
+        reason = msg(
+            "the IfM Bonn looks at turnover alone, while under the EU definition a balance-sheet total within"
+            " its ceiling is enough"
+        )
+    return msg(
+        "Why the two differ: {reason}. The IfM definition serves statistics; funding programmes use the EU"
+        " definition above.",
+        reason=reason,
+    )
 
 
 def _ifm_differs(category: SizeClass, staff: Decimal, turnover: Decimal, banded: frozenset[str]) -> bool:
@@ -514,18 +542,29 @@ def _ifm_differs(category: SizeClass, staff: Decimal, turnover: Decimal, banded:
     return not lowest == highest == eu
 
 
-def _headline(category: SizeClass, group: Group, *, kept: bool = False, open_year: bool = False) -> Text:
+def _headline(
+    category: SizeClass,
+    group: Group,
+    *,
+    kept: bool = False,
+    open_year: bool = False,
+    balance_open: bool = False,
+) -> Text:
+    """The category in one line, marked provisional when a missing figure could still change it."""
+    # figures of related enterprises only ever add up: they cannot make a large enterprise smaller
+    group_open = group.provisional and category is not SizeClass.LARGE
+    open_ = group_open or open_year or balance_open
     if group.public_control:
         return msg(
             "Your company: not an SME, because public bodies hold 25 % or more (by its own figures a {category})",
             category=CLASS_NAMES[category],
         )
-    if kept and not group.provisional:
+    if kept and not group_open:
         return msg(
             "Your company: {category} (kept for now under the two-year rule)", category=CLASS_NAMES[category]
         )
     if category not in _SME_CLASSES:
-        if group.provisional or open_year:
+        if open_:
             return msg("Your company: {category}, not an SME (provisional)", category=CLASS_NAMES[category])
         return msg("Your company: {category}, not an SME", category=CLASS_NAMES[category])
     missing = _missing_links(group)
@@ -536,7 +575,7 @@ def _headline(category: SizeClass, group: Group, *, kept: bool = False, open_yea
             category=CLASS_NAMES[category],
             names=missing,
         )
-    if group.provisional or open_year:
+    if open_:
         return msg("Your company: {category} (provisional)", category=CLASS_NAMES[category])
     return msg("Your company: {category}", category=CLASS_NAMES[category])
 
@@ -602,6 +641,21 @@ def classify_sme(
     )
     category = size_class(staff, turnover, balance_sheet)
     reasons = arithmetic + _reasons(category, figures, figure_banded)
+    if group.public_control:
+        # never "is a small enterprise": in law it is not an SME at all
+        reasons = (
+            *arithmetic,
+            msg(
+                "By its own figures (a staff count of {staff} and a turnover of {turnover}) your company would be"
+                " a {name}. Because public bodies hold {threshold} or more of its capital or votes, it is not an"
+                " SME under {source} (Annex, Art. 3(4)).",
+                staff=figures.staff_arg,
+                turnover=figures.turnover_arg,
+                name=CLASS_NAMES[category],
+                threshold=Percent(Decimal(25)),
+                source=_SME_SOURCE,
+            ),
+        )
     earlier = ceiling_just_crossed(staff, turnover, balance_sheet, figure_banded)
     figures_class: SizeClass | None = None
     two_year: tuple[Text, ...] = ()
@@ -637,6 +691,7 @@ def classify_sme(
             ),
         )
     two_year_open = bool(two_year)
+    balance_open = _balance_open(category, staff, balance_sheet, no_balance_sheet)
     return Classification(
         category=category,
         name=CLASS_NAMES[category],
@@ -653,9 +708,21 @@ def classify_sme(
         ),
         ifm_class=_ifm_line(staff, turnover, figure_banded),
         is_sme=category in _SME_CLASSES and not group.public_control,
-        headline=_headline(category, group, kept=figures_class is not None, open_year=two_year_open),
-        provisional=(group.provisional and not group.public_control) or two_year_open,
-        ifm_note=_IFM_NOTE if _ifm_differs(category, staff, turnover, figure_banded) else None,
+        headline=_headline(
+            category,
+            group,
+            kept=figures_class is not None,
+            open_year=two_year_open,
+            balance_open=balance_open,
+        ),
+        provisional=(
+            (group.provisional and not group.public_control and category is not SizeClass.LARGE)
+            or two_year_open
+            or balance_open
+        ),
+        ifm_note=_ifm_note(category, staff, turnover, figure_banded)
+        if _ifm_differs(category, staff, turnover, figure_banded)
+        else None,
         aggregation=aggregation,
         public_control=group.public_control,
         earlier_class=earlier,

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
 from dialogs.classification import SIZE_ORDER, Classification, SizeClass, figure_bounds
@@ -270,7 +270,9 @@ def _issue(p: CompanyProfile, as_of: date) -> DutyVerdict:
             "With a turnover of roughly {turnover}, above {limit}, you must issue e-invoices (XRechnung or"
             " ZUGFeRD) to business customers for supplies from {start}; paper and PDF invoices end then. The"
             " deciding figure is your total turnover of 2026 under VAT law. {exemptions}",
-            turnover=Money(p.turnover) if low == high else msg("more than {low}", low=Money(low)),
+            turnover=Money(p.turnover)
+            if low == high
+            else msg("more than {low}", low=Money(low.to_integral_value(ROUND_DOWN))),
             limit=Money(limit),
             start=Day(start),
             exemptions=exemptions,

@@ -6,6 +6,7 @@ session, applies one event and returns the new session with a ``Reply`` that cha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -637,9 +638,20 @@ def _unanswered_screen(question_id: str) -> QuestionScreen:
     )
 
 
+# "don't know" typed at a number question: the offered ranges are the way on
+_DONT_KNOW = re.compile(
+    r"(?i)^(wei(ß|ss) (ich )?nicht|keine ahnung|unbekannt|k\. ?a\.?|don'?t know|do not know|not sure|unknown|no idea)[.!]?$"
+)
+
+
 def better_refusal(question: Question, text: str, language: str) -> Text | None:
     """A more helpful reason than the parser's for typical slips: staff typed where money is asked, or a
     range ("10-20") instead of one number (pointing to the offered range that holds it)."""
+    if _DONT_KNOW.match(text.strip()) and any(c.low is not None for c in question.choices):
+        return msg(
+            "No exact figure needed: choose the range below that your figure lies in. A range is enough to"
+            " classify your company."
+        )
     if question.id in _MONEY_QUESTIONS and looks_like_staff(text):
         return msg(
             "That looks like a number of staff. Here we need an amount in euros, e.g. {example}.",

@@ -632,10 +632,11 @@ RULES: tuple[Rule, ...] = (
         id="larger_firm_support",
         weight=50,
         condition=lambda f: not f.is_sme and _needs_support(f),
-        title=msg("Get advice suited to a company above the SME ceilings"),
+        title=msg("Get advice suited to a company outside the SME definition"),
         why=msg(
-            "Your company is not an SME, so the Mittelstand-Digital Zentren are not meant for it. The chamber"
-            " of commerce (IHK) and the European Digital Innovation Hubs (EDIH) also serve larger firms."
+            "Your company is not an SME under the EU definition, so the Mittelstand-Digital Zentren are not"
+            " meant for it. The chamber of commerce (IHK) and the European Digital Innovation Hubs (EDIH) also"
+            " serve such companies."
         ),
         action=msg("Ask your IHK about its digital advice, and the EDIH of your region about a workshop."),
         effort=(1, 2),

@@ -310,7 +310,9 @@ QUESTIONS: tuple[Question, ...] = (
         hint=msg(
             "Count each enterprise on its own. Not counted towards the 25 %: public investment corporations,"
             " venture capital firms, business angels (up to €1.25 million in one company), universities,"
-            " institutional investors and small local authorities. {figures}",
+            " institutional investors and small local authorities. “Public bodies” means the state, Länder,"
+            " municipalities and public institutions; a local authority with an annual budget under €10 million"
+            " and fewer than 5,000 inhabitants does not count as one. {figures}",
             figures=_TYPE_FIGURES,
         ),
         choices=_relation_choices(public=True),

@@ -100,7 +100,7 @@ def _funding(c: Classification) -> Text:
         return msg(
             "Funding (as of {date}): most public SME programmes (EU state-aid rules, KfW, federal and Land"
             " programmes) use the EU definition with the partner and linked rules and ask you to sign an SME"
-            " declaration. Clarify your ownership figures first, as your category is provisional. Current"
+            " declaration. Clarify the open figures named above first, as your category is provisional. Current"
             " programmes are listed in the federal funding database (foerderdatenbank.de).",
             date=AS_OF,
         )
@@ -147,7 +147,7 @@ def result_sections(
         plan.append(
             Line(
                 msg(
-                    "Effort: {effort} · Cost: {cost} · Shows it worked: {metric}",
+                    "Effort: {effort} · Cost: {cost} · Success shows in: {metric}",
                     effort=step.effort,
                     cost=step.cost,
                     metric=step.metric,
