@@ -31,7 +31,7 @@ from bot.i18n import Translator
 from bot.reading import event_for_text
 from bot.rendering import render_summary
 from bot.storage import Storage
-from dialogs.engine import Choose, Session, Show, handle, summary_screen
+from dialogs.engine import Choose, Session, Show, handle, question_screen, summary_screen
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS
 from dialogs.text import msg
 from tests.support.botapi_fake import BotApiFake, CallRecord, FakeUser, Fault
@@ -310,6 +310,14 @@ def expected_session(script: Script) -> Session:
     return session
 
 
+def expected_progress(script: Script, qid: str) -> tuple[int, int]:
+    """The "question n of N" the engine shows at ``qid`` after the script's earlier answers."""
+    index = next(i for i, step in enumerate(script.steps) if step.qid == qid)
+    session = expected_session(Script(script.language_code, script.steps[:index]))
+    screen = question_screen(QUESTION_BY_ID[qid], session.answers)
+    return screen.number, screen.total
+
+
 def expected_summary_lines(script: Script) -> list[str]:
     """The lines of the summary screen that list the answers, as the user reads them."""
     screen = summary_screen(expected_session(script).answers)
@@ -483,7 +491,7 @@ class ScriptedUser:
         self._latest = None
 
     def _check_progress(self, qid: str, text: str) -> None:
-        wanted = (QIDS.index(qid) + 1, len(QIDS))
+        wanted = expected_progress(self.script, qid)
         shown = progress_of(text)
         if shown != wanted:
             self.record.progress_errors.append(f"{qid}: {shown}, expected {wanted}")
@@ -528,7 +536,9 @@ class ScriptedUser:
                 ("answer",), lambda i: i.qid is not None and position(screen) > position(i.qid)
             )
             if matched:
-                answered = QIDS[position(screen) - 1]
+                # the script's question before this screen (questions that do not apply are not asked)
+                asked = [step.qid for step in self.script.steps]
+                answered = asked[asked.index(screen) - 1] if screen in asked else asked[-1]
                 self.record.acked.append(answered)
                 if self.on_ack is not None:
                     self.on_ack(self)
