@@ -202,6 +202,30 @@ def duty_cost(duty_id: str, staff: Decimal) -> Text:
     return costs if isinstance(costs, Text) else costs[cost_band(staff)]
 
 
+_ANY_CHAMBER = msg("your chamber (IHK, HWK or professional chamber)")
+
+
+def chamber_for(profile: CompanyProfile) -> Text:
+    """The chamber a firm belongs to: crafts to the HWK, liberal professions to their own chamber, others to
+    the IHK (domain facts, chambers)."""
+    if profile.sector == "craft":
+        return msg("your chamber of crafts (HWK)")
+    if profile.sector == "services":
+        return msg(
+            "your professional chamber (such as the Steuerberaterkammer, Rechtsanwaltskammer or Architekten-"
+            " und Ingenieurkammer), or the IHK if your profession has none"
+        )
+    return msg("your chamber of commerce (IHK)")
+
+
+def _with_chamber(step: Step, profile: CompanyProfile) -> Step:
+    """A support step names the chamber the firm belongs to."""
+    if "chamber" not in step.action.args:
+        return step
+    action = Text(step.action.msgid, {**step.action.args, "chamber": chamber_for(profile)})
+    return replace(step, action=action)
+
+
 def _local_private(f: Facts) -> bool:
     """Local or regional business with private customers: the map and reviews decide."""
     return f.profile.reach == "local" and f.profile.customers != "business"
@@ -287,7 +311,9 @@ RULES: tuple[Rule, ...] = (
         id="local_profile",
         weight=10,
         condition=lambda f: (
-            _local_private(f) and (f.profile.website != "current" or f.profile.referral != "active")
+            _local_private(f)
+            and f.profile.sector != "hospitality"  # the booking step covers the map profile and reviews
+            and (f.profile.website != "current" or f.profile.referral != "active")
         ),
         title=msg("Complete your Google Business Profile"),
         why=msg(
@@ -491,16 +517,19 @@ RULES: tuple[Rule, ...] = (
         ),
         action={
             Audience.OWNER: msg(
-                "Call the digital advisers of your chamber of crafts (HWK) or IHK, or the nearest"
-                " Mittelstand-Digital Zentrum, and book a free first consultation."
+                "Call the digital advisers of {chamber}, or the nearest Mittelstand-Digital Zentrum, and book a"
+                " free first consultation.",
+                chamber=_ANY_CHAMBER,
             ),
             Audience.TEAM: msg(
                 "Find a Mittelstand-Digital Zentrum that suits you and sign up for a first consultation or a"
-                " workshop on online marketing; ask your IHK or HWK as well."
+                " workshop on online marketing; ask {chamber} as well.",
+                chamber=_ANY_CHAMBER,
             ),
             Audience.ORGANISATION: msg(
                 "Ask a Mittelstand-Digital Zentrum for a free workshop on your online marketing strategy,"
-                " and ask your IHK about its digital advice and exchange groups."
+                " and ask {chamber} about its digital advice and exchange groups.",
+                chamber=_ANY_CHAMBER,
             ),
         },
         effort=(1, 2),
@@ -638,7 +667,10 @@ RULES: tuple[Rule, ...] = (
             " meant for it. The chamber of commerce (IHK) and the European Digital Innovation Hubs (EDIH) also"
             " serve such companies."
         ),
-        action=msg("Ask your IHK about its digital advice, and the EDIH of your region about a workshop."),
+        action=msg(
+            "Ask {chamber} about its digital advice, and the EDIH of your region about a workshop.",
+            chamber=_ANY_CHAMBER,
+        ),
         effort=(1, 2),
         cost=_free(),
         metric=msg("one agreed next step after the consultation"),
@@ -864,9 +896,8 @@ def select_steps(facts: Facts) -> tuple[Step, ...]:
         priority = len(steps) + 1
         horizon = Horizon.WEEK if index < week_left else Horizon.QUARTER
         if isinstance(item, Rule):
-            steps.append(
-                replace(item.step(priority, facts.audience, cost_band(facts.profile.staff)), horizon=horizon)
-            )
+            step = item.step(priority, facts.audience, cost_band(facts.profile.staff))
+            steps.append(_with_chamber(replace(step, horizon=horizon), facts.profile))
         else:
             steps.append(_duty_step(item, facts, priority, horizon))
     return tuple(steps)
