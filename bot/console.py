@@ -239,8 +239,19 @@ class ConsoleAdvisor:
         return {
             "completed": True,
             "language": self.outcome.language,
-            "category": c.category.value,
+            # held by public bodies: not an SME whatever its figures; the figures' class is given beside it
+            "category": "not_sme" if c.public_control else c.category.value,
+            "category_by_figures": c.category.value,
             "category_name": t(c.name),
+            "duties": [
+                {
+                    "id": v.duty_id,
+                    "status": v.status.value,
+                    "starts_on": None if v.starts_on is None else v.starts_on.isoformat(),
+                    "depends_on": None if v.depends_on is None else t(v.depends_on),
+                }
+                for v in advice.duties
+            ],
             "headline": t(c.headline),
             "provisional": c.provisional,
             "is_sme": c.is_sme,

@@ -47,6 +47,12 @@ def format_money(amount: Decimal, language: str, *, compact: bool = True) -> str
     """Euros the way a reader of ``language`` writes them: "2,5 Mio. €" / "€2.5M", else "250.000 €"."""
     amount = Decimal(amount)
     if compact and abs(amount) >= 1_000_000 and (amount % 100_000) == 0:
+        if language == "en":
+            # "€2 million", as English prose writes it; babel's short form "€2M" reads like a ticker
+            unit, word = (
+                (10**9, "billion") if abs(amount) >= 10**9 and amount % 10**8 == 0 else (10**6, "million")
+            )
+            return f"€{format_decimal(amount / unit, format='#,##0.#', locale='en')} {word}"
         return format_compact_currency(amount, "EUR", locale=language, fraction_digits=1)
     if amount != amount.to_integral_value() and abs(amount) < 1000:
         # a small amount with cents ("1,50 €") keeps them: rounded, 1.5 would read as 2 €

@@ -30,10 +30,12 @@ gap. The score also steers two rules: free support from a gap of 40, "test one n
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from dialogs.classification import Classification
 from dialogs.comparisons import Comparison, compare
+from dialogs.duties import DutyVerdict, evaluate_duties
 from dialogs.plan import Facts, Step, audience_for, select_steps
 from dialogs.profile import CompanyProfile
 from dialogs.text import Text, msg
@@ -57,6 +59,7 @@ class Advice:
     score_parts: tuple[ScorePart, ...]
     steps: tuple[Step, ...]
     comparisons: tuple[Comparison, ...]
+    duties: tuple[DutyVerdict, ...] = ()
 
 
 # --- Score -------------------------------------------------------------------------------------------
@@ -101,17 +104,26 @@ def score_parts(profile: CompanyProfile) -> tuple[ScorePart, ...]:
 # --- Putting it together -----------------------------------------------------------------------------
 
 
-def build_advice(profile: CompanyProfile, classification: Classification) -> Advice:
-    """Score the digital gap, pick the steps for this company and its size class, and add comparisons."""
+def build_advice(
+    profile: CompanyProfile, classification: Classification, *, as_of: date | None = None
+) -> Advice:
+    """Score the digital gap, judge the legal duties as of ``as_of`` (today unless given), pick the steps for
+    this company and its size class (duties due soon first), and add comparisons."""
     parts = score_parts(profile)
     gap = sum(part.points for part in parts)
+    duties = evaluate_duties(profile, classification, as_of=as_of)
     facts = Facts(
         profile,
         classification.category,
         audience_for(classification.category, profile.staff),
         gap,
         is_sme=classification.is_sme,
+        duties=duties,
     )
     return Advice(
-        score=gap, score_parts=parts, steps=select_steps(facts), comparisons=compare(profile, classification)
+        score=gap,
+        score_parts=parts,
+        steps=select_steps(facts),
+        comparisons=compare(profile, classification),
+        duties=duties,
     )

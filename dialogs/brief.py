@@ -41,6 +41,9 @@ BUTTON_LABELS: dict[str, Text] = {
     "controlling_share": msg("Controlling share"),
     "results_check": msg("Results checked"),
     "referral": msg("Referrals"),
+    "previous_year": msg("Previous year"),
+    "small_business": msg("§ 19 UStG"),
+    "online_offer": msg("Online offer"),
 }
 
 
@@ -66,7 +69,7 @@ def step_lines(step: Step, *, done: bool = False, brief: bool = False) -> list[L
         lines.append(
             Line(
                 msg(
-                    "Effort: {effort} · Cost: {cost} · Shows it worked: {metric}",
+                    "Effort: {effort} · Cost: {cost} · Success shows in: {metric}",
                     effort=step.effort,
                     cost=step.cost,
                     metric=step.metric,

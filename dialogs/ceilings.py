@@ -120,6 +120,46 @@ def size_class(staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None)
     return size_verdict(staff, turnover, balance_sheet).category
 
 
+def ceiling_just_crossed(
+    staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None, banded: frozenset[str] = frozenset()
+) -> SizeClass | None:
+    """The smaller class the company would be in were its one figure just above a ceiling (within 10 %) at
+    that ceiling: the class the two-year rule may keep it in. ``None`` when no exact figure is just over."""
+    category = size_class(staff, turnover, balance_sheet)
+    current = {"staff": staff, "turnover": turnover, "balance_sheet": balance_sheet}
+    for ceilings in reversed(CEILINGS[: SIZE_ORDER.index(category)]):
+        for figure, value in current.items():
+            if value is None or figure in banded:
+                continue
+            if figure == "staff":
+                limit = ceilings.staff_below
+                just_over = limit <= value < limit * (1 + _NEAR)
+                moved = limit - Decimal("0.01")
+            else:
+                limit = ceilings.turnover_max if figure == "turnover" else ceilings.balance_max
+                just_over = limit < value <= limit * (1 + _NEAR)
+                moved = limit
+            if not just_over:
+                continue
+            changed = {**current, figure: moved}
+            changed_staff, changed_turnover = changed["staff"], changed["turnover"]
+            assert changed_staff is not None and changed_turnover is not None
+            smaller = size_class(changed_staff, changed_turnover, changed["balance_sheet"])
+            if SIZE_ORDER.index(smaller) < SIZE_ORDER.index(category):
+                return smaller
+    return None
+
+
+def balance_open(
+    category: SizeClass, staff: Decimal, balance_sheet: Decimal | None, no_balance_sheet: bool
+) -> bool:
+    """An unknown balance-sheet total that could still make the company smaller: the class is provisional."""
+    if balance_sheet is not None or no_balance_sheet:
+        return False
+    possible = next((c for c in CEILINGS if c.admits_staff(staff)), None)
+    return possible is not None and SIZE_ORDER.index(possible.category) < SIZE_ORDER.index(category)
+
+
 def ifm_size_class(staff: Decimal, turnover: Decimal) -> SizeClass:
     """The class under the IfM Bonn definition: micro, small, medium or large."""
     for category, max_staff, max_turnover in IFM_CEILINGS:
@@ -146,10 +186,28 @@ def ifm_line(staff: Decimal, turnover: Decimal, banded: frozenset[str]) -> Text:
     )
 
 
-IFM_NOTE = msg(
-    "Why the two differ: the IfM Bonn counts only staff and turnover, and its definition serves statistics."
-    " Funding programmes use the EU definition above."
-)
+def ifm_note(category: SizeClass, staff: Decimal, turnover: Decimal, banded: frozenset[str]) -> Text:
+    """Why the IfM Bonn class differs from the EU class, with the reason that applies to these figures."""
+    staff_low, staff_high = figure_bounds("staff", staff, banded)
+    assert staff_low is not None and staff_high is not None
+    if staff_high >= 250 and staff_low <= 499 and category is not SizeClass.MEDIUM:
+        reason = msg(
+            "the IfM Bonn counts companies with up to 499 staff as medium-sized, the EU fewer than 250"
+        )
+    elif Decimal(9) < staff_high < 10:
+        reason = msg("the IfM Bonn counts up to 9 staff as a micro enterprise, the EU fewer than 10")
+    elif Decimal(49) < staff_high < 50:
+        reason = msg("the IfM Bonn counts up to 49 staff as a small enterprise, the EU fewer than 50")
+    else:
+        reason = msg(
+            "the IfM Bonn looks at turnover alone, while under the EU definition a balance-sheet total within"
+            " its ceiling is enough"
+        )
+    return msg(
+        "Why the two differ: {reason}. The IfM definition serves statistics; funding programmes use the EU"
+        " definition above.",
+        reason=reason,
+    )
 
 
 def ifm_differs(category: SizeClass, staff: Decimal, turnover: Decimal, banded: frozenset[str]) -> bool:

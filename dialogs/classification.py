@@ -13,7 +13,6 @@ from dialogs.ceilings import (
     CEILINGS,
     CEILINGS_BY_CLASS,
     CLASS_NAMES,
-    IFM_NOTE,
     MIDCAP_SOURCE,
     SIZE_ORDER,
     SME_CLASSES,
@@ -21,11 +20,15 @@ from dialogs.ceilings import (
     Ceilings,
     SizeClass,
     SizeVerdict,
+    balance_open,
+    ceiling_just_crossed,
     close_calls,
     ifm_differs,
     ifm_line,
+    ifm_note,
     size_verdict,
 )
+from dialogs.class_notes import public_control_reason, two_year_rule
 from dialogs.figures import Figures, money_arg, staff_arg
 from dialogs.group import PARTNER, Aggregation, Group, aggregate
 from dialogs.group_text import enterprise_line
@@ -47,6 +50,11 @@ class Classification:
     ifm_note: Text | None = None  # why the IfM class differs from the EU class
     aggregation: Aggregation | None = None
     public_control: bool = False  # public bodies hold 25 % or more: not an SME whatever the figures
+    # Two-year rule: the smaller class the figures are just above (None when no ceiling was just crossed),
+    # and the class the figures alone give when the company keeps that smaller class for now.
+    earlier_class: SizeClass | None = None
+    figures_class: SizeClass | None = None
+    two_year_open: bool = False  # just over a ceiling, and the previous year is not known
 
 
 def _reasons(verdict: SizeVerdict, f: Figures, banded: frozenset[str]) -> tuple[Text, ...]:
@@ -70,7 +78,7 @@ def _reasons(verdict: SizeVerdict, f: Figures, banded: frozenset[str]) -> tuple[
         if verdict.ceiling == "turnover":
             reasons.append(
                 msg(
-                    "With {staff} staff and a turnover of {turnover}, your company is a {name} under {source}.",
+                    "With a staff count of {staff} and a turnover of {turnover}, your company is a {name} under {source}.",
                     staff=f.staff_arg,
                     turnover=f.turnover_arg,
                     name=CLASS_NAMES[category],
@@ -81,7 +89,7 @@ def _reasons(verdict: SizeVerdict, f: Figures, banded: frozenset[str]) -> tuple[
             assert f.balance_arg is not None
             reasons.append(
                 msg(
-                    "With {staff} staff and a balance-sheet total of {balance}, your company is a {name} under"
+                    "With a staff count of {staff} and a balance-sheet total of {balance}, your company is a {name} under"
                     " {source}. Meeting one of the two money ceilings is enough, so the turnover above"
                     " {turnover_limit} does not count against it.",
                     staff=f.staff_arg,
@@ -94,7 +102,7 @@ def _reasons(verdict: SizeVerdict, f: Figures, banded: frozenset[str]) -> tuple[
     elif verdict.ceiling == "turnover":
         reasons.append(
             msg(
-                "With {staff} staff (fewer than {staff_limit}) and a turnover of {turnover} (at most"
+                "With a staff count of {staff} (fewer than {staff_limit}) and a turnover of {turnover} (at most"
                 " {turnover_limit}), your company is a {name} under {source}.",
                 staff=f.staff_arg,
                 staff_limit=Number(ceilings.staff_below),
@@ -108,7 +116,7 @@ def _reasons(verdict: SizeVerdict, f: Figures, banded: frozenset[str]) -> tuple[
         assert f.balance_arg is not None
         reasons.append(
             msg(
-                "With {staff} staff (fewer than {staff_limit}) and a balance-sheet total of {balance} (at"
+                "With a staff count of {staff} (fewer than {staff_limit}) and a balance-sheet total of {balance} (at"
                 " most {balance_limit}), your company is a {name} under {source}. Meeting one of the two"
                 " money ceilings is enough, so the turnover above {turnover_limit} does not count against"
                 " it.",
@@ -164,6 +172,7 @@ def _caveats(
     *,
     no_balance_sheet: bool,
     aggregated: bool,
+    close_calls_too: bool = True,
 ) -> tuple[Text, ...]:
     caveats: list[Text] = []
     if group.public_control:
@@ -179,8 +188,9 @@ def _caveats(
     elif group.unknown:
         caveats.append(
             msg(
-                "You do not know whether other enterprises hold {threshold} or more of your company, or it of"
-                " them. If so, the EU definition adds their staff and money figures: in proportion to the"
+                "You do not know whether other enterprises hold {threshold} or more of your company, or whether"
+                " your company holds that much of others. If so, the EU definition adds their staff and money"
+                " figures: in proportion to the"
                 " stake for a partner enterprise (25 to 50 %), in full for a linked one (over 50 % or"
                 " control). Until that is checked, the category is provisional.",
                 threshold=Percent(Decimal(25)),
@@ -254,18 +264,34 @@ def _caveats(
                     " those ranges; exact figures would show how close you are to the next ceiling."
                 )
             )
-    caveats += close_calls(category, f, banded)
+    if close_calls_too:
+        caveats += close_calls(category, f, banded)
     return tuple(caveats)
 
 
-def _headline(category: SizeClass, group: Group) -> Text:
+def _headline(
+    category: SizeClass,
+    group: Group,
+    *,
+    kept: bool = False,
+    open_year: bool = False,
+    open_balance: bool = False,
+) -> Text:
+    """The category in one line, marked provisional when a missing figure could still change it."""
+    # figures of related enterprises only ever add up: they cannot make a large enterprise smaller
+    group_open = group.provisional and category is not SizeClass.LARGE
+    open_ = group_open or open_year or open_balance
     if group.public_control:
         return msg(
             "Your company: not an SME, because public bodies hold 25 % or more (by its own figures a {category})",
             category=CLASS_NAMES[category],
         )
+    if kept and not group_open:
+        return msg(
+            "Your company: {category} (kept for now under the two-year rule)", category=CLASS_NAMES[category]
+        )
     if category not in SME_CLASSES:
-        if group.provisional:
+        if open_:
             return msg("Your company: {category}, not an SME (provisional)", category=CLASS_NAMES[category])
         return msg("Your company: {category}, not an SME", category=CLASS_NAMES[category])
     missing = _missing_links(group)
@@ -276,7 +302,7 @@ def _headline(category: SizeClass, group: Group) -> Text:
             category=CLASS_NAMES[category],
             names=missing,
         )
-    if group.provisional:
+    if open_:
         return msg("Your company: {category} (provisional)", category=CLASS_NAMES[category])
     return msg("Your company: {category}", category=CLASS_NAMES[category])
 
@@ -300,6 +326,7 @@ def classify_sme(
     banded: frozenset[str] = frozenset(),
     group: Group | None = None,
     no_balance_sheet: bool = False,
+    previous_year: str | None = None,
 ) -> Classification:
     """Classify by the EU SME definition: the staff ceiling AND the turnover OR the balance-sheet ceiling.
 
@@ -307,7 +334,9 @@ def classify_sme(
     full) before classifying, and the sums are shown in the reasons. ``linked`` without a ``group`` stands
     for a partner relation whose figures are unknown. ``banded`` names the figures ("staff", "turnover",
     "balance_sheet") that are a band's representative rather than an exact number; the texts then speak of
-    the band, not of the representative.
+    the band, not of the representative. ``previous_year`` answers whether figures just above a ceiling
+    were above it in the previous financial year too ("yes", "no", "unknown"): under the two-year rule
+    (Annex Art. 4(2)) a company that crossed a ceiling in one year only keeps its earlier class for now.
     """
     if group is None:
         group = Group(owned_by=PARTNER) if linked else Group()
@@ -339,23 +368,51 @@ def classify_sme(
     )
     verdict = size_verdict(staff, turnover, balance_sheet)
     category = verdict.category
+    reasons = arithmetic + _reasons(verdict, figures, figure_banded)
+    if group.public_control:
+        reasons = (*arithmetic, public_control_reason(category, figures))
+    earlier = ceiling_just_crossed(staff, turnover, balance_sheet, figure_banded)
+    figures_class, extra, two_year = two_year_rule(category, earlier, previous_year)
+    if figures_class is not None:
+        assert earlier is not None
+        category = earlier
+    reasons += extra
+    two_year_open = bool(two_year)
+    open_balance = balance_open(category, staff, balance_sheet, no_balance_sheet)
     return Classification(
         category=category,
         name=CLASS_NAMES[category],
-        reasons=arithmetic + _reasons(verdict, figures, figure_banded),
-        caveats=_caveats(
+        reasons=reasons,
+        caveats=two_year
+        + _caveats(
             category,
             figures,
             group,
             banded,
             no_balance_sheet=no_balance_sheet,
             aggregated=aggregation is not None,
+            close_calls_too=earlier is None or previous_year is None,
         ),
         ifm_class=ifm_line(staff, turnover, figure_banded),
         is_sme=category in SME_CLASSES and not group.public_control,
-        headline=_headline(category, group),
-        provisional=group.provisional and not group.public_control,
-        ifm_note=IFM_NOTE if ifm_differs(category, staff, turnover, figure_banded) else None,
+        headline=_headline(
+            category,
+            group,
+            kept=figures_class is not None,
+            open_year=two_year_open,
+            open_balance=open_balance,
+        ),
+        provisional=(
+            (group.provisional and not group.public_control and category is not SizeClass.LARGE)
+            or two_year_open
+            or open_balance
+        ),
+        ifm_note=ifm_note(category, staff, turnover, figure_banded)
+        if ifm_differs(category, staff, turnover, figure_banded)
+        else None,
         aggregation=aggregation,
         public_control=group.public_control,
+        earlier_class=earlier,
+        figures_class=figures_class,
+        two_year_open=two_year_open,
     )

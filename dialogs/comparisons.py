@@ -80,12 +80,21 @@ def _tns_online(p: CompanyProfile) -> Comparison:
         "tns_online": Percent(TNS_2014_ONLINE_SHARE),
         "tns_social": Percent(TNS_2014_SOCIAL_CONTROLLING_SHARE),
     }
-    if p.online_share <= TNS_2014_ONLINE_SHARE:
+    low, high = _share_of(p, "online_share", p.online_share)
+    if high < TNS_2014_ONLINE_SHARE:
         text = msg(
             "You put {share} of your marketing budget online and {social_controlling} into social media and"
             " controlling. In a TNS Infratest survey of 2014, {firms} of B2B companies put only about"
             " {tns_online} online and about {tns_social} into social media and controlling; your online"
-            " share is no higher. The figures are old; we found no newer source for this split.",
+            " share is lower still. The figures are old; we found no newer source for this split.",
+            **args,
+        )
+    elif low > TNS_2014_ONLINE_SHARE:
+        text = msg(
+            "You put {share} of your marketing budget online and {social_controlling} into social media and"
+            " controlling. In a TNS Infratest survey of 2014, {firms} of B2B companies put only about"
+            " {tns_online} online and about {tns_social} into social media and controlling; your online"
+            " share is higher. The figures are old; we found no newer source for this split.",
             **args,
         )
     else:
@@ -93,7 +102,7 @@ def _tns_online(p: CompanyProfile) -> Comparison:
             "You put {share} of your marketing budget online and {social_controlling} into social media and"
             " controlling. In a TNS Infratest survey of 2014, {firms} of B2B companies put only about"
             " {tns_online} online and about {tns_social} into social media and controlling; your online"
-            " share is higher. The figures are old; we found no newer source for this split.",
+            " share is about the same. The figures are old; we found no newer source for this split.",
             **args,
         )
     return Comparison("tns_2014_online_share", text)
@@ -202,7 +211,8 @@ def _eurostat_dii(c: Classification) -> Comparison:
         text = msg(
             "Eurostat, Digital Intensity Index 2023: {sme} of EU SMEs reach at least a basic level of"
             " digital intensity, against {large} of large companies; the EU target for 2030 is over"
-            " {target}. For SMEs like yours, that is the gap to close.",
+            " {target}. The index counts the use of 12 digital technologies (such as cloud services, e-commerce"
+            " or AI), not marketing: it measures something else than your score above.",
             **args,
         )
     else:

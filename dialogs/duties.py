@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
 from dialogs.ceilings import SIZE_ORDER, SizeClass
@@ -272,7 +272,9 @@ def _issue(p: CompanyProfile, as_of: date) -> DutyVerdict:
             "With a turnover of roughly {turnover}, above {limit}, you must issue e-invoices (XRechnung or"
             " ZUGFeRD) to business customers for supplies from {start}; paper and PDF invoices end then. The"
             " deciding figure is your total turnover of 2026 under VAT law. {exemptions}",
-            turnover=Money(p.turnover) if low == high else msg("more than {low}", low=Money(low)),
+            turnover=Money(p.turnover)
+            if low == high
+            else msg("more than {low}", low=Money(low.to_integral_value(ROUND_DOWN))),
             limit=Money(limit),
             start=Day(start),
             exemptions=exemptions,
@@ -324,6 +326,14 @@ def micro_status(p: CompanyProfile, c: Classification) -> _Micro:
                 ),
             )
         return _Micro(True)
+    if c.two_year_open and c.earlier_class is SizeClass.MICRO:
+        return _Micro(
+            None,
+            msg(
+                "whether your figures were above the micro ceilings in the previous financial year as well;"
+                " if not, your company stays a micro enterprise for now"
+            ),
+        )
     if staff < 10 and balance is None and not p.no_balance_sheet and c.category is SizeClass.SMALL:
         return _Micro(
             None,
@@ -332,7 +342,7 @@ def micro_status(p: CompanyProfile, c: Classification) -> _Micro:
     return _Micro(False)
 
 
-_BFSG_TITLE = msg("Make your online shop or booking accessible (BFSG)")
+_BFSG_TITLE = msg("Accessible online shop, booking or app (BFSG)")
 
 
 def _accessibility_verdict(
@@ -375,17 +385,6 @@ def _accessibility(p: CompanyProfile, c: Classification, as_of: date) -> DutyVer
             ),
             as_of,
         )
-    if p.online_offer == "not_asked":
-        return _accessibility_verdict(
-            DutyStatus.DEPENDS,
-            msg(
-                "If you sell or take bookings online from consumers (web shop, online booking, app), the"
-                " offer must be accessible since {date}, unless your company is a micro enterprise.",
-                date=Day(BFSG_SINCE),
-            ),
-            as_of,
-            msg("whether you sell or take bookings online from consumers"),
-        )
     micro = micro_status(p, c)
     exemption = msg(
         "The exemption covers services only: products the law names (such as computers, smartphones or"
@@ -401,6 +400,17 @@ def _accessibility(p: CompanyProfile, c: Classification, as_of: date) -> DutyVer
                 exemption=exemption,
             ),
             as_of,
+        )
+    if p.online_offer == "not_asked":
+        return _accessibility_verdict(
+            DutyStatus.DEPENDS,
+            msg(
+                "If you sell or take bookings online from consumers (web shop, online booking, app), the"
+                " offer must be accessible since {date}, unless your company is a micro enterprise.",
+                date=Day(BFSG_SINCE),
+            ),
+            as_of,
+            msg("whether you sell or take bookings online from consumers"),
         )
     if micro.is_micro is None:
         assert micro.decides is not None
@@ -429,7 +439,7 @@ def _accessibility(p: CompanyProfile, c: Classification, as_of: date) -> DutyVer
 
 # --- NIS2 --------------------------------------------------------------------------------------------
 
-_NIS2_TITLE = msg("Check whether the NIS2 cybersecurity duties apply")
+_NIS2_TITLE = msg("NIS2 cybersecurity duties (registration with the BSI)")
 
 
 def _nis2_verdict(

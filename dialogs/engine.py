@@ -7,6 +7,7 @@ The parts it stands on: the session (``dialogs.session``), the events (``dialogs
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -318,8 +319,9 @@ def is_complete(answers: Answers) -> bool:
     return not any(needs_answer(q, answers)[0] for q in QUESTIONS)
 
 
-def evaluate(answers: Answers) -> Result:
-    """Classify the company and build its advice from complete answers."""
+def evaluate(answers: Answers, *, as_of: date | None = None) -> Result:
+    """Classify the company and build its advice from complete answers, with the legal duties as of
+    ``as_of`` (today unless given)."""
     profile = build_profile(answers)
     classification = classify_sme(
         profile.staff,
@@ -328,5 +330,6 @@ def evaluate(answers: Answers) -> Result:
         banded=profile.banded,
         group=profile.group,
         no_balance_sheet=profile.no_balance_sheet,
+        previous_year=None if profile.previous_year == "not_asked" else profile.previous_year,
     )
-    return Result(profile, classification, build_advice(profile, classification))
+    return Result(profile, classification, build_advice(profile, classification, as_of=as_of))

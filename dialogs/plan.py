@@ -9,13 +9,14 @@ the rest for this quarter.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
 
 from dialogs.ceilings import SizeClass
+from dialogs.duties import DutyStatus, DutyVerdict
 from dialogs.profile import CompanyProfile
-from dialogs.text import Money, Text, msg
+from dialogs.text import Day, Money, Text, msg, nmsg
 
 MIN_STEPS = 3
 MAX_STEPS = 7
@@ -45,6 +46,8 @@ class Step:
     cost: Text
     metric: Text
     horizon: Horizon = Horizon.QUARTER
+    duty_id: str | None = None  # the legal duty this step is about (see dialogs.duties)
+    days_left: int | None = None  # until the duty starts, for a duty due soon
 
 
 # --- Rules -------------------------------------------------------------------------------------------
@@ -62,13 +65,22 @@ class Audience(StrEnum):
 SOLO_BELOW_STAFF = Decimal(2)
 
 
+TEAM_FROM_STAFF = Decimal(10)
+ORGANISATION_FROM_STAFF = Decimal(50)
+
+
 def audience_for(category: SizeClass, staff: Decimal | None = None) -> Audience:
-    """Whom the steps address for a size class (and a staff count: below 2 it is one person alone)."""
-    if category is SizeClass.MICRO and staff is not None and staff < SOLO_BELOW_STAFF:
+    """Whom the steps address: the firm's own headcount decides the wording (an 8-person subsidiary of a
+    large group is a small team), the size class only when the headcount is not known."""
+    if staff is None:
+        return {SizeClass.MICRO: Audience.OWNER, SizeClass.SMALL: Audience.TEAM}.get(
+            category, Audience.ORGANISATION
+        )
+    if staff < SOLO_BELOW_STAFF:
         return Audience.SOLO
-    if category is SizeClass.MICRO:
+    if staff < TEAM_FROM_STAFF:
         return Audience.OWNER
-    if category is SizeClass.SMALL:
+    if staff < ORGANISATION_FROM_STAFF:
         return Audience.TEAM
     return Audience.ORGANISATION
 
@@ -82,10 +94,33 @@ class Facts:
     audience: Audience
     gap: int
     is_sme: bool = True
+    duties: tuple[DutyVerdict, ...] = ()
 
 
 # One text for everyone, or texts per audience (a missing audience uses the next smaller one's text).
 Wording = Text | Mapping[Audience, Text]
+
+
+class CostBand(StrEnum):
+    """The firm's own size for what a step costs: a website for 400 staff is not a one-person firm's."""
+
+    MICRO = "micro"  # fewer than 10 staff
+    SMALL = "small"  # 10 to 49
+    MEDIUM = "medium"  # 50 to 249
+    LARGE = "large"  # 250 or more
+
+
+def cost_band(staff: Decimal) -> CostBand:
+    """The cost band of the firm's own headcount (not the group's: an 8-person subsidiary builds small)."""
+    for band, below in ((CostBand.MICRO, 10), (CostBand.SMALL, 50), (CostBand.MEDIUM, 250)):
+        if staff < below:
+            return band
+    return CostBand.LARGE
+
+
+# One cost for every size, or a cost per band (every band named). The ranges are this advisor's estimates
+# from typical offers; no dated source with ranges per size band was found.
+Costs = Text | Mapping[CostBand, Text]
 
 
 @dataclass(frozen=True)
@@ -99,13 +134,13 @@ class Rule:
     why: Wording
     action: Wording
     effort: tuple[int, int]  # hours for the first action, low and high
-    cost: Text
+    cost: Costs
     metric: Wording
 
     def weight_for(self, facts: Facts) -> int:
         return self.weight(facts) if callable(self.weight) else self.weight
 
-    def step(self, priority: int, audience: Audience) -> Step:
+    def step(self, priority: int, audience: Audience, band: CostBand = CostBand.MICRO) -> Step:
         return Step(
             self.id,
             priority,
@@ -113,7 +148,7 @@ class Rule:
             _worded(self.why, audience),
             _worded(self.action, audience),
             msg("about {low} to {high} hours", low=self.effort[0], high=self.effort[1]),
-            self.cost,
+            self.cost if isinstance(self.cost, Text) else self.cost[band],
             _worded(self.metric, audience),
             Horizon.WEEK if priority <= WEEK_STEPS else Horizon.QUARTER,
         )
@@ -146,6 +181,49 @@ def _monthly(low: int, high: int) -> Text:
 
 def _yearly(low: int, high: int) -> Text:
     return msg("{low} to {high} a year", low=Money(Decimal(low)), high=Money(Decimal(high)))
+
+
+def _per_band(micro: Text, small: Text, medium: Text, large: Text) -> Mapping[CostBand, Text]:
+    return {CostBand.MICRO: micro, CostBand.SMALL: small, CostBand.MEDIUM: medium, CostBand.LARGE: large}
+
+
+_DUTY_COSTS: dict[str, Costs] = {
+    "e_invoice_issue": _per_band(_once(0, 500), _once(500, 5000), _once(5000, 30000), _once(20000, 150000)),
+    "accessibility": _per_band(
+        _once(500, 3000), _once(2000, 10000), _once(5000, 30000), _once(20000, 100000)
+    ),
+    "nis2": _free(),  # the BSI's scope check itself is free
+}
+
+
+def duty_cost(duty_id: str, staff: Decimal) -> Text:
+    """What meeting a duty costs a firm of this headcount (software, a check, an integration)."""
+    costs = _DUTY_COSTS[duty_id]
+    return costs if isinstance(costs, Text) else costs[cost_band(staff)]
+
+
+_ANY_CHAMBER = msg("your chamber (IHK, HWK or professional chamber)")
+
+
+def chamber_for(profile: CompanyProfile) -> Text:
+    """The chamber a firm belongs to: crafts to the HWK, liberal professions to their own chamber, others to
+    the IHK (domain facts, chambers)."""
+    if profile.sector == "craft":
+        return msg("your chamber of crafts (HWK)")
+    if profile.sector == "services":
+        return msg(
+            "your professional chamber (such as the Steuerberaterkammer, Rechtsanwaltskammer or Architekten-"
+            " und Ingenieurkammer), or the IHK if your profession has none"
+        )
+    return msg("your chamber of commerce (IHK)")
+
+
+def _with_chamber(step: Step, profile: CompanyProfile) -> Step:
+    """A support step names the chamber the firm belongs to."""
+    if "chamber" not in step.action.args:
+        return step
+    action = Text(step.action.msgid, {**step.action.args, "chamber": chamber_for(profile)})
+    return replace(step, action=action)
 
 
 def _local_private(f: Facts) -> bool:
@@ -226,14 +304,16 @@ RULES: tuple[Rule, ...] = (
             ),
         },
         effort=(10, 20),
-        cost=_once(300, 5000),
+        cost=_per_band(_once(300, 3000), _once(2000, 10000), _once(10000, 50000), _once(30000, 150000)),
         metric=msg("enquiries through the website per month"),
     ),
     Rule(
         id="local_profile",
         weight=10,
         condition=lambda f: (
-            _local_private(f) and (f.profile.website != "current" or f.profile.referral != "active")
+            _local_private(f)
+            and f.profile.sector != "hospitality"  # the booking step covers the map profile and reviews
+            and (f.profile.website != "current" or f.profile.referral != "active")
         ),
         title=msg("Complete your Google Business Profile"),
         why=msg(
@@ -278,7 +358,7 @@ RULES: tuple[Rule, ...] = (
             ),
         },
         effort=(4, 12),
-        cost=_once(0, 2000),
+        cost=_per_band(_once(0, 2000), _once(1000, 8000), _once(5000, 30000), _once(20000, 100000)),
         metric=msg("enquiries through the website per month"),
     ),
     Rule(
@@ -437,16 +517,19 @@ RULES: tuple[Rule, ...] = (
         ),
         action={
             Audience.OWNER: msg(
-                "Call the digital advisers of your chamber of crafts (HWK) or IHK, or the nearest"
-                " Mittelstand-Digital Zentrum, and book a free first consultation."
+                "Call the digital advisers of {chamber}, or the nearest Mittelstand-Digital Zentrum, and book a"
+                " free first consultation.",
+                chamber=_ANY_CHAMBER,
             ),
             Audience.TEAM: msg(
                 "Find a Mittelstand-Digital Zentrum that suits you and sign up for a first consultation or a"
-                " workshop on online marketing; ask your IHK or HWK as well."
+                " workshop on online marketing; ask {chamber} as well.",
+                chamber=_ANY_CHAMBER,
             ),
             Audience.ORGANISATION: msg(
                 "Ask a Mittelstand-Digital Zentrum for a free workshop on your online marketing strategy,"
-                " and ask your IHK about its digital advice and exchange groups."
+                " and ask {chamber} about its digital advice and exchange groups.",
+                chamber=_ANY_CHAMBER,
             ),
         },
         effort=(1, 2),
@@ -498,7 +581,7 @@ RULES: tuple[Rule, ...] = (
             ),
         },
         effort=(1, 2),
-        cost=_monthly(50, 300),
+        cost=_per_band(_monthly(50, 300), _monthly(100, 600), _monthly(300, 2000), _monthly(1000, 5000)),
         metric=msg("enquiries per euro spent on social media"),
     ),
     Rule(
@@ -548,7 +631,7 @@ RULES: tuple[Rule, ...] = (
             ),
         },
         effort=(4, 8),
-        cost=_monthly(100, 500),
+        cost=_per_band(_monthly(100, 500), _monthly(200, 1000), _monthly(500, 3000), _monthly(2000, 10000)),
         metric=msg("enquiries from the new channel against its cost"),
     ),
     Rule(
@@ -578,12 +661,16 @@ RULES: tuple[Rule, ...] = (
         id="larger_firm_support",
         weight=50,
         condition=lambda f: not f.is_sme and _needs_support(f),
-        title=msg("Get advice suited to a company above the SME ceilings"),
+        title=msg("Get advice suited to a company outside the SME definition"),
         why=msg(
-            "Your company is not an SME, so the Mittelstand-Digital Zentren are not meant for it. The chamber"
-            " of commerce (IHK) and the European Digital Innovation Hubs (EDIH) also serve larger firms."
+            "Your company is not an SME under the EU definition, so the Mittelstand-Digital Zentren are not"
+            " meant for it. The chamber of commerce (IHK) and the European Digital Innovation Hubs (EDIH) also"
+            " serve such companies."
         ),
-        action=msg("Ask your IHK about its digital advice, and the EDIH of your region about a workshop."),
+        action=msg(
+            "Ask {chamber} about its digital advice, and the EDIH of your region about a workshop.",
+            chamber=_ANY_CHAMBER,
+        ),
         effort=(1, 2),
         cost=_free(),
         metric=msg("one agreed next step after the consultation"),
@@ -705,41 +792,112 @@ RULES: tuple[Rule, ...] = (
             " result, and put it on your website and LinkedIn."
         ),
         effort=(4, 8),
-        cost=_once(0, 1500),
+        cost=_per_band(_once(0, 500), _once(0, 1500), _once(1000, 5000), _once(2000, 10000)),
         metric=msg("requests for a quote that mention a case study"),
-    ),
-    Rule(
-        id="e_invoicing",
-        weight=35,
-        condition=lambda f: f.profile.customers != "private",
-        title=msg("Get ready to issue e-invoices"),
-        why=msg(
-            "Issuing e-invoices to business customers becomes mandatory in 2027 above €800,000 turnover and"
-            " for everyone in 2028. Switching early saves postage and typing."
-        ),
-        action=msg(
-            "Ask your software provider or tax adviser whether you can send XRechnung or ZUGFeRD, and send"
-            " your next invoice to one business customer that way."
-        ),
-        effort=(4, 16),
-        cost=_once(0, 1000),
-        metric=msg("share of business invoices sent as e-invoices"),
     ),
 )
 
 
+# --- Legal duties as steps ---------------------------------------------------------------------------
+
+# Weights of duty steps that are not due soon, among the rules' weights: a duty in force comes first.
+_DUTY_IN_FORCE_WEIGHT = 3
+_DUTY_WEIGHTS = {"e_invoice_issue": 35, "accessibility": 20, "nis2": 15}
+_DUTY_EFFORT = {"e_invoice_issue": (4, 16), "accessibility": (4, 12), "nis2": (2, 4)}
+_DUTY_METRIC = {
+    "e_invoice_issue": msg("share of business invoices sent as e-invoices"),
+    "accessibility": msg("accessibility check passed and statement published"),
+    "nis2": msg("scope check done and its result on file"),
+}
+
+
+def _duty_title(verdict: DutyVerdict) -> Text:
+    """The duty and its date: "Duty from 1 January 2027: Issue e-invoices to business customers"."""
+    assert verdict.starts_on is not None
+    day = Day(verdict.starts_on)
+    if verdict.status is DutyStatus.DEPENDS:
+        if verdict.started:
+            return msg("Possibly a duty since {date}: {duty}", date=day, duty=verdict.title)
+        return msg("Possibly a duty from {date}: {duty}", date=day, duty=verdict.title)
+    if verdict.started:
+        return msg("Duty since {date}: {duty}", date=day, duty=verdict.title)
+    return msg("Duty from {date}: {duty}", date=day, duty=verdict.title)
+
+
+def _duty_step(verdict: DutyVerdict, facts: Facts, priority: int, horizon: Horizon) -> Step:
+    assert verdict.action is not None
+    action = verdict.action
+    days = verdict.days_left if verdict.due_soon else None
+    if days is not None:
+        action = msg(
+            "{action} ({days})",
+            action=action,
+            days=nmsg("{n} day left", "{n} days left", days),
+        )
+    low, high = _DUTY_EFFORT[verdict.duty_id]
+    return Step(
+        verdict.duty_id,
+        priority,
+        _duty_title(verdict),
+        verdict.verdict,
+        action,
+        msg("about {low} to {high} hours", low=low, high=high),
+        duty_cost(verdict.duty_id, facts.profile.staff),
+        _DUTY_METRIC[verdict.duty_id],
+        horizon,
+        duty_id=verdict.duty_id,
+        days_left=days,
+    )
+
+
+def _duty_weight(verdict: DutyVerdict) -> int:
+    if verdict.started and verdict.status is DutyStatus.APPLIES:
+        return _DUTY_IN_FORCE_WEIGHT
+    return _DUTY_WEIGHTS[verdict.duty_id]
+
+
+def _actionable(verdict: DutyVerdict) -> bool:
+    # Receiving e-invoices concerns every business alike; the size-class section says it, the plan need not.
+    return verdict.action is not None and verdict.duty_id in _DUTY_WEIGHTS
+
+
+# --- Selecting the steps -------------------------------------------------------------------------------
+
 # Steps that make sense for any company, used when fewer than ``MIN_STEPS`` rules apply.
 FALLBACK_STEP_IDS = ("test_new_channel", "referral_advocates", "keep_measuring")
+SUPPORT_STEP_IDS = ("professional_support", "larger_firm_support")
 
 
 def select_steps(facts: Facts) -> tuple[Step, ...]:
-    """The applying rules, most urgent first, at least ``MIN_STEPS`` and at most ``MAX_STEPS``."""
-    applying = sorted((r for r in RULES if r.condition(facts)), key=lambda r: r.weight_for(facts))[:MAX_STEPS]
+    """Duties due soon first (never cut), then the applying rules and the other duties, most urgent first:
+    at least ``MIN_STEPS`` and at most ``MAX_STEPS`` besides the duties due soon. Support is never cut."""
+    urgent = sorted(
+        (v for v in facts.duties if v.due_soon and _actionable(v)), key=lambda v: v.starts_on or 0
+    )
+    Candidate = tuple[int, Rule | DutyVerdict]
+    candidates: list[Candidate] = [(r.weight_for(facts), r) for r in RULES if r.condition(facts)]
+    candidates += [(_duty_weight(v), v) for v in facts.duties if _actionable(v) and v not in urgent]
+    candidates.sort(key=lambda c: c[0])
+    chosen = candidates[:MAX_STEPS]
+    support = next((c for c in candidates if isinstance(c[1], Rule) and c[1].id in SUPPORT_STEP_IDS), None)
+    if support is not None and support not in chosen:
+        chosen[-1] = support
     by_id = {rule.id: rule for rule in RULES}
     for fallback in FALLBACK_STEP_IDS:
-        if len(applying) >= MIN_STEPS:
+        if len(chosen) >= MIN_STEPS:
             break
-        if by_id[fallback] not in applying:
-            applying.append(by_id[fallback])
-    applying.sort(key=lambda r: r.weight_for(facts))
-    return tuple(rule.step(priority, facts.audience) for priority, rule in enumerate(applying, 1))
+        rule = by_id[fallback]
+        if all(c[1] is not rule for c in chosen):
+            chosen.append((rule.weight_for(facts), rule))
+    chosen.sort(key=lambda c: c[0])
+    steps = [_duty_step(v, facts, n, Horizon.WEEK) for n, v in enumerate(urgent, 1)]
+    week_left = max(0, WEEK_STEPS - len(steps))
+    for index, (_, item) in enumerate(chosen):
+        priority = len(steps) + 1
+        horizon = Horizon.WEEK if index < week_left else Horizon.QUARTER
+        if isinstance(item, Rule):
+            step = item.step(priority, facts.audience, cost_band(facts.profile.staff))
+            steps.append(_with_chamber(replace(step, horizon=horizon), facts.profile))
+        else:
+            steps.append(_duty_step(item, facts, priority, horizon))
+    return tuple(steps)

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Literal, TypeVar
 
 from dialogs.group import NONE, Group, related_from_answer
-from dialogs.questions import QUESTION_BY_ID, QUESTIONS, Answers
+from dialogs.questions import NIS2_SECTOR_KEYS, PLAN_SECTOR, QUESTION_BY_ID, QUESTIONS, Answers
 
 # The choice keys of the questions the plan's rules read: a rule that compares with a key that is not one of
 # them (a typo such as "manufactoring") is a mypy error (strict equality), not a rule that never fires.
@@ -67,6 +67,8 @@ class CompanyProfile:
     # Selling or booking online to consumers: "shop" | "booking" | "app" | "none", or "not_asked"
     online_offer: str = "not_asked"
     nis2_sector: bool = False  # the sector answer names a sector of the NIS2 annexes
+    # Figures just above a ceiling were above it in the previous year too: "yes" | "no" | "unknown" | "not_asked"
+    previous_year: str = "not_asked"
 
 
 def effective_answers(answers: Answers) -> dict[str, dict[str, str | None]]:
@@ -88,6 +90,10 @@ def build_profile(answers: Answers) -> CompanyProfile:
 
     def key(qid: str) -> str:
         return str(full[qid]["value"])
+
+    def optional(qid: str) -> str:
+        # answers stored before these questions existed, or built without them, read as "not asked"
+        return str(full.get(qid, {}).get("value") or "not_asked")
 
     banded = frozenset(
         qid
@@ -116,9 +122,13 @@ def build_profile(answers: Answers) -> CompanyProfile:
         controlling_share=number("controlling_share") or Decimal(0),
         results_check=choice_key(key("results_check"), RESULTS_CHECKS),
         referral=choice_key(key("referral"), REFERRALS),
-        sector=choice_key(key("sector"), SECTORS),
+        sector=choice_key(PLAN_SECTOR.get(key("sector"), key("sector")), SECTORS),
         customers=choice_key(key("customers"), CUSTOMERS),
         reach=choice_key(key("reach"), REACHES),
         no_balance_sheet=full["balance_sheet"].get("band") == "no_balance_sheet",
         banded=banded,
+        small_business=optional("small_business"),
+        online_offer=optional("online_offer"),
+        nis2_sector=key("sector") in NIS2_SECTOR_KEYS,
+        previous_year=optional("previous_year"),
     )

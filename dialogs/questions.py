@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from dialogs.group import relation_answer
+from dialogs.group import Group, aggregate, related_from_answer, relation_answer
 from dialogs.parsing import parse_annual_money, parse_balance_total, parse_headcount, parse_percent
 from dialogs.text import InvalidAnswer, Percent, Text, msg
 
@@ -141,7 +141,93 @@ def _check_controlling_share(value: Decimal, answers: Answers) -> None:
     )
 
 
+SMALL_BUSINESS_TURNOVER_LIMIT = Decimal(100_000)  # § 19 UStG since 2025: at most this in the current year
+_MICRO_STAFF_BELOW = Decimal(10)
+_MICRO_MONEY_MAX = Decimal(2_000_000)
+_INDEPENDENT = frozenset({"none", "lt25"})
+
+# Sector answers naming a sector of the NIS2 annexes, and the plan's sector each answer stands for.
+NIS2_SECTOR_KEYS = frozenset({"manufacturing_nis2", "infrastructure"})
+PLAN_SECTOR = {"manufacturing_nis2": "manufacturing", "infrastructure": "other"}
+
+
+def _key(answers: Answers, question_id: str) -> str | None:
+    answer = answers.get(question_id)
+    return None if not answer else answer.get("value")
+
+
+def _sells_to_businesses(answers: Answers) -> bool:
+    return _key(answers, "customers") in ("business", "both")
+
+
+def _small_business_applies(answers: Answers) -> bool:
+    """Asked when the turnover allows the small-business rule and invoices go to businesses: only then can
+    the answer spare the firm the duty to issue e-invoices."""
+    turnover = answer_range(QUESTION_BY_ID["turnover"], answers.get("turnover"))
+    staff = answer_range(QUESTION_BY_ID["staff"], answers.get("staff"))
+    # a turnover within the rule's limit does not pay ten full-time staff: such answers are not asked about
+    return (
+        turnover is not None
+        and turnover[1] <= SMALL_BUSINESS_TURNOVER_LIMIT
+        and staff is not None
+        and staff[0] < _MICRO_STAFF_BELOW
+        and _sells_to_businesses(answers)
+    )
+
+
+def _certainly_micro(answers: Answers) -> bool:
+    """An independent company whose own figures make it a micro enterprise whatever the exact values."""
+    staff = answer_range(QUESTION_BY_ID["staff"], answers.get("staff"))
+    turnover = answer_range(QUESTION_BY_ID["turnover"], answers.get("turnover"))
+    balance = answer_range(QUESTION_BY_ID["balance_sheet"], answers.get("balance_sheet"))
+    independent = _key(answers, "linked") in _INDEPENDENT and _key(answers, "owns") in _INDEPENDENT
+    money_fits = (turnover is not None and turnover[1] <= _MICRO_MONEY_MAX) or (
+        balance is not None and balance[1] <= _MICRO_MONEY_MAX
+    )
+    return independent and staff is not None and staff[1] < _MICRO_STAFF_BELOW and money_fits
+
+
+def _online_offer_applies(answers: Answers) -> bool:
+    """Asked where customers include private ones and the firm is not certainly a micro enterprise, which
+    the accessibility law exempts for services whatever it offers online."""
+    return _key(answers, "customers") in ("private", "both") and not _certainly_micro(answers)
+
+
+def _previous_year_applies(answers: Answers) -> bool:
+    """Asked when an exact figure is just above a ceiling that decides the class (two-year rule)."""
+    from dialogs.ceilings import ceiling_just_crossed  # the ceilings read this catalogue
+
+    def value(question_id: str) -> Decimal | None:
+        answer = answers.get(question_id)
+        return None if not answer or answer.get("value") is None else Decimal(str(answer["value"]))
+
+    staff, turnover, balance = value("staff"), value("turnover"), value("balance_sheet")
+    if staff is None or turnover is None:
+        return False
+    banded = frozenset(
+        qid for qid in ("staff", "turnover", "balance_sheet") if (answers.get(qid) or {}).get("band")
+    )
+    group = Group(
+        owned_by=str(_key(answers, "linked") or "none"),
+        owns=str(_key(answers, "owns") or "none"),
+        upstream=related_from_answer(answers.get("linked")),
+        downstream=related_from_answer(answers.get("owns")),
+    )
+    aggregation = aggregate(group, staff, turnover, balance)
+    if aggregation is not None:
+        staff, turnover = aggregation.staff.total, aggregation.turnover.total
+        balance = None if aggregation.balance_sheet is None else aggregation.balance_sheet.total
+        banded = frozenset()
+    return ceiling_just_crossed(staff, turnover, balance, banded) is not None
+
+
+# The most questions one independent company is asked; tests/test_questions.py checks it over a grid of
+# answers. Group companies may get more (the figures of related enterprises).
+MOST_ASKED = 17
+
 _PERCENT_HINT = msg("A share of the whole marketing budget, e.g. 15 or 15 %.")
+
+YES_NO_UNKNOWN = (Choice("yes", msg("Yes")), Choice("no", msg("No")), Choice("unknown", msg("Don't know")))
 
 
 def _relation_choices(*, public: bool) -> tuple[Choice, ...]:
@@ -224,7 +310,9 @@ QUESTIONS: tuple[Question, ...] = (
         hint=msg(
             "Count each enterprise on its own. Not counted towards the 25 %: public investment corporations,"
             " venture capital firms, business angels (up to €1.25 million in one company), universities,"
-            " institutional investors and small local authorities. {figures}",
+            " institutional investors and small local authorities. “Public bodies” means the state, Länder,"
+            " municipalities and public institutions; a local authority with an annual budget under €10 million"
+            " and fewer than 5,000 inhabitants does not count as one. {figures}",
             figures=_TYPE_FIGURES,
         ),
         choices=_relation_choices(public=True),
@@ -243,15 +331,43 @@ QUESTIONS: tuple[Question, ...] = (
         text_parser=relation_answer,
     ),
     Question(
+        id="previous_year",
+        prompt=msg(
+            "Your figures are just above a ceiling of the EU definition. Were they above it at the end of the"
+            " previous financial year as well?"
+        ),
+        summary_label=msg("Above the ceiling in the previous year too"),
+        hint=msg(
+            "A company changes its size class only when it is above (or below) a ceiling in two consecutive"
+            " financial years. If last year was the first, it keeps its earlier class for now."
+        ),
+        choices=(
+            Choice("yes", msg("Yes, then too")),
+            Choice("no", msg("No, below it then")),
+            Choice("unknown", msg("Don't know")),
+        ),
+        applies=_previous_year_applies,
+        default_when_skipped={"value": "not_asked", "band": None},
+    ),
+    Question(
         id="sector",
         prompt=msg("Which sector is your company in?"),
         summary_label=msg("Sector"),
+        hint=msg(
+            "The two finer options for industry and infrastructure show whether the EU cybersecurity rules"
+            " (NIS2) may concern you."
+        ),
         choices=(
             Choice("craft", msg("Craft trade")),
             Choice("retail", msg("Retail or e-commerce")),
             Choice("hospitality", msg("Hospitality or tourism")),
             Choice("services", msg("Professional services")),
-            Choice("manufacturing", msg("Manufacturing or industry")),
+            Choice(
+                "manufacturing_nis2",
+                msg("Manufacturing of machinery, vehicles, electronics, medical devices, chemicals or food"),
+            ),
+            Choice("manufacturing", msg("Other manufacturing or industry")),
+            Choice("infrastructure", msg("Energy, transport and logistics, health, or IT services")),
             Choice("other", msg("Other")),
         ),
     ),
@@ -264,6 +380,32 @@ QUESTIONS: tuple[Question, ...] = (
             Choice("business", msg("Businesses")),
             Choice("both", msg("Both")),
         ),
+    ),
+    Question(
+        id="small_business",
+        prompt=msg("Do you use the small-business rule for VAT (Kleinunternehmerregelung, § 19 UStG)?"),
+        summary_label=msg("Small-business rule (§ 19 UStG)"),
+        hint=msg(
+            "Then you charge no VAT on your invoices. Since 2025 it is open to businesses with at most"
+            " €25,000 turnover in the previous year and at most €100,000 in the current year."
+        ),
+        choices=YES_NO_UNKNOWN,
+        applies=_small_business_applies,
+        default_when_skipped={"value": "not_asked", "band": None},
+    ),
+    Question(
+        id="online_offer",
+        prompt=msg("Can private customers buy or book from you online?"),
+        summary_label=msg("Online offer for private customers"),
+        hint=msg("If you offer several, choose the one that brings most orders or bookings."),
+        choices=(
+            Choice("shop", msg("Yes, in a web shop")),
+            Choice("booking", msg("Yes, by online booking or reservation")),
+            Choice("app", msg("Yes, in an app")),
+            Choice("none", msg("No")),
+        ),
+        applies=_online_offer_applies,
+        default_when_skipped={"value": "not_asked", "band": None},
     ),
     Question(
         id="reach",

@@ -99,10 +99,12 @@ def applicable_questions(answers: Answers) -> list[Question]:
 
 
 def question_screen(question: Question, answers: Answers) -> QuestionScreen:
-    """The screen of one question; its number is its place in the whole questionnaire, so the count never
-    jumps: questions that do not apply are passed with a notice saying so."""
+    """The screen of one question; number and total count the questions asked of this company, as far as
+    its answers so far tell (a question that turns out not to apply is passed with a notice saying so)."""
     current = answers.get(question.id)
     screen = _unanswered_screen(question.id)
+    asked = [q.id for q in QUESTIONS if q.id == question.id or q.applies(answers)]
+    screen = replace(screen, number=asked.index(question.id) + 1, total=len(asked))
     if relations.active(current):
         assert current is not None
         sub = relations.screen(question.id, current)

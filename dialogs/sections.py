@@ -1,26 +1,23 @@
 """The result as sections of styled lines, so that every channel shows the same content and only decides
 how a style looks (bold, a bullet, a warning sign).
 
-It also holds what the size class means for a German company (e-invoicing, accessibility, funding), each
-point dated, because those rules change.
+It also holds what the size class means for a German company: the legal duties judged in ``dialogs.duties``
+(the same verdicts the plan acts on) and funding, each point dated, because those rules change.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from enum import StrEnum
 
 from dialogs.advice import Advice
-from dialogs.ceilings import SizeClass
 from dialogs.classification import Classification
-from dialogs.figures import figure_bounds
+from dialogs.duties import DutyStatus, DutyVerdict, evaluate_duties
 from dialogs.plan import Horizon
 from dialogs.profile import CompanyProfile
-from dialogs.text import Money, Text, msg
+from dialogs.text import Day, Text, msg
 
 AS_OF = msg("December 2026")
-E_INVOICE_TURNOVER_LIMIT = Decimal(800_000)
 
 
 class Style(StrEnum):
@@ -51,77 +48,37 @@ class Section:
     lines: tuple[Line, ...]
 
 
-def size_class_meaning(profile: CompanyProfile, classification: Classification) -> tuple[Text, ...]:
-    """What the size class and the answers mean for the company under German rules, each point dated."""
-    points = [
-        msg(
-            "E-invoicing (as of {date}): since 1 January 2025 every business in Germany must be able to"
-            " receive e-invoices (XRechnung or ZUGFeRD) from other businesses.",
-            date=AS_OF,
-        ),
-        _issuing_e_invoices(profile),
-        _accessibility(profile, classification),
-        _funding(classification),
-    ]
-    return tuple(points)
+def size_class_meaning(
+    profile: CompanyProfile, classification: Classification, duties: tuple[DutyVerdict, ...] | None = None
+) -> tuple[Text, ...]:
+    """What the size class and the answers mean for the company under German rules: the legal duties with
+    the verdicts the plan uses (evaluated today unless given), then funding; each point dated."""
+    if duties is None:
+        duties = evaluate_duties(profile, classification)
+    return (*(duty_line(verdict) for verdict in duties), _funding(classification))
 
 
-def _issuing_e_invoices(p: CompanyProfile) -> Text:
-    if p.customers == "private":
-        return msg(
-            "Issuing e-invoices (as of {date}): the duty covers invoices to businesses. As you sell to private"
-            " customers, it applies only if you also invoice businesses; invoices to consumers are not"
-            " covered.",
-            date=AS_OF,
-        )
-    low, high = figure_bounds("turnover", p.turnover, p.banded)
-    assert low is not None and high is not None
-    if low > E_INVOICE_TURNOVER_LIMIT:
-        return msg(
-            "Issuing e-invoices (as of {date}): with a turnover of roughly {turnover}, above {limit}, you"
-            " must issue e-invoices to business customers from 1 January 2027 if your 2026 turnover is above"
-            " that too; from 2028 everyone must.",
-            date=AS_OF,
-            turnover=Money(p.turnover) if low == high else Money(low),
-            limit=Money(E_INVOICE_TURNOVER_LIMIT),
-        )
-    if high <= E_INVOICE_TURNOVER_LIMIT:
-        return msg(
-            "Issuing e-invoices (as of {date}): with a turnover of roughly {turnover}, at most {limit}, you"
-            " may still send paper or PDF invoices in 2027 if your 2026 turnover stays at most {limit}; from"
-            " 1 January 2028 every business issues e-invoices to business customers.",
-            date=AS_OF,
-            turnover=Money(p.turnover),
-            limit=Money(E_INVOICE_TURNOVER_LIMIT),
-        )
+def duty_status(verdict: DutyVerdict) -> Text:
+    """The verdict in a few words: applies from/since a date, does not apply, or depends on what."""
+    if verdict.status is DutyStatus.DEPENDS:
+        assert verdict.depends_on is not None
+        return msg("depends on {what}", what=verdict.depends_on)
+    if verdict.status is DutyStatus.DOES_NOT_APPLY or verdict.starts_on is None:
+        return msg("does not apply")
+    if verdict.started:
+        return msg("applies since {date}", date=Day(verdict.starts_on))
+    return msg("applies from {date}", date=Day(verdict.starts_on))
+
+
+def duty_line(verdict: DutyVerdict) -> Text:
+    """One duty as the size-class section, the chat and the PDF show it, with its source and date."""
     return msg(
-        "Issuing e-invoices (as of {date}): if your 2026 turnover is above {limit}, you must issue e-invoices"
-        " to business customers from 1 January 2027; otherwise from 1 January 2028, like everyone.",
-        date=AS_OF,
-        limit=Money(E_INVOICE_TURNOVER_LIMIT),
-    )
-
-
-def _accessibility(p: CompanyProfile, c: Classification) -> Text:
-    if p.customers == "business":
-        return msg(
-            "Accessibility (BFSG, as of {date}): purely business-to-business offers are not covered.",
-            date=AS_OF,
-        )
-    if c.category is SizeClass.MICRO and not c.public_control:
-        return msg(
-            "Accessibility (BFSG, in force since 28 June 2025; as of {date}): as a micro enterprise (fewer"
-            " than 10 staff and turnover or balance-sheet total at most {limit}) you are exempt for services"
-            " you offer consumers online, such as booking or a web shop. The exemption covers services only:"
-            " products the law names (such as computers, smartphones or e-book readers) stay covered.",
-            date=AS_OF,
-            limit=Money(Decimal(2_000_000)),
-        )
-    return msg(
-        "Accessibility (BFSG, in force since 28 June 2025; as of {date}): if you offer consumers services"
-        " online, such as a web shop or online booking, they must be accessible. Your company is not a micro"
-        " enterprise, so the exemption does not apply.",
-        date=AS_OF,
+        "{title}: {status} (as of {date}). {verdict} Source: {source}.",
+        title=verdict.title,
+        status=duty_status(verdict),
+        date=Day(verdict.as_of),
+        verdict=verdict.verdict,
+        source=verdict.source,
     )
 
 
@@ -143,7 +100,7 @@ def _funding(c: Classification) -> Text:
         return msg(
             "Funding (as of {date}): most public SME programmes (EU state-aid rules, KfW, federal and Land"
             " programmes) use the EU definition with the partner and linked rules and ask you to sign an SME"
-            " declaration. Clarify your ownership figures first, as your category is provisional. Current"
+            " declaration. Clarify the open figures named above first, as your category is provisional. Current"
             " programmes are listed in the federal funding database (foerderdatenbank.de).",
             date=AS_OF,
         )
@@ -190,7 +147,7 @@ def result_sections(
         plan.append(
             Line(
                 msg(
-                    "Effort: {effort} · Cost: {cost} · Shows it worked: {metric}",
+                    "Effort: {effort} · Cost: {cost} · Success shows in: {metric}",
                     effort=step.effort,
                     cost=step.cost,
                     metric=step.metric,
@@ -199,7 +156,10 @@ def result_sections(
             )
         )
 
-    meaning = [Line(point, Style.BULLET) for point in size_class_meaning(profile, classification)]
+    meaning = [
+        Line(point, Style.BULLET)
+        for point in size_class_meaning(profile, classification, advice.duties or None)
+    ]
     return (
         Section("classification", c.headline, tuple(head)),
         Section("score", msg("Your digital gap: {score} of 100", score=advice.score), tuple(score)),

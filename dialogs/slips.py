@@ -13,10 +13,20 @@ from dialogs.questions import Question
 from dialogs.screens import MONEY_QUESTIONS
 from dialogs.text import InvalidAnswer, Money, Number, Text, msg
 
+# "don't know" typed at a number question: the offered ranges are the way on
+_DONT_KNOW = re.compile(
+    r"(?i)^(wei(ß|ss) (ich )?nicht|keine ahnung|unbekannt|k\. ?a\.?|don'?t know|do not know|not sure|unknown|no idea)[.!]?$"
+)
+
 
 def better_refusal(question: Question, text: str, language: str) -> Text | None:
     """A more helpful reason than the parser's for typical slips: staff typed where money is asked, or a
     range ("10-20") instead of one number (pointing to the offered range that holds it)."""
+    if _DONT_KNOW.match(text.strip()) and any(c.low is not None for c in question.choices):
+        return msg(
+            "No exact figure needed: choose the range below that your figure lies in. A range is enough to"
+            " classify your company."
+        )
     if question.id in MONEY_QUESTIONS and looks_like_staff(text):
         return msg(
             "That looks like a number of staff. Here we need an amount in euros, e.g. {example}.",

@@ -357,7 +357,7 @@ def test_german_class_names_use_the_agreed_terms() -> None:
         "Kleinstunternehmen",
         "kleines Unternehmen",
         "mittleres Unternehmen",
-        "kleines Mid-Cap-Unternehmen",
+        "kleines Midcap-Unternehmen",
         "Großunternehmen",
     ]
 

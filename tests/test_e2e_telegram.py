@@ -23,13 +23,13 @@ from tests.support.e2e_support import (
     BOT_USERNAME,
     ENGLISH,
     GERMAN,
-    QIDS,
     BotProcess,
     DialogueRecord,
     E2EFake,
     Script,
     ScriptedUser,
     Step,
+    expected_progress,
     expected_session,
     expected_summary_lines,
     print_figures,
@@ -79,7 +79,7 @@ def assert_finished_properly(record: DialogueRecord, script: Script, bot: BotPro
     assert record.progress_errors == []
     assert record.unmatched == [], "replies that answer no input (sent twice?)"
     assert record.lost_actions == []
-    assert record.acked == list(QIDS)
+    assert record.acked == [step.qid for step in script.steps]
     for line in expected_summary_lines(script):
         assert line in record.summary_text, f"{line!r} missing from the summary:\n{record.summary_text}"
     t = Translator(script.language)
@@ -160,8 +160,9 @@ def test_sigkill_mid_dialogue_then_the_user_continues_at_the_same_question(
 
     bot.kill()
     stored = stored_session(bot.db_path, user.id)
-    assert stored is not None and stored["state"] == QIDS[5]
-    assert stored["answers"] == {k: v for k, v in expected_session(GERMAN).answers.items() if k in QIDS[:5]}
+    asked = [step.qid for step in GERMAN.steps]
+    assert stored is not None and stored["state"] == asked[5]
+    assert stored["answers"] == {k: v for k, v in expected_session(GERMAN).answers.items() if k in asked[:5]}
     user.send("/start")  # waits in the fake until the new process polls
     bot.start()
     reply = next_screen(user)["text"]
@@ -178,8 +179,9 @@ def test_sigkill_mid_dialogue_then_the_user_continues_at_the_same_question(
         give(user, step)
         reply = next_screen(user)["text"]
         assert reply.startswith("✓ Notiert")
-        if number <= len(QIDS):
-            assert f"Frage {number} von 15" in reply
+        if number <= len(GERMAN.steps):
+            shown, total = expected_progress(GERMAN, GERMAN.steps[number - 1].qid)
+            assert f"Frage {shown} von {total}" in reply
     for line in expected_summary_lines(GERMAN):
         assert line in reply, f"{line!r} missing from the summary after two crashes:\n{reply}"
     user.press("ok|summary")

@@ -139,18 +139,20 @@ def test_aggregation_changes_the_category_and_shows_the_arithmetic() -> None:
     assert reasons[0] == "The EU definition adds the figures of partner and linked enterprises:"
     assert reasons[1] == (
         "Investor 1 holds 40% of your company: partner enterprise, 40% of its figures added"
-        " (30 staff, €3M turnover, €2M balance sheet). Typed in one line, so taken as an ordinary enterprise"
+        " (30 staff, €3 million turnover, €2 million balance sheet). Typed in one line, so taken as an ordinary enterprise"
         " without control by other means whose own partner and linked enterprises are none or included in its"
         " figures."
     )
     assert reasons[2] == "Staff: 8 (your company) + Investor 1: 40% of 30 = 12 (partner enterprise) = 20"
     assert (
         reasons[3]
-        == "Turnover: €1.5M (your company) + Investor 1: 40% of €3M = €1.2M (partner enterprise) = €2.7M"
+        == "Turnover: €1.5 million (your company) + Investor 1: 40% of €3 million = €1.2 million (partner enterprise)"
+        " = €2.7 million"
     )
     assert reasons[4] == (
-        "Balance-sheet total: €1M (your company) + Investor 1: 40% of €2M = €800,000 (partner enterprise)"
-        " = €1.8M"
+        "Balance-sheet total: €1 million (your company) + Investor 1: 40% of €2 million = €800,000 (partner"
+        " enterprise)"
+        " = €1.8 million"
     )
     # the class is decided on the sums: 20 staff are not fewer than 10
     assert "20" in render(added.reasons[-1])
@@ -221,6 +223,7 @@ def test_figures_typed_at_the_ownership_question_reach_the_result() -> None:
         Choose("owns", "none"),
         Choose("sector", "craft"),
         Choose("customers", "private"),
+        Choose("online_offer", "none"),
         Choose("reach", "local"),
         Choose("website", "current"),
         Choose("social_presence", "none"),
@@ -242,6 +245,7 @@ def test_choosing_a_relation_without_figures_gives_a_provisional_result() -> Non
         Choose("owns", "none"),
         Choose("sector", "craft"),
         Choose("customers", "private"),
+        Choose("online_offer", "none"),
         Choose("reach", "local"),
         Choose("website", "current"),
         Choose("social_presence", "none"),

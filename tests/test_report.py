@@ -229,7 +229,7 @@ def test_a_byte_scan_finds_no_identity(
 
 def test_the_scan_finds_what_is_there(reports: dict[tuple[str, str], tuple[Result, bytes]]) -> None:
     result, pdf = reports[("small firm", "en")]
-    assert identity_found(pdf, "KMU Digital Check: your result")  # the title, in the metadata and on page 1
+    assert identity_found(pdf, "KMU Digital-Berater: your result")  # the title, in the metadata and on page 1
     step = replace(result.advice.steps[0], title=msg(IDENTITIES[0]))
     leaked = replace(result, advice=replace(result.advice, steps=(step, *result.advice.steps[1:])))
     assert identity_found(build_report(leaked, "en", CHECKED_ON), IDENTITIES[0])
@@ -267,7 +267,7 @@ def run_console(lines: list[str], tmp_path: Path, *args: str) -> subprocess.Comp
     )
 
 
-GERMAN_LINES = ["12", "1,5 Mio", "g", "a", "a", "1", "1", "1", "2", "2", "15", "3", "1", "2", "3", "ok"]
+GERMAN_LINES = ["12", "1,5 Mio", "g", "a", "a", "1", "1", "4", "1", "2", "2", "15", "3", "1", "2", "3", "ok"]
 
 
 def test_the_terminal_writes_the_report_with_pdf(tmp_path: Path) -> None:

@@ -139,10 +139,13 @@ class Gate:
 def acknowledged_in_chat(fake: E2EFake, chat_id: int) -> list[str]:
     """Questions the bot acknowledged to a user so far, read from the messages it sent."""
     acked = []
+    answered: str | None = None  # the question screen shown before: the one an acknowledgement is for
     for message in shown_messages(fake, chat_id):
         screen = screen_of(message)
-        if screen is not None and (message.get("text") or "").startswith("✓") and position(screen) > 0:
-            acked.append(QIDS[position(screen) - 1])
+        if screen is not None and (message.get("text") or "").startswith("✓") and answered is not None:
+            acked.append(answered)
+        if screen in QIDS:
+            answered = screen
     return acked
 
 
@@ -565,7 +568,7 @@ def write_dialogues(db_path: Path, writer: int, scripts: list[Script]) -> int:
             session = Session(language=script.language)
             save_session(storage, respondent, session.to_dict())
             final = expected_session(script)
-            for qid in QIDS:
+            for qid in (q for q in QIDS if q in final.answers):
                 session.answers[qid] = final.answers[qid]
                 save_session(storage, respondent, session.to_dict())
             result = evaluate(final.answers)

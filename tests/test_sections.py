@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -10,10 +11,11 @@ import pytest
 from bot.i18n import Translator
 from dialogs.advice import build_advice
 from dialogs.classification import classify_sme
+from dialogs.duties import evaluate_duties
 from dialogs.group import Group
 from dialogs.profile import CompanyProfile
 from dialogs.questions import QUESTION_BY_ID
-from dialogs.sections import AS_OF, Style, result_sections, size_class_meaning
+from dialogs.sections import AS_OF, Style, duty_line, result_sections, size_class_meaning
 
 D = Decimal
 
@@ -35,24 +37,33 @@ BASE = CompanyProfile(
 )
 
 
-def meaning(p: CompanyProfile) -> list[str]:
+DEC_1 = date(2026, 12, 1)
+
+
+def meaning(p: CompanyProfile, as_of: date = DEC_1) -> list[str]:
     c = classify_sme(p.staff, p.turnover, p.balance_sheet, banded=p.banded, group=p.group)
-    return [Translator("en")(point).replace("\xa0", " ") for point in size_class_meaning(p, c)]
+    duties = evaluate_duties(p, c, as_of=as_of)
+    return [Translator("en")(point).replace("\xa0", " ") for point in size_class_meaning(p, c, duties)]
 
 
-def test_every_point_is_dated() -> None:
+def test_every_point_is_dated_and_names_its_source() -> None:
     for p in (BASE, replace(BASE, customers="business"), replace(BASE, staff=D(400), turnover=D(90_000_000))):
         points = meaning(p)
-        assert len(points) == 4
-        assert all(Translator("en")(AS_OF) in point for point in points)
+        assert len(points) == 5  # receiving and issuing e-invoices, accessibility, NIS2, funding
+        assert all("(as of 1 December 2026)" in point and "Source:" in point for point in points[:4])
+        assert Translator("en")(AS_OF) in points[4]
 
 
 @pytest.mark.parametrize(
     ("turnover", "banded", "expected"),
     [
-        (D(1_200_000), False, "from 1 January 2027 if your 2026 turnover"),
-        (D(500_000), False, "may still send paper or PDF invoices in 2027"),
-        (D(1_000_000), True, "if your 2026 turnover is above €800,000"),  # the band up to €2 m straddles it
+        (D(1_200_000), False, "applies from 1 January 2027"),
+        (D(500_000), False, "may send paper or PDF invoices until the end of 2027"),
+        (
+            D(1_000_000),
+            True,
+            "depends on whether your total turnover of 2026 under VAT law is above €800,000",
+        ),
     ],
 )
 def test_issuing_e_invoices_follows_the_turnover(turnover: Decimal, banded: bool, expected: str) -> None:
@@ -70,22 +81,39 @@ def test_private_customers_only_are_told_consumer_invoices_are_not_covered() -> 
 
 
 def test_accessibility_exemption_is_computed_from_the_answers() -> None:
-    assert "you are exempt for services" in meaning(BASE)[2]
-    assert "exemption does not apply" in meaning(replace(BASE, staff=D(12)))[2]
-    assert "exemption does not apply" in meaning(replace(BASE, turnover=D(3_000_000)))[2]
-    assert "not covered" in meaning(replace(BASE, customers="business"))[2]
+    shop = replace(BASE, online_offer="shop")
+    assert "you are exempt for the services" in meaning(shop)[2]
+    assert "exemption does not apply" in meaning(replace(shop, staff=D(12)))[2]
+    assert (
+        "exemption does not apply"
+        in meaning(replace(shop, turnover=D(3_000_000), balance_sheet=D(3_000_000)))[2]
+    )
+    assert "depends on whether your balance-sheet total" in meaning(replace(shop, turnover=D(3_000_000)))[2]
+    assert "not covered" in meaning(replace(shop, customers="business"))[2]
 
 
 def test_funding_points_to_the_sme_declaration_or_says_plainly_it_is_not_an_sme() -> None:
-    assert "SME declaration" in meaning(BASE)[3] and "foerderdatenbank.de" in meaning(BASE)[3]
-    big = meaning(replace(BASE, staff=D(400), turnover=D(90_000_000)))[3]
+    assert "SME declaration" in meaning(BASE)[4] and "foerderdatenbank.de" in meaning(BASE)[4]
+    big = meaning(replace(BASE, staff=D(400), turnover=D(90_000_000)))[4]
     assert "not an SME" in big and "SME declaration" not in big
-    assert "provisional" in meaning(replace(BASE, group=Group(owned_by="unknown")))[3]
+    assert "provisional" in meaning(replace(BASE, group=Group(owned_by="unknown")))[4]
+
+
+def test_the_size_class_section_shows_the_verdicts_the_plan_acts_on() -> None:
+    p = replace(BASE, customers="business", staff=D(12))
+    c = classify_sme(p.staff, p.turnover, p.balance_sheet, group=p.group)
+    advice = build_advice(p, c, as_of=DEC_1)
+    section = next(s for s in result_sections(p, c, advice) if s.id == "size_class")
+    shown = [line.text for line in section.lines]
+    assert shown[:4] == [duty_line(v) for v in advice.duties]
+    issue = next(step for step in advice.steps if step.duty_id == "e_invoice_issue")
+    assert issue.priority == 1 and issue.days_left == 31
+    assert issue.why == advice.duties[1].verdict
 
 
 def test_the_sections_come_in_order_with_at_most_two_steps_this_week() -> None:
     c = classify_sme(BASE.staff, BASE.turnover, BASE.balance_sheet, group=BASE.group)
-    sections = result_sections(BASE, c, build_advice(BASE, c))
+    sections = result_sections(BASE, c, build_advice(BASE, c, as_of=DEC_1))
     assert [s.id for s in sections] == ["classification", "score", "plan", "size_class"]
     plan = sections[2].lines
     headings = [line.text.msgid for line in plan if line.style is Style.HEADING]

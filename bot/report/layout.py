@@ -116,7 +116,7 @@ class PdfWriter:
         pdf.c_margin = 0  # text starts at the margin, flush with the rules and boxes
         pdf.set_auto_page_break(True, margin=24)
         pdf.set_lang(t.language)
-        heading = t(title or msg("KMU Digital Check: your result"))
+        heading = t(title or msg("KMU Digital-Berater: your result"))
         pdf.set_title(heading)
         pdf.set_creator("KMU Digital-Berater")
         # The check's date, not the moment of rendering: the same result gives the same file.

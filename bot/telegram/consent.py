@@ -7,7 +7,7 @@ from bot.rendering import HTML
 from bot.telegram.keyboards import consent_keyboard
 from bot.telegram.send import send_html
 from bot.telegram.services import Context
-from dialogs.questions import QUESTIONS
+from dialogs.questions import MOST_ASKED
 from dialogs.text import msg
 
 
@@ -18,9 +18,9 @@ def privacy_intro(t: Translator, retention_months: int) -> str:
             HTML.escape(
                 t(
                     msg(
-                        "In {count} short questions (about 4 minutes) you learn your company's EU SME "
+                        "In up to {count} short questions (about 4 minutes) you learn your company's EU SME "
                         "category and a plan to close its digital gap.",
-                        count=len(QUESTIONS),
+                        count=MOST_ASKED,
                     )
                 )
             ),

@@ -12,21 +12,21 @@ from telegram import Bot
 from telegram.error import TelegramError
 
 from bot.i18n import Translator
-from dialogs.questions import QUESTIONS
+from dialogs.questions import MOST_ASKED
 from dialogs.text import msg
 
 log = logging.getLogger(__name__)
 
 DESCRIPTION = msg(
     "I tell small and medium-sized companies their size class under the EU definition and a plan to close"
-    " their digital gap: up to {count} short questions, about 3 minutes, with a PDF report at the end.\n\n"
+    " their digital gap: up to {count} short questions, about 4 minutes, with a PDF report at the end.\n\n"
     "Stored: your answers and results under a random number, linked to your Telegram account (pseudonymous)."
     " Used for statistics only with your consent. /privacy explains the details, /deletedata deletes"
     " everything.",
-    count=len(QUESTIONS),
+    count=MOST_ASKED,
 )
 SHORT_DESCRIPTION = msg(
-    "Your EU SME size class and a plan for your next digital steps: about 3 minutes, with a PDF report."
+    "Your EU SME size class and a plan for your next digital steps: about 4 minutes, with a PDF report."
 )
 
 # The default (no language code) is English, like the command menus.

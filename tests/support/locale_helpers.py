@@ -17,11 +17,17 @@ def german_messages() -> dict[str, str]:
     """msgid → German text of every translated, non-fuzzy message in the German catalog."""
     with (LOCALES / "de" / "LC_MESSAGES" / "messages.po").open("rb") as po:
         catalog = read_po(po, locale="de")
-    return {
+    singular = {
         message.id: message.string
         for message in catalog
         if message.id and isinstance(message.id, str) and message.string and not message.fuzzy
     }
+    plural = {  # a plural message by its singular msgid, with its plural German form
+        message.id[0]: message.string[-1]
+        for message in catalog
+        if isinstance(message.id, tuple) and all(message.string) and not message.fuzzy
+    }
+    return {**plural, **singular}
 
 
 def source_msgids(module: str) -> set[str]:

@@ -16,7 +16,7 @@ from bot.telegram.replies import pop_up, show, toast
 from bot.telegram.send import answer_query, send_html
 from bot.telegram.services import CHANNEL, Context
 from dialogs.events import Back, Restart, Show, SwitchLanguage
-from dialogs.questions import QUESTIONS
+from dialogs.questions import MOST_ASKED
 from dialogs.text import Text, msg
 
 NOTICE_KEPT = msg("The privacy notice, and changing your decision at any time: /privacy")
@@ -172,9 +172,9 @@ def help_text(t: Translator) -> str:
         HTML.escape(
             t(
                 msg(
-                    "I ask {count} short questions and tell you your company's EU SME category and "
+                    "I ask up to {count} short questions and tell you your company's EU SME category and "
                     "a plan to close its digital gap. Answer with the buttons or type.",
-                    count=len(QUESTIONS),
+                    count=MOST_ASKED,
                 )
             )
         ),

@@ -1,0 +1,172 @@
+"""Regression tests for the defects a consultant found in the transcripts: each failed before its fix."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.i18n import Translator, format_money
+from dialogs.advice import build_advice
+from dialogs.classification import Classification, SizeClass, classify_sme
+from dialogs.engine import AnswerText, Session, handle
+from dialogs.group import PUBLIC, UNKNOWN, Group
+from dialogs.profile import CompanyProfile
+from dialogs.questions import QUESTION_BY_ID
+from dialogs.sections import result_sections
+from dialogs.text import Text
+
+D = Decimal
+EN = Translator("en")
+DEC_1 = date(2026, 12, 1)
+ROOT = Path(__file__).resolve().parent.parent
+
+BASE = CompanyProfile(
+    staff=D(30),
+    turnover=D(5_000_000),
+    balance_sheet=D(3_000_000),
+    group=Group(),
+    website="outdated",
+    social_presence="none",
+    online_share=D(0),
+    social_share=D(0),
+    controlling_share=D(0),
+    results_check="no",
+    referral="none",
+    sector="manufacturing",
+    customers="business",
+    reach="national",
+)
+
+
+def classify(p: CompanyProfile) -> Classification:
+    return classify_sme(
+        p.staff,
+        p.turnover,
+        p.balance_sheet,
+        banded=p.banded,
+        group=p.group,
+        no_balance_sheet=p.no_balance_sheet,
+    )
+
+
+def everything(p: CompanyProfile, language: str = "en") -> str:
+    """Every line of the result as a reader sees it."""
+    c = classify(p)
+    t = Translator(language)
+    sections = result_sections(p, c, build_advice(p, c, as_of=DEC_1))
+    return "\n".join([t(s.title) for s in sections] + [t(line.text) for s in sections for line in s.lines])
+
+
+def test_public_bodies_the_company_would_be_small_but_is_not_an_sme() -> None:
+    p = replace(BASE, group=Group(owned_by=PUBLIC))
+    c = classify(p)
+    assert "not an SME" in EN(c.headline) and not c.is_sme
+    reasons = " ".join(EN(r) for r in c.reasons)
+    assert "would be a small enterprise" in reasons and "is a small enterprise" not in reasons
+    plan = " ".join(EN(s.title) for s in build_advice(p, c, as_of=DEC_1).steps)
+    assert "above the SME ceilings" not in plan and "outside the SME definition" in plan
+    hint = QUESTION_BY_ID["linked"].hint
+    assert hint is not None and "5,000 inhabitants" in EN(hint)
+
+
+def test_the_json_calls_a_company_held_by_public_bodies_not_an_sme() -> None:
+    tree = ast.parse((ROOT / "bot" / "console.py").read_text(encoding="utf-8"))
+    source = ast.unparse(tree)
+    assert "'not_sme' if c.public_control else c.category.value" in source
+
+
+def test_an_unknown_balance_sheet_that_decides_makes_the_headline_provisional() -> None:
+    c = classify(replace(BASE, turnover=D(20_000_000), balance_sheet=None))
+    assert c.category is SizeClass.MEDIUM
+    assert "(provisional)" in EN(c.headline) and c.provisional
+    known = classify(replace(BASE, turnover=D(20_000_000), balance_sheet=D(15_000_000)))
+    assert "(provisional)" not in EN(known.headline)
+
+
+def test_bands_are_never_printed_as_figures() -> None:
+    p = replace(
+        BASE, staff=D(120), turnover=D(25_000_000), balance_sheet=None, banded=frozenset({"turnover"})
+    )
+    assert QUESTION_BY_ID["turnover"].choice("10_50m") is not None
+    for language in ("en", "de"):
+        text = everything(p, language).replace("\xa0", " ")
+        for figure in (
+            "25,000,000",
+            "25.000.000",
+            "10,000,001",
+            "10.000.001",
+            "10,000,000.01",
+            "€25 million",
+        ):
+            assert figure not in text, (language, figure)
+
+
+@pytest.mark.parametrize(
+    ("staff", "turnover", "balance", "reason"),
+    [
+        (D(300), D(40_000_000), D(30_000_000), "up to 499 staff"),
+        (D("9.5"), D(1_000_000), D(500_000), "up to 9 staff"),
+        (D(30), D(12_000_000), D(8_000_000), "turnover alone"),
+    ],
+)
+def test_the_ifm_difference_gives_the_reason_that_applies(
+    staff: Decimal, turnover: Decimal, balance: Decimal, reason: str
+) -> None:
+    c = classify(replace(BASE, staff=staff, turnover=turnover, balance_sheet=balance))
+    assert c.ifm_note is not None and reason in EN(c.ifm_note)
+
+
+def test_no_online_share_is_lower_not_no_higher() -> None:
+    text = everything(replace(BASE, online_share=D(0)))
+    assert "no higher" not in text and "lower still" in text
+
+
+def test_the_eurostat_index_is_not_presented_as_the_gap_to_close() -> None:
+    text = everything(BASE)
+    assert "gap to close" not in text and "12 digital technologies" in text
+
+
+def test_the_chart_draws_the_2014_figure_once_for_social_media_and_controlling() -> None:
+    from bot.chart import split_bars
+
+    yours, survey = split_bars((D(15), D(3), D(1)))
+    assert survey == [10.0, 1.0] and yours == [15.0, 4.0]
+
+
+def test_a_large_firm_no_relation_could_make_smaller_is_not_provisional() -> None:
+    c = classify(replace(BASE, staff=D(1000), turnover=D(500_000_000), group=Group(owned_by=UNKNOWN)))
+    assert c.category is SizeClass.LARGE and "(provisional)" not in EN(c.headline) and not c.provisional
+
+
+def test_the_unknown_relations_caveat_is_a_whole_sentence() -> None:
+    c = classify(replace(BASE, group=Group(owned_by=UNKNOWN)))
+    caveats = " ".join(EN(caveat) for caveat in c.caveats)
+    assert "or it of them" not in caveats and "or whether your company holds that much of others" in caveats
+
+
+@pytest.mark.parametrize("typed", ["weiß nicht", "Weiss nicht", "keine Ahnung", "don't know"])
+def test_dont_know_at_a_number_question_points_to_the_ranges(typed: str) -> None:
+    session, reply = handle(Session(language="de"), AnswerText(typed))
+    assert reply.rejected and session.state == "staff"
+    assert reply.notices[0].msgid.startswith("No exact figure needed: choose the range")
+
+
+def test_english_amounts_read_as_prose() -> None:
+    assert format_money(D(2_000_000), "en") == "€2 million"
+    assert format_money(D(2_500_000), "en") == "€2.5 million"
+    assert format_money(D(2_000_000), "de").replace("\xa0", " ") == "2 Mio. €"
+
+
+def test_the_bot_description_and_the_welcome_give_the_same_duration() -> None:
+    from bot.telegram.introduction import DESCRIPTION, SHORT_DESCRIPTION
+
+    texts: list[Text] = [DESCRIPTION, SHORT_DESCRIPTION]
+    assert all("about 4 minutes" in text.msgid for text in texts)
+    for module in ("bot/telegram/consent.py", "bot/console.py", "bot/telegram/introduction.py"):
+        source = (ROOT / module).read_text(encoding="utf-8")
+        assert "about 3 minutes" not in source, module
