@@ -6,7 +6,10 @@ python run_bot.py telegram   the Telegram bot (polling, or webhook when WEBHOOK_
 python run_bot.py export     the anonymous export for admins (--format csv|json|xlsx --output FILE)
 python run_bot.py retention  apply the retention rules now (--dry-run: only count what is due)
 python run_bot.py diagram    the dialogue's state diagram in Mermaid (kept in dialogs/dialogue.mmd)
-python run_bot.py check      check a deployment: configuration, database, getMe (--offline: without getMe)
+python run_bot.py check      check a deployment: configuration, database, chart and PDF, getMe (--offline: without)
+python run_bot.py health     is the running bot alive? (its heartbeat; the container's health check)
+
+Settings come from the environment; a .env file in the working directory fills in what is not set.
 """
 
 from __future__ import annotations
@@ -68,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("diagram", help="print the dialogue's state diagram (Mermaid), generated from the machine")
     check = sub.add_parser("check", help="check the configuration, the database and the token (getMe)")
     check.add_argument(
-        "--offline", action="store_true", help="skip getMe (e.g. for a container health check)"
+        "--offline", action="store_true", help="skip the calls to Telegram (getMe, getWebhookInfo)"
     )
+    sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh, else 1")
     export = sub.add_parser("export", help="write the anonymous export of consenting respondents")
     export.add_argument(
         "--format", choices=("csv", "json", "xlsx"), default="csv", help="file format (default: csv)"
@@ -99,6 +103,9 @@ def _month(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from bot.environment import load_environment
+
+    load_environment()
     if args.command == "diagram":  # python run_bot.py diagram > dialogs/dialogue.mmd
         from dialogs.engine import mermaid_diagram
 
@@ -108,6 +115,8 @@ def main(argv: list[str] | None = None) -> int:
         from bot.healthcheck import run_checks
 
         return run_checks(offline=args.offline)
+    if args.command == "health":
+        return _health()
     from bot.config import ConfigError, load_config
 
     try:
@@ -145,6 +154,21 @@ def main(argv: list[str] | None = None) -> int:
     if storage is None:
         return 2
     return run_telegram(config, storage)
+
+
+def _health() -> int:
+    """One line on whether the running bot's heartbeat is fresh; exit 0 when it is."""
+    from bot.config import ConfigError, load_config
+    from bot.heartbeat import health
+
+    try:
+        config = load_config()
+    except ConfigError as error:
+        print(f"unhealthy: configuration error: {error}")
+        return 1
+    alive, line = health(config.database_path)
+    print(("healthy: " if alive else "unhealthy: ") + line)
+    return 0 if alive else 1
 
 
 def _open_storage(database_path: str, *, read_only: bool = False) -> Storage | None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Chat, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -20,6 +21,7 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
+from bot import heartbeat
 from bot.admin import broadcast as admin_broadcast
 from bot.admin import channels, reports
 from bot.broadcast.runs import resume_runs, watch_orphaned_runs
@@ -31,6 +33,7 @@ from bot.telegram import callback_data, dialogue, errors, groups, privacy, repor
 from bot.telegram.introduction import set_descriptions
 from bot.telegram.request import RetryingRequest
 from bot.telegram.services import CONTEXT_TYPES, App, Context
+from bot.telegram.startup import StartError, reach_bot_api, without_token
 from bot.telegram.webhook import serve_webhook
 from bot.tips import handlers as tips
 from bot.tips.schedule import Schedule, ensure_slot_job
@@ -135,6 +138,7 @@ def register_handlers(application: App, config: Config) -> None:
     application.add_error_handler(errors.on_error)
     if application.job_queue is not None:
         application.job_queue.run_repeating(receipts_job, RECEIPTS_INTERVAL, name="receipts")
+        application.job_queue.run_repeating(heartbeat_job, heartbeat.INTERVAL, first=0, name="heartbeat")
         application.job_queue.run_daily(
             retention_job, time=RETENTION_TIME.replace(tzinfo=ZoneInfo(config.timezone)), name="retention"
         )
@@ -151,6 +155,19 @@ async def receipts_job(context: Context) -> None:
 async def _post_stop(application: App) -> None:
     """Write what is held in memory, so that a clean restart shows nobody a "lost reply" notice."""
     application.bot_data.advisor.flush_receipts()
+    heartbeat.stop(heartbeat.heartbeat_path(application.bot_data.config.database_path))
+
+
+async def heartbeat_job(context: Context) -> None:
+    """Tell the health check that the event loop runs and updates are being fetched."""
+    config = context.bot_data.config
+    if config.database_path == ":memory:":
+        return
+    updater = context.application.updater
+    polling = not context.bot_data.config.uses_webhook
+    if polling and updater is not None and not updater.running:
+        return  # the polling loop is gone: let the heartbeat go stale
+    heartbeat.beat(heartbeat.heartbeat_path(context.bot_data.config.database_path))
 
 
 RETENTION_TIME = time(3, 30)  # daily, in the configured time zone, when hardly anyone writes
@@ -195,11 +212,23 @@ async def _post_init(application: App) -> None:
 def run_telegram(config: Config, storage: Storage) -> int:
     """Poll, or serve a webhook when WEBHOOK_URL is set; returns when stopped (closing ``storage``)."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    application = build_application(config, storage)
-    kwargs: dict[str, Any] = {"allowed_updates": Update.ALL_TYPES, "drop_pending_updates": False}
-    if config.uses_webhook:
-        asyncio.run(serve_webhook(application, config))
-    else:
-        application.run_polling(**kwargs)
-    storage.close()
+    try:
+        asyncio.run(reach_bot_api(config))
+        application = build_application(config, storage)
+        kwargs: dict[str, Any] = {"allowed_updates": Update.ALL_TYPES, "drop_pending_updates": False}
+        if config.uses_webhook:
+            asyncio.run(serve_webhook(application, config))
+        else:
+            application.run_polling(**kwargs)
+    except StartError as error:
+        print(error, file=sys.stderr)
+        return error.exit_code
+    except InvalidToken:  # revoked between the first call and the application's own getMe
+        print("Telegram rejected TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        return 2
+    except NetworkError as error:  # the Bot API went away during the start
+        print(f"The Bot API is not reachable: {without_token(str(error), config.token)}", file=sys.stderr)
+        return 1
+    finally:
+        storage.close()
     return 0
