@@ -20,15 +20,16 @@ WORKDIR /app
 # Dependencies first, from pyproject.toml and the pinned versions alone: a code change does not reinstall
 # them, and two builds of one commit install the same versions (deploy/constraints.txt, see its header).
 COPY pyproject.toml deploy/constraints.txt ./
+# Only for a build behind a TLS-inspecting proxy (build-image.sh mounts the CA bundle); not kept in the image.
+ARG PIP_CERT
 RUN python3 -m venv /opt/venv \
     && python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
         > /tmp/requirements.txt \
     && pip install -r /tmp/requirements.txt -c constraints.txt \
     && rm /tmp/requirements.txt \
     && find /opt/venv -name tests -type d -path '*/site-packages/*/tests' -prune -exec rm -rf {} + \
-    # matplotlib's font list, built once here: a read-only cache the bot user can read, no first-chart delay.
-    && python -c "import matplotlib.font_manager as f; f.findfont('DejaVu Sans')" \
-    && chmod -R a+rX /opt/matplotlib
+    # matplotlib's font list, built once here: no font scan at the bot's first chart.
+    && python -c "import matplotlib.font_manager as f; f.findfont('DejaVu Sans')"
 
 COPY run_bot.py ./
 COPY bot/ bot/
@@ -37,7 +38,9 @@ COPY locales/ locales/
 
 # An unprivileged user that owns only the data volume.
 RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin kmu \
-    && mkdir /data && chown kmu /data && chmod 700 /data
+    && mkdir /data && chown kmu /data && chmod 700 /data \
+    # matplotlib uses its cache only where it may write it (else it rebuilds one in /tmp on every start).
+    && chown -R kmu /opt/matplotlib
 USER kmu
 VOLUME ["/data"]
 

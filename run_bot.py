@@ -147,7 +147,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from bot.logs import configure_logging
 
-    configure_logging(config.log_level)  # libraries that log tokens or payloads stay capped
+    configure_logging(
+        config.log_level, config.log_format
+    )  # libraries that log tokens or payloads stay capped
     from bot.telegram.app import run_telegram
 
     storage = _open_storage(config.database_path)

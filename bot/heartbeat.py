@@ -51,5 +51,8 @@ def health(database_path: str, now: float | None = None) -> tuple[bool, str]:
     if seconds is None:
         return False, f"no heartbeat at {path}: the bot is not running"
     if seconds > MAX_AGE:
-        return False, f"last heartbeat {seconds:.0f} s ago (more than {MAX_AGE} s): the bot is hung or stopped"
+        return (
+            False,
+            f"last heartbeat {seconds:.0f} s ago (more than {MAX_AGE} s): the bot is hung or stopped",
+        )
     return True, f"alive, last heartbeat {max(seconds, 0):.0f} s ago"

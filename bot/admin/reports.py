@@ -38,7 +38,7 @@ async def export_command(update: Update, context: Context) -> None:
     """Send the anonymous export of consenting respondents as a document (CSV unless another format is named)."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    t = Translator(language_for(user.language_code))
+    t = Translator(language_for(user.language_code, context.bot_data.config.default_language))
     fmt = context.args[0].strip().lower() if context.args else "csv"
     if fmt not in FORMATS:
         await context.bot.send_message(chat.id, t(msg("Usage: /export csv, /export json or /export xlsx")))
@@ -78,7 +78,7 @@ async def stats_command(update: Update, context: Context) -> None:
     """Send the statistics as text, then as a chart."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    t = Translator(language_for(user.language_code))
+    t = Translator(language_for(user.language_code, context.bot_data.config.default_language))
     stats = collect_statistics(context.bot_data.storage)
     await send_html(context, chat.id, render_statistics(stats, t, HTML))
     chart = await asyncio.to_thread(statistics_chart, stats, t)

@@ -32,7 +32,13 @@ class Services:
     def bind(self, config: Config, storage: Storage) -> None:
         self._config = config
         self._storage = storage
-        self._advisor = Advisor(storage, asks_consent=True, confirms_replies=True, shares=True)
+        self._advisor = Advisor(
+            storage,
+            asks_consent=True,
+            confirms_replies=True,
+            shares=True,
+            default_language=config.default_language,
+        )
 
     @property
     def config(self) -> Config:
