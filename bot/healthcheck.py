@@ -128,9 +128,9 @@ def check_rendering() -> Check:
     import time
     from datetime import date
 
+    from bot.chart import marketing_split_chart
     from bot.i18n import Translator
     from bot.report import build_report
-    from bot.chart import marketing_split_chart
 
     started = time.perf_counter()
     try:

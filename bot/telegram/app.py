@@ -15,6 +15,7 @@ from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -111,6 +112,10 @@ def register_handlers(application: App, config: Config) -> None:
         ("report", report.report_command),
     ):
         add(CommandHandler(name, callback, filters=private))
+    # A GDPR notice must be reachable from a group too; the answer there is the way to the private chat.
+    for name in ("privacy", "mydata", "deletedata", "report"):
+        add(CommandHandler(name, groups.private_only, filters=groups_only))
+    add(ChatMemberHandler(groups.on_added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
     # Admin reports in every chat, so that others are refused rather than ignored.
     add(CommandHandler("export", reports.export_command))
     add(CommandHandler("stats", reports.stats_command))

@@ -6,7 +6,7 @@ from telegram import Chat, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.advisor import AdvisorEvent, Begin, GiveConsent, Outcome, Respondent, Typed
-from bot.commands import PRIVATE_COMMANDS, TIP_COMMANDS
+from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.i18n import Translator
 from bot.rendering import HTML
 from bot.telegram import callback_data
@@ -159,14 +159,15 @@ async def help_command(update: Update, context: Context) -> None:
     assert chat is not None
     advisor = context.bot_data.advisor
     t = Translator(advisor.language_of(respondent_of(update)))
-    await send_html(context, chat.id, help_text(t))
+    await send_html(context, chat.id, help_text(t, private=chat.type == Chat.PRIVATE))
     if chat.type == Chat.PRIVATE:
         outcome = apply(update, context, Show())
         if not outcome.needs_consent:
             await show(context, chat.id, outcome)
 
 
-def help_text(t: Translator) -> str:
+def help_text(t: Translator, *, private: bool = True) -> str:
+    """What the bot does and the commands of this kind of chat (a group sees only what works there)."""
     lines = [
         HTML.bold(HTML.escape(t(msg("KMU Digital-Berater")))),
         HTML.escape(
@@ -180,7 +181,7 @@ def help_text(t: Translator) -> str:
         ),
         "",
     ]
-    for command, description in (*PRIVATE_COMMANDS, *TIP_COMMANDS):
+    for command, description in (*PRIVATE_COMMANDS, *TIP_COMMANDS) if private else GROUP_COMMANDS:
         lines.append(f"/{command} – {HTML.escape(t(description))}")
     return "\n".join(lines)
 
