@@ -9,8 +9,8 @@ from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Chat, Update
-from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram import Chat, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -26,12 +26,10 @@ from bot import heartbeat
 from bot.admin import broadcast as admin_broadcast
 from bot.admin import channels, reports
 from bot.broadcast.runs import resume_runs, watch_orphaned_runs
-from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.config import Config
-from bot.i18n import LANGUAGES, Translator
 from bot.storage import Storage
 from bot.telegram import callback_data, dialogue, errors, groups, privacy, report
-from bot.telegram.introduction import set_descriptions
+from bot.telegram.menus import publish_menus
 from bot.telegram.request import RetryingRequest
 from bot.telegram.services import CONTEXT_TYPES, App, Context
 from bot.telegram.startup import StartError, reach_bot_api, without_token
@@ -189,26 +187,12 @@ async def _post_init(application: App) -> None:
     """Register the command menus and descriptions in German, English and a default; start tips; show admins
     their menu."""
     bot = application.bot
-    for language in (None, *LANGUAGES):
-        t = Translator(language or "en")
-        for scope, commands in (
-            (BotCommandScopeAllPrivateChats(), (*PRIVATE_COMMANDS, *TIP_COMMANDS)),
-            (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
-        ):
-            menu = [BotCommand(name, t(description)) for name, description in commands]
-            try:
-                await bot.set_my_commands(menu, scope=scope, language_code=language)
-            except TelegramError as error:  # a menu is a convenience: the bot works without it
-                log.warning("Command menu not set (%s): %s", language or "default", type(error).__name__)
-    # What the bot does, how long it takes and what it stores, shown before the first /start.
-    await set_descriptions(bot)
     services = application.bot_data
+    await publish_menus(bot, services.config.database_path, services.config.admin_ids)
     for kind, weekday, at in services.storage.tip_slots():
         ensure_slot_job(application, Schedule(kind, weekday, at))
     await resume_runs(application)
     watch_orphaned_runs(application)
-    if services.config.admin_ids:
-        await reports.set_admin_commands(bot, services.config.admin_ids, (*PRIVATE_COMMANDS, *TIP_COMMANDS))
     if not services.config.privacy_contact:
         log.warning("PRIVACY_CONTACT is not set: /privacy cannot name the controller (GDPR Art. 13(1)(a))")
     log.info("Bot @%s ready", bot.username)

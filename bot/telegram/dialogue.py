@@ -12,6 +12,7 @@ from bot.rendering import HTML
 from bot.telegram import callback_data
 from bot.telegram.keyboards import language_keyboard
 from bot.telegram.locks import serialized
+from bot.telegram.menus import show_admin_menu
 from bot.telegram.replies import pop_up, show, toast
 from bot.telegram.send import answer_query, send_html
 from bot.telegram.services import CHANNEL, Context
@@ -51,6 +52,9 @@ async def start(update: Update, context: Context) -> None:
     referral = payload[4:64] if payload.startswith("ref_") else ""
     outcome = apply(update, context, Begin(referral))
     await show(context, chat_id_of(update), outcome)
+    user = update.effective_user
+    if user is not None and context.bot_data.is_admin(user.id):  # the admin's chat exists now
+        await show_admin_menu(context.bot, user.id, context.bot_data.admin_menus_shown)
 
 
 @serialized

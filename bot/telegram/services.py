@@ -28,6 +28,7 @@ class Services:
         self.lease: Lease | None = None  # this process's hold on the runs it sends (made on first use)
         self.tasks: set[asyncio.Task[Any]] = set()  # broadcast runs in the background
         self.runs: set[int] = set()  # the ids of the runs this process sends now
+        self.admin_menus_shown: set[int] = set()  # admins whose menu this process set at their /start
 
     def bind(self, config: Config, storage: Storage) -> None:
         self._config = config
