@@ -85,6 +85,15 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--k", type=int, default=5, help="suppress combinations held by fewer than k respondents"
     )
+    export.add_argument(
+        "--lang", choices=("de", "en"), default=None, help="cells as labels in this language (default: codes)"
+    )
+    export.add_argument(
+        "--dialect",
+        choices=("excel", "excel-de"),
+        default="excel",
+        help="CSV: excel (commas) or excel-de (semicolons, UTF-8 BOM, decimal commas) for a German Excel",
+    )
     retention = sub.add_parser(
         "retention", help="remove what the retention rules say is due (the bot also does it daily)"
     )
@@ -202,7 +211,7 @@ def _export(database_path: str, args: argparse.Namespace) -> int:
     """Write the anonymous export from the shell."""
     import sqlite3
 
-    from bot.export import export_to_file
+    from bot.export_file import export_to_file
 
     if args.k < 2:
         print("--k must be at least 2: with k = 1 nothing would be suppressed", file=sys.stderr)
@@ -217,7 +226,15 @@ def _export(database_path: str, args: argparse.Namespace) -> int:
     if storage is None:
         return 2
     try:
-        return export_to_file(storage, args.output, fmt=args.format, k=args.k, since=args.since)
+        return export_to_file(
+            storage,
+            args.output,
+            fmt=args.format,
+            k=args.k,
+            since=args.since,
+            language=args.lang,
+            dialect=args.dialect,
+        )
     except OSError as error:
         print(f"Cannot write the export to {args.output!r}: {_reason(error)}", file=sys.stderr)
         return 2

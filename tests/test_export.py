@@ -15,33 +15,48 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.analytics import PeerBenchmark
-from bot.export import COLUMNS, FORMATS, parse_month, round_to_5, write_export
+from bot.codebook import write_codebook
+from bot.export import COLUMNS, FORMATS, ExportSummary, parse_month, round_to_5, write_export
 from bot.storage import Storage
 from tests.harness import Harness, answers
 from tests.harness import add_respondent as add
 from tests.telegram_fakes import Updates
 
+_SUMMARIES: dict[bytes, ExportSummary] = {}
+
 
 def export_bytes(storage: Storage, fmt: str, k: int = 5, since: str | None = None) -> bytes:
     out = io.BytesIO()
-    write_export(storage, out, fmt=fmt, k=k, since=since)
+    summary = write_export(storage, out, fmt=fmt, k=k, since=since)
+    _SUMMARIES[out.getvalue()] = summary
     return out.getvalue()
 
 
+def figures(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """The export's figures from the about sheet or the codebook file (English labels)."""
+    about = {row[0]: row[1] for row in rows}
+    return {
+        "rows": int(about["Respondents exported"]),
+        "suppressed": int(about["Left out (k-anonymity)"]),
+        "k": int(about["k"]),
+    }
+
+
 def parse(fmt: str, data: bytes) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Rows and metadata (suppressed, k) of an export in any format."""
+    """Rows and metadata (suppressed, k) of an export in any format; a CSV's from its codebook."""
     if fmt == "csv":
         lines = data.decode().splitlines()
-        assert lines[-1].startswith("# ")
-        meta = dict(part.split("=") for part in lines[-1][2:].split())
-        rows = list(csv.DictReader(lines[:-1]))
-        return rows, {"suppressed": int(meta["suppressed"]), "k": int(meta["k"]), "rows": int(meta["rows"])}
+        assert not any(line.startswith("#") for line in lines)  # nothing but the header and the rows
+        side = io.BytesIO()
+        write_codebook(side, _SUMMARIES[data])
+        book = list(csv.reader(side.getvalue().decode().splitlines()))
+        return list(csv.DictReader(lines)), figures([tuple(row[1:]) for row in book if row[0] == ""])
     if fmt == "json":
         document = json.loads(data)
         return document["rows"], {"suppressed": document["suppressed"], "k": document["k"]}
     workbook = load_workbook(io.BytesIO(data), read_only=True)
     header, *body = list(workbook["rows"].iter_rows(values_only=True))
-    about = {row[0]: row[1] for row in workbook["about"].iter_rows(values_only=True)}
+    about = figures(list(workbook["about"].iter_rows(values_only=True)))
     return [dict(zip(header, row, strict=True)) for row in body], about
 
 

@@ -18,6 +18,7 @@ from telegram.error import TelegramError
 
 from bot.admin.access import admin_only
 from bot.analytics import collect_statistics, render_statistics, statistics_chart
+from bot.codebook import write_codebook
 from bot.commands import ADMIN_COMMANDS
 from bot.export import DEFAULT_K, FORMATS, export_filename, write_export
 from bot.i18n import LANGUAGES, Translator
@@ -39,15 +40,22 @@ async def export_command(update: Update, context: Context) -> None:
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     t = Translator(language_for(user.language_code, context.bot_data.config.default_language))
-    fmt = context.args[0].strip().lower() if context.args else "csv"
-    if fmt not in FORMATS:
-        await context.bot.send_message(chat.id, t(msg("Usage: /export csv, /export json or /export xlsx")))
+    words = [arg.strip().lower() for arg in context.args or ()]
+    fmt = next((word for word in words if word in FORMATS), "csv")
+    language = next((word for word in words if word in LANGUAGES), None)  # labels instead of codes
+    if any(word not in FORMATS and word not in LANGUAGES for word in words):
+        await context.bot.send_message(
+            chat.id,
+            t(msg("Usage: /export csv, /export json or /export xlsx, optionally with de or en for labels")),
+        )
         return
     await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     storage = context.bot_data.storage
     # A temporary file, not memory: the export streams from the database to disk in a worker thread.
     with tempfile.TemporaryFile() as file:
-        summary = await asyncio.to_thread(write_export, storage, file, fmt=fmt, k=DEFAULT_K)
+        summary = await asyncio.to_thread(
+            write_export, storage, file, fmt=fmt, k=DEFAULT_K, language=language
+        )
         if file.tell() > MAX_UPLOAD_BYTES:
             await context.bot.send_message(
                 chat.id,
@@ -70,6 +78,11 @@ async def export_command(update: Update, context: Context) -> None:
             )
         )
         await context.bot.send_document(chat.id, file, filename=export_filename(fmt), caption=caption)
+    if fmt in ("csv", "json"):  # the XLSX holds its codebook as a sheet
+        book = io.BytesIO()
+        write_codebook(book, summary)
+        name = export_filename(fmt).replace(f".{fmt}", f".codebook.{fmt}")
+        await context.bot.send_document(chat.id, book.getvalue(), filename=name)
     log.info("An admin exported %d rows as %s", summary.rows, fmt)
 
 
