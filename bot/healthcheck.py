@@ -184,11 +184,12 @@ async def _webhook_info(config: Config) -> str:
     assert config.token is not None
     bot = Bot(config.token, base_url=config.api_base_url, base_file_url=config.api_file_url)
     info = await bot.get_webhook_info(read_timeout=10, connect_timeout=10)
-    registered = (
-        "registered at the configured URL"
-        if info.url == config.webhook_url
-        else (f"registered URL differs ({info.url or 'none'})")
-    )
+    if info.url == config.webhook_url:
+        registered = "registered at the configured URL"
+    elif not info.url:
+        registered = "not registered yet (the bot registers it at start)"
+    else:
+        registered = f"registered at another URL ({info.url})"
     last = ""
     if info.last_error_message:
         when = info.last_error_date.isoformat(timespec="minutes") if info.last_error_date else "?"
@@ -204,8 +205,8 @@ def check_webhook(config: Config) -> Check:
         detail = asyncio.run(_webhook_info(config))
     except TelegramError as error:
         return Check("webhook", False, f"getWebhookInfo failed: {type(error).__name__}")
-    ok = detail.startswith("registered at the configured URL")
-    return Check("webhook", ok, detail, warning=ok and "last error" in detail)
+    ok = not detail.startswith("registered at another URL")
+    return Check("webhook", ok, detail, warning=ok and ("last error" in detail or "not registered" in detail))
 
 
 def run_checks(

@@ -199,7 +199,10 @@ def test_webhook_mode_shows_telegrams_view_of_the_webhook(fake: BotApiFake, tmp_
         "PRIVACY_CONTACT": "Muster GmbH",
     }
     status, lines = check(env, offline=False)
-    assert status == 1 and lines[5] == "FAIL  webhook: registered URL differs (none), 0 pending update(s)"
+    assert status == 0
+    assert (
+        lines[5] == "warn  webhook: not registered yet (the bot registers it at start), 0 pending update(s)"
+    )
     fake.user(42).send("/start")
     import asyncio
 
@@ -213,3 +216,8 @@ def test_webhook_mode_shows_telegrams_view_of_the_webhook(fake: BotApiFake, tmp_
         "warn  webhook: registered at the configured URL, 1 pending update(s); last error"
     )
     assert "Connection failed" in lines[5] and TOKEN not in lines[5]
+    other = {**env, "WEBHOOK_URL": "https://other.example.de/kmu"}
+    status, lines = check(other, offline=False)
+    assert status == 1 and lines[5].startswith(
+        "FAIL  webhook: registered at another URL (https://bot.example.de"
+    )
