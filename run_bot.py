@@ -191,7 +191,7 @@ def _open_storage(database_path: str, *, read_only: bool = False) -> Storage | N
     try:
         storage = Storage(database_path, read_only=read_only)
         if not read_only:
-            storage.forget_processed_updates()  # also proves that the database takes writes
+            storage.sessions.forget_processed_updates()  # also proves that the database takes writes
     except SchemaError as error:
         print(f"Cannot use the database {database_path!r}: {error}", file=sys.stderr)
         return None
@@ -254,7 +254,7 @@ def _retention(database_path: str, months: int, *, dry_run: bool) -> int:
         return 2
     storage = Storage(database_path)
     try:
-        counts = storage.apply_retention(months, dry_run=dry_run)
+        counts = storage.retention.apply_retention(months, dry_run=dry_run)
     finally:
         storage.close()
     head = "Due (dry run, nothing changed)" if dry_run else "Removed"

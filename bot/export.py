@@ -16,10 +16,10 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import IO, Any
 
 from bot import codebook
+from bot.anonymity import DEFAULT_K, round_to_5
 from bot.storage import SHARES, Banding, ConsentedResults, Storage
 from bot.xlsx import Sheet, write_xlsx
 from dialogs.classification import SizeClass
@@ -30,7 +30,6 @@ FORMATS = ("csv", "json", "xlsx")
 # "excel": RFC 4180 with commas, as pandas and most tools read it; "excel-de": what a German Excel opens with
 # a double click (semicolons, a UTF-8 byte order mark, decimal commas).
 DIALECTS = ("excel", "excel-de")
-DEFAULT_K = 5
 CHUNK_SIZE = 2000
 
 SIZE_QUESTIONS = ("staff", "turnover", "balance_sheet")
@@ -97,19 +96,6 @@ def size_banding(question: Question) -> Banding:
     return Banding(question.id, tuple(zip((c.key for c in ranged), bounds, strict=True)), others)
 
 
-def round_to_5(value: Any) -> int | None:
-    """Round to the nearest multiple of 5 (halves up); None for a missing or unreadable value."""
-    if value is None:
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    if not number.is_finite():
-        return None
-    return int((number / 5).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 5)
-
-
 # Answers repeat a few values over and over, so an export rounds and checks each distinct value once.
 _rounded = functools.lru_cache(maxsize=4096, typed=True)(round_to_5)
 
@@ -146,7 +132,7 @@ def anonymous_row(export_id: int, raw: dict[str, Any]) -> dict[str, Any]:
 
 def snapshot(storage: Storage, since: str | None = None) -> ConsentedResults:
     """The storage snapshot an export reads: size bands in SQL, choices as stored, shares by storage's rule."""
-    return storage.consented_results(
+    return storage.stats.consented_results(
         bandings=[size_banding(QUESTION_BY_ID[q]) for q in SIZE_QUESTIONS],
         values=[*CHOICE_QUESTIONS, *SHARE_QUESTIONS],
         since=since,

@@ -10,8 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TextIO
 
+from bot.anonymity import DEFAULT_K
 from bot.codebook import codebook_path, write_codebook
-from bot.export import DEFAULT_K, write_export
+from bot.export import write_export
 from bot.storage import Storage
 
 

@@ -92,7 +92,7 @@ token=123456:smoke-test-token-0123456789
 port_file=$(mktemp)
 python3 -c "
 import sys, time
-from tests.botapi_fake import BotApiFake
+from tests.support.botapi_fake import BotApiFake
 fake = BotApiFake('$token', bot_username='SmokeBot').start()
 open(sys.argv[1], 'w').write(fake.base_url)
 time.sleep(600)

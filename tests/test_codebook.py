@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from bot.codebook import code_labels, entries, write_codebook
 from bot.export import COLUMNS, write_export
 from bot.storage import Storage
-from tests.harness import add_respondent as add
+from tests.support.harness import add_respondent as add
 
 ROOT = Path(__file__).resolve().parent.parent
 

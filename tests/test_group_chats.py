@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from telegram import Update
 
-from tests.harness import USER, Harness
+from tests.support.harness import USER, Harness
 
 GROUP = -1001
 STORED = ("respondents", "identities", "sessions", "results", "processed_updates", "tip_subscriptions")

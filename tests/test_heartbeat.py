@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.heartbeat import MAX_AGE, beat, health, heartbeat_path, stop
-from tests.e2e_support import BotProcess, running_fake
+from tests.support.e2e_support import BotProcess, running_fake
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,7 +9,7 @@ import pytest
 
 import bot.telegram.menus as menus
 from bot.telegram.app import _post_init
-from tests.harness import Harness
+from tests.support.harness import Harness
 
 ADMIN = 424242
 MENU_CALLS = ("setMyCommands", "setMyDescription", "setMyShortDescription")

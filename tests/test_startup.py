@@ -13,7 +13,7 @@ import pytest
 
 from bot.config import load_config
 from bot.telegram.startup import StartError, reach_bot_api
-from tests.botapi_fake import BotApiFake
+from tests.support.botapi_fake import BotApiFake
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-token-for-start-tests-only"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import UTC, date, datetime, timedelta
 
-from bot.storage.db import Connection
+from bot.storage.db import Store
 
 # The channel may hand out an update again only for a short while; a week of ids is plenty.
 PROCESSED_UPDATE_DAYS = 7
@@ -109,7 +109,9 @@ class _DryRun(Exception):
     """Raised inside the transaction of a dry run so that everything it did is rolled back."""
 
 
-class RetentionStore(Connection):
+class RetentionStore(Store):
+    """The daily pass that removes what the retention rules say is due."""
+
     def apply_retention(
         self, months: int, *, dry_run: bool = False, now: datetime | None = None
     ) -> dict[str, int]:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from datetime import time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import Chat, Update
 from telegram.error import InvalidToken, NetworkError
@@ -23,19 +21,19 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import heartbeat
-from bot.admin import broadcast as admin_broadcast
-from bot.admin import channels, reports
-from bot.broadcast.runs import resume_runs, watch_orphaned_runs
 from bot.config import Config
 from bot.storage import Storage
-from bot.telegram import callback_data, dialogue, errors, groups, privacy, report
+from bot.telegram import callback_data
+from bot.telegram.broadcast_runs import resume_runs
+from bot.telegram.handlers import admin as reports
+from bot.telegram.handlers import broadcast as admin_broadcast
+from bot.telegram.handlers import channels, dialogue, errors, groups, privacy, report, tips
+from bot.telegram.jobs import schedule_jobs, schedule_tip_slots, watch_orphaned_runs
 from bot.telegram.menus import publish_menus
 from bot.telegram.request import RetryingRequest
 from bot.telegram.services import CONTEXT_TYPES, App, Context
 from bot.telegram.startup import StartError, reach_bot_api, without_token
 from bot.telegram.webhook import serve_webhook
-from bot.tips import handlers as tips
-from bot.tips.schedule import Schedule, ensure_slot_job
 
 log = logging.getLogger(__name__)
 
@@ -139,20 +137,9 @@ def register_handlers(application: App, config: Config) -> None:
     add(MessageHandler(text & filters.COMMAND, dialogue.unknown_command))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, dialogue.unsupported_message))
     application.add_error_handler(errors.on_error)
+    schedule_jobs(application, config)
     if application.job_queue is not None:
-        application.job_queue.run_repeating(receipts_job, RECEIPTS_INTERVAL, name="receipts")
         application.job_queue.run_repeating(heartbeat_job, heartbeat.INTERVAL, first=0, name="heartbeat")
-        application.job_queue.run_daily(
-            retention_job, time=RETENTION_TIME.replace(tzinfo=ZoneInfo(config.timezone)), name="retention"
-        )
-
-
-RECEIPTS_INTERVAL = 60  # seconds between writes of the delivery receipts held in memory
-
-
-async def receipts_job(context: Context) -> None:
-    """Write the delivery receipts of replies that went out, for users who have not written since."""
-    context.bot_data.advisor.flush_receipts()
 
 
 async def _post_stop(application: App) -> None:
@@ -167,20 +154,9 @@ async def heartbeat_job(context: Context) -> None:
     if config.database_path == ":memory:":
         return
     updater = context.application.updater
-    polling = not context.bot_data.config.uses_webhook
-    if polling and updater is not None and not updater.running:
+    if not config.uses_webhook and updater is not None and not updater.running:
         return  # the polling loop is gone: let the heartbeat go stale
-    heartbeat.beat(heartbeat.heartbeat_path(context.bot_data.config.database_path))
-
-
-RETENTION_TIME = time(3, 30)  # daily, in the configured time zone, when hardly anyone writes
-
-
-async def retention_job(context: Context) -> None:
-    """Remove what the retention rules say is due; logs counts only, never an id."""
-    services = context.bot_data
-    counts = services.storage.apply_retention(services.config.retention_months)
-    log.info("Retention: %s", ", ".join(f"{name} {n}" for name, n in counts.items()))
+    heartbeat.beat(heartbeat.heartbeat_path(config.database_path))
 
 
 async def _post_init(application: App) -> None:
@@ -189,8 +165,7 @@ async def _post_init(application: App) -> None:
     bot = application.bot
     services = application.bot_data
     await publish_menus(bot, services.config.database_path, services.config.admin_ids)
-    for kind, weekday, at in services.storage.tip_slots():
-        ensure_slot_job(application, Schedule(kind, weekday, at))
+    schedule_tip_slots(application)
     await resume_runs(application)
     watch_orphaned_runs(application)
     if not services.config.privacy_contact:

@@ -19,9 +19,9 @@ from pathlib import Path
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from telegram.error import TelegramError
 
-from bot.admin.reports import set_admin_commands
 from bot.commands import ADMIN_COMMANDS, GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.i18n import LANGUAGES, Translator
+from bot.telegram.handlers.admin import set_admin_commands
 from bot.telegram.introduction import LANGUAGE_CODES, descriptions, set_descriptions
 
 log = logging.getLogger(__name__)
