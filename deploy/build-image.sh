@@ -86,7 +86,7 @@ if run python run_bot.py health; then
 fi
 say "health check without a running bot: unhealthy, as it should be"
 
-# ... and that of a running bot pass: the bot polls the project's Bot API fake (tests/botapi_fake.py,
+# ... and that of a running bot pass: the bot polls the project's Bot API fake (tests/support/botapi_fake.py,
 # standard library only) on this host, and podman runs the image's own HEALTHCHECK.
 token=123456:smoke-test-token-0123456789
 port_file=$(mktemp)
