@@ -81,3 +81,27 @@ def test_check_reads_the_token_from_env_in_the_working_directory(tmp_path: Path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok    configuration: token set" in result.stdout
     assert "ok    privacy: PRIVACY_CONTACT set" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("setting", "code", "expected"),
+    [(None, "fr", "en"), ("de", "fr", "de"), ("de", None, "de"), ("de", "en-GB", "en"), ("en", "de-AT", "de")],
+)
+async def test_default_language_is_for_users_speaking_neither_german_nor_english(
+    tmp_path: Path, setting: str | None, code: str | None, expected: str
+) -> None:
+    from tests.support.harness import Harness
+
+    bot = Harness(tmp_path / "bot.db", env={"DEFAULT_LANGUAGE": setting} if setting else {})
+    async with bot.app:
+        await bot.send("/start", language_code=code)
+        text = bot.last_text()
+    assert ("Datenschutz" in text) is (expected == "de"), text[:200]
+
+
+def test_default_language_must_be_de_or_en() -> None:
+    from bot.config import ConfigError, load_config
+
+    with pytest.raises(ConfigError, match="DEFAULT_LANGUAGE must be de or en, got 'fr'"):
+        load_config({"DEFAULT_LANGUAGE": "fr"})
+    assert load_config({"DEFAULT_LANGUAGE": " DE "}).default_language == "de"
