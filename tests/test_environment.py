@@ -85,7 +85,13 @@ def test_check_reads_the_token_from_env_in_the_working_directory(tmp_path: Path)
 
 @pytest.mark.parametrize(
     ("setting", "code", "expected"),
-    [(None, "fr", "en"), ("de", "fr", "de"), ("de", None, "de"), ("de", "en-GB", "en"), ("en", "de-AT", "de")],
+    [
+        (None, "fr", "en"),
+        ("de", "fr", "de"),
+        ("de", None, "de"),
+        ("de", "en-GB", "en"),
+        ("en", "de-AT", "de"),
+    ],
 )
 async def test_default_language_is_for_users_speaking_neither_german_nor_english(
     tmp_path: Path, setting: str | None, code: str | None, expected: str
