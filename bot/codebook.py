@@ -17,6 +17,8 @@ from typing import IO, Any, Protocol
 
 from bot.i18n import Translator
 from dialogs.classification import CLASS_NAMES, SizeClass
+from dialogs.declaration import AUTONOMOUS, NOT_SME
+from dialogs.group import UNKNOWN
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Text, msg
 
@@ -39,6 +41,7 @@ DESCRIPTIONS: dict[str, Text] = {
     "social_presence": msg("Social media"),
     "results_check": msg("Results of advertising checked"),
     "referral": msg("Referral marketing"),
+    "enterprise_type": msg("Type of enterprise under the EU definition, from the stakes in both directions"),
     "online_share": msg("Online share of the marketing budget in %, rounded to 5 points"),
     "social_share": msg("Social media share of the marketing budget in %, rounded to 5 points"),
     "controlling_share": msg("Controlling share of the marketing budget in %, rounded to 5 points"),
@@ -48,6 +51,14 @@ DESCRIPTIONS: dict[str, Text] = {
 _QUESTION_OF = {"staff_band": "staff", "turnover_band": "turnover", "balance_sheet_band": "balance_sheet"}
 # Results stored before the ownership bands: "no" and "yes" of the old question, exported as these codes.
 _OLD_LINKED: dict[str, Text] = {"25plus": msg("25% or more held by another enterprise (earlier question)")}
+
+
+_ENTERPRISE_TYPES: dict[str, Text] = {
+    AUTONOMOUS: msg("Autonomous enterprise"),
+    "partner": msg("Partner enterprise"),
+    "linked": msg("Linked enterprise"),
+    NOT_SME: msg("Not an SME: public bodies hold 25% or more"),
+}
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,8 @@ def code_labels(language: str) -> dict[str, dict[str, str]]:
         if question is not None and question.choices:
             labels[column] = {choice.key: t(choice.label) for choice in question.choices}
     labels["linked"].update({code: t(text) for code, text in _OLD_LINKED.items()})
+    labels["enterprise_type"] = {code: t(text) for code, text in _ENTERPRISE_TYPES.items()}
+    labels["enterprise_type"][UNKNOWN] = labels["linked"][UNKNOWN]
     labels["language"] = {code: t(text) for code, text in LANGUAGE_NAMES.items()}
     labels["category"] = {size.value: t(CLASS_NAMES[size]) for size in SizeClass}
     return labels

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from bot.storage.broadcasts import BroadcastStore
 from bot.storage.db import DEFAULT_DATABASE_PATH, Connection, Params, SchemaError
+from bot.storage.followup import FollowupRow, FollowupStore, PlanProgressRow, ReminderRow
 from bot.storage.respondents import RespondentStore
 from bot.storage.retention import RetentionStore
 from bot.storage.rows import (
@@ -43,9 +44,12 @@ __all__ = [
     "BroadcastRow",
     "ConsentedResults",
     "DeliveryRow",
+    "FollowupRow",
     "IdentityRow",
     "PersonalData",
+    "PlanProgressRow",
     "PlannedDelivery",
+    "ReminderRow",
     "RespondentRow",
     "ResultRow",
     "SchemaError",
@@ -71,6 +75,9 @@ class PersonalData(TypedDict):
     tips_seen: list[dict[str, object]]
     deliveries: list[dict[str, object]]
     broadcasts_created: list[dict[str, object]]
+    plan_progress: list[PlanProgressRow]
+    followup: FollowupRow | None
+    reminders: list[ReminderRow]
 
 
 class Storage:
@@ -84,6 +91,7 @@ class Storage:
         self.broadcasts = BroadcastStore(self.connection)
         self.stats = StatsStore(self.connection)
         self.retention = RetentionStore(self.connection)
+        self.followup = FollowupStore(self.connection)
 
     @property
     def path(self) -> str:
@@ -140,6 +148,9 @@ class Storage:
             tips_seen=chat_rows["tip_seen"],
             deliveries=chat_rows["deliveries"],
             broadcasts_created=created,
+            plan_progress=[],
+            followup=None,
+            reminders=[],
         )
         if identity is None:
             return data
@@ -150,6 +161,9 @@ class Storage:
         data["respondent"] = respondent  # type: ignore[typeddict-item]
         data["session"] = self.sessions.load_session(rid)
         data["results"] = self.sessions.latest_results(rid, limit=1000)
+        data["plan_progress"] = self.followup.plan_progress(rid)
+        data["followup"] = self.followup.followup(rid)
+        data["reminders"] = self.followup.reminders_of(rid)
         if respondent is not None:
             data["consent"] = {
                 "given": None if respondent["consent"] is None else bool(respondent["consent"]),

@@ -16,12 +16,17 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    BotCommandScopeChat,
+)
 from telegram.error import TelegramError
 
-from bot.commands import ADMIN_COMMANDS, GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
+from bot.commands import ADMIN_COMMANDS, GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS, Commands
 from bot.i18n import LANGUAGES, Translator
-from bot.telegram.handlers.admin import set_admin_commands
 from bot.telegram.introduction import LANGUAGE_CODES, descriptions, set_descriptions
 
 log = logging.getLogger(__name__)
@@ -60,6 +65,28 @@ async def set_public_menus(bot: Bot) -> bool:
                 log.warning("Command menu not set (%s): %s", language or "default", type(error).__name__)
                 ok = False
     return ok
+
+
+async def set_admin_commands(bot: Bot, admin_ids: Iterable[int], commands: Commands) -> None:
+    """Show ``commands`` plus the admin commands in each admin's private chat, in German, English and a default.
+
+    An admin who never started the bot has no chat yet: Telegram refuses, and the admin's /start sets it.
+    """
+    listed = (*commands, *ADMIN_COMMANDS)
+    for admin_id in sorted(admin_ids):
+        try:
+            for language in (None, *LANGUAGES):
+                t = Translator(language or "en")
+                await bot.set_my_commands(
+                    [BotCommand(name, t(text)) for name, text in listed],
+                    scope=BotCommandScopeChat(admin_id),
+                    language_code=language,
+                )
+        except TelegramError as error:
+            log.warning(
+                "Admin command menu not set for one admin (%s); has that admin started the bot?",
+                type(error).__name__,
+            )
 
 
 async def publish_menus(bot: Bot, database_path: str, admin_ids: frozenset[int]) -> bool:

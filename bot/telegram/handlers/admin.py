@@ -1,7 +1,7 @@
 """Admin reports: the anonymous export and the statistics, for the user ids in ADMIN_IDS only.
 
 Everyone else is refused with a localized message; admins get the data only in their private chat with the bot,
-never in a group, and their command menu lists the admin commands (set per admin chat in ``set_admin_commands``).
+never in a group, and their command menu lists the admin commands (set per admin chat by ``bot.telegram.menus``).
 """
 
 from __future__ import annotations
@@ -10,17 +10,14 @@ import asyncio
 import io
 import logging
 import tempfile
-from collections.abc import Iterable
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram import Update
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
 
 from bot.analytics.chart import statistics_chart
 from bot.analytics.statistics import collect_statistics, render_statistics
 from bot.anonymity import DEFAULT_K
 from bot.codebook import write_codebook
-from bot.commands import ADMIN_COMMANDS
 from bot.export import FORMATS, export_filename, write_export
 from bot.i18n import LANGUAGES, Translator
 from bot.rendering import HTML
@@ -28,7 +25,7 @@ from bot.telegram.access import admin_only
 from bot.telegram.send import send_html
 from bot.telegram.services import Context
 from dialogs.engine import language_for
-from dialogs.text import Text, msg
+from dialogs.text import msg
 
 log = logging.getLogger(__name__)
 
@@ -103,27 +100,3 @@ async def stats_command(update: Update, context: Context) -> None:
         filename="statistics.png",
         caption=t(msg("Completion funnel and median marketing split")),
     )
-
-
-async def set_admin_commands(
-    bot: Bot, admin_ids: Iterable[int], commands: Iterable[tuple[str, Text]]
-) -> None:
-    """Show ``commands`` plus the admin commands in each admin's private chat, in German, English and a default.
-
-    An admin who never started the bot has no chat yet: Telegram refuses, and the menu appears after a restart.
-    """
-    listed = (*commands, *ADMIN_COMMANDS)
-    for admin_id in sorted(admin_ids):
-        try:
-            for language in (None, *LANGUAGES):
-                t = Translator(language or "en")
-                await bot.set_my_commands(
-                    [BotCommand(name, t(text)) for name, text in listed],
-                    scope=BotCommandScopeChat(admin_id),
-                    language_code=language,
-                )
-        except TelegramError as error:
-            log.warning(
-                "Admin command menu not set for one admin (%s); has that admin started the bot?",
-                type(error).__name__,
-            )
