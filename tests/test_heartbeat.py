@@ -80,3 +80,46 @@ def test_the_running_bot_is_healthy_and_a_stopped_or_frozen_one_is_not(tmp_path:
         bot.process.wait(timeout=30)
     stopped = health_command(database)
     assert stopped.returncode == 1 and "not running" in stopped.stdout
+
+
+@pytest.mark.e2e
+def test_a_webhook_bot_beats_and_a_clean_stop_removes_its_heartbeat(tmp_path: Path) -> None:
+    import socket
+
+    from tests.support.e2e_support import TOKEN
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    database = tmp_path / "bot.db"
+    with running_fake() as fake:
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_"))
+        }
+        env.update(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=fake.base_url,
+            DATABASE_PATH=str(database),
+            WEBHOOK_URL="https://bot.example.de/telegram/kmu",
+            WEBHOOK_SECRET="s3cret",
+            WEBHOOK_PORT=str(port),
+        )
+        with (tmp_path / "bot.log").open("wb") as log:
+            bot = subprocess.Popen(
+                [sys.executable, str(ROOT / "run_bot.py"), "telegram"],
+                env=env,
+                cwd=tmp_path,
+                stdout=log,
+                stderr=log,
+            )
+        try:
+            deadline = time.monotonic() + 60
+            while not heartbeat_path(str(database)).exists() and time.monotonic() < deadline:
+                assert bot.poll() is None, (tmp_path / "bot.log").read_text()
+                time.sleep(0.2)
+            assert health_command(database).returncode == 0, (tmp_path / "bot.log").read_text()
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            bot.wait(timeout=30)
+    assert not heartbeat_path(str(database)).exists()
+    assert health_command(database).returncode == 1
