@@ -6,7 +6,10 @@ python run_bot.py telegram   the Telegram bot (polling, or webhook when WEBHOOK_
 python run_bot.py export     the anonymous export for admins (--format csv|json|xlsx --output FILE)
 python run_bot.py retention  apply the retention rules now (--dry-run: only count what is due)
 python run_bot.py diagram    the dialogue's state diagram in Mermaid (kept in dialogs/dialogue.mmd)
-python run_bot.py check      check a deployment: configuration, database, getMe (--offline: without getMe)
+python run_bot.py check      check a deployment: configuration, database, chart and PDF, getMe (--offline: without)
+python run_bot.py health     is the running bot alive? (its heartbeat; the container's health check)
+
+Settings come from the environment; a .env file in the working directory fills in what is not set.
 """
 
 from __future__ import annotations
@@ -74,8 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("diagram", help="print the dialogue's state diagram (Mermaid), generated from the machine")
     check = sub.add_parser("check", help="check the configuration, the database and the token (getMe)")
     check.add_argument(
-        "--offline", action="store_true", help="skip getMe (e.g. for a container health check)"
+        "--offline", action="store_true", help="skip the calls to Telegram (getMe, getWebhookInfo)"
     )
+    sub.add_parser("health", help="exit 0 when the running bot's heartbeat is fresh, else 1")
     export = sub.add_parser("export", help="write the anonymous export of consenting respondents")
     export.add_argument(
         "--format", choices=("csv", "json", "xlsx"), default="csv", help="file format (default: csv)"
@@ -91,6 +95,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--follow-through",
         action="store_true",
         help="write the follow-through figures (opt-ins, steps done, re-tests, reported figures) instead",
+    )
+    export.add_argument(
+        "--lang", choices=("de", "en"), default=None, help="cells as labels in this language (default: codes)"
+    )
+    export.add_argument(
+        "--dialect",
+        choices=("excel", "excel-de"),
+        default="excel",
+        help="CSV: excel (commas) or excel-de (semicolons, UTF-8 BOM, decimal commas) for a German Excel",
     )
     retention = sub.add_parser(
         "retention", help="remove what the retention rules say is due (the bot also does it daily)"
@@ -110,6 +123,9 @@ def _month(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from bot.environment import load_environment
+
+    load_environment()
     if args.command == "diagram":  # python run_bot.py diagram > dialogs/dialogue.mmd
         from dialogs.machine import mermaid_diagram
 
@@ -119,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
         from bot.healthcheck import run_checks
 
         return run_checks(offline=args.offline)
+    if args.command == "health":
+        return _health()
     from bot.config import ConfigError, load_config
 
     try:
@@ -150,13 +168,30 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from bot.logs import configure_logging
 
-    configure_logging(config.log_level)  # libraries that log tokens or payloads stay capped
+    configure_logging(
+        config.log_level, config.log_format
+    )  # libraries that log tokens or payloads stay capped
     from bot.telegram.app import run_telegram
 
     storage = _open_storage(config.database_path)
     if storage is None:
         return 2
     return run_telegram(config, storage)
+
+
+def _health() -> int:
+    """One line on whether the running bot's heartbeat is fresh; exit 0 when it is."""
+    from bot.config import ConfigError, load_config
+    from bot.heartbeat import health
+
+    try:
+        config = load_config()
+    except ConfigError as error:
+        print(f"unhealthy: configuration error: {error}")
+        return 1
+    alive, line = health(config.database_path)
+    print(("healthy: " if alive else "unhealthy: ") + line)
+    return 0 if alive else 1
 
 
 def _open_storage(database_path: str, *, read_only: bool = False) -> Storage | None:
@@ -188,7 +223,7 @@ def _export(database_path: str, args: argparse.Namespace) -> int:
     """Write the anonymous export from the shell."""
     import sqlite3
 
-    from bot.export import export_to_file
+    from bot.export_file import export_to_file
 
     if args.k < 2:
         print("--k must be at least 2: with k = 1 nothing would be suppressed", file=sys.stderr)
@@ -207,7 +242,15 @@ def _export(database_path: str, args: argparse.Namespace) -> int:
             from bot.followthrough_export import follow_through_to_file
 
             return follow_through_to_file(storage, args.output, fmt=args.format, k=args.k)
-        return export_to_file(storage, args.output, fmt=args.format, k=args.k, since=args.since)
+        return export_to_file(
+            storage,
+            args.output,
+            fmt=args.format,
+            k=args.k,
+            since=args.since,
+            language=args.lang,
+            dialect=args.dialect,
+        )
     except OSError as error:
         print(f"Cannot write the export to {args.output!r}: {_reason(error)}", file=sys.stderr)
         return 2

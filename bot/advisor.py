@@ -77,8 +77,10 @@ class Advisor:
         confirms_replies: bool = False,
         shares: bool = False,
         peers: PeerBenchmark | None = None,
+        default_language: str = "en",
     ) -> None:
         self.storage = storage
+        self.default_language = default_language  # for users whose language is neither German nor English
         self.asks_consent = asks_consent
         self.confirms_replies = confirms_replies
         self.shares = shares
@@ -89,7 +91,9 @@ class Advisor:
         """Apply one event; the session, a finished result, an erasure and ``update_id`` commit together."""
         with self.storage.write():
             if update_id is not None and self.storage.sessions.is_processed(update_id):
-                return Outcome("", language_for(respondent.language_code), "", duplicate=True)
+                return Outcome(
+                    "", language_for(respondent.language_code, self.default_language), "", duplicate=True
+                )
             visitor = self.storage.respondents.visit(
                 respondent.channel, respondent.user_id, language_code=respondent.language_code
             )
@@ -108,7 +112,9 @@ class Advisor:
         if respondent_id in self._delivered:
             self._delivered.discard(respondent_id)  # this update's session row replaces the pending mark
             reply_lost = False
-        session, restore_notices = restore(stored, language_for(respondent.language_code))
+        session, restore_notices = restore(
+            stored, language_for(respondent.language_code, self.default_language)
+        )
         # A decision on an earlier version of the consent text is asked again.
         consent = visitor["consent"] if visitor["consent_version"] == CONSENT_VERSION else None
         note: Text | None = None
@@ -261,7 +267,9 @@ class Advisor:
         """The language the respondent uses with the bot (read only; nothing is created)."""
         identity = self.storage.respondents.identity(respondent.channel, respondent.user_id)
         session = self.storage.sessions.load_session(identity["respondent_id"]) if identity else None
-        return session["language"] if session else language_for(respondent.language_code)
+        return (
+            session["language"] if session else language_for(respondent.language_code, self.default_language)
+        )
 
     def report_subject(self, respondent: Respondent) -> ReportSubject | None:
         """The result the respondent is looking at, for a report; None before a result (read only)."""
@@ -269,7 +277,7 @@ class Advisor:
         stored = self.storage.sessions.load_session(identity["respondent_id"]) if identity else None
         if identity is None or stored is None:
             return None
-        session, _ = restore(stored, language_for(respondent.language_code))
+        session, _ = restore(stored, language_for(respondent.language_code, self.default_language))
         if session.state != RESULT or not is_complete(session.answers):  # refused answers are erased
             return None
         latest = self.storage.sessions.latest_results(identity["respondent_id"], limit=1)

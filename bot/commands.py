@@ -28,7 +28,13 @@ TIP_COMMANDS: Commands = (
     ("unsubscribe", msg("Stop the tips in this chat")),
 )
 
-GROUP_COMMANDS: Commands = (PRIVATE_COMMANDS[0], PRIVATE_COMMANDS[1], *TIP_COMMANDS)
+# In groups: the way to the private chat, the privacy notice's way there, and the group's tips.
+GROUP_COMMANDS: Commands = (
+    PRIVATE_COMMANDS[0],
+    PRIVATE_COMMANDS[1],
+    next(command for command in PRIVATE_COMMANDS if command[0] == "privacy"),
+    *TIP_COMMANDS,
+)
 
 # Only in the private chats of the bot's admins (ADMIN_IDS).
 ADMIN_COMMANDS: Commands = (

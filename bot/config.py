@@ -35,6 +35,9 @@ class Config:
     reminders_timezone: str = "Europe/Berlin"  # whose day reminders keep to (no reminders at night)
     privacy_contact: str | None = None  # who is responsible for the data, shown by /privacy
     log_level: str = "INFO"  # DEBUG, INFO, WARNING or ERROR
+    log_format: str = "text"  # text, or json for log collectors
+    # The language of users whose Telegram language is neither German nor English.
+    default_language: str = "en"
     retention_months: int = 12  # months without activity after which the link to a Telegram account goes
     # Only for benchmarks against a Bot API fake whose limits are scaled by the same factor.
     broadcast_time_scale: float = 1.0
@@ -107,6 +110,8 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         privacy_contact=env.get("PRIVACY_CONTACT", "").strip() or None,
         retention_months=_retention_months(env),
         log_level=_log_level(env),
+        log_format=_choice(env, "LOG_FORMAT", ("text", "json"), "text"),
+        default_language=_choice(env, "DEFAULT_LANGUAGE", ("de", "en"), "en"),
         broadcast_time_scale=_time_scale(env),
     )
 
@@ -145,3 +150,10 @@ def _log_level(env: Mapping[str, str]) -> str:
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         raise ConfigError(f"LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
     return level
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = env.get(name, "").strip().lower() or default
+    if value not in choices:
+        raise ConfigError(f"{name} must be {' or '.join(choices)}, got {value!r}")
+    return value

@@ -12,25 +12,25 @@ import csv
 import functools
 import io
 import json
-import os
 import re
-import sys
-import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import IO, Any, TextIO
+from typing import IO, Any
 
+from bot import codebook
 from bot.anonymity import DEFAULT_K, round_to_5
 from bot.storage import SHARES, Banding, ConsentedResults, Storage
-from bot.xlsx import write_xlsx
+from bot.xlsx import Sheet, write_xlsx
 from dialogs.ceilings import SizeClass
 from dialogs.declaration import ENTERPRISE_TYPES
 from dialogs.questions import QUESTION_BY_ID, Question
 from dialogs.text import LANGUAGES
 
 FORMATS = ("csv", "json", "xlsx")
+# "excel": RFC 4180 with commas, as pandas and most tools read it; "excel-de": what a German Excel opens with
+# a double click (semicolons, a UTF-8 byte order mark, decimal commas).
+DIALECTS = ("excel", "excel-de")
 CHUNK_SIZE = 2000
 
 SIZE_QUESTIONS = ("staff", "turnover", "balance_sheet")
@@ -75,6 +75,7 @@ class ExportSummary:
     rows: int
     suppressed: int
     k: int
+    language: str | None = None  # the labels' language; None: the cells hold the codes
 
 
 def parse_month(text: str) -> str:
@@ -179,35 +180,63 @@ def write_export(
     k: int = DEFAULT_K,
     since: str | None = None,
     progress: Progress | None = None,
+    language: str | None = None,
+    dialect: str = "excel",
 ) -> ExportSummary:
-    """Stream the anonymous export in ``fmt`` to the binary file ``out``; memory does not grow with the data."""
+    """Stream the anonymous export in ``fmt`` to the binary file ``out``; memory does not grow with the data.
+
+    With ``language`` the answer cells hold labels in that language instead of codes. The codebook (and the
+    export's figures) is a sheet of the XLSX; for CSV and JSON ``write_codebook`` writes it beside.
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
     if k < 2:
         raise ValueError("k must be at least 2: with k = 1 nothing would be suppressed")
+    if dialect not in DIALECTS:
+        raise ValueError(f"unknown CSV dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
+    if language is not None and language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; choose one of {', '.join(LANGUAGES)}")
     with snapshot(storage, since) as results:
-        kept, suppressed, rows = anonymous_rows(results, k, progress)
-        writer = {"csv": _write_csv, "json": _write_json, "xlsx": _write_xlsx}[fmt]
-        written = writer(out, rows, kept=kept, suppressed=suppressed, k=k)
-    return ExportSummary(fmt, written, suppressed, k)
+        _kept, suppressed, rows = anonymous_rows(results, k, progress)
+        if language is not None:
+            rows = _labelled(rows, codebook.code_labels(language))
+        if fmt == "csv":
+            written = _write_csv(out, rows, dialect)
+        elif fmt == "json":
+            written = _write_json(out, rows, suppressed=suppressed, k=k)
+        else:
+            written = _write_xlsx(out, rows, suppressed=suppressed, k=k, language=language)
+    return ExportSummary(fmt, written, suppressed, k, language)
 
 
-def _write_csv(out: IO[bytes], rows: Iterator[dict[str, Any]], *, kept: int, suppressed: int, k: int) -> int:
-    text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=False)
-    writer = csv.DictWriter(text, fieldnames=COLUMNS, lineterminator="\n")
+def _labelled(rows: Iterator[dict[str, Any]], labels: dict[str, dict[str, str]]) -> Iterator[dict[str, Any]]:
+    for row in rows:
+        for column, names in labels.items():
+            value = row[column]
+            if value is not None:
+                row[column] = names.get(value, value)
+        yield row
+
+
+def _write_csv(out: IO[bytes], rows: Iterator[dict[str, Any]], dialect: str) -> int:
+    german = dialect == "excel-de"
+    text = io.TextIOWrapper(out, encoding="utf-8-sig" if german else "utf-8", newline="", write_through=False)
+    writer = csv.DictWriter(
+        text, fieldnames=COLUMNS, lineterminator="\r\n" if german else "\n", delimiter=";" if german else ","
+    )
     writer.writeheader()
     written = 0
     for row in rows:
+        if german:  # decimal commas; the export's numbers are whole today, so this guards future columns
+            row = {c: (str(v).replace(".", ",") if isinstance(v, float) else v) for c, v in row.items()}
         writer.writerow(row)
         written += 1
-    # The trailing comment line is the export's metadata; csv readers can skip lines starting with "#".
-    text.write(f"# rows={written} suppressed={suppressed} k={k}\n")
     text.flush()
     text.detach()
     return written
 
 
-def _write_json(out: IO[bytes], rows: Iterator[dict[str, Any]], *, kept: int, suppressed: int, k: int) -> int:
+def _write_json(out: IO[bytes], rows: Iterator[dict[str, Any]], *, suppressed: int, k: int) -> int:
     out.write(b'{"rows": [')
     written = 0
     for row in rows:
@@ -217,7 +246,20 @@ def _write_json(out: IO[bytes], rows: Iterator[dict[str, Any]], *, kept: int, su
     return written
 
 
-def _write_xlsx(out: IO[bytes], rows: Iterator[dict[str, Any]], *, kept: int, suppressed: int, k: int) -> int:
+def _widths(language: str | None) -> list[float]:
+    """Column widths that fit the header and the longest label (or code), within reason."""
+    labels = codebook.code_labels(language or "en")
+    widths = []
+    for column in COLUMNS:
+        values = labels.get(column, {})
+        longest = max((len(v if language else k) for k, v in values.items()), default=8)
+        widths.append(float(min(max(len(column), longest) + 2, 45)))
+    return widths
+
+
+def _write_xlsx(
+    out: IO[bytes], rows: Iterator[dict[str, Any]], *, suppressed: int, k: int, language: str | None
+) -> int:
     written = 0
 
     def body() -> Iterator[list[Any]]:
@@ -227,69 +269,27 @@ def _write_xlsx(out: IO[bytes], rows: Iterator[dict[str, Any]], *, kept: int, su
             yield [row[c] for c in COLUMNS]
             written += 1
 
-    def about() -> Iterator[list[Any]]:
-        yield ["rows", written]
-        yield ["suppressed", suppressed]
-        yield ["k", k]
-        yield [
-            "note",
-            f"combinations of month, language and size bands held by fewer than {k} "
-            "respondents are left out; shares and score rounded to 5 points",
-        ]
+    def about() -> Iterator[list[Any]]:  # after the rows: only then is their number known
+        book = language or "en"
+        yield from (
+            list(pair)
+            for pair in codebook.about(
+                book, rows=written, suppressed=suppressed, k=k, labelled=language is not None
+            )
+        )
 
-    write_xlsx(out, [("rows", body()), ("about", about())])
-    return written
+    def codes() -> Iterator[list[Any]]:
+        t = language or "en"
+        yield codebook.header(t)
+        for entry in codebook.entries(t):
+            yield [entry.column, entry.code or None, entry.label]
 
-
-# --- the shell command ---------------------------------------------------------------------------
-
-
-class ProgressBar:
-    """A one-line progress bar on a terminal; silent when the stream is not a terminal or the export is small."""
-
-    def __init__(self, stream: TextIO, minimum: int = 10_000, width: int = 30) -> None:
-        self.stream = stream
-        self.minimum = minimum
-        self.width = width
-        self.shown = -1
-
-    def __call__(self, done: int, total: int) -> None:
-        if total < self.minimum or not self.stream.isatty():
-            return
-        percent = done * 100 // max(total, 1)
-        if percent == self.shown:
-            return
-        self.shown = percent
-        filled = self.width * done // max(total, 1)
-        bar = "#" * filled + "-" * (self.width - filled)
-        end = "\n" if done >= total else ""
-        self.stream.write(f"\rExporting [{bar}] {percent:3d} % ({done:,}/{total:,}){end}")
-        self.stream.flush()
-
-
-def export_to_file(
-    storage: Storage,
-    output: str,
-    *,
-    fmt: str,
-    k: int = DEFAULT_K,
-    since: str | None = None,
-    stderr: TextIO = sys.stderr,
-) -> int:
-    """Write the export to ``output`` (atomically: a half-written file never takes its name); exit status."""
-    target = Path(output).expanduser()
-    directory = target.resolve().parent
-    directory.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".export-", dir=directory)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            summary = write_export(storage, out, fmt=fmt, k=k, since=since, progress=ProgressBar(stderr))
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    stderr.write(
-        f"Exported {summary.rows:,} respondents to {target} ({fmt}); {summary.suppressed:,} left out because "
-        f"their combination of month, language and size bands is held by fewer than k={k}.\n"
+    write_xlsx(
+        out,
+        [
+            Sheet("rows", body(), header=True, widths=_widths(language)),
+            Sheet("about", about(), widths=(28, 100)),
+            Sheet("codebook", codes(), header=True, widths=(20, 16, 90)),
+        ],
     )
-    return 0
+    return written

@@ -1,8 +1,10 @@
 """``python run_bot.py check``: is this deployment ready to run? One line per check, for operators.
 
-Checks the configuration, the database (schema version, integrity, WAL) and, unless offline, the token with
-getMe. The database is only read: a database that does not exist yet is fine when its folder is writable,
-since the bot creates it at start. Nothing printed contains the token.
+Checks the configuration, the database (schema version, integrity, WAL), what users will get (a chart and a
+small PDF report drawn here, in this environment: matplotlib needs a writable cache, fpdf2 the fonts) and,
+unless offline, the token with getMe and, with a webhook, Telegram's view of it (getWebhookInfo). The database
+is only read: a database that does not exist yet is fine when its folder is writable, since the bot creates it
+at start. Nothing printed contains the token.
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ import sqlite3
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from dialogs.screens import Result
 
 
 @dataclass(frozen=True)
@@ -22,9 +28,11 @@ class Check:
     name: str
     ok: bool
     detail: str
+    warning: bool = False  # passes, but the operator should act
 
     def line(self) -> str:
-        return f"{'ok  ' if self.ok else 'FAIL'}  {self.name}: {self.detail}"
+        mark = "warn" if self.ok and self.warning else "ok  " if self.ok else "FAIL"
+        return f"{mark}  {self.name}: {self.detail}"
 
 
 def check_config(env: Mapping[str, str] | None = None, *, needs_token: bool) -> tuple[Check, Config | None]:
@@ -94,6 +102,104 @@ def check_telegram(config: Config) -> Check:
         return Check("telegram", False, f"getMe failed: {type(error).__name__}: {error}")
 
 
+def check_privacy_contact(config: Config) -> Check:
+    """A warning (not a failure) while /privacy cannot name the controller."""
+    if config.privacy_contact:
+        return Check("privacy", True, "PRIVACY_CONTACT set; /privacy names the controller")
+    return Check(
+        "privacy",
+        True,
+        "PRIVACY_CONTACT is not set: /privacy cannot name the controller (GDPR Art. 13(1)(a)); set it before going live",
+        warning=True,
+    )
+
+
+def check_rendering() -> Check:
+    """Draw a chart and build a small PDF report as the bot would, here; FAIL with the reason if either fails."""
+    import time
+    from datetime import date
+
+    from bot.chart import marketing_split_chart
+    from bot.i18n import Translator
+    from bot.report import build_report
+
+    started = time.perf_counter()
+    try:
+        result = _sample_result()
+        chart = marketing_split_chart(result.profile, Translator("de"))  # the chat's chart
+        pdf = build_report(result, Translator("de").language, date.today())
+    except Exception as error:  # any failure here is exactly what a user would meet as "report failed"
+        reason = " ".join(str(error).split()) or type(error).__name__
+        return Check("chart and PDF", False, f"{type(error).__name__}: {reason}")
+    if not chart.startswith(b"\x89PNG") or not pdf.startswith(b"%PDF"):
+        return Check("chart and PDF", False, "the chart or the report came out empty")
+    elapsed = time.perf_counter() - started
+    return Check(
+        "chart and PDF",
+        True,
+        f"chart {len(chart) // 1024} KB and report {len(pdf) // 1024} KB built in {elapsed:.1f} s",
+    )
+
+
+def _sample_result() -> Result:
+    """A small firm selling to businesses: its report has every section, the charts included."""
+    from decimal import Decimal
+
+    from dialogs.advice import build_advice
+    from dialogs.classification import classify_sme
+    from dialogs.group import Group
+    from dialogs.profile import CompanyProfile
+    from dialogs.screens import Result
+
+    profile = CompanyProfile(
+        staff=Decimal(12),
+        turnover=Decimal(1_500_000),
+        balance_sheet=None,
+        group=Group(),
+        website="outdated",
+        social_presence="occasional",
+        online_share=Decimal(15),
+        social_share=Decimal(3),
+        controlling_share=Decimal(1),
+        results_check="partly",
+        referral="occasional",
+        customers="business",
+    )
+    classification = classify_sme(profile.staff, profile.turnover, profile.balance_sheet, group=profile.group)
+    return Result(profile, classification, build_advice(profile, classification))
+
+
+async def _webhook_info(config: Config) -> str:
+    from telegram import Bot
+
+    assert config.token is not None
+    bot = Bot(config.token, base_url=config.api_base_url, base_file_url=config.api_file_url)
+    info = await bot.get_webhook_info(read_timeout=10, connect_timeout=10)
+    if info.url == config.webhook_url:
+        registered = "registered at the configured URL"
+    elif not info.url:
+        registered = "not registered yet (the bot registers it at start)"
+    else:
+        registered = f"registered at another URL ({info.url})"
+    last = ""
+    if info.last_error_message:
+        when = info.last_error_date.isoformat(timespec="minutes") if info.last_error_date else "?"
+        last = f"; last error {when}: {info.last_error_message}"
+    return f"{registered}, {info.pending_update_count} pending update(s){last}"
+
+
+def check_webhook(config: Config) -> Check:
+    """Telegram's view of the webhook: where it posts, how many updates wait, the last delivery error."""
+    from telegram.error import TelegramError
+
+    try:
+        detail = asyncio.run(_webhook_info(config))
+    except TelegramError as error:
+        return Check("webhook", False, f"getWebhookInfo failed: {type(error).__name__}")
+    ok = not detail.startswith("registered at another URL")
+    return Check("webhook", ok, detail, warning=ok and ("last error" in detail or "not registered" in detail))
+
+
 def run_checks(
     *, offline: bool, env: Mapping[str, str] | None = None, print_line: Callable[[str], None] = print
 ) -> int:
@@ -102,13 +208,21 @@ def run_checks(
     checks = [config_check]
     print_line(config_check.line())
     if config is not None:
-        database_check = check_database(config.database_path)
-        checks.append(database_check)
-        print_line(database_check.line())
+        for result in (
+            check_database(config.database_path),
+            check_rendering(),
+            check_privacy_contact(config),
+        ):
+            checks.append(result)
+            print_line(result.line())
     if offline:
         print_line("skip  telegram: --offline")
     elif config is not None and config.token:
         telegram_check = check_telegram(config)
         checks.append(telegram_check)
         print_line(telegram_check.line())
+        if telegram_check.ok and config.uses_webhook:
+            webhook_check = check_webhook(config)
+            checks.append(webhook_check)
+            print_line(webhook_check.line())
     return 0 if all(check.ok for check in checks) else 1

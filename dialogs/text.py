@@ -77,6 +77,11 @@ class InvalidAnswer(ValueError):
 LANGUAGES = ("de", "en")
 
 
-def language_for(code: str | None) -> str:
-    """The advisor's language for a Telegram or POSIX language code: ``de*`` is German, anything else English."""
-    return "de" if code and code.strip().lower().startswith("de") else "en"
+def language_for(code: str | None, default: str = "en") -> str:
+    """The advisor's language for a Telegram or POSIX language code: ``de*`` is German, ``en*`` English, and
+    anything else (or no code) ``default``."""
+    text = (code or "").strip().lower()
+    for language in LANGUAGES:
+        if text.startswith(language):
+            return language
+    return default if default in LANGUAGES else "en"

@@ -41,7 +41,7 @@ def database(tmp_path: Path) -> str:
 def test_offline_check_of_a_sound_database(tmp_path: Path) -> None:
     status, lines = check({"DATABASE_PATH": database(tmp_path)}, offline=True)
     assert status == 0, lines
-    assert [line.split()[0] for line in lines] == ["ok", "ok", "skip"]
+    assert [line.split()[0] for line in lines] == ["ok", "ok", "ok", "warn", "skip"]
     every = len(migrations._migrations)  # all of this version's migrations, applied at the bot's start
     assert (
         every >= 5
@@ -109,7 +109,7 @@ def test_get_me_against_the_bot_api(fake: BotApiFake, tmp_path: Path) -> None:
     }
     status, lines = check(env, offline=False)
     assert status == 0, lines
-    assert lines[2] == "ok    telegram: getMe answered @KmuCheckBot (id 123456)"
+    assert lines[4] == "ok    telegram: getMe answered @KmuCheckBot (id 123456)"
     assert all(TOKEN not in line and TOKEN.split(":")[1] not in line for line in lines)
 
 
@@ -120,7 +120,7 @@ def test_a_refused_token_fails(fake: BotApiFake, tmp_path: Path) -> None:
         "TELEGRAM_API_BASE_URL": fake.base_url,
     }
     status, lines = check(env, offline=False)
-    assert status == 1 and lines[2].startswith("FAIL  telegram") and "refused the token" in lines[2]
+    assert status == 1 and lines[4].startswith("FAIL  telegram") and "refused the token" in lines[4]
 
 
 def test_an_unreachable_bot_api_fails(tmp_path: Path) -> None:
@@ -130,7 +130,7 @@ def test_an_unreachable_bot_api_fails(tmp_path: Path) -> None:
         "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",  # the discard port: nothing listens
     }
     status, lines = check(env, offline=False)
-    assert status == 1 and lines[2].startswith("FAIL  telegram: getMe failed")
+    assert status == 1 and lines[4].startswith("FAIL  telegram: getMe failed")
 
 
 def run_bot_check(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -148,7 +148,7 @@ def test_the_command_line_prints_one_line_per_check(fake: BotApiFake, tmp_path: 
     path = database(tmp_path)
     offline = run_bot_check("--offline", env={"DATABASE_PATH": path})
     assert offline.returncode == 0, offline.stdout + offline.stderr
-    assert len(offline.stdout.splitlines()) == 3
+    assert len(offline.stdout.splitlines()) == 5
     online = run_bot_check(
         env={"DATABASE_PATH": path, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
     )
@@ -156,3 +156,68 @@ def test_the_command_line_prints_one_line_per_check(fake: BotApiFake, tmp_path: 
     assert "@KmuCheckBot" in online.stdout and TOKEN not in online.stdout + online.stderr
     broken = run_bot_check("--offline", env={"DATABASE_PATH": path, "TELEGRAM_BOT_TOKEN": "not-a-token"})
     assert broken.returncode == 1 and "FAIL  configuration" in broken.stdout
+
+
+def test_the_check_builds_a_chart_and_a_report_here(tmp_path: Path) -> None:
+    status, lines = check(
+        {"DATABASE_PATH": database(tmp_path), "PRIVACY_CONTACT": "Muster GmbH"}, offline=True
+    )
+    assert status == 0, lines
+    assert lines[2].startswith("ok    chart and PDF: chart ") and "report" in lines[2]
+
+
+def test_a_report_that_cannot_be_built_fails_the_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.report.layout
+
+    def no_fonts() -> dict[str, Path]:
+        raise FileNotFoundError("DejaVuSans.ttf")
+
+    monkeypatch.setattr(bot.report.layout, "_font_files", no_fonts)
+    status, lines = check({"DATABASE_PATH": database(tmp_path)}, offline=True)
+    assert status == 1
+    assert lines[2] == "FAIL  chart and PDF: FileNotFoundError: DejaVuSans.ttf"
+
+
+def test_a_missing_privacy_contact_is_a_warning_not_a_failure(tmp_path: Path) -> None:
+    status, lines = check({"DATABASE_PATH": database(tmp_path)}, offline=True)
+    assert status == 0
+    assert lines[3].startswith("warn  privacy: PRIVACY_CONTACT is not set")
+    _, lines = check({"DATABASE_PATH": database(tmp_path), "PRIVACY_CONTACT": "Muster GmbH"}, offline=True)
+    assert lines[3].startswith("ok    privacy")
+
+
+def test_webhook_mode_shows_telegrams_view_of_the_webhook(fake: BotApiFake, tmp_path: Path) -> None:
+    url = "https://bot.example.de/telegram/kmu"
+    env = {
+        "DATABASE_PATH": database(tmp_path),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": fake.base_url,
+        "WEBHOOK_URL": url,
+        "WEBHOOK_SECRET": "s3cret",
+        "PRIVACY_CONTACT": "Muster GmbH",
+    }
+    status, lines = check(env, offline=False)
+    assert status == 0
+    assert (
+        lines[5] == "warn  webhook: not registered yet (the bot registers it at start), 0 pending update(s)"
+    )
+    fake.user(42).send("/start")
+    import asyncio
+
+    from telegram import Bot
+
+    asyncio.run(Bot(TOKEN, base_url=fake.base_url).set_webhook(url, secret_token="s3cret"))
+    status, lines = check(env, offline=False)
+    # The fake tries to deliver the waiting update to the (unreachable) URL, as Telegram would.
+    assert status == 0, lines
+    assert lines[5].startswith(
+        "warn  webhook: registered at the configured URL, 1 pending update(s); last error"
+    )
+    assert "Connection failed" in lines[5] and TOKEN not in lines[5]
+    other = {**env, "WEBHOOK_URL": "https://other.example.de/kmu"}
+    status, lines = check(other, offline=False)
+    assert status == 1 and lines[5].startswith(
+        "FAIL  webhook: registered at another URL (https://bot.example.de"
+    )

@@ -96,7 +96,13 @@ def test_webhook_mode_passes_secret_listen_and_path(tmp_path: Path, monkeypatch:
             webhook_url=config.webhook_url,
         )
 
+    async def reachable(config: Config) -> str:
+        return "@KmuBot"
+
     monkeypatch.setattr(app, "serve_webhook", serve)
+    monkeypatch.setattr(
+        app, "reach_bot_api", reachable
+    )  # no Bot API here: the start's getMe is someone else's test
     monkeypatch.setattr(Application, "run_polling", lambda self, **kwargs: seen.update(polling=True))
     config = load_config(
         {

@@ -13,12 +13,15 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
 COMPOSE = (ROOT / "compose.yaml").read_text()
 DOCKERIGNORE = (ROOT / ".dockerignore").read_text().split()
-BASE_IMAGE = next(line.split()[1] for line in DOCKERFILE.splitlines() if line.startswith("FROM "))
+BASE_IMAGE = next(line.split("=", 1)[1] for line in DOCKERFILE.splitlines() if line.startswith("ARG BASE="))
+CONSTRAINTS = (ROOT / "deploy" / "constraints.txt").read_text()
 
 
 def instructions(keyword: str) -> list[str]:
     """The Dockerfile's instructions of one kind, continuation lines joined."""
-    joined = DOCKERFILE.replace("\\\n", " ")
+    # Docker drops comment lines, also inside an instruction continued over several lines.
+    code = "\n".join(line for line in DOCKERFILE.splitlines() if not line.lstrip().startswith("#"))
+    joined = code.replace("\\\n", " ")
     return [line for line in joined.splitlines() if line.startswith(keyword + " ")]
 
 
@@ -31,10 +34,24 @@ def test_the_image_runs_unprivileged_with_the_database_on_a_volume() -> None:
     assert "chown kmu /data" in " ".join(instructions("RUN"))
 
 
-def test_the_health_check_is_the_offline_check_command() -> None:
+def test_the_health_check_is_the_bots_heartbeat_not_the_database_check() -> None:
     (healthcheck,) = instructions("HEALTHCHECK")
-    assert healthcheck.endswith('CMD ["python", "run_bot.py", "check", "--offline"]')
+    assert healthcheck.endswith('CMD ["python", "run_bot.py", "health"]')
     assert instructions("CMD")[-1] == 'CMD ["python", "run_bot.py", "telegram"]'
+    assert instructions("FROM") == ["FROM ${BASE}"]
+
+
+def test_dependencies_are_pinned_and_the_font_cache_is_baked() -> None:
+    runs = " ".join(instructions("RUN"))
+    assert "-c constraints.txt" in runs and "findfont" in runs
+    pins = [line for line in CONSTRAINTS.splitlines() if line and not line.startswith("#")]
+    assert pins and all("==" in line for line in pins)
+    for package in ("python-telegram-bot", "matplotlib", "fpdf2", "python-dotenv", "fonttools"):
+        assert any(line.lower().startswith(package + "==") for line in pins), package
+
+
+def test_compose_rotates_the_logs() -> None:
+    assert "driver: json-file" in COMPOSE and 'max-size: "10m"' in COMPOSE and 'max-file: "3"' in COMPOSE
 
 
 def test_compose_uses_the_env_file_and_the_volume() -> None:
@@ -85,6 +102,6 @@ def test_the_image_builds_and_its_health_check_passes(tmp_path: Path) -> None:
             timeout=300,
         )
         assert check.returncode == 0, check.stdout + check.stderr
-        assert "/data/kmu_berater.db" in check.stdout
+        assert "/data/kmu_berater.db" in check.stdout and "ok    chart and PDF" in check.stdout
     finally:
         subprocess.run(["docker", "image", "rm", "-f", tag], capture_output=True)

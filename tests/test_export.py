@@ -16,33 +16,48 @@ from openpyxl import load_workbook
 
 from bot.analytics.peers import PeerBenchmark
 from bot.anonymity import round_to_5
-from bot.export import COLUMNS, FORMATS, parse_month, write_export
+from bot.codebook import write_codebook
+from bot.export import COLUMNS, FORMATS, ExportSummary, parse_month, write_export
 from bot.storage import Storage
 from tests.support.harness import Harness, answers
 from tests.support.harness import add_respondent as add
 from tests.support.telegram_fakes import Updates
 
+_SUMMARIES: dict[bytes, ExportSummary] = {}
+
 
 def export_bytes(storage: Storage, fmt: str, k: int = 5, since: str | None = None) -> bytes:
     out = io.BytesIO()
-    write_export(storage, out, fmt=fmt, k=k, since=since)
+    summary = write_export(storage, out, fmt=fmt, k=k, since=since)
+    _SUMMARIES[out.getvalue()] = summary
     return out.getvalue()
 
 
+def figures(rows: list[tuple[Any, ...]]) -> dict[str, Any]:
+    """The export's figures from the about sheet or the codebook file (English labels)."""
+    about = {row[0]: row[1] for row in rows}
+    return {
+        "rows": int(about["Respondents exported"]),
+        "suppressed": int(about["Left out (k-anonymity)"]),
+        "k": int(about["k"]),
+    }
+
+
 def parse(fmt: str, data: bytes) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Rows and metadata (suppressed, k) of an export in any format."""
+    """Rows and metadata (suppressed, k) of an export in any format; a CSV's from its codebook."""
     if fmt == "csv":
         lines = data.decode().splitlines()
-        assert lines[-1].startswith("# ")
-        meta = dict(part.split("=") for part in lines[-1][2:].split())
-        rows = list(csv.DictReader(lines[:-1]))
-        return rows, {"suppressed": int(meta["suppressed"]), "k": int(meta["k"]), "rows": int(meta["rows"])}
+        assert not any(line.startswith("#") for line in lines)  # nothing but the header and the rows
+        side = io.BytesIO()
+        write_codebook(side, _SUMMARIES[data])
+        book = list(csv.reader(side.getvalue().decode().splitlines()))
+        return list(csv.DictReader(lines)), figures([tuple(row[1:]) for row in book if row[0] == ""])
     if fmt == "json":
         document = json.loads(data)
         return document["rows"], {"suppressed": document["suppressed"], "k": document["k"]}
     workbook = load_workbook(io.BytesIO(data), read_only=True)
     header, *body = list(workbook["rows"].iter_rows(values_only=True))
-    about = {row[0]: row[1] for row in workbook["about"].iter_rows(values_only=True)}
+    about = figures(list(workbook["about"].iter_rows(values_only=True)))
     return [dict(zip(header, row, strict=True)) for row in body], about
 
 
@@ -151,13 +166,17 @@ async def test_admin_export_document_contains_no_identity(tmp_path: Path) -> Non
             harness.request.clear()
             await harness.send(f"/export {fmt}", user=ADMIN)
             documents = [p for api, p in harness.request.calls if api == "sendDocument"]
-            assert len(documents) == 1
+            assert len(documents) == (1 if fmt == "xlsx" else 2)  # CSV and JSON: and the codebook
             data = documents[0]["_files"]["document"]
-            rows, _ = parse(fmt, data)
-            assert len(rows) == 6
-            for blob in all_text(fmt, data):
-                for secret in [*map(str, PEOPLE), *FREE_TEXTS, "Zwirbelmeyer", "quasti_hb", str(ADMIN)]:
-                    assert secret.encode() not in blob, (fmt, secret)
+            if fmt == "csv":
+                assert len(data.decode().splitlines()) == 1 + 6
+            else:
+                rows, _ = parse(fmt, data)
+                assert len(rows) == 6
+            for document in documents:
+                for blob in all_text(fmt, document["_files"]["document"]):
+                    for secret in [*map(str, PEOPLE), *FREE_TEXTS, "Zwirbelmeyer", "quasti_hb", str(ADMIN)]:
+                        assert secret.encode() not in blob, (fmt, secret)
 
 
 ADMIN = 5550001

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 from collections.abc import Iterator
@@ -88,3 +89,56 @@ async def test_debug_logs_hold_no_answer_id_or_name(
     found = [secret for secret in SECRETS if secret in output]
     assert found == [], output
     assert not re.search(r"7319050\d\d", output)  # the respondents of the export
+
+
+def test_json_logs_are_one_object_per_line_with_the_same_message(capsys: pytest.CaptureFixture[str]) -> None:
+    saved = {name: logging.getLogger(name).level for name in ("", *LIBRARY_LEVELS)}
+    try:
+        configure_logging("INFO", "json")
+        logging.getLogger("bot.example").info("Exported %d rows", 12)
+        try:
+            raise ValueError("broken")
+        except ValueError:
+            logging.getLogger("bot.example").exception("Failed")
+        lines = capsys.readouterr().err.strip().splitlines()
+    finally:
+        configure_logging("INFO")
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+    first, second = (json.loads(line) for line in lines[-2:])
+    assert first["message"] == "Exported 12 rows" and first["level"] == "INFO"
+    assert first["logger"] == "bot.example" and first["time"].endswith("+00:00")
+    assert second["message"] == "Failed" and "ValueError: broken" in second["exception"]
+
+
+def test_a_report_at_debug_logs_no_glyph_lists(caplog: pytest.LogCaptureFixture, debug_logging: None) -> None:
+    from bot.healthcheck import check_rendering
+
+    caplog.set_level(logging.DEBUG)
+    assert check_rendering().ok
+    noisy = [r for r in caplog.records if r.name.split(".")[0] in ("fontTools", "matplotlib", "PIL", "fpdf")]
+    assert noisy == [], f"{len(noisy)} lines, e.g. {noisy[0].name}: {noisy[0].getMessage()[:80]}"
+
+
+async def test_json_logs_at_debug_hold_no_answer_id_or_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    saved = {name: logging.getLogger(name).level for name in ("", *LIBRARY_LEVELS)}
+    try:
+        configure_logging("DEBUG", "json")
+        bot = Harness(tmp_path / "bot.db", env={"ADMIN_IDS": str(ADMIN)})
+        async with bot.app:
+            await consent(bot, user=USER)
+            await answer_all(bot, ANSWERS, user=USER)
+            await bot.press("ok|summary", user=USER)
+            for user_id in range(731905000, 731905006):
+                add(bot.storage, user_id)
+            await bot.send("/export", user=ADMIN)
+        output = capsys.readouterr().err
+    finally:
+        configure_logging("INFO")
+        for name, level in saved.items():
+            logging.getLogger(name).setLevel(level)
+    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    assert any("exported" in record["message"] for record in records), output[-2000:]
+    assert [secret for secret in SECRETS if secret in output] == []

@@ -83,7 +83,8 @@ def test_the_export_reads_a_database_without_changing_it(tmp_path: Path) -> None
     assert result.returncode == 0, result.stderr
     assert hashlib.sha256(database.read_bytes()).hexdigest() == before
     assert not (tmp_path / "bot.db-wal").exists()
-    assert "# rows=6 " in (tmp_path.parent / f"{tmp_path.name}.csv").read_text()
+    assert len((tmp_path.parent / f"{tmp_path.name}.csv").read_text().splitlines()) == 1 + 6
+    assert ",Respondents exported,6" in (tmp_path.parent / f"{tmp_path.name}.codebook.csv").read_text()
 
 
 @pytest.mark.parametrize("output", ["a_directory", "a_file/export.csv"])

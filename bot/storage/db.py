@@ -84,6 +84,13 @@ def check_schema(db: Database) -> None:
         )
 
 
+def _create_private(path: Path) -> None:
+    """Create an absent database file readable by its owner only (SQLite gives its -wal and -shm files the
+    same mode); the answers in it are personal data, whatever the process's umask."""
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 class Connection:
     """One SQLite connection with its pragmas and the schema brought up to date; the base of every store."""
 
@@ -100,6 +107,7 @@ class Connection:
             return
         if self.path != ":memory:":
             Path(self.path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(self.path).expanduser())
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
         self.db = Database(conn)
         if self.path != ":memory:":

@@ -23,7 +23,9 @@ def admin_only(handler: Handler) -> Handler:
         user, chat = update.effective_user, update.effective_chat
         if chat is None:
             return
-        t = Translator(language_for(user.language_code if user else None))
+        t = Translator(
+            language_for(user.language_code if user else None, context.bot_data.config.default_language)
+        )
         if not context.bot_data.is_admin(user.id if user else None):
             await context.bot.send_message(
                 chat.id, t(msg("Sorry, this command is only available to the administrators of this bot."))

@@ -4,33 +4,35 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Chat, Update
-from telegram.error import TelegramError
+from telegram import Chat, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 from telegram.request import BaseRequest
 
-from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
+from bot import heartbeat
 from bot.config import Config
-from bot.i18n import LANGUAGES, Translator
 from bot.storage import Storage
 from bot.telegram import callback_data
 from bot.telegram.broadcast_runs import resume_runs
 from bot.telegram.handlers import admin as reports
 from bot.telegram.handlers import broadcast as admin_broadcast
 from bot.telegram.handlers import channels, dialogue, errors, followup, groups, privacy, report, tips
-from bot.telegram.introduction import set_descriptions
 from bot.telegram.jobs import schedule_jobs, schedule_tip_slots, watch_orphaned_runs
+from bot.telegram.menus import publish_menus
 from bot.telegram.request import RetryingRequest
-from bot.telegram.services import CONTEXT_TYPES, App
+from bot.telegram.services import CONTEXT_TYPES, App, Context
+from bot.telegram.startup import StartError, reach_bot_api, without_token
 from bot.telegram.webhook import serve_webhook
 
 log = logging.getLogger(__name__)
@@ -106,6 +108,10 @@ def register_handlers(application: App, config: Config) -> None:
         ("report", report.report_command),
     ):
         add(CommandHandler(name, callback, filters=private))
+    # A GDPR notice must be reachable from a group too; the answer there is the way to the private chat.
+    for name in ("privacy", "mydata", "deletedata", "report"):
+        add(CommandHandler(name, groups.private_only, filters=groups_only))
+    add(ChatMemberHandler(groups.on_added_to_group, ChatMemberHandler.MY_CHAT_MEMBER))
     # Admin reports in every chat, so that others are refused rather than ignored.
     add(CommandHandler("export", reports.export_command))
     add(CommandHandler("stats", reports.stats_command))
@@ -136,36 +142,36 @@ def register_handlers(application: App, config: Config) -> None:
     add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, dialogue.unsupported_message))
     application.add_error_handler(errors.on_error)
     schedule_jobs(application, config)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(heartbeat_job, heartbeat.INTERVAL, first=0, name="heartbeat")
 
 
 async def _post_stop(application: App) -> None:
     """Write what is held in memory, so that a clean restart shows nobody a "lost reply" notice."""
     application.bot_data.advisor.flush_receipts()
+    heartbeat.stop(heartbeat.heartbeat_path(application.bot_data.config.database_path))
+
+
+async def heartbeat_job(context: Context) -> None:
+    """Tell the health check that the event loop runs and updates are being fetched."""
+    config = context.bot_data.config
+    if config.database_path == ":memory:":
+        return
+    updater = context.application.updater
+    if not config.uses_webhook and updater is not None and not updater.running:
+        return  # the polling loop is gone: let the heartbeat go stale
+    heartbeat.beat(heartbeat.heartbeat_path(config.database_path))
 
 
 async def _post_init(application: App) -> None:
     """Register the command menus and descriptions in German, English and a default; start tips; show admins
     their menu."""
     bot = application.bot
-    for language in (None, *LANGUAGES):
-        t = Translator(language or "en")
-        for scope, commands in (
-            (BotCommandScopeAllPrivateChats(), (*PRIVATE_COMMANDS, *TIP_COMMANDS)),
-            (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
-        ):
-            menu = [BotCommand(name, t(description)) for name, description in commands]
-            try:
-                await bot.set_my_commands(menu, scope=scope, language_code=language)
-            except TelegramError as error:  # a menu is a convenience: the bot works without it
-                log.warning("Command menu not set (%s): %s", language or "default", type(error).__name__)
-    # What the bot does, how long it takes and what it stores, shown before the first /start.
-    await set_descriptions(bot)
     services = application.bot_data
+    await publish_menus(bot, services.config.database_path, services.config.admin_ids)
     schedule_tip_slots(application)
     await resume_runs(application)
     watch_orphaned_runs(application)
-    if services.config.admin_ids:
-        await reports.set_admin_commands(bot, services.config.admin_ids, (*PRIVATE_COMMANDS, *TIP_COMMANDS))
     if not services.config.privacy_contact:
         log.warning("PRIVACY_CONTACT is not set: /privacy cannot name the controller (GDPR Art. 13(1)(a))")
     log.info("Bot @%s ready", bot.username)
@@ -174,11 +180,23 @@ async def _post_init(application: App) -> None:
 def run_telegram(config: Config, storage: Storage) -> int:
     """Poll, or serve a webhook when WEBHOOK_URL is set; returns when stopped (closing ``storage``)."""
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    application = build_application(config, storage)
-    kwargs: dict[str, Any] = {"allowed_updates": Update.ALL_TYPES, "drop_pending_updates": False}
-    if config.uses_webhook:
-        asyncio.run(serve_webhook(application, config))
-    else:
-        application.run_polling(**kwargs)
-    storage.close()
+    try:
+        asyncio.run(reach_bot_api(config))
+        application = build_application(config, storage)
+        kwargs: dict[str, Any] = {"allowed_updates": Update.ALL_TYPES, "drop_pending_updates": False}
+        if config.uses_webhook:
+            asyncio.run(serve_webhook(application, config))
+        else:
+            application.run_polling(**kwargs)
+    except StartError as error:
+        print(error, file=sys.stderr)
+        return error.exit_code
+    except InvalidToken:  # revoked between the first call and the application's own getMe
+        print("Telegram rejected TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        return 2
+    except NetworkError as error:  # the Bot API went away during the start
+        print(f"The Bot API is not reachable: {without_token(str(error), config.token)}", file=sys.stderr)
+        return 1
+    finally:
+        storage.close()
     return 0

@@ -39,8 +39,10 @@ def descriptions(language: str) -> tuple[str, str]:
     return t(DESCRIPTION), t(SHORT_DESCRIPTION)
 
 
-async def set_descriptions(bot: Bot) -> None:
-    """Set both descriptions in every language; a Bot API that refuses them does not stop the start."""
+async def set_descriptions(bot: Bot) -> bool:
+    """Set both descriptions in every language; a Bot API that refuses them does not stop the start.
+    False when one was refused."""
+    ok = True
     for code in LANGUAGE_CODES:
         description, short = descriptions(code or "en")
         try:
@@ -48,3 +50,5 @@ async def set_descriptions(bot: Bot) -> None:
             await bot.set_my_short_description(short, language_code=code)
         except TelegramError as error:  # a description is a courtesy: the bot works without it
             log.warning("Bot description not set (%s): %s", code or "default", type(error).__name__)
+            ok = False
+    return ok

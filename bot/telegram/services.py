@@ -32,6 +32,7 @@ class Services:
         self.lease: Lease | None = None  # this process's hold on the runs it sends (made on first use)
         self.tasks: set[asyncio.Task[Any]] = set()  # broadcast runs in the background
         self.runs: set[int] = set()  # the ids of the runs this process sends now
+        self.admin_menus_shown: set[int] = set()  # admins whose menu this process set at their /start
         self.followup_service: FollowupService | None = None  # made on first use (tests give a clock)
         self.reminder_sender: ReminderSender | None = None  # made on first use
         self.awaiting_figure: set[str] = set()  # users whose next text is a figure (rebuilt at start)
@@ -39,7 +40,13 @@ class Services:
     def bind(self, config: Config, storage: Storage) -> None:
         self._config = config
         self._storage = storage
-        self._advisor = Advisor(storage, asks_consent=True, confirms_replies=True, shares=True)
+        self._advisor = Advisor(
+            storage,
+            asks_consent=True,
+            confirms_replies=True,
+            shares=True,
+            default_language=config.default_language,
+        )
 
     @property
     def config(self) -> Config:

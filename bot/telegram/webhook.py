@@ -130,3 +130,5 @@ async def serve_webhook(application: App, config: Config) -> None:
             server.stop()
             await server.close_all_connections()
             await application.stop()
+            if application.post_stop is not None:  # run_polling calls it; a served webhook must too
+                await application.post_stop(application)

@@ -1,7 +1,7 @@
 """Admin reports: the anonymous export and the statistics, for the user ids in ADMIN_IDS only.
 
 Everyone else is refused with a localized message; admins get the data only in their private chat with the bot,
-never in a group, and their command menu lists the admin commands (set per admin chat in ``set_admin_commands``).
+never in a group, and their command menu lists the admin commands (set per admin chat by ``bot.telegram.menus``).
 """
 
 from __future__ import annotations
@@ -11,17 +11,15 @@ import dataclasses
 import io
 import logging
 import tempfile
-from collections.abc import Iterable
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram import Update
 from telegram.constants import ChatAction
-from telegram.error import TelegramError
 
 from bot.analytics.chart import statistics_chart
 from bot.analytics.followthrough import read_follow_through
 from bot.analytics.statistics import collect_statistics, render_statistics
 from bot.anonymity import DEFAULT_K
-from bot.commands import ADMIN_COMMANDS
+from bot.codebook import write_codebook
 from bot.export import FORMATS, export_filename, write_export
 from bot.followthrough_export import follow_through_filename, write_follow_through
 from bot.i18n import LANGUAGES, Translator
@@ -29,7 +27,7 @@ from bot.rendering import HTML
 from bot.telegram.access import admin_only
 from bot.telegram.send import send_html
 from bot.telegram.services import Context
-from dialogs.text import Text, language_for, msg
+from dialogs.text import language_for, msg
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +40,25 @@ async def export_command(update: Update, context: Context) -> None:
     """Send the anonymous export of consenting respondents as a document (CSV unless another format is named)."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    t = Translator(language_for(user.language_code))
-    fmt = context.args[0].strip().lower() if context.args else "csv"
-    if fmt in FOLLOW_THROUGH:  # "/export followthrough [csv|json|xlsx]": the follow-through figures
-        fmt = context.args[1].strip().lower() if context.args and len(context.args) > 1 else "csv"
+    t = Translator(language_for(user.language_code, context.bot_data.config.default_language))
+    words = [arg.strip().lower() for arg in context.args or ()]
+    if (
+        words and words[0] in FOLLOW_THROUGH
+    ):  # "/export followthrough [csv|json|xlsx]": the follow-through figures
+        fmt = words[1] if len(words) > 1 else "csv"
         if fmt in FORMATS:
             await send_follow_through(context, chat.id, t, fmt)
             return
-    if fmt not in FORMATS:
+        words = ["?"]
+    fmt = next((word for word in words if word in FORMATS), "csv")
+    language = next((word for word in words if word in LANGUAGES), None)  # labels instead of codes
+    if any(word not in FORMATS and word not in LANGUAGES for word in words):
         await context.bot.send_message(
             chat.id,
             t(
                 msg(
-                    "Usage: /export csv, /export json or /export xlsx; "
-                    "/export followthrough csv (or json, xlsx) for the follow-through figures"
+                    "Usage: /export csv, /export json or /export xlsx, optionally with de or en for labels;"
+                    " /export followthrough csv (or json, xlsx) for the follow-through figures"
                 )
             ),
         )
@@ -64,7 +67,9 @@ async def export_command(update: Update, context: Context) -> None:
     storage = context.bot_data.storage
     # A temporary file, not memory: the export streams from the database to disk in a worker thread.
     with tempfile.TemporaryFile() as file:
-        summary = await asyncio.to_thread(write_export, storage, file, fmt=fmt, k=DEFAULT_K)
+        summary = await asyncio.to_thread(
+            write_export, storage, file, fmt=fmt, k=DEFAULT_K, language=language
+        )
         if file.tell() > MAX_UPLOAD_BYTES:
             await context.bot.send_message(
                 chat.id,
@@ -87,6 +92,11 @@ async def export_command(update: Update, context: Context) -> None:
             )
         )
         await context.bot.send_document(chat.id, file, filename=export_filename(fmt), caption=caption)
+    if fmt in ("csv", "json"):  # the XLSX holds its codebook as a sheet
+        book = io.BytesIO()
+        write_codebook(book, summary)
+        name = export_filename(fmt).replace(f".{fmt}", f".codebook.{fmt}")
+        await context.bot.send_document(chat.id, book.getvalue(), filename=name)
     log.info("An admin exported %d rows as %s", summary.rows, fmt)
 
 
@@ -114,7 +124,7 @@ async def stats_command(update: Update, context: Context) -> None:
     """Send the statistics as text, then as a chart."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
-    t = Translator(language_for(user.language_code))
+    t = Translator(language_for(user.language_code, context.bot_data.config.default_language))
     storage = context.bot_data.storage
     follow_through = await asyncio.to_thread(read_follow_through, storage, DEFAULT_K)
     stats = dataclasses.replace(collect_statistics(storage), follow_through=follow_through)
@@ -126,27 +136,3 @@ async def stats_command(update: Update, context: Context) -> None:
         filename="statistics.png",
         caption=t(msg("Completion funnel, median marketing split and follow-through")),
     )
-
-
-async def set_admin_commands(
-    bot: Bot, admin_ids: Iterable[int], commands: Iterable[tuple[str, Text]]
-) -> None:
-    """Show ``commands`` plus the admin commands in each admin's private chat, in German, English and a default.
-
-    An admin who never started the bot has no chat yet: Telegram refuses, and the menu appears after a restart.
-    """
-    listed = (*commands, *ADMIN_COMMANDS)
-    for admin_id in sorted(admin_ids):
-        try:
-            for language in (None, *LANGUAGES):
-                t = Translator(language or "en")
-                await bot.set_my_commands(
-                    [BotCommand(name, t(text)) for name, text in listed],
-                    scope=BotCommandScopeChat(admin_id),
-                    language_code=language,
-                )
-        except TelegramError as error:
-            log.warning(
-                "Admin command menu not set for one admin (%s); has that admin started the bot?",
-                type(error).__name__,
-            )

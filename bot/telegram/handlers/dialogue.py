@@ -5,13 +5,14 @@ from __future__ import annotations
 from telegram import Chat, Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.commands import PRIVATE_COMMANDS, TIP_COMMANDS
+from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.i18n import Translator
 from bot.outcome import AdvisorEvent, Begin, GiveConsent, Outcome, Respondent, Typed
 from bot.rendering import HTML
 from bot.telegram import callback_data
 from bot.telegram.keyboards import language_keyboard
 from bot.telegram.locks import serialized
+from bot.telegram.menus import show_admin_menu
 from bot.telegram.replies import pop_up, show, toast
 from bot.telegram.send import answer_query, send_html
 from bot.telegram.services import CHANNEL, Context
@@ -51,6 +52,9 @@ async def start(update: Update, context: Context) -> None:
     referral = payload[4:64] if payload.startswith("ref_") else ""
     outcome = apply(update, context, Begin(referral))
     await show(context, chat_id_of(update), outcome)
+    user = update.effective_user
+    if user is not None and context.bot_data.is_admin(user.id):  # the admin's chat exists now
+        await show_admin_menu(context.bot, user.id, context.bot_data.admin_menus_shown)
 
 
 @serialized
@@ -159,14 +163,15 @@ async def help_command(update: Update, context: Context) -> None:
     assert chat is not None
     advisor = context.bot_data.advisor
     t = Translator(advisor.language_of(respondent_of(update)))
-    await send_html(context, chat.id, help_text(t))
+    await send_html(context, chat.id, help_text(t, private=chat.type == Chat.PRIVATE))
     if chat.type == Chat.PRIVATE:
         outcome = apply(update, context, Show())
         if not outcome.needs_consent:
             await show(context, chat.id, outcome)
 
 
-def help_text(t: Translator) -> str:
+def help_text(t: Translator, *, private: bool = True) -> str:
+    """What the bot does and the commands of this kind of chat (a group sees only what works there)."""
     lines = [
         HTML.bold(HTML.escape(t(msg("KMU Digital-Berater")))),
         HTML.escape(
@@ -180,7 +185,7 @@ def help_text(t: Translator) -> str:
         ),
         "",
     ]
-    for command, description in (*PRIVATE_COMMANDS, *TIP_COMMANDS):
+    for command, description in (*PRIVATE_COMMANDS, *TIP_COMMANDS) if private else GROUP_COMMANDS:
         lines.append(f"/{command} – {HTML.escape(t(description))}")
     return "\n".join(lines)
 

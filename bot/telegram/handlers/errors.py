@@ -44,7 +44,9 @@ async def on_error(update: object, context: Context) -> None:
     )
     if isinstance(update, Update) and update.effective_chat and update.effective_chat.type == Chat.PRIVATE:
         user = update.effective_user
-        t = Translator(language_for(user.language_code if user else None))
+        t = Translator(
+            language_for(user.language_code if user else None, context.bot_data.config.default_language)
+        )
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(
                 update.effective_chat.id,
