@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.telegram import report
 from bot.telegram.app import _post_init
 from dialogs.questions import QUESTIONS
 from tests.botapi_fake import ApiError
@@ -367,9 +368,27 @@ async def test_the_report_button_and_command_send_a_pdf_without_identity(bot: Ha
     day = stored.astimezone(ZoneInfo("Europe/Berlin")).date()
     assert f"Check vom {format_date(day, format='long', locale='de')}" in text
     bot.request.clear()
-    await bot.send("/report")
+    await bot.send("/report")  # right after the first: a note instead of a second build
+    assert "erneut anfordern" in bot.last_text()
+    assert not [p for api, p in bot.request.calls if api == "sendDocument"]
+    report.REPORT_COOLDOWN = 0.0
+    try:
+        await bot.send("/report")
+    finally:
+        report.REPORT_COOLDOWN = 30.0
     again = next(p for api, p in bot.request.calls if api == "sendDocument")
     assert again["_files"]["document"] == pdf
+
+
+async def test_report_presses_at_once_build_one_report(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    bot.request.clear()
+    await asyncio.gather(*(bot.press("pdf|result") for _ in range(5)), bot.send("/report"))
+    assert len([p for api, p in bot.request.calls if api == "sendDocument"]) == 1
+    notes = [t for t in bot.texts() if "gerade erstellt" in t or "erneut anfordern" in t]
+    assert len(notes) == 5
 
 
 async def test_without_consent_no_report_button_is_offered(bot: Harness) -> None:

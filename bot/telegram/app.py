@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Chat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
@@ -22,13 +21,16 @@ from telegram.request import BaseRequest
 
 from bot.admin import broadcast as admin_broadcast
 from bot.admin import channels, reports
+from bot.broadcast.pacer import ChatPacer
 from bot.broadcast.runs import resume_runs, watch_orphaned_runs
 from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.config import Config
 from bot.i18n import LANGUAGES, Translator
 from bot.storage import Storage
 from bot.telegram import callback_data, dialogue, errors, groups, privacy, report
+from bot.telegram.flood import FairUpdateProcessor
 from bot.telegram.introduction import set_descriptions
+from bot.telegram.limiter import ReplyLimiter
 from bot.telegram.request import RetryingRequest
 from bot.telegram.services import CONTEXT_TYPES, App, Context
 from bot.telegram.webhook import serve_webhook
@@ -47,14 +49,21 @@ def build_application(
 ) -> App:
     """The configured PTB application with every handler registered."""
     assert config.token is not None
+    processor = FairUpdateProcessor()
+
+    def pacer() -> ChatPacer:  # read on each request: tests and benchmarks may put their own in place
+        shared = application.bot_data.pacer
+        assert shared is not None
+        return shared
+
     builder = (
         ApplicationBuilder()
         .token(config.token)
         .base_url(config.api_base_url)
         .base_file_url(config.api_file_url)
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(True)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(processor)
+        .rate_limiter(ReplyLimiter(pacer))
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
@@ -62,6 +71,9 @@ def build_application(
     builder = builder.get_updates_request(updates_request or RetryingRequest(attempts=1, read_timeout=40))
     application: App = builder.build()
     application.bot_data.bind(config, storage)
+    # One pacer for the broadcasts and the replies, so that together they keep Telegram's overall limit.
+    application.bot_data.pacer = ChatPacer(time_scale=config.broadcast_time_scale)
+    processor.application = application
     register_handlers(application, config)
     return application
 
