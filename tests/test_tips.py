@@ -6,7 +6,7 @@ import asyncio
 import json
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -216,6 +216,8 @@ class TipsFakeRequest(FakeRequest):
         self.gate: asyncio.Event | None = None
         self.pass_before_gate = 0
         self.delivered: list[int] = []  # chat ids of sendMessage calls that took effect
+        # Called before each send; an answer it returns is given instead of the normal one.
+        self.before_send: Callable[[int], Awaitable[tuple[int, bytes] | None]] | None = None
 
     async def do_request(
         self, url: str, method: str, request_data: Any = None, *args: Any, **kwargs: Any
@@ -224,6 +226,9 @@ class TipsFakeRequest(FakeRequest):
         params = dict(request_data.parameters) if request_data else {}
         if api == "sendMessage":
             chat_id = int(params["chat_id"])
+            if self.before_send is not None and (answer := await self.before_send(chat_id)) is not None:
+                self.calls.append((api, params))
+                return answer
             scripted = self.errors.get(chat_id)
             if scripted:
                 self.calls.append((api, params))
@@ -515,3 +520,44 @@ def test_a_run_has_one_sender_until_its_lease_runs_out(storage: Storage) -> None
     )
     assert here.take(broadcast_id)  # a holder on this machine that no longer runs is not waited for
     assert storage.claim_delivery(broadcast_id, 1) and not storage.claim_delivery(broadcast_id, 1)
+
+
+async def test_a_server_error_after_delivery_is_uncertain_and_never_sent_again(storage: Storage) -> None:
+    request = TipsFakeRequest()
+    answered_500 = {11, 13}
+
+    async def deliver_then_fail(chat_id: int) -> tuple[int, bytes] | None:
+        if chat_id in answered_500:
+            answered_500.discard(chat_id)
+            request.delivered.append(chat_id)  # it reached the chat; then the server failed
+            body = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+            return 500, json.dumps(body).encode()
+        return None
+
+    request.before_send = deliver_then_fail
+    chats = [10, 11, 12, 13, 14]
+    broadcast_id = storage.create_broadcast("admin", [{"chat_id": c} for c in chats], text="x")
+    assert broadcast_id is not None
+    progress = await make_broadcaster(storage, request).run(broadcast_id, text_of)
+    assert sorted(request.delivered) == chats  # each chat once: the 500s were not sent again
+    assert progress.uncertain == 2 and progress.sent == 3
+
+
+async def test_a_send_answered_with_a_server_error_is_not_repeated_by_the_request_layer() -> None:
+    import httpx
+    from telegram.request import RequestData
+
+    from bot.telegram.request import RetryingRequest
+
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path.rsplit("/", 1)[-1])
+        return httpx.Response(500, json={"ok": False, "error_code": 500, "description": "Internal"})
+
+    layer = RetryingRequest(backoff=0.001)
+    layer._client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    for method in ("sendMessage", "getMe"):
+        code, _ = await layer.do_request(f"https://api.example/bot1:x/{method}", "POST", RequestData())
+        assert code == 500
+    assert seen == ["sendMessage", "getMe", "getMe", "getMe", "getMe"]  # only the idempotent call retried

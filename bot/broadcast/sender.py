@@ -274,9 +274,9 @@ def _seconds(retry_after: timedelta | float) -> float:
 
 
 def _surely_not_sent(error: NetworkError) -> bool:
-    """A server error answer, or a connection that never opened: Telegram did not deliver anything."""
-    cause = error.__cause__
-    return cause is None or isinstance(cause, httpx.ConnectError)
+    """Only a connection that never opened proves that nothing was delivered. A server error (5xx) answered
+    the request after it was sent: Telegram may have delivered it before failing, as with a timeout."""
+    return isinstance(error.__cause__, httpx.ConnectError)
 
 
 async def _wait(event: asyncio.Event, timeout: float) -> None:

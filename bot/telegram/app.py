@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from datetime import time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -24,7 +25,7 @@ from bot.admin import channels, reports
 from bot.broadcast.pacer import ChatPacer
 from bot.broadcast.runs import resume_runs, watch_orphaned_runs
 from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.i18n import LANGUAGES, Translator
 from bot.storage import Storage
 from bot.telegram import callback_data, dialogue, errors, groups, privacy, report
@@ -210,7 +211,12 @@ def run_telegram(config: Config, storage: Storage) -> int:
     application = build_application(config, storage)
     kwargs: dict[str, Any] = {"allowed_updates": Update.ALL_TYPES, "drop_pending_updates": False}
     if config.uses_webhook:
-        asyncio.run(serve_webhook(application, config))
+        try:
+            asyncio.run(serve_webhook(application, config))
+        except ConfigError as error:  # the address cannot be used: said before anything was registered
+            print(f"Configuration error: {error}", file=sys.stderr)
+            storage.close()
+            return 2
     else:
         application.run_polling(**kwargs)
     storage.close()

@@ -21,7 +21,7 @@ DELETE = re.compile(r"^del\|(?P<answer>yes|no)$")
 PRIVACY_CONSENT = re.compile(r"^pc\|(?P<consent>[01])$")
 TIPS = re.compile(r"^tips\|on$")
 REPORT = re.compile(r"^pdf\|result$")
-BROADCAST = re.compile(r"^bc\|(?P<action>ok|no)\|(?P<draft>\d+)$")
+BROADCAST = re.compile(r"^bc\|(?P<action>ok|no)\|(?P<draft>\d{1,18})$")  # an id SQLite can hold
 BROADCAST_ANY = re.compile(r"^bc\|")  # a malformed one is answered "no longer open"
 
 

@@ -34,10 +34,10 @@ IDEMPOTENT_METHODS = frozenset(
 
 
 class RetryingRequest(HTTPXRequest):
-    """Retry server errors (5xx) and connections that failed before the request was sent.
+    """Retry connections that failed before the request was sent, and idempotent calls.
 
-    A send whose answer timed out is not repeated, since Telegram may have delivered it already:
-    one missing acknowledgement is better than a message shown twice.
+    A send whose answer timed out or came back as a server error (5xx) is not repeated, since Telegram may
+    have delivered it already: one missing acknowledgement is better than a message shown twice.
     """
 
     def __init__(self, *args: Any, attempts: int = 4, backoff: float = 0.5, **kwargs: Any) -> None:
@@ -67,7 +67,9 @@ class RetryingRequest(HTTPXRequest):
                     raise
                 log.warning("Bot API %s failed (%s), retrying", api_method, type(cause).__name__)
             else:
-                if code < 500 or last:
+                # A server error after the request was sent leaves open whether it took effect: only a call
+                # that changes nothing twice is repeated; for a send the caller decides ("uncertain").
+                if code < 500 or last or api_method not in IDEMPOTENT_METHODS:
                     return code, payload
                 log.warning(
                     "Bot API %s answered %d, retrying (%d/%d)", api_method, code, attempt, self.attempts
