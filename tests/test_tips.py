@@ -561,3 +561,20 @@ async def test_a_send_answered_with_a_server_error_is_not_repeated_by_the_reques
         code, _ = await layer.do_request(f"https://api.example/bot1:x/{method}", "POST", RequestData())
         assert code == 500
     assert seen == ["sendMessage", "getMe", "getMe", "getMe", "getMe"]  # only the idempotent call retried
+
+
+async def test_deleting_my_data_while_a_tip_is_on_its_way_leaves_no_seen_tip(storage: Storage) -> None:
+    chat = 4242
+    storage.subscribe_tips(chat, kind="private", language="de")
+    request = TipsFakeRequest()
+
+    async def delete_meanwhile(chat_id: int) -> None:
+        storage.forget_everything("telegram", chat_id, chat_id)  # what /deletedata does
+
+    request.before_send = delete_meanwhile
+    broadcast_id = storage.create_broadcast("tip", [{"chat_id": chat, "tip_id": "t1", "language": "de"}])
+    assert broadcast_id is not None
+    await make_broadcaster(storage, request).run(broadcast_id, text_of)
+    assert request.delivered == [chat]
+    assert storage.seen_tips(chat) == set()
+    assert storage.rows("select * from tip_seen") == [] and storage.rows("select * from deliveries") == []
