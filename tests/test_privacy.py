@@ -342,3 +342,20 @@ async def test_a_referral_arrival_counts_once_per_account_without_storing_who(bo
     assert str(USER) not in stored and "4343" not in stored
     bot.storage.forget("telegram", 6060)  # the owner erases their data: the code and its hashes go
     assert bot.storage.db["referral_arrivals"].count == 0 and bot.storage.referral_arrivals() == 0
+
+
+async def test_mydata_shows_the_session_times_and_the_users_own_arrival_hash(bot: Harness) -> None:
+    owner = add(bot.storage, 6060)
+    code = bot.storage.referral_code(owner)
+    other = add(bot.storage, 6161)
+    assert bot.storage.count_referral_arrival(bot.storage.referral_code(other), 7272)  # someone else's
+    await bot.send(f"/start ref_{code}")
+    await bot.press("cons|1")
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    await bot.send("/mydata")
+    data = document_of(bot)
+    times = data["session_times"]
+    assert times["started_at"] and times["updated_at"] and times["finished_at"]
+    stored = bot.storage.rows("select account_hash, month from referral_arrivals where code = ?", [code])
+    assert data["referral_arrival"] == stored and len(stored) == 1

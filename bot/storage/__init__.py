@@ -64,6 +64,8 @@ class PersonalData(TypedDict):
     tips_seen: list[dict[str, object]]
     deliveries: list[dict[str, object]]
     broadcasts_created: list[dict[str, object]]
+    session_times: dict[str, object] | None  # when the check was started, last answered and finished
+    referral_arrival: list[dict[str, object]]  # the salted hash kept for arriving through a share code
 
 
 class Storage(RespondentStore, SessionStore, TipStore, AnalyticsStore, RetentionStore):
@@ -100,6 +102,8 @@ class Storage(RespondentStore, SessionStore, TipStore, AnalyticsStore, Retention
             tips_seen=chat_rows["tip_seen"],
             deliveries=chat_rows["deliveries"],
             broadcasts_created=created,
+            session_times=None,
+            referral_arrival=[],
         )
         if identity is None:
             return data
@@ -109,6 +113,10 @@ class Storage(RespondentStore, SessionStore, TipStore, AnalyticsStore, Retention
         data["identity"] = {key: identity[key] for key in shown}  # type: ignore[literal-required]
         data["respondent"] = respondent  # type: ignore[typeddict-item]
         data["session"] = self.load_session(rid)
+        data["session_times"] = self.row(
+            "select started_at, updated_at, finished_at from sessions where respondent_id = ?", [rid]
+        )
+        data["referral_arrival"] = self.own_referral_arrivals(identity["channel_user_id"])
         data["results"] = self.latest_results(rid, limit=1000)
         if respondent is not None:
             data["consent"] = {
