@@ -27,6 +27,7 @@ from bot.broadcast.runs import resume_runs, watch_orphaned_runs
 from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.config import Config, ConfigError
 from bot.i18n import LANGUAGES, Translator
+from bot.retention_run import retention_off_loop
 from bot.storage import Storage
 from bot.telegram import callback_data, dialogue, errors, groups, privacy, report
 from bot.telegram.flood import FairUpdateProcessor
@@ -172,7 +173,8 @@ RETENTION_TIME = time(3, 30)  # daily, in the configured time zone, when hardly 
 async def retention_job(context: Context) -> None:
     """Remove what the retention rules say is due; logs counts only, never an id."""
     services = context.bot_data
-    counts = services.storage.apply_retention(services.config.retention_months)
+    # Off the event loop, in short transactions: the bot keeps answering during a long pass.
+    counts = await retention_off_loop(services.storage, services.config.retention_months)
     log.info("Retention: %s", ", ".join(f"{name} {n}" for name, n in counts.items()))
 
 
