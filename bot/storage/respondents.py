@@ -50,7 +50,7 @@ class RespondentStore(Connection):
                 state=row["state"],
                 answers=_answers(row["answers"]),
                 language=row["language"],
-                reply_pending=bool(row["reply_pending"]),
+                reply_pending=int(row["reply_pending"] or 0),
             )
         return Visitor(
             respondent_id=str(row["respondent_id"]),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,7 +26,7 @@ class SessionStore(Connection):
             state=row["state"],
             answers=_answers(row["answers"]),
             language=row["language"],
-            reply_pending=bool(row["reply_pending"]),
+            reply_pending=int(row["reply_pending"] or 0),
         )
 
     def save_session(
@@ -36,7 +36,7 @@ class SessionStore(Connection):
         *,
         finished: bool = False,
         update_id: int | None = None,
-        reply_pending: bool = False,
+        reply_pending: int = 0,
     ) -> None:
         """Commit the session before the channel replies, so nothing acknowledged is ever lost.
 
@@ -51,7 +51,7 @@ class SessionStore(Connection):
             )
 
     def store_session(
-        self, respondent_id: str, session: Mapping[str, Any], *, finished: bool, reply_pending: bool
+        self, respondent_id: str, session: Mapping[str, Any], *, finished: bool, reply_pending: int
     ) -> None:
         """Write the session (one statement); the caller owns the transaction."""
         stamp = now()
@@ -79,11 +79,11 @@ class SessionStore(Connection):
     def set_respondent_language(self, respondent_id: str, language: str) -> None:
         self.execute("update respondents set language = ? where id = ?", [language, respondent_id])
 
-    def mark_replied(self, respondent_id: str) -> None:
-        """The reply to the last committed answer has been delivered."""
-        self.execute(
-            "update sessions set reply_pending = 0 where respondent_id = ? and reply_pending = 1",
-            [respondent_id],
+    def mark_replied(self, receipts: Iterable[tuple[str, int]]) -> None:
+        """The replies named by (respondent id, token) are delivered; a newer pending reply stays pending."""
+        self.db.conn.executemany(
+            "update sessions set reply_pending = 0 where respondent_id = ? and reply_pending = ?",
+            list(receipts),
         )
 
     def claim_update(self, update_id: int) -> bool:
