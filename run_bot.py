@@ -156,7 +156,7 @@ def _open_storage(database_path: str, *, read_only: bool = False) -> Storage | N
     try:
         storage = Storage(database_path, read_only=read_only)
         if not read_only:
-            storage.forget_processed_updates()  # also proves that the database takes writes
+            storage.sessions.forget_processed_updates()  # also proves that the database takes writes
     except SchemaError as error:
         print(f"Cannot use the database {database_path!r}: {error}", file=sys.stderr)
         return None

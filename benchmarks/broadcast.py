@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.broadcast_run import BroadcastOutcome, run_broadcast
+from tests.support.broadcast_run import BroadcastOutcome, run_broadcast
 
 
 def report(label: str, outcome: BroadcastOutcome) -> None:

@@ -29,8 +29,8 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest, RequestData
 
-from tests.botapi_fake import BotApiFake
-from tests.telegram_fakes import FakeRequest
+from tests.support.botapi_fake import BotApiFake
+from tests.support.telegram_fakes import FakeRequest
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:benchmark-token-for-local-runs-only"

@@ -1,6 +1,6 @@
 """Durability at scale: many concurrent dialogues against ``run_bot.py``, SIGKILLed again and again.
 
-Scripted users (``tests/e2e_support.py``) answer the questionnaire against the Bot API fake, a fixed number
+Scripted users (``tests/support/e2e_support.py``) answer the questionnaire against the Bot API fake, a fixed number
 at a time (a finished one is replaced by a new user). The bot is killed with SIGKILL at random moments and
 restarted; every few kills an admin broadcast to the subscribed chats is started, so kills also land in the
 middle of broadcasts. With the bot dead after each kill, every answer the bot had acknowledged must be in
@@ -32,7 +32,7 @@ from random import Random
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.storage import PlannedDelivery, Storage
-from tests.e2e_support import (
+from tests.support.e2e_support import (
     QIDS,
     BotProcess,
     DialogueRecord,
@@ -116,7 +116,7 @@ def start_broadcast(db: Path, chats: list[int], number: int) -> str:
     text = f"Rundschreiben {number}: neue Termine der Digitalsprechstunde"
     storage = Storage(db)
     try:
-        storage.create_broadcast(
+        storage.broadcasts.create_broadcast(
             "admin", [PlannedDelivery(chat_id=c, language="de") for c in chats], text=text, status="running"
         )
     finally:
@@ -127,7 +127,7 @@ def start_broadcast(db: Path, chats: list[int], number: int) -> str:
 def broadcast_running(db: Path) -> bool:
     storage = Storage(db)
     try:
-        return bool(storage.unfinished_broadcasts())
+        return bool(storage.broadcasts.unfinished_broadcasts())
     finally:
         storage.close()
 
@@ -144,7 +144,7 @@ def run(args: argparse.Namespace, workdir: Path) -> int:
         with storage.db.atomic():
             for chat_id in chats:
                 fake.user(chat_id, language_code="de")
-                storage.subscribe_tips(chat_id, kind="private", language="de")
+                storage.tips.subscribe_tips(chat_id, kind="private", language="de")
         storage.close()
         bot = PacedBot(fake, db, workdir / "bot.log")
         bot.start()

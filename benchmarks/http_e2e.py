@@ -5,7 +5,7 @@
     python -m benchmarks.http_e2e --bots ours,echo
 
 Each bot runs as its own process, ``python run_bot.py telegram`` or ``benchmarks/echo_bot.py``, long-polling a
-fresh ``tests.botapi_fake.BotApiFake`` in this process (``TELEGRAM_API_BASE_URL=fake.base_url``). Every user
+fresh ``tests.support.botapi_fake.BotApiFake`` in this process (``TELEGRAM_API_BASE_URL=fake.base_url``). Every user
 sends a step, waits for the bot's answer, then sends the next. A round trip is timed from the moment the
 update is queued at the fake to the moment the fake has stored the reply: for ours the next message carrying
 a keyboard (the question, the summary, the result's last message), for the echo bot its echo.
@@ -45,7 +45,7 @@ from benchmarks.common import (
     ms,
     rss_mb,
 )
-from tests.botapi_fake import BotApiFake, CallRecord, FakeUser
+from tests.support.botapi_fake import BotApiFake, CallRecord, FakeUser
 
 WHOLE_SCRIPT = (*QUESTIONS_SCRIPT, RESULT_STEP)
 BOTS = {

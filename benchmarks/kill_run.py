@@ -3,7 +3,7 @@
     python -m benchmarks.kill_run               # 50 users, ours and the peer, ~1-2 minutes
     python -m benchmarks.kill_run --users 20 --bots peer
 
-Each bot runs as its own process long-polling the Bot API fake (``tests/botapi_fake.py``): ours as
+Each bot runs as its own process long-polling the Bot API fake (``tests/support/botapi_fake.py``): ours as
 ``python run_bot.py telegram`` (as deployed, with its rate limiter), the peer as ``benchmarks/peer_bot.py``
 (ConversationHandler + PicklePersistence on PTB's defaults). Every user answers the eleven questions, each
 step sent once the reply to the previous one has arrived, so every answer counted was acknowledged. Then
@@ -28,7 +28,7 @@ from telegram.ext import PicklePersistence
 from benchmarks.common import OUR_BOT, QUESTIONS_SCRIPT, ROOT, TOKEN, BotProcess, markdown_table
 from benchmarks.http_e2e import FIRST_USER_ID, load
 from bot.storage import Storage
-from tests.botapi_fake import BotApiFake
+from tests.support.botapi_fake import BotApiFake
 
 ANSWERS = len(QUESTIONS_SCRIPT) - 2  # every step but /start and the consent answers a question
 
@@ -59,8 +59,8 @@ def kill_run(kind: str, users: int, workdir: Path) -> tuple[int, int, float]:
         try:
             stored = 0
             for user in user_ids:
-                respondent = storage.find_respondent("telegram", user)
-                session = storage.load_session(respondent) if respondent else None
+                respondent = storage.respondents.find_respondent("telegram", user)
+                session = storage.sessions.load_session(respondent) if respondent else None
                 stored += min(len(session["answers"]), ANSWERS) if session else 0
         finally:
             storage.close()

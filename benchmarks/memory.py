@@ -51,7 +51,7 @@ from benchmarks.common import (
     rss_mb,
     without_rate_limiter,
 )
-from tests.botapi_fake import BotApiFake
+from tests.support.botapi_fake import BotApiFake
 
 TARGET_MB = 150.0
 RESULTS_AT_ONCE = 50
@@ -79,9 +79,9 @@ async def snapshots(workdir: Path) -> list[dict[str, Any]]:
         for number, step in enumerate(QUESTIONS_SCRIPT):
             await app.process_update(Update.de_json(payloads.step(1, step), app.bot))
             if number >= 1:  # from consent on
-                respondent = storage.find_respondent(CHANNEL, 1)
+                respondent = storage.respondents.find_respondent(CHANNEL, 1)
                 assert respondent is not None
-                session = storage.load_session(respondent)
+                session = storage.sessions.load_session(respondent)
                 assert session is not None
                 taken.append(session)
     storage.close()
@@ -93,9 +93,11 @@ def store_sessions(storage: Any, count: int, sessions: list[dict[str, Any]]) -> 
     """``count`` consenting respondents, user ids 1…count, each with one of the ``sessions``, in one transaction."""
     with storage.db.atomic():
         for user_id in range(1, count + 1):
-            respondent = storage.respondent_for(CHANNEL, user_id, language_code="de")
-            storage.set_consent(respondent, True)
-            storage.save_session(respondent, sessions[user_id % len(sessions)])
+            respondent = storage.respondents.respondent_for(CHANNEL, user_id, language_code="de")
+            storage.respondents.set_consent(respondent, True)
+            storage.sessions.store_session(
+                respondent, sessions[user_id % len(sessions)], finished=False, reply_pending=False
+            )
 
 
 def active_updates(

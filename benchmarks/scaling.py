@@ -56,7 +56,8 @@ from benchmarks.common import (
     without_rate_limiter,
 )
 from benchmarks.export import _answers
-from bot import analytics
+from bot.analytics import peers
+from bot.analytics import statistics as bot_statistics
 from bot.config import load_config
 from bot.storage import Storage
 from bot.telegram.app import build_application
@@ -191,16 +192,16 @@ class Figures:
 def scan_statistics(storage: Storage) -> tuple[Any, ...]:
     """The reads /stats made before: scans of results, sessions and respondents."""
     return (
-        storage.respondent_count(),
-        storage.session_funnel(),
-        storage.consented_category_counts(),
-        storage.consented_share_medians(),
-        storage.referral_arrivals(),
+        storage.stats.respondent_count(),
+        storage.stats.session_funnel(),
+        storage.stats.consented_category_counts(),
+        storage.stats.consented_share_medians(),
+        storage.respondents.referral_arrivals(),
     )
 
 
 def read_statistics(storage: Storage) -> tuple[Any, ...]:
-    stats = analytics.collect_statistics(storage)
+    stats = bot_statistics.collect_statistics(storage)
     funnel = (stats.started, stats.finished, list(stats.unfinished_by_state))
     return (stats.respondents, funnel, list(stats.categories), stats.medians, stats.referral_arrivals)
 
@@ -210,8 +211,8 @@ async def measure_size(size: int, users: int, workdir: Path) -> Figures:
     storage = Storage(database)
     repeat = 1 if size >= 1_000_000 else 3
     try:
-        refresh_before, _ = timed(lambda: storage.consented_share_medians(["online_share"]), repeat)
-        refresh_now, _ = timed(lambda: analytics.PeerBenchmark(storage, ttl=0).online_share("small"), repeat)
+        refresh_before, _ = timed(lambda: storage.stats.consented_share_medians(["online_share"]), repeat)
+        refresh_now, _ = timed(lambda: peers.PeerBenchmark(storage, ttl=0).online_share("small"), repeat)
         stats_reads_before, before = timed(lambda: scan_statistics(storage), repeat)
         stats_reads_now, now = timed(lambda: read_statistics(storage), 3)
         equal = now == before
@@ -301,8 +302,8 @@ async def measure_size(size: int, users: int, workdir: Path) -> Figures:
 
 
 def state_of(storage: Storage, user: int) -> str | None:
-    respondent = storage.find_respondent("telegram", user)
-    session = storage.load_session(respondent) if respondent else None
+    respondent = storage.respondents.find_respondent("telegram", user)
+    session = storage.sessions.load_session(respondent) if respondent else None
     return None if session is None else str(session["state"])
 
 

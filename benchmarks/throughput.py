@@ -165,8 +165,8 @@ class Bot:
         assert self.storage is not None
         found = set()
         for user_id in users:
-            respondent = self.storage.find_respondent("telegram", user_id)
-            session = self.storage.load_session(respondent) if respondent else None
+            respondent = self.storage.respondents.find_respondent("telegram", user_id)
+            session = self.storage.sessions.load_session(respondent) if respondent else None
             found.add(session["state"] if session else "none")
         return found
 
@@ -274,8 +274,8 @@ async def answers_after_kill(kind: str, users: Sequence[int], workdir: Path) -> 
                 try:
                     stored = 0
                     for user in users:
-                        respondent = survivor.find_respondent("telegram", user)
-                        session = survivor.load_session(respondent) if respondent else None
+                        respondent = survivor.respondents.find_respondent("telegram", user)
+                        session = survivor.sessions.load_session(respondent) if respondent else None
                         stored += len(session["answers"]) if session else 0
                 finally:
                     survivor.close()

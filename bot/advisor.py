@@ -7,13 +7,25 @@ one, erasing answers whose owner refused consent), consent, share codes and eras
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
-from bot.analytics import PeerBenchmark
+from bot.analytics.peers import PeerBenchmark
 from bot.i18n import Translator
+from bot.outcome import (
+    AdvisorEvent,
+    Begin,
+    ChangeConsent,
+    Changes,
+    GiveConsent,
+    Outcome,
+    Pressed,
+    ReportSubject,
+    Respondent,
+    Typed,
+)
+from bot.reading import event_for_text
 from bot.receipts import Receipts
-from bot.rendering import event_for_text
 from bot.storage import ResultRow, Storage, Visitor
 from dialogs.engine import (
     RESULT,
@@ -22,7 +34,6 @@ from dialogs.engine import (
     QuestionScreen,
     Result,
     ResultScreen,
-    Screen,
     Session,
     Show,
     SummaryScreen,
@@ -50,102 +61,6 @@ CONSENT_WITHDRAWN = msg(
 # The version of the consent question and its privacy notice. Raise it whenever their wording changes in
 # substance: everyone who answered an earlier version is asked again at their next contact.
 CONSENT_VERSION = 2
-
-
-@dataclass(frozen=True)
-class Respondent:
-    """Who is writing, as a channel knows them."""
-
-    channel: str
-    user_id: str | int
-    language_code: str | None = None
-
-
-@dataclass(frozen=True)
-class Begin:
-    """The user opens (or reopens) the conversation, perhaps through someone's share code."""
-
-    referral_code: str = ""
-
-
-@dataclass(frozen=True)
-class Typed:
-    """Typed text, read against the screen the user sees."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class GiveConsent:
-    """The answer to "may I also use your answers for statistics?"."""
-
-    consent: bool
-
-
-@dataclass(frozen=True)
-class Pressed:
-    """A button's event; valid only in the state it was offered in (``None``: in any state)."""
-
-    event: Event
-    offered_in: str | None = None
-
-
-@dataclass(frozen=True)
-class ChangeConsent:
-    """Give or withdraw consent later (from the privacy notice), whatever was decided before."""
-
-    consent: bool
-
-
-AdvisorEvent = Event | Begin | Typed | GiveConsent | ChangeConsent | Pressed
-
-
-@dataclass(frozen=True)
-class Changes:
-    """What changed since the respondent's previous result."""
-
-    category: Text | None  # the new size class, when it changed
-    score_delta: int  # negative: the gap shrank
-    steps_done: int  # steps of the previous result that are no longer needed
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """Everything a channel shows after an event, as plain data."""
-
-    respondent_id: str
-    language: str
-    state: str
-    screen: Screen | None = (
-        None  # None: nothing of the dialogue to show (consent first, or a repeated update)
-    )
-    notices: tuple[Text, ...] = ()
-    warnings: tuple[Text, ...] = ()  # an earlier answer no longer fits; said apart from the notices
-    rejected: bool = False  # the notices explain why an answer was refused
-    completed: bool = False  # the screen is a fresh result
-    erased: bool = False  # the answers went with this result (consent refused): nothing to report
-    note: Text | None = None  # the advisor's own word before the notices (welcome back, thanks, …)
-    warning: bool = False  # the note warns
-    needs_consent: bool = False
-    stale: bool = False  # the button belonged to an earlier state
-    duplicate: bool = False  # the update was handled before; show nothing
-    changes: Changes | None = None
-    peer: Text | None = None
-    share_code: str | None = None
-    reply_token: int = 0  # names the reply in its delivery receipt
-
-    @property
-    def result(self) -> Result | None:
-        return self.screen.result if isinstance(self.screen, ResultScreen) else None
-
-
-@dataclass(frozen=True)
-class ReportSubject:
-    """What a report is made of: the result the respondent sees, in their language, and when it was stored."""
-
-    result: Result
-    language: str
-    stored_at: datetime | None  # None: the result was not stored
 
 
 class Advisor:
@@ -181,9 +96,9 @@ class Advisor:
     def handle(self, respondent: Respondent, event: AdvisorEvent, *, update_id: int | None = None) -> Outcome:
         """Apply one event; the session, a finished result, an erasure and ``update_id`` commit together."""
         with self.storage.write():
-            if update_id is not None and self.storage.is_processed(update_id):
+            if update_id is not None and self.storage.sessions.is_processed(update_id):
                 return Outcome("", language_for(respondent.language_code), "", duplicate=True)
-            visitor = self.storage.visit(
+            visitor = self.storage.respondents.visit(
                 respondent.channel, respondent.user_id, language_code=respondent.language_code
             )
             self._token = Receipts.new_token(update_id)
@@ -209,7 +124,7 @@ class Advisor:
         engine_event: Event = Show()
         if isinstance(event, Begin):
             if stored is None and event.referral_code:
-                self.storage.count_referral_arrival(event.referral_code[:60], respondent.user_id)
+                self.storage.respondents.count_referral_arrival(event.referral_code[:60], respondent.user_id)
             if self.asks_consent and consent is None:
                 self._store(respondent_id, visitor, session, finished=False, pending=False)
                 return Outcome(respondent_id, session.language, session.state, needs_consent=True)
@@ -217,7 +132,7 @@ class Advisor:
                 note = WELCOME_BACK
         elif isinstance(event, GiveConsent):
             if consent is None:
-                self.storage.set_consent(respondent_id, event.consent, version=CONSENT_VERSION)
+                self.storage.respondents.set_consent(respondent_id, event.consent, version=CONSENT_VERSION)
                 consent = event.consent
                 note = CONSENT_GIVEN if event.consent else CONSENT_REFUSED
         elif isinstance(event, ChangeConsent):
@@ -246,11 +161,13 @@ class Advisor:
             else:
                 changes = self._record(respondent_id, session, reply.screen.result)
         if update_id is not None:  # committed with the answer: a repeated update is then skipped
-            self.storage.claim_update(update_id)
+            self.storage.sessions.claim_update(update_id)
         self._store(respondent_id, visitor, session, finished=reply.completed, erase=erase)
         share_code = None
         if self.shares and isinstance(reply.screen, ResultScreen):
-            share_code = visitor["referral_code"] or self.storage.create_referral_code(respondent_id)
+            share_code = visitor["referral_code"] or self.storage.respondents.create_referral_code(
+                respondent_id
+            )
         return Outcome(
             respondent_id,
             session.language,
@@ -272,15 +189,15 @@ class Advisor:
         self, respondent_id: str, session: Session, consent: bool, update_id: int | None
     ) -> Outcome:
         """Record a later decision; a withdrawal takes the answers out of the statistics in this commit."""
-        self.storage.set_consent(respondent_id, consent, version=CONSENT_VERSION)
+        self.storage.respondents.set_consent(respondent_id, consent, version=CONSENT_VERSION)
         if not consent:
             if session.state == RESULT:  # a finished check's answers go, as after a refusal
-                self.storage.erase_answers(respondent_id)
+                self.storage.respondents.erase_answers(respondent_id)
             else:  # the answers of a check under way stay until its result, then they go too
-                self.storage.delete_results(respondent_id)
+                self.storage.sessions.delete_results(respondent_id)
             self.peers.forget_cache()
         if update_id is not None:
-            self.storage.claim_update(update_id)
+            self.storage.sessions.claim_update(update_id)
         note = CONSENT_GIVEN if consent else CONSENT_WITHDRAWN
         return Outcome(respondent_id, session.language, session.state, note=note)
 
@@ -297,21 +214,21 @@ class Advisor:
         data = session.to_dict()
         if erase:  # consent was refused: the result is out, the answers go
             data = {**data, "answers": {}}
-            self.storage.delete_results(respondent_id)
-        self.storage.store_session(
+            self.storage.sessions.delete_results(respondent_id)
+        self.storage.sessions.store_session(
             respondent_id,
             data,
             finished=finished,
             reply_pending=self._token if (self.confirms_replies if pending is None else pending) else 0,
         )
         if visitor["language"] != session.language:
-            self.storage.set_respondent_language(respondent_id, session.language)
+            self.storage.respondents.set_language(respondent_id, session.language)
 
     def _record(self, respondent_id: str, session: Session, result: Result) -> Changes | None:
         """Store a fresh result and tell what changed since the previous one."""
-        previous = self.storage.latest_results(respondent_id, limit=1)
+        previous = self.storage.sessions.latest_results(respondent_id, limit=1)
         step_ids = [step.id for step in result.advice.steps]
-        self.storage.save_result(
+        self.storage.sessions.save_result(
             respondent_id,
             category=result.classification.category.value,
             score=result.advice.score,
@@ -331,30 +248,30 @@ class Advisor:
 
     def consent_of(self, respondent: Respondent) -> bool | None:
         """The respondent's consent to the current consent text (None: not asked, or asked on an older text)."""
-        identity = self.storage.identity(respondent.channel, respondent.user_id)
+        identity = self.storage.respondents.identity(respondent.channel, respondent.user_id)
         if identity is None:
             return None
-        record = self.storage.consent_record(identity["respondent_id"])
+        record = self.storage.respondents.consent_record(identity["respondent_id"])
         if record is None or record["consent_version"] != CONSENT_VERSION:
             return None
         return None if record["consent"] is None else bool(record["consent"])
 
     def language_of(self, respondent: Respondent) -> str:
         """The language the respondent uses with the bot (read only; nothing is created)."""
-        identity = self.storage.identity(respondent.channel, respondent.user_id)
-        session = self.storage.load_session(identity["respondent_id"]) if identity else None
+        identity = self.storage.respondents.identity(respondent.channel, respondent.user_id)
+        session = self.storage.sessions.load_session(identity["respondent_id"]) if identity else None
         return session["language"] if session else language_for(respondent.language_code)
 
     def report_subject(self, respondent: Respondent) -> ReportSubject | None:
         """The result the respondent is looking at, for a report; None before a result (read only)."""
-        identity = self.storage.identity(respondent.channel, respondent.user_id)
-        stored = self.storage.load_session(identity["respondent_id"]) if identity else None
+        identity = self.storage.respondents.identity(respondent.channel, respondent.user_id)
+        stored = self.storage.sessions.load_session(identity["respondent_id"]) if identity else None
         if identity is None or stored is None:
             return None
         session, _ = restore(stored, language_for(respondent.language_code))
         if session.state != RESULT or not is_complete(session.answers):  # refused answers are erased
             return None
-        latest = self.storage.latest_results(identity["respondent_id"], limit=1)
+        latest = self.storage.sessions.latest_results(identity["respondent_id"], limit=1)
         stored_at = datetime.fromisoformat(latest[0]["created_at"]) if latest else None
         return ReportSubject(evaluate(session.answers), session.language, stored_at)
 
@@ -364,7 +281,7 @@ class Advisor:
 
     def start_afresh(self, respondent: Respondent) -> None:
         """Forget the respondent's earlier answers and results (a new terminal run)."""
-        self.storage.new_respondent_for(respondent.channel, respondent.user_id)
+        self.storage.respondents.new_respondent_for(respondent.channel, respondent.user_id)
 
 
 def shown_screen(session: Session) -> QuestionScreen | SummaryScreen | None:

@@ -13,11 +13,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.advisor import Advisor, Begin, Outcome, Respondent
+from bot.advisor import Advisor
 from bot.i18n import Translator
+from bot.outcome import Begin, Outcome, Respondent
+from bot.reading import BACK_WORDS, event_for_text
 from bot.rendering import (
-    BACK_WORDS,
-    event_for_text,
     render_changes,
     render_question,
     render_result,

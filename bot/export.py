@@ -19,10 +19,10 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import IO, Any, TextIO
 
+from bot.anonymity import DEFAULT_K, round_to_5
 from bot.storage import SHARES, Banding, ConsentedResults, Storage
 from bot.xlsx import write_xlsx
 from dialogs.classification import SizeClass
@@ -30,7 +30,6 @@ from dialogs.engine import LANGUAGES
 from dialogs.questions import QUESTION_BY_ID, Question
 
 FORMATS = ("csv", "json", "xlsx")
-DEFAULT_K = 5
 CHUNK_SIZE = 2000
 
 SIZE_QUESTIONS = ("staff", "turnover", "balance_sheet")
@@ -96,19 +95,6 @@ def size_banding(question: Question) -> Banding:
     return Banding(question.id, tuple(zip((c.key for c in ranged), bounds, strict=True)), others)
 
 
-def round_to_5(value: Any) -> int | None:
-    """Round to the nearest multiple of 5 (halves up); None for a missing or unreadable value."""
-    if value is None:
-        return None
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    if not number.is_finite():
-        return None
-    return int((number / 5).quantize(Decimal(1), rounding=ROUND_HALF_UP) * 5)
-
-
 # Answers repeat a few values over and over, so an export rounds and checks each distinct value once.
 _rounded = functools.lru_cache(maxsize=4096, typed=True)(round_to_5)
 
@@ -145,7 +131,7 @@ def anonymous_row(export_id: int, raw: dict[str, Any]) -> dict[str, Any]:
 
 def snapshot(storage: Storage, since: str | None = None) -> ConsentedResults:
     """The storage snapshot an export reads: size bands in SQL, choices as stored, shares by storage's rule."""
-    return storage.consented_results(
+    return storage.stats.consented_results(
         bandings=[size_banding(QUESTION_BY_ID[q]) for q in SIZE_QUESTIONS],
         values=[*CHOICE_QUESTIONS, *SHARE_QUESTIONS],
         since=since,

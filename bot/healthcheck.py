@@ -46,9 +46,7 @@ def check_config(env: Mapping[str, str] | None = None, *, needs_token: bool) -> 
 
 def check_database(path: str) -> Check:
     """Schema version against this code's migrations, ``PRAGMA integrity_check`` and WAL, read-only."""
-    from sqlite_utils import Database
-
-    from bot.storage.db import schema_status
+    from bot.storage.db import inspect_database
 
     file = Path(path).expanduser()
     if not file.exists():
@@ -57,22 +55,15 @@ def check_database(path: str) -> Check:
             return Check("database", True, f"{path} does not exist yet; the bot creates it at start")
         return Check("database", False, f"{path} does not exist and its folder {folder} is not writable")
     try:
-        connection = sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
-    except sqlite3.Error as error:
-        return Check("database", False, f"cannot open {path}: {error}")
-    try:
-        integrity = [row[0] for row in connection.execute("PRAGMA integrity_check")]
-        journal = connection.execute("PRAGMA journal_mode").fetchone()[0]
-        schema = schema_status(Database(connection))
+        health = inspect_database(file)
     except sqlite3.Error as error:
         return Check("database", False, f"cannot read {path}: {error}")
-    finally:
-        connection.close()
+    schema = health.schema
     problems = []
-    if integrity != ["ok"]:
-        problems.append("integrity_check: " + "; ".join(integrity[:3]))
-    if journal.lower() != "wal":
-        problems.append(f"journal mode {journal}, expected wal")
+    if health.integrity != ("ok",):
+        problems.append("integrity_check: " + "; ".join(health.integrity[:3]))
+    if health.journal_mode.lower() != "wal":
+        problems.append(f"journal mode {health.journal_mode}, expected wal")
     if schema.unknown:
         problems.append(f"schema is newer than this code ({', '.join(schema.unknown)})")
     version = f"schema {len(schema.applied)}/{len(schema.known)}"

@@ -15,17 +15,19 @@ from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale
+from babel.dates import format_date
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 
 from dialogs.engine import LANGUAGES as LANGUAGES  # the languages the bot speaks, defined once
-from dialogs.text import Arg, Money, Number, Percent, Text
+from dialogs.text import Arg, Day, Money, Number, Percent, Text
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
 _MONEY_PATTERN = {"de": "#,##0 ¤", "en": "¤#,##0"}
+_DATE_PATTERN = {"de": "d. MMMM y", "en": "d MMMM y"}
 
 
 @cache
@@ -105,6 +107,9 @@ class Translator:
             return format_share(value.points, self.language)
         if isinstance(value, Number):
             return format_number(value.value, self.language)
+        if isinstance(value, Day):
+            # one style everywhere: "1. Januar 2027", "1 January 2027"
+            return format_date(value.value, format=_DATE_PATTERN[self.language], locale=self.language)
         if isinstance(value, int) and not isinstance(value, bool):
             return format_integer(value, self.language)
         return str(value)

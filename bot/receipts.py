@@ -41,7 +41,7 @@ class Receipts:
         if not self._held:
             return 0
         held, self._held = self._held, {}
-        self.storage.mark_replied(held.items())
+        self.storage.sessions.mark_replied(held.items())
         return len(held)
 
     def flush(self) -> int:

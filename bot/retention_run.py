@@ -24,14 +24,14 @@ CLI_BUSY_MS = 10_000  # how long the command waits for a lock held by the runnin
 async def retention_off_loop(storage: Storage, months: int) -> dict[str, int]:
     """The daily pass, in a worker thread on its own connection (an in-memory database: on the loop)."""
     if storage.path == ":memory:":
-        return storage.apply_retention(months)
+        return storage.retention.apply_retention(months)
     return await asyncio.to_thread(_pass, storage.path, months)
 
 
 def _pass(path: str, months: int) -> dict[str, int]:
     own = Storage(path)  # a connection of this thread: the bot's stays with the event loop
     try:
-        return own.apply_retention(months, between=lambda: time.sleep(PAUSE))
+        return own.retention.apply_retention(months, between=lambda: time.sleep(PAUSE))
     finally:
         own.close()
 
@@ -60,7 +60,7 @@ def _applied(database_path: str, months: int) -> dict[str, int]:
     storage = Storage(database_path)
     try:
         storage.execute(f"PRAGMA busy_timeout={int(CLI_BUSY_MS)}")
-        return storage.apply_retention(months)
+        return storage.retention.apply_retention(months)
     finally:
         storage.close()
 
@@ -73,7 +73,7 @@ def _counted_copy(path: Path, months: int) -> dict[str, int]:
         integrity = storage.execute("PRAGMA quick_check").fetchone()[0]
         if integrity != "ok":
             raise sqlite3.DatabaseError(f"database disk image is malformed ({integrity})")
-        return storage.apply_retention(months, dry_run=True)
+        return storage.retention.apply_retention(months, dry_run=True)
     finally:
         storage.close()
 

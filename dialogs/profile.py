@@ -32,6 +32,11 @@ class CompanyProfile:
     reach: str = "national"  # "local" | "national" | "international"
     no_balance_sheet: bool = False  # cash-basis accounts (EÜR): there is no balance-sheet total
     banded: frozenset[str] = frozenset()  # ids of number questions answered with a band, not a number
+    # Small-business rule of § 19 UStG: "yes" | "no" | "unknown", or "not_asked" (turnover above its limit)
+    small_business: str = "not_asked"
+    # Selling or booking online to consumers: "shop" | "booking" | "app" | "none", or "not_asked"
+    online_offer: str = "not_asked"
+    nis2_sector: bool = False  # the sector answer names a sector of the NIS2 annexes
 
 
 def effective_answers(answers: Answers) -> dict[str, dict[str, str | None]]:

@@ -143,8 +143,6 @@ def _check_controlling_share(value: Decimal, answers: Answers) -> None:
 
 _PERCENT_HINT = msg("A share of the whole marketing budget, e.g. 15 or 15 %.")
 
-YES_NO = (Choice("yes", msg("Yes")), Choice("no", msg("No")))
-
 
 def _relation_choices(*, public: bool) -> tuple[Choice, ...]:
     choices = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Union
 
@@ -30,7 +31,14 @@ class Number:
     value: Decimal
 
 
-Arg = Union[str, int, Money, Percent, Number, "Text"]
+@dataclass(frozen=True)
+class Day:
+    """A calendar date, written out by the channel in the reader's language ("1. Januar 2027")."""
+
+    value: date
+
+
+Arg = Union[str, int, Money, Percent, Number, Day, "Text"]
 
 
 @dataclass(frozen=True)

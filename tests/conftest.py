@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings
 
-from tests.harness import Harness
+from bot.storage import Storage
+from tests.support.harness import Harness
 
 # The bot opts in to PTB's timedelta durations (bot/telegram/__init__.py); every test process runs the same way.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -17,6 +18,14 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture
+def storage() -> Iterator[Storage]:
+    """A fresh in-memory database with the whole schema (the one storage fixture of the suite)."""
+    database = Storage(":memory:")
+    yield database
+    database.close()
 
 
 @pytest.fixture

@@ -16,9 +16,9 @@ from telegram.request import RequestData
 from bot.console import ConsoleAdvisor
 from bot.storage import Storage
 from bot.telegram.app import _post_init
-from tests.harness import Harness, answer_all, consent
-from tests.harness import add_respondent as add
-from tests.telegram_fakes import FakeRequest
+from tests.support.harness import Harness, answer_all, consent
+from tests.support.harness import add_respondent as add
+from tests.support.telegram_fakes import FakeRequest
 
 ADMIN = 5550001
 OTHER_ADMIN = 5550002  # never started the bot: Telegram refuses its command menu

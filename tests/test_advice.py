@@ -19,7 +19,7 @@ from dialogs.plan import MAX_STEPS, MIN_STEPS, RULES, Audience, Facts
 from dialogs.profile import CompanyProfile
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Percent, Text
-from tests.locale_helpers import german_messages, placeholders, source_msgids
+from tests.support.locale_helpers import german_messages, placeholders, source_msgids
 
 ROOT = Path(__file__).resolve().parent.parent
 GERMAN: dict[str, str] = german_messages()

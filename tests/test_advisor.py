@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 
-from bot.advisor import Advisor, AdvisorEvent, Begin, GiveConsent, Outcome, Pressed, Respondent, Typed
+from bot.advisor import CONSENT_VERSION, Advisor
+from bot.outcome import AdvisorEvent, Begin, GiveConsent, Outcome, Pressed, Respondent, Typed
 from bot.storage import Storage
 from dialogs.engine import RESULT, SUMMARY, Back, Choose, Confirm, ResultScreen
 from dialogs.questions import QUESTIONS
-from tests.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
-from tests.sql_trace import SqlTrace, traced
+from tests.support.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
+from tests.support.sql_trace import SqlTrace, traced
 
 ME = Respondent("telegram", 4242, "de")
 ANSWERS: list[AdvisorEvent] = [
     Choose(*answer.split("|")[1:]) if answer.startswith("c|") else Typed(answer) for answer in GERMAN_ANSWERS
 ]
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> Storage:
-    return Storage(tmp_path / "advisor.db")
 
 
 def telegram_advisor(storage: Storage) -> Advisor:
@@ -66,7 +62,7 @@ def test_finishing_a_check_is_one_commit_with_result_and_update_id(storage: Stor
     assert trace.commits == 1, trace.statements
     assert len(trace.statements) <= 11, trace.statements
     respondent_id = outcome.respondent_id
-    assert len(storage.latest_results(respondent_id)) == 1 and storage.is_processed(99)
+    assert len(storage.sessions.latest_results(respondent_id)) == 1 and storage.sessions.is_processed(99)
 
 
 def test_a_failure_while_finishing_leaves_nothing_half_done(
@@ -80,14 +76,16 @@ def test_a_failure_while_finishing_leaves_nothing_half_done(
     def broken(*args: object, **kwargs: object) -> str:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(storage, "create_referral_code", broken)  # the last write of the transaction
+    monkeypatch.setattr(
+        storage.respondents, "create_referral_code", broken
+    )  # the last write of the transaction
     with pytest.raises(RuntimeError):
         advisor.handle(ME, Pressed(Confirm(), offered_in=SUMMARY), update_id=99)
-    respondent_id = storage.find_respondent("telegram", 4242)
+    respondent_id = storage.respondents.find_respondent("telegram", 4242)
     assert respondent_id is not None
-    session = storage.load_session(respondent_id)
+    session = storage.sessions.load_session(respondent_id)
     assert session is not None and session["state"] == SUMMARY
-    assert storage.latest_results(respondent_id) == [] and not storage.is_processed(99)
+    assert storage.sessions.latest_results(respondent_id) == [] and not storage.sessions.is_processed(99)
 
 
 def test_refused_consent_erases_the_answers_in_the_transaction_of_the_result(storage: Storage) -> None:
@@ -99,9 +97,9 @@ def test_refused_consent_erases_the_answers_in_the_transaction_of_the_result(sto
         outcome = advisor.handle(ME, Pressed(Confirm(), offered_in=SUMMARY), update_id=99)
     assert outcome.completed and outcome.result is not None  # the user still gets the result
     assert trace.commits == 1, trace.statements
-    session = storage.load_session(outcome.respondent_id)
+    session = storage.sessions.load_session(outcome.respondent_id)
     assert session is not None and session["answers"] == {}
-    assert storage.latest_results(outcome.respondent_id) == []
+    assert storage.sessions.latest_results(outcome.respondent_id) == []
 
 
 def test_a_second_check_tells_what_changed_in_every_channel(storage: Storage) -> None:
@@ -147,7 +145,11 @@ def test_consent_comes_first_and_is_asked_once(storage: Storage) -> None:
         thanks.note is not None and isinstance(thanks.screen, type(thanks.screen)) and thanks.state == "staff"
     )
     assert advisor.handle(ME, GiveConsent(False)).note is None  # the first answer stands
-    assert storage.consent(thanks.respondent_id) is True
+    assert storage.respondents.consent_record(thanks.respondent_id) == {
+        "consent": 1,
+        "consent_version": CONSENT_VERSION,
+        "consent_month": ANY,
+    }
 
 
 async def test_a_telegram_answer_is_one_commit_and_its_receipt_rides_on_the_next(bot: Harness) -> None:
@@ -167,12 +169,12 @@ async def test_a_telegram_answer_is_one_commit_and_its_receipt_rides_on_the_next
 async def test_receipts_held_in_memory_are_written_at_a_clean_stop(bot: Harness) -> None:
     await consent(bot)
     await bot.send("12")
-    respondent_id = bot.storage.find_respondent("telegram", USER)
+    respondent_id = bot.storage.respondents.find_respondent("telegram", USER)
     assert respondent_id is not None
-    session = bot.storage.load_session(respondent_id)
+    session = bot.storage.sessions.load_session(respondent_id)
     assert session is not None and session["reply_pending"]
     await bot.app.post_stop(bot.app)  # type: ignore[misc]
-    session = bot.storage.load_session(respondent_id)
+    session = bot.storage.sessions.load_session(respondent_id)
     assert session is not None and not session["reply_pending"]
 
 
@@ -225,12 +227,12 @@ def test_a_report_is_made_of_the_result_on_screen_and_only_while_answers_are_kep
         return
     assert subject is not None and outcome.result is not None
     assert subject.result == outcome.result and subject.language == "de"
-    respondent_id = storage.find_respondent("telegram", ME.user_id)
+    respondent_id = storage.respondents.find_respondent("telegram", ME.user_id)
     assert respondent_id is not None
     assert subject.stored_at is not None
     assert (
         subject.stored_at.isoformat(timespec="seconds")
-        == storage.latest_results(respondent_id, 1)[0]["created_at"]
+        == storage.sessions.latest_results(respondent_id, 1)[0]["created_at"]
     )
     answer(advisor, Back())
     assert advisor.report_subject(ME) is None  # back at the summary

@@ -38,7 +38,7 @@ from telegram.error import (
 from telegram.ext import ApplicationBuilder, CommandHandler, ContextTypes
 from telegram.request import HTTPXRequest
 
-from tests.botapi_fake import BotApiFake, format_text, tiny_png
+from tests.support.botapi_fake import BotApiFake, format_text, tiny_png
 
 TOKEN = "123456:TEST-token"
 USER_ID = 42

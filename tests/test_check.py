@@ -14,7 +14,7 @@ import pytest
 from bot.healthcheck import run_checks
 from bot.storage import Storage
 from bot.storage.migrations import migrations
-from tests.botapi_fake import BotApiFake
+from tests.support.botapi_fake import BotApiFake
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-token-for-offline-tests-only"

@@ -22,7 +22,7 @@ from dialogs.classification import (
 )
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Money, Number, Text, msg
-from tests.locale_helpers import german_messages, placeholders, source_msgids
+from tests.support.locale_helpers import german_messages, placeholders, source_msgids
 
 ROOT = Path(__file__).resolve().parent.parent
 GERMAN: dict[str, str] = german_messages()

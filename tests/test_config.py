@@ -147,7 +147,7 @@ def test_a_missing_german_catalog_is_one_line(tmp_path: Path, monkeypatch: pytes
 def test_a_webhook_address_in_use_exits_2_before_anything_is_registered(tmp_path: Path) -> None:
     import socket
 
-    from tests.botapi_fake import BotApiFake
+    from tests.support.botapi_fake import BotApiFake
 
     with BotApiFake(TOKEN) as fake, socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

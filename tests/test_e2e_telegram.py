@@ -17,8 +17,8 @@ import pytest
 
 from bot.i18n import Translator
 from dialogs.engine import evaluate
-from tests.botapi_fake import FakeUser
-from tests.e2e_support import (
+from tests.support.botapi_fake import FakeUser
+from tests.support.e2e_support import (
     BOT_USERNAME,
     ENGLISH,
     GERMAN,
@@ -45,7 +45,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def fake() -> Iterator[E2EFake]:
-    from tests.e2e_support import running_fake
+    from tests.support.e2e_support import running_fake
 
     with running_fake() as server:
         yield server

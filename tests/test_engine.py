@@ -7,6 +7,10 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import event as note_event
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, rule
 
 from dialogs.engine import (
     FIRST,
@@ -32,7 +36,19 @@ from dialogs.engine import (
 )
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS
 from dialogs.text import Number, Percent
-from tests.locale_helpers import german_messages
+from tests.support.fuzz import (
+    ALL_KEYS,
+    FUZZ_SETTINGS,
+    FUZZ_SHARDS,
+    LANGUAGE_CODES,
+    QIDS,
+    any_script_text,
+    check_reply,
+    check_session_invariants,
+    number_texts,
+    run_fuzz_shard,
+)
+from tests.support.locale_helpers import german_messages
 
 GERMAN_SCRIPT: list[Event] = [
     AnswerText("12,5"),
@@ -320,3 +336,74 @@ def test_social_and_controlling_together_may_not_exceed_the_online_share(
         assert session.state == "controlling_share" and "controlling_share" not in session.answers
     else:
         assert session.state == "results_check"
+
+
+# --- fuzz: random events straight into the engine -------------------------------------------------
+
+
+class EngineMachine(RuleBasedStateMachine):
+    """Random events straight into ``dialogs.engine.handle``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.session = Session()
+
+    def apply(self, event: Event) -> None:
+        self.session, reply = handle(self.session, event)
+        check_session_invariants(self.session)
+        check_reply(self.session, reply)
+        restored, notices = restore(self.session.to_dict())
+        assert notices == () and restored == self.session
+
+    @rule(text=st.one_of(any_script_text, number_texts()))
+    def type_text(self, text: str) -> None:
+        self.apply(AnswerText(text))
+
+    @rule(qid=st.sampled_from([*QIDS, "bogus", ""]), key=st.sampled_from([*ALL_KEYS, "", "💣"]))
+    def choose(self, qid: str, key: str) -> None:
+        self.apply(Choose(qid, key))
+
+    @rule(presses=st.integers(min_value=1, max_value=14), data=st.data())
+    def choose_offered(self, presses: int, data: st.DataObject) -> None:
+        """Press buttons of the current screens in a row, so walks get deep into the questionnaire."""
+        for _ in range(presses):
+            question = QUESTION_BY_ID.get(self.session.state)
+            if question is None:
+                moves: list[Event] = [Confirm(), Back(), Edit(QIDS[0])]
+                self.apply(data.draw(st.sampled_from(moves)))
+            else:
+                self.apply(Choose(question.id, data.draw(st.sampled_from([c.key for c in question.choices]))))
+        note_event(f"engine reached {self.session.state}")
+
+    @rule(qid=st.sampled_from([*QIDS, "nope"]))
+    def edit(self, qid: str) -> None:
+        self.apply(Edit(qid))
+
+    @rule()
+    def back(self) -> None:
+        self.apply(Back())
+
+    @rule()
+    def confirm(self) -> None:
+        self.apply(Confirm())
+
+    @rule()
+    def restart(self) -> None:
+        self.apply(Restart())
+
+    @rule()
+    def show(self) -> None:
+        self.apply(Show())
+
+    @rule(code=st.one_of(LANGUAGE_CODES, st.text(max_size=8)))
+    def switch_language(self, code: str | None) -> None:
+        self.apply(SwitchLanguage(code or ""))
+
+
+# Part of the quick suite: enough walks to reach every state in both languages within a few seconds.
+ENGINE_FUZZ = settings(FUZZ_SETTINGS, max_examples=120, stateful_step_count=30)
+
+
+@pytest.mark.parametrize("shard", range(FUZZ_SHARDS))
+def test_engine_fuzz(shard: int) -> None:
+    run_fuzz_shard(EngineMachine, shard, ENGINE_FUZZ)

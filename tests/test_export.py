@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bot.analytics import PeerBenchmark
-from bot.export import COLUMNS, FORMATS, parse_month, round_to_5, write_export
+from bot.analytics.peers import PeerBenchmark
+from bot.anonymity import round_to_5
+from bot.export import COLUMNS, FORMATS, parse_month, write_export
 from bot.storage import Storage
-from tests.harness import Harness, answers
-from tests.harness import add_respondent as add
-from tests.telegram_fakes import Updates
+from tests.support.harness import Harness, answers
+from tests.support.harness import add_respondent as add
+from tests.support.telegram_fakes import Updates
 
 
 def export_bytes(storage: Storage, fmt: str, k: int = 5, since: str | None = None) -> bytes:
@@ -51,11 +52,6 @@ def all_text(fmt: str, data: bytes) -> list[bytes]:
         return [data]
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return [data, *(archive.read(name) for name in archive.namelist())]
-
-
-@pytest.fixture
-def storage(tmp_path: Path) -> Storage:
-    return Storage(tmp_path / "export.db")
 
 
 # --- identities never leave ------------------------------------------------------------------------
@@ -123,14 +119,15 @@ async def test_no_export_format_contains_an_identity_name_free_text_id_or_referr
     for user_id in range(918273700, 918273704):  # fill the group up to k
         add(storage, user_id)
     respondent_ids = [
-        storage.find_respondent("telegram", user) for user in [*PEOPLE, *range(918273700, 918273704)]
+        storage.respondents.find_respondent("telegram", user)
+        for user in [*PEOPLE, *range(918273700, 918273704)]
     ]
     assert all(respondent_ids)
     forbidden = [str(user) for user in PEOPLE] + [str(u) for u in range(918273700, 918273704)]
     forbidden += [value for person in PEOPLE.values() for value in person.values()] + FREE_TEXTS
-    forbidden += [rid for rid in respondent_ids if rid] + [
-        storage.referral_code(rid) for rid in respondent_ids if rid
-    ]
+    codes = storage.rows("select referral_code from respondents where referral_code is not null")
+    assert len(codes) == len(respondent_ids)
+    forbidden += [rid for rid in respondent_ids if rid] + [row["referral_code"] for row in codes]
     for fmt in FORMATS:
         data = export_bytes(storage, fmt)
         rows, meta = parse(fmt, data)
@@ -233,9 +230,9 @@ def test_results_from_before_the_ownership_bands_export_what_was_answered(
 ) -> None:
     given = {k: v for k, v in answers(linked={"value": old, "band": None}).items() if k not in NEWER}
     for user_id in range(5):
-        rid = storage.respondent_for("telegram", 260 + user_id, language_code="de")
-        storage.set_consent(rid, True)
-        storage.save_result(rid, category="small", score=47, answers=given, step_ids=["website"])
+        rid = storage.respondents.respondent_for("telegram", 260 + user_id, language_code="de")
+        storage.respondents.set_consent(rid, True)
+        storage.sessions.save_result(rid, category="small", score=47, answers=given, step_ids=["website"])
     rows, _ = parse("json", export_bytes(storage, "json"))
     assert {row["linked"] for row in rows} == {exported}
     assert {row["owns"] for row in rows} == {row["sector"] for row in rows} == {None}
@@ -318,7 +315,7 @@ def test_since_keeps_only_results_from_that_month_on(storage: Storage) -> None:
         add(storage, 800 + user_id)
     for user_id in range(5):
         rid = add(storage, 900 + user_id)
-        for row in storage.latest_results(rid):
+        for row in storage.sessions.latest_results(rid):
             storage.db["results"].update(row["id"], {"created_at": "2024-03-15T10:00:00+00:00"})
     everything, _ = parse("json", export_bytes(storage, "json"))
     recent, _ = parse("json", export_bytes(storage, "json", since="2025-01"))
@@ -350,7 +347,7 @@ def test_only_the_latest_result_of_a_respondent_counts(storage: Storage) -> None
     rid = ""
     for user_id in range(5):
         rid = add(storage, 1100 + user_id)
-    storage.save_result(
+    storage.sessions.save_result(
         rid, category="micro", score=10, answers=answers(website={"value": "none", "band": None}), step_ids=[]
     )
     rows, _ = parse("json", export_bytes(storage, "json"))
@@ -364,14 +361,14 @@ async def test_data_erased_with_deletedata_never_appear_again(bot: Harness) -> N
         add(storage, 1200 + user_id)
     await run_dialogue(bot, 918273645)
     # The user who will erase their data is the only one whose website is outdated.
-    rid = storage.find_respondent("telegram", 918273645)
+    rid = storage.respondents.find_respondent("telegram", 918273645)
     assert rid is not None
     add(storage, 918273645, website={"value": "outdated", "band": None})
     before, _ = parse("json", export_bytes(storage, "json"))
     assert "outdated" in {row["website"] for row in before}
     await bot.send("/deletedata", user=918273645)
     await bot.press("del|yes", user=918273645)
-    assert storage.find_respondent("telegram", 918273645) is None
+    assert storage.respondents.find_respondent("telegram", 918273645) is None
     for table in ("respondents", "sessions", "results"):
         column = "id" if table == "respondents" else "respondent_id"
         assert storage.db[table].count_where(f"{column} = ?", [rid]) == 0

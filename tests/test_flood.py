@@ -19,8 +19,8 @@ from telegram import Update
 from telegram.request import RequestData
 
 from bot.telegram import flood
-from tests.harness import Harness
-from tests.telegram_fakes import FakeRequest
+from tests.support.harness import Harness
+from tests.support.telegram_fakes import FakeRequest
 
 FLOODER = 1001
 OTHER = 2002

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import Harness
+from tests.support.harness import Harness
 
 ADMIN = 5550001
 

@@ -14,7 +14,7 @@ from bot.advisor import Advisor, GiveConsent, Respondent, Typed
 from bot.storage import Storage
 from bot.telegram import receipt_flush
 from dialogs.questions import QUESTIONS
-from tests.harness import USER, Harness, consent
+from tests.support.harness import USER, Harness, consent
 
 OTHER = 5151
 
@@ -22,7 +22,7 @@ OTHER = 5151
 async def written(storage: Storage, respondent: str) -> None:
     """Wait until the receipt of the last reply is in the database (the idle flush)."""
     deadline = time.monotonic() + 10
-    while (session := storage.load_session(respondent)) is not None and session["reply_pending"]:
+    while (session := storage.sessions.load_session(respondent)) is not None and session["reply_pending"]:
         assert time.monotonic() < deadline, "the receipt was never written"
         await asyncio.sleep(0.02)
 
@@ -33,7 +33,7 @@ async def test_answers_alternating_between_two_instances_are_all_taken(tmp_path:
     b.updates._update_ids = itertools.count(500_000)  # one bot: update ids never repeat across instances
     async with a.app, b.app:
         await consent(a)
-        rid = a.storage.find_respondent("telegram", USER)
+        rid = a.storage.respondents.find_respondent("telegram", USER)
         assert rid is not None
         for bot, text, question in ((a, "12", 2), (b, "1,5 Mio. €", 3), (a, "c|balance_sheet|unknown", 4)):
             if text.startswith("c|"):
@@ -42,7 +42,7 @@ async def test_answers_alternating_between_two_instances_are_all_taken(tmp_path:
                 await bot.send(text)
             assert f"Frage {question} von {len(QUESTIONS)}" in bot.last_text(), bot.last_text()
             await written(bot.storage, rid)
-    session = a.storage.load_session(rid)
+    session = a.storage.sessions.load_session(rid)
     assert session is not None
     assert session["answers"]["staff"]["value"] == "12"
     assert session["answers"]["turnover"]["value"] == "1500000"
@@ -56,11 +56,11 @@ async def test_a_receipt_rides_on_the_next_update_of_anyone(
     async with bot.app:
         await consent(bot)
         await bot.send("12")
-        rid = bot.storage.find_respondent("telegram", USER)
+        rid = bot.storage.respondents.find_respondent("telegram", USER)
         assert rid is not None
-        assert bot.storage.load_session(rid)["reply_pending"]  # type: ignore[index]
+        assert bot.storage.sessions.load_session(rid)["reply_pending"]  # type: ignore[index]
         await bot.send("/start", user=OTHER)  # another user's update commits: the receipt goes with it
-        assert bot.storage.load_session(rid)["reply_pending"] == 0  # type: ignore[index]
+        assert bot.storage.sessions.load_session(rid)["reply_pending"] == 0  # type: ignore[index]
 
 
 def test_a_receipt_held_too_long_does_not_vouch_for_a_newer_reply(tmp_path: Path) -> None:
@@ -75,5 +75,5 @@ def test_a_receipt_held_too_long_does_not_vouch_for_a_newer_reply(tmp_path: Path
     # A's reply never went out (A crashed). B's old receipt must not make B take the next text as an answer.
     outcome = b.handle(me, Typed("2 Mio. €"), update_id=13)
     assert outcome.warning and outcome.state == "turnover"
-    session = storage_b.load_session(outcome.respondent_id)
+    session = storage_b.sessions.load_session(outcome.respondent_id)
     assert session is not None and "turnover" not in session["answers"]

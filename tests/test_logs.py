@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from bot.logs import LIBRARY_LEVELS, configure_logging
-from tests.harness import Harness, answer_all, consent
-from tests.harness import add_respondent as add
-from tests.telegram_fakes import Updates
+from tests.support.harness import Harness, answer_all, consent
+from tests.support.harness import add_respondent as add
+from tests.support.telegram_fakes import Updates
 
 USER = 731904417
 NAME = "Zacharias"
@@ -70,7 +70,7 @@ async def test_debug_logs_hold_no_answer_id_or_name(
         await bot.press("ok|summary", user=USER)
         assert "Ihr Ergebnis" in "\n".join(bot.texts(USER))
         for chat_id in SUBSCRIBERS:
-            bot.storage.subscribe_tips(chat_id, kind="private", language="de")
+            bot.storage.tips.subscribe_tips(chat_id, kind="private", language="de")
         await bot.send("/broadcast", user=ADMIN)
         await bot.send("Rundschreiben Mai", user=ADMIN)
         [[confirm, _]] = bot.request.last_keyboard(ADMIN)

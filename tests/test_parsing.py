@@ -29,7 +29,7 @@ from dialogs.parsing import (
     parse_staff,
 )
 from dialogs.text import Arg, InvalidAnswer, Money, Number, Percent, Text
-from tests.locale_helpers import german_messages
+from tests.support.locale_helpers import german_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 Parser = Callable[[str, str], Decimal]

@@ -16,8 +16,8 @@ from bot.storage import Storage
 from bot.storage.retention import TABLES, months_before
 from bot.storage.schema_doc import DOC, render, schema_tables
 from dialogs.questions import QUESTIONS
-from tests.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
-from tests.harness import add_respondent as add
+from tests.support.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent, save_session, share_code
+from tests.support.harness import add_respondent as add
 
 OLD = "2024-01-15T10:11:12+00:00"
 NOW = datetime(2026, 12, 1, 5, 0, tzinfo=UTC)
@@ -61,33 +61,35 @@ def test_after_retention_no_row_can_be_joined_back_to_a_telegram_id(tmp_path: Pa
         make_old(storage, old_rids[user_id])
     active_rid = add(storage, active)
     # The consenting user's share code was used by the active one; both old private chats got a tip.
-    code = storage.referral_code(old_rids[consenting])
-    assert storage.count_referral_arrival(code, active)
+    code = share_code(storage, old_rids[consenting])
+    assert storage.respondents.count_referral_arrival(code, active)
     for chat_id in (consenting, subscribed):
-        storage.subscribe_tips(chat_id, kind="private", language="de")
-    run = storage.create_broadcast("tips", [{"chat_id": consenting, "tip_id": "t1"}, {"chat_id": subscribed}])
+        storage.tips.subscribe_tips(chat_id, kind="private", language="de")
+    run = storage.broadcasts.create_broadcast(
+        "tips", [{"chat_id": consenting, "tip_id": "t1"}, {"chat_id": subscribed}]
+    )
     assert run is not None
-    storage.mark_delivery(run, consenting, "sent", seen_tip="t1")
-    storage.set_broadcast_status(run, "done")
+    storage.broadcasts.mark_delivery(run, consenting, "sent", seen_tip="t1")
+    storage.broadcasts.set_broadcast_status(run, "done")
     storage.execute("update broadcasts set finished_at = ? where id = ?", [OLD, run])
-    storage.unsubscribe_tips(consenting)
-    storage.claim_update(99887766)
+    storage.tips.unsubscribe_tips(consenting)
+    storage.sessions.claim_update(99887766)
     storage.execute("update processed_updates set processed_at = ?", [OLD])
     secrets = {str(consenting), str(refusing), code, OLD, *old_rids.values()}
     assert any(str(value) in secrets for _, _, value in every_cell(storage))
 
-    counts = storage.apply_retention(12, now=NOW)
+    counts = storage.retention.apply_retention(12, now=NOW)
 
     leaks = [(t, c, v) for t, c, v in every_cell(storage) if v is not None and str(v) in secrets]
     assert leaks == []
     # The subscribed user keeps getting tips, but the chat id leads nowhere: no identity, no respondent.
-    assert storage.identity("telegram", subscribed) is None
-    assert storage.latest_size_class("telegram", subscribed) is None
+    assert storage.respondents.identity("telegram", subscribed) is None
+    assert storage.tips.latest_size_class("telegram", subscribed) is None
     assert storage.rows("select chat_id from tip_subscriptions") == [{"chat_id": subscribed}]
     # Consenting results stay for statistics, the refusing user's are gone; the active user is untouched.
-    assert sum(n for _, n in storage.consented_category_counts()) == 3  # two old consenting, one active
-    assert storage.find_respondent("telegram", active) == active_rid
-    assert storage.respondent_count() == 3
+    assert sum(n for _, n in storage.stats.consented_category_counts()) == 3  # two old consenting, one active
+    assert storage.respondents.find_respondent("telegram", active) == active_rid
+    assert storage.stats.respondent_count() == 3
     assert counts["identities_unlinked"] == 3 and counts["results_kept_anonymously"] == 2
     assert counts["share_codes_deleted"] == 3 and counts["processed_updates_deleted"] == 1
     assert counts["deliveries_deleted"] == 2 and counts["broadcasts_deleted"] == 1
@@ -95,14 +97,14 @@ def test_after_retention_no_row_can_be_joined_back_to_a_telegram_id(tmp_path: Pa
         {"created_at": "2024-01"},
         {"created_at": "2024-01"},
     ]
-    assert storage.apply_retention(12, now=NOW)["identities_unlinked"] == 0  # nothing is due twice
+    assert storage.retention.apply_retention(12, now=NOW)["identities_unlinked"] == 0  # nothing is due twice
 
 
 def test_a_dry_run_counts_and_changes_nothing(tmp_path: Path) -> None:
     storage = Storage(tmp_path / "bot.db")
     make_old(storage, add(storage, 700000001))
     before = every_cell(storage)
-    counts = storage.apply_retention(12, dry_run=True, now=NOW)
+    counts = storage.retention.apply_retention(12, dry_run=True, now=NOW)
     assert counts["identities_unlinked"] == 1
     assert every_cell(storage) == before
 
@@ -111,9 +113,9 @@ def test_recent_activity_keeps_the_link(tmp_path: Path) -> None:
     storage = Storage(tmp_path / "bot.db")
     rid = add(storage, 700000001)
     make_old(storage, rid)
-    storage.save_session(rid, {"state": "staff", "answers": {}, "language": "de"})  # wrote today
-    assert storage.apply_retention(12, now=NOW)["identities_unlinked"] == 0
-    assert storage.find_respondent("telegram", 700000001) == rid
+    save_session(storage, rid, {"state": "staff", "answers": {}, "language": "de"})  # wrote today
+    assert storage.retention.apply_retention(12, now=NOW)["identities_unlinked"] == 0
+    assert storage.respondents.find_respondent("telegram", 700000001) == rid
 
 
 def test_months_before() -> None:
@@ -148,7 +150,7 @@ async def test_retention_runs_daily_from_the_job_queue(bot: Harness) -> None:
     [job] = bot.app.job_queue.get_jobs_by_name("retention")  # type: ignore[union-attr]
     make_old(bot.storage, add(bot.storage, 700000001))
     await job.run(bot.app)
-    assert bot.storage.find_respondent("telegram", 700000001) is None
+    assert bot.storage.respondents.find_respondent("telegram", 700000001) is None
 
 
 @pytest.mark.parametrize("value", ["0", "-1", "twelve", "121", "1.5"])
@@ -243,9 +245,9 @@ async def test_a_new_consent_text_is_asked_again_at_the_next_contact(bot: Harnes
     await bot.send("3 Mio. €")
     assert "cons|1" in bot.buttons()
     await bot.press("cons|0")
-    rid = bot.storage.find_respondent("telegram", USER)
+    rid = bot.storage.respondents.find_respondent("telegram", USER)
     assert rid is not None
-    assert bot.storage.consent_record(rid) == {
+    assert bot.storage.respondents.consent_record(rid) == {
         "consent": 0,
         "consent_version": CONSENT_VERSION,
         "consent_month": datetime.now(UTC).strftime("%Y-%m"),
@@ -257,22 +259,22 @@ async def test_withdrawing_consent_takes_the_answers_out_of_the_statistics_at_on
     await consent(bot)
     await answer_all(bot)
     await bot.press("ok|summary")
-    assert sum(n for _, n in bot.storage.consented_category_counts()) == 1
+    assert sum(n for _, n in bot.storage.stats.consented_category_counts()) == 1
     await bot.send("/privacy")
     assert "Ihre Einwilligung zur Statistik: erteilt." in bot.last_text()
     assert bot.buttons() == ["pc|0"]
     await bot.press("pc|0")
     assert "Einwilligung ist widerrufen" in bot.last_text()
-    assert bot.storage.consented_category_counts() == []
-    with bot.storage.consented_results(bandings=(), values=()) as snapshot:
+    assert bot.storage.stats.consented_category_counts() == []
+    with bot.storage.stats.consented_results(bandings=(), values=()) as snapshot:
         assert list(snapshot.rows()) == []
     assert bot.storage.db["results"].count == 0
     await bot.send("/privacy")
     assert "nicht erteilt" in bot.last_text() and bot.buttons() == ["pc|1"]
     await bot.press("pc|1")
     assert "Vielen Dank" in bot.last_text()
-    rid = bot.storage.find_respondent("telegram", USER)
-    assert rid is not None and bot.storage.consent(rid) is True
+    rid = bot.storage.respondents.find_respondent("telegram", USER)
+    assert rid is not None and (bot.storage.respondents.consent_record(rid) or {}).get("consent") == 1
 
 
 async def test_a_check_finished_after_a_withdrawal_is_not_kept(bot: Harness) -> None:
@@ -288,7 +290,7 @@ async def test_a_check_finished_after_a_withdrawal_is_not_kept(bot: Harness) -> 
 
 
 async def test_mydata_of_a_user_who_only_subscribed_shows_the_subscription(bot: Harness) -> None:
-    bot.storage.subscribe_tips(USER, kind="private", language="de")
+    bot.storage.tips.subscribe_tips(USER, kind="private", language="de")
     await bot.send("/mydata")
     data = document_of(bot)
     assert data["identity"] is None and data["tip_subscription"]["chat_id"] == USER
@@ -298,14 +300,16 @@ async def test_mydata_shows_and_deletedata_erases_every_row_keyed_by_the_user(bo
     await consent(bot)
     await answer_all(bot)
     await bot.press("ok|summary")
-    bot.storage.subscribe_tips(USER, kind="private", language="de")
-    run = bot.storage.create_broadcast("tips", [{"chat_id": USER, "tip_id": "t1"}], created_by=USER)
+    bot.storage.tips.subscribe_tips(USER, kind="private", language="de")
+    run = bot.storage.broadcasts.create_broadcast(
+        "tips", [{"chat_id": USER, "tip_id": "t1"}], created_by=USER
+    )
     assert run is not None
-    bot.storage.mark_delivery(run, USER, "sent", seen_tip="t1", message_id=77)
-    rid = bot.storage.find_respondent("telegram", USER)
+    bot.storage.broadcasts.mark_delivery(run, USER, "sent", seen_tip="t1", message_id=77)
+    rid = bot.storage.respondents.find_respondent("telegram", USER)
     assert rid is not None
-    code = bot.storage.referral_code(rid)
-    assert bot.storage.count_referral_arrival(code, 5151)
+    code = share_code(bot.storage, rid)
+    assert bot.storage.respondents.count_referral_arrival(code, 5151)
 
     await bot.send("/mydata")
     data = document_of(bot)
@@ -331,24 +335,28 @@ async def test_mydata_shows_and_deletedata_erases_every_row_keyed_by_the_user(bo
 
 async def test_a_referral_arrival_counts_once_per_account_without_storing_who(bot: Harness) -> None:
     owner = add(bot.storage, 6060)
-    code = bot.storage.referral_code(owner)
+    code = share_code(bot.storage, owner)
     for _ in range(3):
         await bot.send(f"/start ref_{code}")
         await bot.send("/deletedata")
         await bot.press("del|yes")
     await bot.send(f"/start ref_{code}", user=4343)
-    assert bot.storage.referral_arrivals() == 2
+    assert bot.storage.respondents.referral_arrivals() == 2
     stored = json.dumps(bot.storage.rows("select * from referral_arrivals"))
     assert str(USER) not in stored and "4343" not in stored
-    bot.storage.forget("telegram", 6060)  # the owner erases their data: the code and its hashes go
-    assert bot.storage.db["referral_arrivals"].count == 0 and bot.storage.referral_arrivals() == 0
+    bot.storage.respondents.forget(
+        "telegram", 6060
+    )  # the owner erases their data: the code and its hashes go
+    assert bot.storage.db["referral_arrivals"].count == 0 and bot.storage.respondents.referral_arrivals() == 0
 
 
 async def test_mydata_shows_the_session_times_and_the_users_own_arrival_hash(bot: Harness) -> None:
     owner = add(bot.storage, 6060)
-    code = bot.storage.referral_code(owner)
+    code = share_code(bot.storage, owner)
     other = add(bot.storage, 6161)
-    assert bot.storage.count_referral_arrival(bot.storage.referral_code(other), 7272)  # someone else's
+    assert bot.storage.respondents.count_referral_arrival(
+        share_code(bot.storage, other), 7272
+    )  # someone else's
     await bot.send(f"/start ref_{code}")
     await bot.press("cons|1")
     await answer_all(bot)
@@ -368,12 +376,12 @@ async def test_a_result_kept_by_retention_matches_nothing_mydata_showed(bot: Har
     await bot.send("/mydata")
     shown = document_of(bot)
     [result] = shown["results"]
-    rid = bot.storage.find_respondent("telegram", USER)
+    rid = bot.storage.respondents.find_respondent("telegram", USER)
     assert rid is not None
     make_old(bot.storage, rid)
     old_created = bot.storage.rows("select created_at from results")[0]["created_at"]
 
-    counts = bot.storage.apply_retention(12, now=NOW)
+    counts = bot.storage.retention.apply_retention(12, now=NOW)
 
     assert counts["results_kept_anonymously"] == 1
     [kept] = bot.storage.rows("select * from results")
@@ -398,4 +406,4 @@ async def test_a_result_kept_by_retention_matches_nothing_mydata_showed(bot: Har
     assert matches == []
     assert "1500000" not in kept["answers"] and '"12"' not in kept["answers"]
     # The statistics still count it, under its size class.
-    assert sum(n for _, n in bot.storage.consented_category_counts()) == 1
+    assert sum(n for _, n in bot.storage.stats.consented_category_counts()) == 1

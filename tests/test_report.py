@@ -12,6 +12,7 @@ import zlib
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -26,6 +27,7 @@ from dialogs.group import UNKNOWN, Group
 from dialogs.profile import CompanyProfile
 from dialogs.sections import size_class_meaning
 from dialogs.text import msg
+from tests.support.once import built_once
 
 ROOT = Path(__file__).resolve().parent.parent
 D = Decimal
@@ -89,13 +91,25 @@ def folded(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.fixture(scope="module")
-def reports() -> dict[tuple[str, str], tuple[Result, bytes]]:
+@pytest.fixture(scope="session")
+def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], tuple[Result, bytes]]:
+    """Every profile's report in both languages, built once per test session (a PDF takes seconds).
+
+    Each worker starts at another place in the list, so that two workers build different reports at once.
+    """
+    wanted = [(name, language) for name in PROFILES for language in ("de", "en")]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    start = int(worker.removeprefix("gw") or 0) * len(wanted) // 2 % len(wanted)
     built = {}
-    for name, profile in PROFILES.items():
-        result = result_of(profile)
-        for language in ("de", "en"):
-            built[(name, language)] = (result, build_report(result, language, CHECKED_ON))
+    for name, language in wanted[start:] + wanted[:start]:
+        result = result_of(PROFILES[name])
+        number = list(PROFILES).index(name)
+        pdf = built_once(
+            tmp_path_factory,
+            f"report-{number}-{language}.pdf",
+            partial(build_report, result, language, CHECKED_ON),
+        )
+        built[(name, language)] = (result, pdf)
     return built
 
 

@@ -20,15 +20,14 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from random import Random
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, Phase, event, seed, settings
+from hypothesis import event
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, rule
 from telegram import Update
 from telegram.ext import ApplicationBuilder
 
@@ -39,29 +38,12 @@ from bot.telegram.app import register_handlers
 from bot.telegram.services import CONTEXT_TYPES
 from dialogs.engine import (
     RESULT,
-    STATES,
-    SUMMARY,
-    AnswerText,
-    Back,
-    Choose,
-    Confirm,
-    Edit,
-    Event,
-    QuestionScreen,
-    Reply,
-    Restart,
-    ResultScreen,
     Session,
-    Show,
-    SummaryScreen,
-    SwitchLanguage,
     evaluate,
-    handle,
-    needs_answer,
     restore,
 )
-from dialogs.questions import QUESTION_BY_ID, QUESTIONS
-from tests.e2e_support import (
+from dialogs.questions import QUESTIONS
+from tests.support.e2e_support import (
     QIDS,
     ROOT,
     BotProcess,
@@ -83,7 +65,19 @@ from tests.e2e_support import (
     shown_messages,
     stored_sessions,
 )
-from tests.telegram_fakes import TOKEN, FakeRequest, Updates
+from tests.support.fuzz import (
+    ALL_KEYS,
+    FUZZ_SETTINGS,
+    FUZZ_SHARDS,
+    LANGUAGE_CODES,
+    any_script_text,
+    check_session_invariants,
+    number_texts,
+    run_fuzz_shard,
+)
+from tests.support.harness import save_session
+from tests.support.load import scaled
+from tests.support.telegram_fakes import TOKEN, FakeRequest, Updates
 
 pytestmark = pytest.mark.e2e
 
@@ -131,13 +125,13 @@ class Gate:
         with self.condition:
             self.held += 1
             self.condition.notify_all()
-        self.opened.wait(timeout=60)
+        self.opened.wait(timeout=scaled(60))
 
     def holder(self, at: int) -> Callable[[ScriptedUser], None]:
         return lambda user: self.hold(user, at)
 
     def wait_all_held(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         with self.condition:
             while self.held < self.users:
                 remaining = deadline - time.monotonic()
@@ -365,155 +359,6 @@ def test_faults_on_10_percent_of_calls_break_no_dialogue(tmp_path: Path) -> None
 
 # --- 3. fuzz ------------------------------------------------------------------------------------------
 
-FUZZ_SETTINGS = settings(
-    max_examples=150,
-    stateful_step_count=30,
-    deadline=None,
-    phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),  # "explain" costs minutes
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
-ALL_KEYS = sorted({c.key for q in QUESTIONS for c in q.choices})
-LANGUAGE_CODES = st.sampled_from(["de", "de-AT", "en-GB", "en", "fr", "ar", None])
-
-any_script_text = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=120
-).filter(lambda s: s.strip() != "")
-
-
-@st.composite
-def number_texts(draw: st.DrawFn) -> str:
-    """Numbers of any magnitude and notation, with the decorations people type."""
-    core = draw(
-        st.one_of(
-            st.integers(min_value=-(10**40), max_value=10**40).map(str),
-            st.decimals(allow_nan=True, allow_infinity=True).map(str),
-            st.floats(allow_nan=True, allow_infinity=True).map(repr),
-            st.integers(min_value=0, max_value=10**12).map(lambda n: f"{n:,}"),
-            st.integers(min_value=0, max_value=10**12).map(lambda n: f"{n:,}".replace(",", ".")),
-            st.sampled_from(["٣٫٥", "１２", "½", "1e309", "-0", "0,0,1", "1.2.3", "12,5,", "∞", "⅔"]),
-        )
-    )
-    prefix = draw(st.sampled_from(["", "€", "EUR ", "ca. ", "~", "-", "+", "about "]))
-    suffix = draw(
-        st.sampled_from(
-            ["", " %", "%", " €", " Mio", " Mio. €", " Mrd", " k", "m", " bn", " Billion", " million"]
-        )
-    )
-    return f"{prefix}{core}{suffix}"
-
-
-def check_session_invariants(session: Session) -> None:
-    """A session is in a known state, holds answers to known questions only, and no applicable question
-    before its state is open; answers from there on may wait to be asked again (e.g. after an edit)."""
-    assert session.state in STATES, session.state
-    assert set(session.answers) <= set(QUESTION_BY_ID), session.answers
-    assert session.language in ("de", "en")
-    if session.state in QUESTION_BY_ID:
-        assert QUESTION_BY_ID[session.state].applies(session.answers), session.state
-        before = QUESTIONS[: QIDS.index(session.state)]
-    else:
-        before = QUESTIONS
-    for question in before:
-        is_open, _ = needs_answer(question, session.answers)
-        assert not is_open, f"{question.id} is open before {session.state}: {session.answers}"
-    for qid, answer in session.answers.items():
-        question = QUESTION_BY_ID[qid]
-        band = answer.get("band")
-        if band is not None:
-            assert question.choice(band) is not None, (qid, answer)
-        elif question.is_number:
-            assert Decimal(str(answer["value"])).is_finite(), (qid, answer)
-        else:
-            assert question.choice(str(answer["value"])) is not None, (qid, answer)
-
-
-def check_reply(session: Session, reply: Reply) -> None:
-    screen = reply.screen
-    if session.state == SUMMARY:
-        assert isinstance(screen, SummaryScreen)
-    elif session.state == RESULT:
-        assert isinstance(screen, ResultScreen)
-    else:
-        assert isinstance(screen, QuestionScreen) and screen.question_id == session.state
-        assert 1 <= screen.number <= screen.total <= len(QUESTIONS)
-
-
-class EngineMachine(RuleBasedStateMachine):
-    """Random events straight into ``dialogs.engine.handle``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.session = Session()
-
-    def apply(self, event: Event) -> None:
-        self.session, reply = handle(self.session, event)
-        check_session_invariants(self.session)
-        check_reply(self.session, reply)
-        restored, notices = restore(self.session.to_dict())
-        assert notices == () and restored == self.session
-
-    @rule(text=st.one_of(any_script_text, number_texts()))
-    def type_text(self, text: str) -> None:
-        self.apply(AnswerText(text))
-
-    @rule(qid=st.sampled_from([*QIDS, "bogus", ""]), key=st.sampled_from([*ALL_KEYS, "", "💣"]))
-    def choose(self, qid: str, key: str) -> None:
-        self.apply(Choose(qid, key))
-
-    @rule(presses=st.integers(min_value=1, max_value=14), data=st.data())
-    def choose_offered(self, presses: int, data: st.DataObject) -> None:
-        """Press buttons of the current screens in a row, so walks get deep into the questionnaire."""
-        for _ in range(presses):
-            question = QUESTION_BY_ID.get(self.session.state)
-            if question is None:
-                moves: list[Event] = [Confirm(), Back(), Edit(QIDS[0])]
-                self.apply(data.draw(st.sampled_from(moves)))
-            else:
-                self.apply(Choose(question.id, data.draw(st.sampled_from([c.key for c in question.choices]))))
-        event(f"engine reached {self.session.state}")
-
-    @rule(qid=st.sampled_from([*QIDS, "nope"]))
-    def edit(self, qid: str) -> None:
-        self.apply(Edit(qid))
-
-    @rule()
-    def back(self) -> None:
-        self.apply(Back())
-
-    @rule()
-    def confirm(self) -> None:
-        self.apply(Confirm())
-
-    @rule()
-    def restart(self) -> None:
-        self.apply(Restart())
-
-    @rule()
-    def show(self) -> None:
-        self.apply(Show())
-
-    @rule(code=st.one_of(LANGUAGE_CODES, st.text(max_size=8)))
-    def switch_language(self, code: str | None) -> None:
-        self.apply(SwitchLanguage(code or ""))
-
-
-FUZZ_SHARDS = 2  # each shard runs its share of the examples, so that parallel workers split the work
-FUZZ_SEED = 20_240_602
-
-
-def run_fuzz_shard(machine: type[RuleBasedStateMachine], shard: int, fuzz_settings: settings) -> None:
-    """Run 1/FUZZ_SHARDS of the examples; a derandomized (CI) run gives each shard a seed of its own."""
-    share = settings(fuzz_settings, max_examples=fuzz_settings.max_examples // FUZZ_SHARDS)
-    if settings.default.derandomize:
-        machine = seed(FUZZ_SEED + shard)(type(f"{machine.__name__}{shard}", (machine,), {}))
-    run_state_machine_as_test(machine, settings=share)
-
-
-@pytest.mark.parametrize("shard", range(FUZZ_SHARDS))
-def test_engine_fuzz(shard: int) -> None:
-    run_fuzz_shard(EngineMachine, shard, settings(FUZZ_SETTINGS, max_examples=400, stateful_step_count=40))
-
-
 FUZZ_USERS = (5001, 5002)
 FUZZ_GROUP = -5003
 MEDIA = (
@@ -643,15 +488,18 @@ class HandlersMachine(RuleBasedStateMachine):
             self.check_stored(user.id)
 
     def check_stored(self, user_id: int) -> None:
-        respondent = self.storage.find_respondent("telegram", user_id)
-        stored = self.storage.load_session(respondent) if respondent else None
+        respondent = self.storage.respondents.find_respondent("telegram", user_id)
+        stored = self.storage.sessions.load_session(respondent) if respondent else None
         if stored is not None:
             session, notices = restore(stored)
             assert notices == (), stored
             if session.state != stored["state"]:
                 # Only a refused consent erases the answers under a finished session; it then starts afresh.
                 assert stored["state"] == RESULT and stored["answers"] == {}, stored
-                assert respondent is not None and self.storage.consent(respondent) is False
+                assert (
+                    respondent is not None
+                    and (self.storage.respondents.consent_record(respondent) or {}).get("consent") == 0
+                )
             check_session_invariants(session)
         for text in self.request.texts(user_id)[-3:]:
             shown = progress_of(text)
@@ -677,8 +525,8 @@ class HandlersMachine(RuleBasedStateMachine):
             if not buttons:
                 return
             self.process(self.updates.press(user, data.draw(st.sampled_from(buttons))), user)
-        respondent = self.storage.find_respondent("telegram", user)
-        stored = self.storage.load_session(respondent) if respondent else None
+        respondent = self.storage.respondents.find_respondent("telegram", user)
+        stored = self.storage.sessions.load_session(respondent) if respondent else None
         event(f"handlers reached {stored['state'] if stored else None}")
 
     @rule(user=st.sampled_from(FUZZ_USERS), data=callback_datas, lang=LANGUAGE_CODES)
@@ -714,19 +562,19 @@ def write_dialogues(db_path: Path, writer: int, scripts: list[Script]) -> int:
     storage = Storage(db_path)
     try:
         for n, script in enumerate(scripts):
-            respondent = storage.respondent_for(
+            respondent = storage.respondents.respondent_for(
                 "telegram", writer * 100_000 + n, language_code=script.language
             )
-            storage.set_consent(respondent, True)
+            storage.respondents.set_consent(respondent, True)
             session = Session(language=script.language)
-            storage.save_session(respondent, session.to_dict())
+            save_session(storage, respondent, session.to_dict())
             final = expected_session(script)
             for qid in QIDS:
                 session.answers[qid] = final.answers[qid]
-                storage.save_session(respondent, session.to_dict())
+                save_session(storage, respondent, session.to_dict())
             result = evaluate(final.answers)
-            storage.save_session(respondent, {**final.to_dict(), "state": RESULT}, finished=True)
-            storage.save_result(
+            save_session(storage, respondent, {**final.to_dict(), "state": RESULT}, finished=True)
+            storage.sessions.save_result(
                 respondent,
                 category=result.classification.category.value,
                 score=result.advice.score,

@@ -13,7 +13,7 @@ from sqlite_utils import Database
 from bot import retention_run
 from bot.storage import Storage
 from bot.storage.migrations import migrations
-from tests.harness import add_respondent
+from tests.support.harness import add_respondent
 from tests.test_privacy import make_old
 from tests.test_run_bot import newer_database, one_line_refusal, run_bot
 
@@ -121,8 +121,8 @@ async def test_the_daily_job_runs_off_the_event_loop_while_users_are_answered(tm
     import asyncio
     from unittest.mock import MagicMock
 
-    from bot.telegram.app import retention_job
-    from tests.harness import USER, Harness
+    from bot.telegram.jobs import retention_job
+    from tests.support.harness import USER, Harness
 
     bot = Harness(tmp_path / "bot.db")
     with bot.storage.write():

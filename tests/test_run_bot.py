@@ -13,8 +13,8 @@ import pytest
 
 from bot.storage import Storage
 from bot.storage.migrations import migrations
-from tests.harness import add_respondent
-from tests.telegram_fakes import TOKEN
+from tests.support.harness import add_respondent
+from tests.support.telegram_fakes import TOKEN
 
 ROOT = Path(__file__).resolve().parent.parent
 

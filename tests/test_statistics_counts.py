@@ -7,8 +7,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.analytics import PeerBenchmark, collect_statistics, share_medians
+from bot.analytics.peers import PeerBenchmark
+from bot.analytics.statistics import collect_statistics, share_medians
 from bot.storage import Storage
+from tests.support.harness import save_session, share_code
 
 SHARE_VALUES = st.one_of(st.none(), st.sampled_from(["0", "5", "12.5", "17", "40", "100"]))
 CATEGORIES = st.sampled_from(["micro", "small", "medium"])
@@ -30,11 +32,11 @@ ACTIONS = st.lists(
 def scanned(storage: Storage) -> tuple[Any, ...]:
     """The figures as a full scan of results, sessions, respondents and referrals finds them."""
     return (
-        storage.respondent_count(),
-        storage.session_funnel(),
-        storage.consented_category_counts(),
-        storage.consented_share_medians(),
-        storage.referral_arrivals(),
+        storage.stats.respondent_count(),
+        storage.stats.session_funnel(),
+        storage.stats.consented_category_counts(),
+        storage.stats.consented_share_medians(),
+        storage.respondents.referral_arrivals(),
     )
 
 
@@ -46,7 +48,7 @@ def counted(storage: Storage) -> tuple[Any, ...]:
 
 def apply(storage: Storage, action: tuple[Any, ...]) -> None:
     kind, user = action[0], action[1]
-    rid = storage.respondent_for("telegram", user)
+    rid = storage.respondents.respondent_for("telegram", user)
     if kind == "result":
         _, _, category, online, social, controlling = action
         answers = {
@@ -54,18 +56,20 @@ def apply(storage: Storage, action: tuple[Any, ...]) -> None:
             "social_share": {"value": social, "band": None},
             "controlling_share": {"value": controlling, "band": None},
         }
-        storage.save_result(rid, category=category, score=50, answers=answers, step_ids=[])
+        storage.sessions.save_result(rid, category=category, score=50, answers=answers, step_ids=[])
     elif kind == "consent":
-        storage.set_consent(rid, action[2])
+        storage.respondents.set_consent(rid, action[2])
     elif kind == "session":
         session = {"state": action[2], "answers": {}, "language": "de"}
-        storage.save_session(rid, session, finished=action[3])
+        save_session(storage, rid, session, finished=action[3])
     elif kind == "erase":
-        storage.erase_answers(rid)
+        storage.respondents.erase_answers(rid)
     elif kind == "forget":
-        storage.forget("telegram", user)
+        storage.respondents.forget("telegram", user)
     elif kind == "referral":
-        storage.count_referral_arrival(storage.referral_code(rid), action[2] if len(action) > 2 else user)
+        storage.respondents.count_referral_arrival(
+            share_code(storage, rid), action[2] if len(action) > 2 else user
+        )
 
 
 @settings(max_examples=150, deadline=None)

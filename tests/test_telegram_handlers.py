@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.telegram import report
 from bot.telegram.app import _post_init
+from bot.telegram.handlers import report
 from dialogs.questions import QUESTIONS
-from tests.botapi_fake import ApiError
-from tests.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent
-from tests.telegram_fakes import check
+from tests.support.botapi_fake import ApiError
+from tests.support.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent, save_session
+from tests.support.telegram_fakes import check
 
 
 async def test_first_contact_asks_consent_then_the_first_question(bot: Harness) -> None:
@@ -145,10 +145,10 @@ async def test_without_consent_the_answers_are_deleted_after_the_result(bot: Har
     await consent(bot, yes=False)
     await answer_all(bot)
     await bot.press("ok|summary")
-    respondent = bot.storage.find_respondent("telegram", USER)
+    respondent = bot.storage.respondents.find_respondent("telegram", USER)
     assert respondent is not None
-    assert bot.storage.latest_results(respondent) == []
-    assert bot.storage.load_session(respondent)["answers"] == {}  # type: ignore[index]
+    assert bot.storage.sessions.latest_results(respondent) == []
+    assert bot.storage.sessions.load_session(respondent)["answers"] == {}  # type: ignore[index]
 
 
 async def test_second_check_shows_what_changed(bot: Harness) -> None:
@@ -173,7 +173,7 @@ async def test_mydata_and_deletedata(bot: Harness) -> None:
     await bot.send("/deletedata")
     assert "del|yes" in bot.buttons()
     await bot.press("del|yes")
-    assert bot.storage.find_respondent("telegram", USER) is None
+    assert bot.storage.respondents.find_respondent("telegram", USER) is None
     assert bot.storage.db["sessions"].count == 0 and bot.storage.db["results"].count == 0
 
 
@@ -191,8 +191,8 @@ async def test_two_fast_messages_are_serialized(bot: Harness) -> None:
     # without the per-user lock it would find that reply not yet delivered and not be taken as an answer.
     bot.request.send_delay = 0.05
     await asyncio.gather(bot.send("12"), bot.send("2 Mio"))
-    respondent = bot.storage.find_respondent("telegram", USER)
-    session = bot.storage.load_session(respondent)  # type: ignore[arg-type]
+    respondent = bot.storage.respondents.find_respondent("telegram", USER)
+    session = bot.storage.sessions.load_session(respondent)  # type: ignore[arg-type]
     assert session is not None
     assert session["answers"]["staff"]["value"] == "12"
     assert session["answers"]["turnover"]["value"] == "2000000"
@@ -229,8 +229,8 @@ async def test_an_update_handed_out_again_after_a_crash_is_not_applied_twice(bot
     bot.request.clear()
     await bot.app.process_update(update)  # Telegram repeats an unconfirmed update after a restart
     assert bot.request.sent(USER) == []
-    respondent = bot.storage.find_respondent("telegram", USER)
-    session = bot.storage.load_session(respondent)  # type: ignore[arg-type]
+    respondent = bot.storage.respondents.find_respondent("telegram", USER)
+    session = bot.storage.sessions.load_session(respondent)  # type: ignore[arg-type]
     assert session is not None and session["state"] == "turnover" and "turnover" not in session["answers"]
 
 
@@ -238,24 +238,25 @@ async def test_an_answer_typed_again_after_a_lost_reply_is_not_taken_for_the_nex
     bot: Harness,
 ) -> None:
     await consent(bot)
-    respondent = bot.storage.find_respondent("telegram", USER)
+    respondent = bot.storage.respondents.find_respondent("telegram", USER)
     assert respondent is not None
     await bot.send("12")
     assert bot.app.bot_data.advisor.flush_receipts() == 1  # the reply to "12" went out
-    assert bot.storage.load_session(respondent)["reply_pending"] == 0  # type: ignore[index]
+    assert bot.storage.sessions.load_session(respondent)["reply_pending"] == 0  # type: ignore[index]
     # The bot dies after committing the next answer but before its reply goes out.
-    bot.storage.save_session(
+    save_session(
+        bot.storage,
         respondent,
-        {**bot.storage.load_session(respondent), "state": "turnover"},
+        {**bot.storage.sessions.load_session(respondent), "state": "turnover"},
         reply_pending=7,  # type: ignore[dict-item]
     )
     await bot.send("12")  # the user never saw question 2 and types the staff figure again
     assert "nicht erreicht" in bot.last_text() and "Frage 2 von 15" in bot.last_text()
     assert bot.app.bot_data.advisor.flush_receipts() == 1  # this reply went out
-    session = bot.storage.load_session(respondent)
+    session = bot.storage.sessions.load_session(respondent)
     assert session is not None and "turnover" not in session["answers"] and not session["reply_pending"]
     await bot.send("2 Mio")  # now the answer to the question the user sees
-    session = bot.storage.load_session(respondent)
+    session = bot.storage.sessions.load_session(respondent)
     assert session is not None and session["answers"]["turnover"]["value"] == "2000000"
 
 
@@ -362,9 +363,9 @@ async def test_the_report_button_and_command_send_a_pdf_without_identity(bot: Ha
     assert "Ihr Unternehmen: kleines Unternehmen" in text and "Ihr Plan, das Wichtigste zuerst" in text
     for identity in (str(USER), "ref_", "KmuBeraterTestBot"):
         assert identity not in text and identity.encode() not in pdf
-    respondent = bot.storage.find_respondent("telegram", USER)
+    respondent = bot.storage.respondents.find_respondent("telegram", USER)
     assert respondent is not None
-    stored = datetime.fromisoformat(bot.storage.latest_results(respondent, limit=1)[0]["created_at"])
+    stored = datetime.fromisoformat(bot.storage.sessions.latest_results(respondent, limit=1)[0]["created_at"])
     day = stored.astimezone(ZoneInfo("Europe/Berlin")).date()
     assert f"Check vom {format_date(day, format='long', locale='de')}" in text
     bot.request.clear()
@@ -442,9 +443,9 @@ async def test_an_edited_command_is_explained_not_executed(bot: Harness) -> None
     assert f"Frage 4 von {len(QUESTIONS)}" in bot.last_text()
     await bot.app.process_update(bot.updates.message(USER, "/restart", kind="edited_message"))
     assert "Bearbeitete Nachrichten" in bot.last_text() and f"Frage 4 von {len(QUESTIONS)}" in bot.last_text()
-    respondent = bot.storage.find_respondent("telegram", USER)
+    respondent = bot.storage.respondents.find_respondent("telegram", USER)
     assert respondent is not None
-    assert len(bot.storage.load_session(respondent)["answers"]) == 3  # type: ignore[index]
+    assert len(bot.storage.sessions.load_session(respondent)["answers"]) == 3  # type: ignore[index]
     before = len(bot.request.calls)
     await bot.app.process_update(bot.updates.message(USER, "/help", chat_id=-1001, kind="edited_message"))
     assert len(bot.request.calls) == before  # an edit in a group is ignored
@@ -458,13 +459,13 @@ async def test_a_dialogue_button_in_a_group_is_not_taken_as_private(bot: Harness
     bot.request.clear()
     await bot.press(data, chat_id=-1001)
     assert bot.request.sent(-1001) == [] and bot.request.sent(USER) == []
-    assert bot.storage.find_respondent("telegram", USER) is not None
+    assert bot.storage.respondents.find_respondent("telegram", USER) is not None
 
 
 async def test_the_tips_button_in_a_group_does_not_subscribe_it(bot: Harness) -> None:
     await bot.press("tips|on", chat_id=-1001)
-    assert bot.storage.tip_subscription(-1001) is None
-    assert bot.storage.tip_subscription(USER) is None
+    assert bot.storage.tips.tip_subscription(-1001) is None
+    assert bot.storage.tips.tip_subscription(USER) is None
 
 
 async def test_help_in_a_group_stores_nothing_about_the_member(bot: Harness) -> None:
@@ -482,9 +483,9 @@ async def test_a_button_pressed_while_the_bot_was_down_is_still_taken(bot: Harne
     bot.request.refuse("answerCallbackQuery", TOO_OLD)
     await bot.press("c|staff|lt10")
     assert f"Frage 2 von {len(QUESTIONS)}" in bot.last_text()
-    respondent = bot.storage.find_respondent("telegram", USER)
+    respondent = bot.storage.respondents.find_respondent("telegram", USER)
     assert respondent is not None
-    assert bot.storage.load_session(respondent)["answers"]["staff"]["band"] == "lt10"  # type: ignore[index]
+    assert bot.storage.sessions.load_session(respondent)["answers"]["staff"]["band"] == "lt10"  # type: ignore[index]
 
 
 async def test_a_refused_reply_is_logged_with_its_description_and_the_question_comes_again(
@@ -510,10 +511,10 @@ async def test_refused_consent_answers_are_erased_even_when_the_result_cannot_be
     else:
         bot.request.time_out("sendMessage", times=20)
     await bot.press("ok|summary")
-    respondent = bot.storage.find_respondent("telegram", USER)
+    respondent = bot.storage.respondents.find_respondent("telegram", USER)
     assert respondent is not None
-    assert bot.storage.latest_results(respondent) == []
-    assert bot.storage.load_session(respondent)["answers"] == {}  # type: ignore[index]
+    assert bot.storage.sessions.latest_results(respondent) == []
+    assert bot.storage.sessions.load_session(respondent)["answers"] == {}  # type: ignore[index]
     assert bot.storage.db["results"].count == 0
 
 
@@ -550,7 +551,7 @@ async def test_the_consent_decision_turns_the_notice_into_the_first_question(bot
     assert ("Statistiken" if yes else "gelöscht") in edit["text"].split("Frage 1")[0]
     (pop_up,) = [p for api, p in bot.request.calls if api == "answerCallbackQuery"]
     assert ("Statistiken" if yes else "gelöscht") in pop_up["text"]
-    respondent = bot.storage.respondent_for("telegram", USER)
+    respondent = bot.storage.respondents.respondent_for("telegram", USER)
     assert bot.storage.db.execute("select consent from respondents where id = ?", [respondent]).fetchone()[
         0
     ] == int(yes)
@@ -591,7 +592,7 @@ async def test_buttons_left_on_a_question_answered_by_typing_are_harmless(bot: H
     bot.request.clear()
     await bot.press("c|staff|lt10")  # a button of the first question, pressed at the third
     assert "früheren Nachricht" in bot.last_text() and "Frage 3 von 15" in bot.last_text()
-    session = bot.storage.load_session(bot.storage.respondent_for("telegram", USER))
+    session = bot.storage.sessions.load_session(bot.storage.respondents.respondent_for("telegram", USER))
     assert session is not None and session["answers"]["staff"]["value"] == "12"
 
 

@@ -16,13 +16,15 @@ import pytest
 from telegram import Bot
 from telegram.constants import MessageLimit
 
-from bot.broadcast import ChatPacer, TipBroadcaster
 from bot.broadcast.lease import Lease
+from bot.broadcast.pacer import ChatPacer
 from bot.storage import Storage
+from bot.telegram.broadcaster import TipBroadcaster
+from bot.telegram.jobs import ensure_slot_job, start_tip_run
 from bot.tips.catalogue import SIZE_CLASSES, TOPICS, footer_for, load_catalogue, next_tip, render_tip
-from bot.tips.schedule import Schedule, ensure_slot_job, parse_schedule, prepare_tip_deliveries, start_tip_run
-from tests.harness import Harness
-from tests.telegram_fakes import BOT_ID, TOKEN, FakeRequest
+from bot.tips.schedule import Schedule, parse_schedule, prepare_tip_deliveries
+from tests.support.harness import Harness
+from tests.support.telegram_fakes import BOT_ID, TOKEN, FakeRequest
 
 ADMIN = 9001
 GROUP = -100500
@@ -130,56 +132,58 @@ def test_parse_schedule_refuses_nonsense(words: str) -> None:
 # --- storage ------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def storage() -> Storage:
-    return Storage(":memory:")
-
-
 def test_subscription_keeps_its_schedule_when_renewed(storage: Storage) -> None:
-    storage.subscribe_tips(GROUP, kind="group", language="de")
-    storage.set_tip_schedule(GROUP, schedule="daily", weekday=0, at="08:30")
-    assert storage.unsubscribe_tips(GROUP)
-    assert storage.active_tip_subscriptions() == []
-    storage.subscribe_tips(GROUP, kind="group", language="en")
-    row = storage.tip_subscription(GROUP)
+    storage.tips.subscribe_tips(GROUP, kind="group", language="de")
+    storage.tips.set_tip_schedule(GROUP, schedule="daily", weekday=0, at="08:30")
+    assert storage.tips.unsubscribe_tips(GROUP)
+    assert storage.tips.active_tip_subscriptions() == []
+    storage.tips.subscribe_tips(GROUP, kind="group", language="en")
+    row = storage.tips.tip_subscription(GROUP)
     assert row is not None and row["active"] == 1 and row["schedule"] == "daily" and row["language"] == "en"
-    assert storage.tip_slots() == [("daily", 0, "08:30")]
+    assert storage.tips.tip_slots() == [("daily", 0, "08:30")]
 
 
 def test_subscriptions_hold_no_respondent_and_size_is_looked_up_at_send_time(storage: Storage) -> None:
-    respondent = storage.respondent_for("telegram", 42)
-    storage.save_result(respondent, category="micro", score=40, answers={}, step_ids=[])
-    storage.subscribe_tips(42, kind="private", language="de")
-    assert "respondent_id" not in storage.tip_subscription(42)  # type: ignore[operator]
-    [delivery] = prepare_tip_deliveries(storage, storage.active_tip_subscriptions())
+    respondent = storage.respondents.respondent_for("telegram", 42)
+    storage.sessions.save_result(respondent, category="micro", score=40, answers={}, step_ids=[])
+    storage.tips.subscribe_tips(42, kind="private", language="de")
+    assert "respondent_id" not in storage.tips.tip_subscription(42)  # type: ignore[operator]
+    [delivery] = prepare_tip_deliveries(storage, storage.tips.active_tip_subscriptions(), channel="telegram")
     tip = next(t for t in load_catalogue("de") if t.id == delivery["tip_id"])
     assert not tip.sizes or "micro" in tip.sizes
 
 
 def test_a_migrated_group_keeps_its_subscription_and_history(storage: Storage) -> None:
-    storage.subscribe_tips(-5, kind="group", language="de")
-    broadcast_id = storage.create_broadcast("tips", [{"chat_id": -5, "tip_id": "x", "language": "de"}])
+    storage.tips.subscribe_tips(-5, kind="group", language="de")
+    broadcast_id = storage.broadcasts.create_broadcast(
+        "tips", [{"chat_id": -5, "tip_id": "x", "language": "de"}]
+    )
     assert broadcast_id is not None
-    storage.mark_delivery(broadcast_id, -5, "sent", seen_tip="x")
-    storage.migrate_tip_chat(-5, -1005)
-    assert storage.tip_subscription(-5) is None
-    assert storage.tip_subscription(-1005)["kind"] == "supergroup"  # type: ignore[index]
-    assert storage.seen_tips(-1005) == {"x"}
+    storage.broadcasts.mark_delivery(broadcast_id, -5, "sent", seen_tip="x")
+    storage.tips.migrate_tip_chat(-5, -1005)
+    assert storage.tips.tip_subscription(-5) is None
+    assert storage.tips.tip_subscription(-1005)["kind"] == "supergroup"  # type: ignore[index]
+    assert storage.tips.seen_tips(-1005) == {"x"}
 
 
 def test_deleting_my_data_also_ends_my_tips(storage: Storage) -> None:
-    storage.respondent_for("telegram", 42)
-    storage.subscribe_tips(42, kind="private", language="de")
-    storage.create_broadcast("admin", [{"chat_id": 42}], text="x")
+    storage.respondents.respondent_for("telegram", 42)
+    storage.tips.subscribe_tips(42, kind="private", language="de")
+    storage.broadcasts.create_broadcast("admin", [{"chat_id": 42}], text="x")
     assert storage.forget_everything("telegram", 42, chat_id=42)
-    assert storage.tip_subscription(42) is None
+    assert storage.tips.tip_subscription(42) is None
     assert storage.db.execute("select count(*) from deliveries where chat_id = 42").fetchone()[0] == 0
 
 
 def test_a_run_key_starts_one_run_only(storage: Storage) -> None:
-    assert storage.create_broadcast("tips", [{"chat_id": 1}], run_key="tips:weekly:0:09:00:2025-01-06")
+    assert storage.broadcasts.create_broadcast(
+        "tips", [{"chat_id": 1}], run_key="tips:weekly:0:09:00:2025-01-06"
+    )
     assert (
-        storage.create_broadcast("tips", [{"chat_id": 1}], run_key="tips:weekly:0:09:00:2025-01-06") is None
+        storage.broadcasts.create_broadcast(
+            "tips", [{"chat_id": 1}], run_key="tips:weekly:0:09:00:2025-01-06"
+        )
+        is None
     )
 
 
@@ -279,7 +283,7 @@ async def test_group_admin_subscribes_and_sets_a_schedule(bot: Harness) -> None:
     await bot.send("/subscribe", user=ADMIN, chat_id=GROUP)
     assert "Tipps sind eingeschaltet: wöchentlich am Montag um 09:00 Uhr" in bot.texts(GROUP)[-1]
     await bot.send("/tips daily 08:30", user=ADMIN, chat_id=GROUP)
-    row = bot.storage.tip_subscription(GROUP)
+    row = bot.storage.tips.tip_subscription(GROUP)
     assert row is not None and (row["schedule"], row["at"], row["kind"]) == ("daily", "08:30", "group")
     assert bot.app.job_queue is not None
     assert bot.app.job_queue.get_jobs_by_name("tips:daily:0:08:30")
@@ -288,20 +292,20 @@ async def test_group_admin_subscribes_and_sets_a_schedule(bot: Harness) -> None:
 async def test_a_group_member_who_is_no_admin_is_refused(bot: Harness) -> None:
     await bot.send("/subscribe", user=MEMBER, chat_id=GROUP)
     assert "Nur Administratoren" in bot.texts(GROUP)[-1]
-    assert bot.storage.tip_subscription(GROUP) is None
+    assert bot.storage.tips.tip_subscription(GROUP) is None
     bot.request.members[(GROUP, ADMIN)] = "creator"
     await bot.send("/subscribe", user=ADMIN, chat_id=GROUP)
     await bot.send("/unsubscribe", user=MEMBER, chat_id=GROUP)
     await bot.send("/tips off", user=MEMBER, chat_id=GROUP)
-    assert bot.storage.tip_subscription(GROUP)["active"] == 1  # type: ignore[index]
+    assert bot.storage.tips.tip_subscription(GROUP)["active"] == 1  # type: ignore[index]
 
 
 async def test_private_user_opts_in_with_the_result_button_and_out_with_tips_off(bot: Harness) -> None:
     await bot.app.process_update(bot.updates.press(MEMBER, "tips|on"))
     assert "Tipps sind eingeschaltet" in bot.texts(MEMBER)[-1]
-    assert bot.storage.tip_subscription(MEMBER)["kind"] == "private"  # type: ignore[index]
+    assert bot.storage.tips.tip_subscription(MEMBER)["kind"] == "private"  # type: ignore[index]
     await bot.send("/tips off", user=MEMBER)
-    assert bot.storage.active_tip_subscriptions() == []
+    assert bot.storage.tips.active_tip_subscriptions() == []
     await bot.send("/tips", user=MEMBER)
     assert "/tips on" in bot.texts(MEMBER)[-1]
 
@@ -321,7 +325,7 @@ async def test_admin_registers_a_channel_only_where_the_bot_may_post(bot: Harnes
     bot.request.members[(-100777, BOT_ID)] = "administrator"
     await bot.send("/addchannel @kmutipps en", user=ADMIN)
     assert "KMU-Tipps" in bot.texts(ADMIN)[-1]
-    row = bot.storage.tip_subscription(-100777)
+    row = bot.storage.tips.tip_subscription(-100777)
     assert row is not None and row["kind"] == "channel" and row["language"] == "en"
     await bot.send("/addchannel @kmutipps", user=MEMBER)
     assert "nur den Administratoren dieses Bots" in bot.texts(MEMBER)[-1]
@@ -329,7 +333,7 @@ async def test_admin_registers_a_channel_only_where_the_bot_may_post(bot: Harnes
 
 async def test_admin_broadcast_with_preview_progress_and_report(bot: Harness) -> None:
     for chat_id in (11, 12, 13):
-        bot.storage.subscribe_tips(chat_id, kind="private", language="de")
+        bot.storage.tips.subscribe_tips(chat_id, kind="private", language="de")
     await bot.send("/broadcast", user=MEMBER)
     assert "nur den Administratoren dieses Bots" in bot.texts(MEMBER)[-1]
     await bot.send("/broadcast", user=ADMIN)
@@ -348,8 +352,8 @@ async def test_admin_broadcast_with_preview_progress_and_report(bot: Harness) ->
 
 
 async def test_a_scheduled_run_sends_each_chat_its_next_tip_in_its_language(bot: Harness) -> None:
-    bot.storage.subscribe_tips(21, kind="private", language="en")
-    bot.storage.subscribe_tips(GROUP, kind="supergroup", language="de")
+    bot.storage.tips.subscribe_tips(21, kind="private", language="en")
+    bot.storage.tips.subscribe_tips(GROUP, kind="supergroup", language="de")
     await start_tip_run(bot.app, Schedule("weekly", 0, "09:00"), "2025-01-06")
     assert await start_tip_run(bot.app, Schedule("weekly", 0, "09:00"), "2025-01-06") is None  # fired twice
     [english] = bot.texts(21)
@@ -368,8 +372,8 @@ def make_broadcaster(storage: Storage, request: TipsFakeRequest) -> TipBroadcast
         storage,
         Bot(TOKEN, request=request),
         pacer=ChatPacer(time_scale=10),
-        on_blocked=lambda chat_id: storage.unsubscribe_tips(chat_id, reason="blocked"),
-        on_migrated=storage.migrate_tip_chat,
+        on_blocked=lambda chat_id: storage.tips.unsubscribe_tips(chat_id, reason="blocked"),
+        on_migrated=storage.tips.migrate_tip_chat,
     )
 
 
@@ -379,7 +383,7 @@ def text_of(row: dict[str, Any]) -> str:
 
 async def test_403_deactivates_and_a_migrated_group_is_followed(storage: Storage) -> None:
     for chat_id in (1, 2, -5):
-        storage.subscribe_tips(chat_id, kind="private" if chat_id > 0 else "group", language="de")
+        storage.tips.subscribe_tips(chat_id, kind="private" if chat_id > 0 else "group", language="de")
     request = TipsFakeRequest()
     request.errors[2] = [(403, {"description": "Forbidden: bot was blocked by the user"})]
     request.errors[-5] = [
@@ -391,15 +395,17 @@ async def test_403_deactivates_and_a_migrated_group_is_followed(storage: Storage
             },
         )
     ]
-    broadcast_id = storage.create_broadcast("admin", [{"chat_id": c} for c in (1, 2, -5)], text="x")
+    broadcast_id = storage.broadcasts.create_broadcast(
+        "admin", [{"chat_id": c} for c in (1, 2, -5)], text="x"
+    )
     assert broadcast_id is not None
     progress = await make_broadcaster(storage, request).run(broadcast_id, text_of)
     assert (progress.sent, progress.blocked, progress.migrated) == (2, 1, 1)
     assert request.delivered == [1, -1005] or sorted(request.delivered) == [-1005, 1]
     assert request.texts(-1005) == ["hello -5"]
-    assert [row["chat_id"] for row in storage.active_tip_subscriptions()] == [-1005, 1]
-    assert storage.tip_subscription(2)["deactivated_reason"] == "blocked"  # type: ignore[index]
-    assert storage.broadcast(broadcast_id)["status"] == "done"  # type: ignore[index]
+    assert [row["chat_id"] for row in storage.tips.active_tip_subscriptions()] == [-1005, 1]
+    assert storage.tips.tip_subscription(2)["deactivated_reason"] == "blocked"  # type: ignore[index]
+    assert storage.broadcasts.broadcast(broadcast_id)["status"] == "done"  # type: ignore[index]
 
 
 async def test_429_delays_only_that_chat_and_is_retried(storage: Storage) -> None:
@@ -407,7 +413,9 @@ async def test_429_delays_only_that_chat_and_is_retried(storage: Storage) -> Non
     request.errors[3] = [
         (429, {"description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}})
     ]
-    broadcast_id = storage.create_broadcast("admin", [{"chat_id": c} for c in (3, 4, 5, 6)], text="x")
+    broadcast_id = storage.broadcasts.create_broadcast(
+        "admin", [{"chat_id": c} for c in (3, 4, 5, 6)], text="x"
+    )
     assert broadcast_id is not None
     progress = await make_broadcaster(storage, request).run(broadcast_id, text_of)
     assert progress.rate_limited == 1 and progress.sent == 4
@@ -418,7 +426,9 @@ async def test_429_delays_only_that_chat_and_is_retried(storage: Storage) -> Non
 async def test_a_run_interrupted_mid_way_resumes_and_sends_every_message_once(tmp_path: Path) -> None:
     chats = list(range(100, 160))
     first_storage = Storage(tmp_path / "bot.db")
-    broadcast_id = first_storage.create_broadcast("admin", [{"chat_id": c} for c in chats], text="x")
+    broadcast_id = first_storage.broadcasts.create_broadcast(
+        "admin", [{"chat_id": c} for c in chats], text="x"
+    )
     assert broadcast_id is not None
     first = TipsFakeRequest()
     first.gate, first.pass_before_gate = asyncio.Event(), 25
@@ -433,7 +443,7 @@ async def test_a_run_interrupted_mid_way_resumes_and_sends_every_message_once(tm
     first_storage.close()
 
     storage = Storage(tmp_path / "bot.db")
-    assert storage.unfinished_broadcasts()[0]["id"] == broadcast_id
+    assert storage.broadcasts.unfinished_broadcasts()[0]["id"] == broadcast_id
     second = TipsFakeRequest()
     progress = await make_broadcaster(storage, second).run(broadcast_id, text_of)
     delivered = first.delivered + second.delivered
@@ -474,7 +484,7 @@ async def test_a_slot_job_fires_on_its_weekday_and_time(
 
 async def test_pressing_send_twice_sends_once_and_says_it_is_running(bot: Harness) -> None:
     for chat_id in (11, 12, 13):
-        bot.storage.subscribe_tips(chat_id, kind="private", language="de")
+        bot.storage.tips.subscribe_tips(chat_id, kind="private", language="de")
     await bot.send("/broadcast", user=ADMIN)
     await bot.send("Sprechstunde am Montag", user=ADMIN)
     [[confirm, _cancel]] = bot.request.last_keyboard(ADMIN)
@@ -489,7 +499,7 @@ async def test_pressing_send_twice_sends_once_and_says_it_is_running(bot: Harnes
 
 
 async def test_a_broadcast_text_close_to_the_limit_is_previewed_and_sent(bot: Harness) -> None:
-    bot.storage.subscribe_tips(11, kind="private", language="de")
+    bot.storage.tips.subscribe_tips(11, kind="private", language="de")
     text = "Termine " * 511  # 4,088 characters: the draft fits, the draft with the question does not
     await bot.send("/broadcast", user=ADMIN)
     await bot.send(text, user=ADMIN)
@@ -504,7 +514,7 @@ async def test_a_broadcast_text_close_to_the_limit_is_previewed_and_sent(bot: Ha
 
 
 def test_a_run_has_one_sender_until_its_lease_runs_out(storage: Storage) -> None:
-    broadcast_id = storage.create_broadcast("admin", [{"chat_id": 1}], text="x")
+    broadcast_id = storage.broadcasts.create_broadcast("admin", [{"chat_id": 1}], text="x")
     assert broadcast_id is not None
     elsewhere = Lease(storage, owner="other-host:4242:abcd", seconds=0.2)
     here = Lease(storage, seconds=0.2)
@@ -519,7 +529,9 @@ def test_a_run_has_one_sender_until_its_lease_runs_out(storage: Storage) -> None
         "update broadcasts set owner = ?, lease_until = 9e12 where id = ?", [gone.owner, broadcast_id]
     )
     assert here.take(broadcast_id)  # a holder on this machine that no longer runs is not waited for
-    assert storage.claim_delivery(broadcast_id, 1) and not storage.claim_delivery(broadcast_id, 1)
+    assert storage.broadcasts.claim_delivery(broadcast_id, 1) and not storage.broadcasts.claim_delivery(
+        broadcast_id, 1
+    )
 
 
 async def test_a_server_error_after_delivery_is_uncertain_and_never_sent_again(storage: Storage) -> None:
@@ -536,7 +548,7 @@ async def test_a_server_error_after_delivery_is_uncertain_and_never_sent_again(s
 
     request.before_send = deliver_then_fail
     chats = [10, 11, 12, 13, 14]
-    broadcast_id = storage.create_broadcast("admin", [{"chat_id": c} for c in chats], text="x")
+    broadcast_id = storage.broadcasts.create_broadcast("admin", [{"chat_id": c} for c in chats], text="x")
     assert broadcast_id is not None
     progress = await make_broadcaster(storage, request).run(broadcast_id, text_of)
     assert sorted(request.delivered) == chats  # each chat once: the 500s were not sent again
@@ -565,16 +577,18 @@ async def test_a_send_answered_with_a_server_error_is_not_repeated_by_the_reques
 
 async def test_deleting_my_data_while_a_tip_is_on_its_way_leaves_no_seen_tip(storage: Storage) -> None:
     chat = 4242
-    storage.subscribe_tips(chat, kind="private", language="de")
+    storage.tips.subscribe_tips(chat, kind="private", language="de")
     request = TipsFakeRequest()
 
     async def delete_meanwhile(chat_id: int) -> None:
         storage.forget_everything("telegram", chat_id, chat_id)  # what /deletedata does
 
     request.before_send = delete_meanwhile
-    broadcast_id = storage.create_broadcast("tip", [{"chat_id": chat, "tip_id": "t1", "language": "de"}])
+    broadcast_id = storage.broadcasts.create_broadcast(
+        "tip", [{"chat_id": chat, "tip_id": "t1", "language": "de"}]
+    )
     assert broadcast_id is not None
     await make_broadcaster(storage, request).run(broadcast_id, text_of)
     assert request.delivered == [chat]
-    assert storage.seen_tips(chat) == set()
+    assert storage.tips.seen_tips(chat) == set()
     assert storage.rows("select * from tip_seen") == [] and storage.rows("select * from deliveries") == []

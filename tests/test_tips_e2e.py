@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.broadcast_run import run_broadcast
+from tests.support.broadcast_run import run_broadcast
 
 pytestmark = pytest.mark.e2e
 

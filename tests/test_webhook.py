@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.telegram.webhook import MAX_BODY_BYTES, SECRET_HEADER, webhook_server
-from tests.harness import USER, Harness
+from tests.support.harness import USER, Harness
 
 SECRET = "s3cret-token_0123"
 PATH = "telegram/kmu"
@@ -92,6 +92,16 @@ async def test_a_request_without_the_secret_is_refused_on_its_headers(served: Se
     assert await served.post(b"", secret=None, length=90_000_000, send_body=False) == 403
     assert await served.post(b"", secret="wrong", length=90_000_000, send_body=False) == 403
     assert await served.post(start_update(2), secret="wrong") == 403
+    assert served.bot.request.sent(USER) == []
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [SECRET[:-1], SECRET[:4], SECRET + "x", SECRET + SECRET, "x" + SECRET, SECRET.upper(), ""],
+    ids=["one-short", "prefix", "one-more", "twice", "shifted", "case", "empty"],
+)
+async def test_a_secret_that_only_shares_a_prefix_is_refused(served: Served, secret: str) -> None:
+    assert await served.post(start_update(3), secret=secret) == 403
     assert served.bot.request.sent(USER) == []
 
 

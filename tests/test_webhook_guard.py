@@ -21,7 +21,7 @@ import pytest
 from bot.config import ConfigError
 from bot.telegram import webhook_guard
 from bot.telegram.webhook import serve_webhook, webhook_server
-from tests.harness import USER, Harness
+from tests.support.harness import USER, Harness
 from tests.test_webhook import PATH, SECRET, Served, served, start_update
 
 __all__ = ["served"]  # the fixture, imported for these tests

@@ -1,8 +1,1 @@
-"""Broadcasts: one message to many chats, paced within Telegram's limits and recorded so none goes out twice."""
-
-from __future__ import annotations
-
-from bot.broadcast.pacer import ChatPacer
-from bot.broadcast.sender import BroadcastProgress, TipBroadcaster
-
-__all__ = ["BroadcastProgress", "ChatPacer", "TipBroadcaster"]
+"""Broadcasts without a channel: the pace that keeps sends within Telegram's limits, and the lease on a run."""

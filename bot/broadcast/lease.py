@@ -53,15 +53,17 @@ class Lease:
 
     def take(self, broadcast_id: int) -> bool:
         """Become the run's sender, unless another live process holds it."""
-        row = self.storage.broadcast(broadcast_id)
+        row = self.storage.broadcasts.broadcast(broadcast_id)
         if row is None or row["status"] != "running":
             return False
         gone = row["owner"] if row["owner"] != self.owner and holder_is_gone(row["owner"]) else None
         now = time.time()
-        return self.storage.take_broadcast_lease(
+        return self.storage.broadcasts.take_broadcast_lease(
             broadcast_id, self.owner, now + self.seconds, expected_owner=gone, now_epoch=now
         )
 
     def renew(self, broadcast_id: int) -> bool:
         """Keep holding the run; False when another process has taken it over (stop sending then)."""
-        return self.storage.renew_broadcast_lease(broadcast_id, self.owner, time.time() + self.seconds)
+        return self.storage.broadcasts.renew_broadcast_lease(
+            broadcast_id, self.owner, time.time() + self.seconds
+        )

@@ -1,13 +1,21 @@
 """All persistence of the bot, in one SQLite file; nothing else in the project writes SQL.
 
-``Storage`` is the one object the rest of the bot holds: one connection, with one store per aggregate
-(respondents and identities, sessions and results, tips and deliveries, analytics) mixed in.
+``Storage`` is the one object the rest of the bot holds: one connection (the unit of work: ``write()`` is one
+transaction, whichever stores write in it) and one small store per aggregate beside it: ``respondents``,
+``sessions``, ``tips``, ``broadcasts``, ``stats`` and ``retention``.
 """
 
 from __future__ import annotations
 
-from bot.storage.analytics import AnalyticsStore, Banding, ConsentedResults
-from bot.storage.db import DEFAULT_DATABASE_PATH, SchemaError
+import contextlib
+import sqlite3
+from pathlib import Path
+from typing import Any, TypedDict
+
+from sqlite_utils import Database
+
+from bot.storage.broadcasts import BroadcastStore
+from bot.storage.db import DEFAULT_DATABASE_PATH, Connection, Params, SchemaError
 from bot.storage.respondents import RespondentStore
 from bot.storage.retention import RetentionStore
 from bot.storage.rows import (
@@ -25,6 +33,7 @@ from bot.storage.rows import (
 )
 from bot.storage.sessions import SessionStore
 from bot.storage.shares import SHARES
+from bot.storage.stats import Banding, ConsentedResults, StatsStore
 from bot.storage.tips import TipStore
 
 __all__ = [
@@ -48,8 +57,6 @@ __all__ = [
     "Visitor",
 ]
 
-from typing import TypedDict
-
 
 class PersonalData(TypedDict):
     """Everything stored about one channel identity (the answer to an access request, GDPR Art. 15)."""
@@ -68,16 +75,49 @@ class PersonalData(TypedDict):
     referral_arrival: list[dict[str, object]]  # the salted hash kept for arriving through a share code
 
 
-class Storage(RespondentStore, SessionStore, TipStore, AnalyticsStore, RetentionStore):
-    """The bot's database."""
+class Storage:
+    """The bot's database: one connection, and a store per aggregate that writes through it."""
+
+    def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
+        self.connection = Connection(path, read_only=read_only)
+        self.respondents = RespondentStore(self.connection)
+        self.sessions = SessionStore(self.connection)
+        self.tips = TipStore(self.connection)
+        self.broadcasts = BroadcastStore(self.connection)
+        self.stats = StatsStore(self.connection)
+        self.retention = RetentionStore(self.connection)
+
+    @property
+    def path(self) -> str:
+        return self.connection.path
+
+    @property
+    def db(self) -> Database:
+        return self.connection.db
+
+    def write(self) -> contextlib.AbstractContextManager[None]:
+        """One transaction for everything written inside it, by any store (see ``Connection.write``)."""
+        return self.connection.write()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+        return self.connection.execute(sql, params)
+
+    def rows(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        return self.connection.rows(sql, params)
+
+    def row(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
+        return self.connection.row(sql, params)
 
     def personal_data(self, channel: str, user_id: str | int, chat_id: int | None = None) -> PersonalData:
         """Every row keyed by the identity, its respondent id or its private chat (GDPR Art. 15)."""
-        identity = self.identity(channel, user_id)
+        identity = self.respondents.identity(channel, user_id)
         chat_rows: dict[str, list[dict[str, object]]] = {"tip_seen": [], "deliveries": []}
         subscription = None
         if chat_id is not None:
-            subscription = self.tip_subscription(chat_id)
+            subscription = self.tips.tip_subscription(chat_id)
             chat_rows["tip_seen"] = self.rows(
                 "select tip_id, seen_at from tip_seen where chat_id = ?", [chat_id]
             )
@@ -112,12 +152,12 @@ class Storage(RespondentStore, SessionStore, TipStore, AnalyticsStore, Retention
         shown = ("channel", "channel_user_id", "language_code", "created_at", "blocked_at")
         data["identity"] = {key: identity[key] for key in shown}  # type: ignore[literal-required]
         data["respondent"] = respondent  # type: ignore[typeddict-item]
-        data["session"] = self.load_session(rid)
+        data["session"] = self.sessions.load_session(rid)
         data["session_times"] = self.row(
             "select started_at, updated_at, finished_at from sessions where respondent_id = ?", [rid]
         )
-        data["referral_arrival"] = self.own_referral_arrivals(identity["channel_user_id"])
-        data["results"] = self.latest_results(rid, limit=1000)
+        data["referral_arrival"] = self.respondents.own_referral_arrivals(identity["channel_user_id"])
+        data["results"] = self.sessions.latest_results(rid, limit=1000)
         if respondent is not None:
             data["consent"] = {
                 "given": None if respondent["consent"] is None else bool(respondent["consent"]),
@@ -134,9 +174,9 @@ class Storage(RespondentStore, SessionStore, TipStore, AnalyticsStore, Retention
         """Erase every row ``personal_data`` shows: the identity with everything under its respondent id
         (share code included), its private chat's tip records, and the user as author of broadcasts."""
         with self.write():
-            found = self.forget(channel, user_id)
+            found = self.respondents.forget(channel, user_id)
             if chat_id is not None:
-                self.forget_tip_chat(chat_id)
+                self.tips.forget_tip_chat(chat_id)
             authored = self.execute(
                 "update broadcasts set created_by = null where created_by = ?", [_as_int(user_id)]
             )

@@ -1,4 +1,4 @@
-"""The SQLite connection: pragmas, the schema's migrations, write transactions and the schema-version check."""
+"""The SQLite connection (the unit of work every store writes in): pragmas, migrations, transactions, schema check."""
 
 from __future__ import annotations
 
@@ -50,6 +50,27 @@ def schema_status(db: Database) -> SchemaStatus:
     """Which of this version's migrations the database has, and which it has that this version does not know."""
     known = tuple(migration.name for migration in migrations._migrations)
     return SchemaStatus(tuple(m.name for m in migrations.applied(db)), known)
+
+
+@dataclass(frozen=True)
+class DatabaseHealth:
+    """What a health check reads of a database file: its integrity, journal mode and schema."""
+
+    integrity: tuple[str, ...]  # ("ok",) when sound
+    journal_mode: str
+    schema: SchemaStatus
+
+
+def inspect_database(path: str | Path) -> DatabaseHealth:
+    """Read a database file's health without changing it (raises ``sqlite3.Error`` when it cannot be read)."""
+    uri = Path(path).expanduser().resolve().as_uri() + "?mode=ro"
+    connection = sqlite3.connect(uri, uri=True, timeout=10)
+    try:
+        integrity = tuple(row[0] for row in connection.execute("PRAGMA integrity_check"))
+        journal = str(connection.execute("PRAGMA journal_mode").fetchone()[0])
+        return DatabaseHealth(integrity, journal, schema_status(Database(connection)))
+    finally:
+        connection.close()
 
 
 def check_schema(db: Database) -> None:
@@ -127,3 +148,22 @@ class Connection:
     def row(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
         found = self.rows(sql, params)
         return found[0] if found else None
+
+
+class Store:
+    """One aggregate's statements over the shared connection, so that stores write in one transaction."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+
+    def write(self) -> contextlib.AbstractContextManager[None]:
+        return self.connection.write()
+
+    def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+        return self.connection.execute(sql, params)
+
+    def rows(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        return self.connection.rows(sql, params)
+
+    def row(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
+        return self.connection.row(sql, params)

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from typing import cast
 
 import orjson
 
-from bot.storage.db import Connection, now
-from bot.storage.rows import IdentityRow, StoredSession, Visitor
+from bot.storage.db import Store, now
+from bot.storage.rows import IdentityRow, StoredSession, Visitor, identity_row
 
 
-class RespondentStore(Connection):
+class RespondentStore(Store):
+    """Respondents, their channel identities, consent and share codes."""
+
     def visit(self, channel: str, user_id: str | int, *, language_code: str | None = None) -> Visitor:
         """Everything an update needs to know about a user in one read, creating the respondent on first contact.
 
@@ -87,20 +88,13 @@ class RespondentStore(Connection):
         row = self.row(
             "select * from identities where channel = ? and channel_user_id = ?", [channel, str(user_id)]
         )
-        return cast(IdentityRow | None, row)
+        return None if row is None else identity_row(row)
 
     def new_respondent_for(self, channel: str, user_id: str | int) -> str:
         """Give an identity a fresh respondent (e.g. a terminal run that starts anew)."""
         with self.write():
             self.forget(channel, user_id)
             return self.respondent_for(channel, user_id)
-
-    def consent(self, respondent_id: str) -> bool | None:
-        """Whether the respondent agreed to the use of their answers for statistics (None: not asked yet)."""
-        row = self.row("select consent from respondents where id = ?", [respondent_id])
-        if row is None or row["consent"] is None:
-            return None
-        return bool(row["consent"])
 
     def consent_record(self, respondent_id: str) -> dict[str, object] | None:
         """The stored consent decision, the version of the text it answered and its month."""
@@ -114,14 +108,6 @@ class RespondentStore(Connection):
             "update respondents set consent = ?, consent_version = ?, consent_month = ? where id = ?",
             [int(consent), version, now()[:7], respondent_id],
         )
-
-    def referral_code(self, respondent_id: str) -> str:
-        """The respondent's own share code, made on first use; it is never exported."""
-        with self.write():
-            row = self.row("select referral_code from respondents where id = ?", [respondent_id])
-            if row and row["referral_code"]:
-                return str(row["referral_code"])
-            return self.create_referral_code(respondent_id)
 
     def create_referral_code(self, respondent_id: str) -> str:
         """Give the respondent a share code; the caller owns the transaction."""
@@ -175,6 +161,9 @@ class RespondentStore(Connection):
 
     def referral_arrivals(self) -> int:
         return int(self.execute("select coalesce(sum(arrivals), 0) from referrals").fetchone()[0])
+
+    def set_language(self, respondent_id: str, language: str) -> None:
+        self.execute("update respondents set language = ? where id = ?", [language, respondent_id])
 
     def mark_blocked(self, channel: str, user_id: str | int, blocked: bool = True) -> None:
         """Remember that a user blocked the bot (or unblocked it by writing again)."""

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlite_utils import Database
 
 from bot.storage.anonymise import anonymised_answers, rounded_score
-from bot.storage.db import Connection
+from bot.storage.db import Connection, Store
 from bot.storage.migrations import migrations
 
 # The channel may hand out an update again only for a short while; a week of ids is plenty.
@@ -145,7 +145,9 @@ _INACTIVE = f"""
 """
 
 
-class RetentionStore(Connection):
+class RetentionStore(Store):
+    """The daily pass that removes what the retention rules say is due."""
+
     def apply_retention(
         self,
         months: int,
@@ -279,11 +281,11 @@ class RetentionStore(Connection):
         """A dry run: the pass on an in-memory copy brought to the current schema; the file is only read."""
         copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         try:
-            self.db.conn.backup(copy)
-            twin = type(self).__new__(type(self))
-            twin.path, twin.db = ":memory:", Database(copy)
-            migrations.apply(twin.db)
-            return twin.apply_retention(months, now=moment)
+            self.connection.db.conn.backup(copy)
+            connection = Connection.__new__(Connection)
+            connection.path, connection.db = ":memory:", Database(copy)
+            migrations.apply(connection.db)
+            return RetentionStore(connection).apply_retention(months, now=moment)
         finally:
             copy.close()
 

@@ -119,3 +119,64 @@ class ShareValueCount(TypedDict):
     category: str
     value: float
     n: int
+
+
+# Row builders: a row read by name into its typed shape, so that a renamed column fails here, not downstream.
+
+
+def identity_row(row: dict[str, Any]) -> IdentityRow:
+    return IdentityRow(
+        channel=str(row["channel"]),
+        channel_user_id=str(row["channel_user_id"]),
+        respondent_id=str(row["respondent_id"]),
+        language_code=row["language_code"],
+        blocked_at=row["blocked_at"],
+        created_at=str(row["created_at"]),
+    )
+
+
+def subscription_row(row: dict[str, Any]) -> SubscriptionRow:
+    return SubscriptionRow(
+        chat_id=int(row["chat_id"]),
+        kind=str(row["kind"]),
+        language=str(row["language"]),
+        schedule=str(row["schedule"]),
+        weekday=row["weekday"],
+        at=str(row["at"]),
+        active=int(row["active"]),
+        created_at=str(row["created_at"]),
+        updated_at=str(row["updated_at"]),
+        deactivated_reason=row["deactivated_reason"],
+    )
+
+
+def broadcast_row(row: dict[str, Any]) -> BroadcastRow:
+    return BroadcastRow(
+        id=int(row["id"]),
+        kind=str(row["kind"]),
+        run_key=row["run_key"],
+        text=row["text"],
+        created_by=row["created_by"],
+        created_at=str(row["created_at"]),
+        status=str(row["status"]),
+        finished_at=row["finished_at"],
+        status_chat_id=row["status_chat_id"],
+        status_message_id=row["status_message_id"],
+        owner=row["owner"],
+        lease_until=row["lease_until"],
+    )
+
+
+def delivery_row(row: dict[str, Any]) -> DeliveryRow:
+    return DeliveryRow(
+        broadcast_id=int(row["broadcast_id"]),
+        chat_id=int(row["chat_id"]),
+        target_chat_id=int(row["target_chat_id"]),
+        tip_id=row["tip_id"],
+        language=row["language"],
+        status=str(row["status"]),
+        attempts=int(row["attempts"]),
+        error=row["error"],
+        message_id=row["message_id"],
+        updated_at=str(row["updated_at"]),
+    )

@@ -9,12 +9,14 @@ from typing import Any
 
 import orjson
 
-from bot.storage.db import Connection, now
+from bot.storage.db import Store, now
 from bot.storage.respondents import _answers
 from bot.storage.rows import ResultRow, StoredSession
 
 
-class SessionStore(Connection):
+class SessionStore(Store):
+    """Sessions, finished results, and the ids of updates already handled."""
+
     def load_session(self, respondent_id: str) -> StoredSession | None:
         row = self.row(
             "select state, answers, language, reply_pending from sessions where respondent_id = ?",
@@ -28,27 +30,6 @@ class SessionStore(Connection):
             language=row["language"],
             reply_pending=int(row["reply_pending"] or 0),
         )
-
-    def save_session(
-        self,
-        respondent_id: str,
-        session: Mapping[str, Any],
-        *,
-        finished: bool = False,
-        update_id: int | None = None,
-        reply_pending: int = 0,
-    ) -> None:
-        """Commit the session before the channel replies, so nothing acknowledged is ever lost.
-
-        ``update_id`` (a channel's update) is committed in the same transaction: see ``claim_update``.
-        """
-        with self.write():
-            if update_id is not None:
-                self.claim_update(update_id)
-            self.store_session(respondent_id, session, finished=finished, reply_pending=reply_pending)
-            self.execute(
-                "update respondents set language = ? where id = ?", [session["language"], respondent_id]
-            )
 
     def store_session(
         self, respondent_id: str, session: Mapping[str, Any], *, finished: bool, reply_pending: int
@@ -76,12 +57,9 @@ class SessionStore(Connection):
             },
         )
 
-    def set_respondent_language(self, respondent_id: str, language: str) -> None:
-        self.execute("update respondents set language = ? where id = ?", [language, respondent_id])
-
     def mark_replied(self, receipts: Iterable[tuple[str, int]]) -> None:
         """The replies named by (respondent id, token) are delivered; a newer pending reply stays pending."""
-        self.db.conn.executemany(
+        self.connection.db.conn.executemany(
             "update sessions set reply_pending = 0 where respondent_id = ? and reply_pending = ?",
             list(receipts),
         )

@@ -1,4 +1,5 @@
-"""The Telegram channel: wiring (``app``), one module per job, all rendering what the advisor returns."""
+"""The Telegram channel: wiring (``app``, ``jobs``), handlers per feature (``handlers``), broadcast runs
+(``broadcast_runs`` with its ``broadcaster``), and one module per job beside them, all rendering what the advisor returns."""
 
 import os
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from datetime import time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Chat, Update
 from telegram.error import TelegramError
@@ -20,24 +18,23 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.admin import broadcast as admin_broadcast
-from bot.admin import channels, reports
 from bot.broadcast.pacer import ChatPacer
-from bot.broadcast.runs import resume_runs, watch_orphaned_runs
 from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.config import Config, ConfigError
 from bot.i18n import LANGUAGES, Translator
-from bot.retention_run import retention_off_loop
 from bot.storage import Storage
-from bot.telegram import callback_data, dialogue, errors, groups, privacy, report
+from bot.telegram import callback_data
+from bot.telegram.broadcast_runs import resume_runs
 from bot.telegram.flood import FairUpdateProcessor
+from bot.telegram.handlers import admin as reports
+from bot.telegram.handlers import broadcast as admin_broadcast
+from bot.telegram.handlers import channels, dialogue, errors, groups, privacy, report, tips
 from bot.telegram.introduction import set_descriptions
+from bot.telegram.jobs import schedule_jobs, schedule_tip_slots, watch_orphaned_runs
 from bot.telegram.limiter import ReplyLimiter
 from bot.telegram.request import RetryingRequest
-from bot.telegram.services import CONTEXT_TYPES, App, Context
+from bot.telegram.services import CONTEXT_TYPES, App
 from bot.telegram.webhook import serve_webhook
-from bot.tips import handlers as tips
-from bot.tips.schedule import Schedule, ensure_slot_job
 
 log = logging.getLogger(__name__)
 
@@ -147,35 +144,12 @@ def register_handlers(application: App, config: Config) -> None:
     add(MessageHandler(text & filters.COMMAND, dialogue.unknown_command))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, dialogue.unsupported_message))
     application.add_error_handler(errors.on_error)
-    if application.job_queue is not None:
-        application.job_queue.run_repeating(receipts_job, RECEIPTS_INTERVAL, name="receipts")
-        application.job_queue.run_daily(
-            retention_job, time=RETENTION_TIME.replace(tzinfo=ZoneInfo(config.timezone)), name="retention"
-        )
-
-
-RECEIPTS_INTERVAL = 60  # seconds between writes of the delivery receipts held in memory
-
-
-async def receipts_job(context: Context) -> None:
-    """Write the delivery receipts of replies that went out, for users who have not written since."""
-    context.bot_data.advisor.flush_receipts()
+    schedule_jobs(application, config)
 
 
 async def _post_stop(application: App) -> None:
     """Write what is held in memory, so that a clean restart shows nobody a "lost reply" notice."""
     application.bot_data.advisor.flush_receipts()
-
-
-RETENTION_TIME = time(3, 30)  # daily, in the configured time zone, when hardly anyone writes
-
-
-async def retention_job(context: Context) -> None:
-    """Remove what the retention rules say is due; logs counts only, never an id."""
-    services = context.bot_data
-    # Off the event loop, in short transactions: the bot keeps answering during a long pass.
-    counts = await retention_off_loop(services.storage, services.config.retention_months)
-    log.info("Retention: %s", ", ".join(f"{name} {n}" for name, n in counts.items()))
 
 
 async def _post_init(application: App) -> None:
@@ -196,8 +170,7 @@ async def _post_init(application: App) -> None:
     # What the bot does, how long it takes and what it stores, shown before the first /start.
     await set_descriptions(bot)
     services = application.bot_data
-    for kind, weekday, at in services.storage.tip_slots():
-        ensure_slot_job(application, Schedule(kind, weekday, at))
+    schedule_tip_slots(application)
     await resume_runs(application)
     watch_orphaned_runs(application)
     if services.config.admin_ids:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from bot.advisor import Pressed
+from bot.outcome import Pressed
 from dialogs.engine import RESULT, SUMMARY, Back, Choose, Confirm, Edit, Restart, Show
 from dialogs.questions import QUESTION_BY_ID
 

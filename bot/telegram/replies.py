@@ -9,9 +9,9 @@ from urllib.parse import quote
 from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot.advisor import Outcome
 from bot.chart import draw_off_loop, marketing_split_chart
 from bot.i18n import Translator
+from bot.outcome import Outcome
 from bot.rendering import HTML, render_changes, render_question, render_result, render_summary
 from bot.telegram.consent import ask_consent
 from bot.telegram.keyboards import question_keyboard, result_keyboard, summary_keyboard

@@ -16,8 +16,8 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.warnings import PTBUserWarning
 
-from bot.advisor import Respondent
 from bot.i18n import Translator
+from bot.outcome import Respondent
 from bot.rendering import HTML
 from bot.telegram.services import CHANNEL, Context
 from dialogs.text import Text

@@ -8,10 +8,11 @@ from typing import Any
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
 from bot.advisor import Advisor
-from bot.broadcast import ChatPacer, TipBroadcaster
 from bot.broadcast.lease import Lease
+from bot.broadcast.pacer import ChatPacer
 from bot.config import Config
 from bot.storage import Storage
+from bot.telegram.broadcaster import TipBroadcaster
 
 CHANNEL = "telegram"  # the channel name of Telegram identities in storage
 

@@ -1,1 +1,1 @@
-"""Tips: the localized catalogue, the schedules they go out on, and the subscription commands."""
+"""Tips without a channel: the localized catalogue, and the schedules they go out on."""

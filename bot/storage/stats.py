@@ -1,4 +1,4 @@
-"""Anonymous analytics: admin export, statistics and the peer benchmark.
+"""Anonymous aggregates for /stats, the peer benchmark and the admin export.
 
 Only consenting respondents' latest results are read here, and never an identity or a share code.
 """
@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.storage.db import Connection
+from bot.storage.db import Connection, Store
 from bot.storage.rows import SessionStateCount, ShareValueCount
 from bot.storage.shares import SHARES, share_sql
 
 
-class AnalyticsStore(Connection):
+class StatsStore(Store):
+    """Counts and consenting respondents' latest results; never an identity or a share code."""
+
     def consented_results(
         self,
         *,
@@ -33,7 +35,7 @@ class AnalyticsStore(Connection):
         ``quasi_values`` (answers of ``values`` that narrow a group, such as the sector) are the quasi-identifiers.
         Use it as a context manager: counts and rows then come from one consistent snapshot.
         """
-        return ConsentedResults(self, bandings, values, since, quasi_values)
+        return ConsentedResults(self.connection, bandings, values, since, quasi_values)
 
     # Readers of the counts that the migration m005_statistics_counts keeps up to date with triggers: /stats
     # and the peer benchmark read these, with no scan of the results.

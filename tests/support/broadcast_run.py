@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.storage import Storage
-from tests.botapi_fake import BotApiFake
+from tests.support.botapi_fake import BotApiFake
+from tests.support.load import scaled
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-token-for-broadcast-runs-only"
 ADMIN = 990001
 FIRST_CHAT = 10_000_000
@@ -87,7 +88,7 @@ def subscribe_chats(fake: BotApiFake, database: Path, count: int) -> list[int]:
     with storage.db.atomic():
         for chat_id in chats:
             fake.user(chat_id, language_code="de")
-            storage.subscribe_tips(chat_id, kind="private", language="de")
+            storage.tips.subscribe_tips(chat_id, kind="private", language="de")
     storage.close()
     return chats
 
@@ -170,7 +171,7 @@ def run_broadcast(
 
 
 def _wait_for_deliveries(fake: BotApiFake, count: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + scaled(timeout)
     while _delivered_calls(fake) < count:
         if time.monotonic() > deadline:
             raise TimeoutError("the broadcast did not start")
@@ -186,7 +187,7 @@ def _delivered_calls(fake: BotApiFake) -> int:
 
 
 def _wait_until_done(database: Path, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + scaled(timeout)
     while time.monotonic() < deadline:
         with sqlite3.connect(database, timeout=30) as conn:
             row = conn.execute(

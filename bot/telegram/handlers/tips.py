@@ -6,10 +6,11 @@ from telegram import Chat, ChatMember, Update
 from telegram.error import TelegramError
 
 from bot.i18n import LANGUAGES, Translator
+from bot.telegram.jobs import ensure_slot_job
 from bot.telegram.locks import serialized
 from bot.telegram.send import answer_query, reply_text, user_language
 from bot.telegram.services import Context
-from bot.tips.schedule import Schedule, ensure_slot_job, parse_schedule, schedule_of
+from bot.tips.schedule import Schedule, parse_schedule, schedule_of
 from dialogs.text import Text, msg
 
 ADMIN_STATUSES = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
@@ -52,8 +53,8 @@ async def _subscribe(update: Update, context: Context, kind: str, language: str)
     chat = update.effective_chat
     assert chat is not None
     storage = context.bot_data.storage
-    storage.subscribe_tips(chat.id, kind=kind, language=language)
-    subscription = storage.tip_subscription(chat.id)
+    storage.tips.subscribe_tips(chat.id, kind=kind, language=language)
+    subscription = storage.tips.tip_subscription(chat.id)
     assert subscription is not None
     schedule = schedule_of(subscription)
     ensure_slot_job(context.application, schedule)
@@ -68,7 +69,7 @@ async def tips_command(update: Update, context: Context) -> None:
     args = [arg.lower() for arg in (context.args or [])]
     in_group = chat.type in (Chat.GROUP, Chat.SUPERGROUP)
     storage = context.bot_data.storage
-    subscription = storage.tip_subscription(chat.id)
+    subscription = storage.tips.tip_subscription(chat.id)
     if subscription is not None and in_group:
         language = subscription["language"]
     if not args:
@@ -95,7 +96,7 @@ async def tips_command(update: Update, context: Context) -> None:
         if subscription is None:
             await reply_text(update, context, msg("Please switch the tips on first."), args[0])
             return
-        storage.set_tip_language(chat.id, args[0])
+        storage.tips.set_tip_language(chat.id, args[0])
         confirmation = (
             msg("Tips will come in English.") if args[0] == "en" else msg("Tips will come in German.")
         )
@@ -115,7 +116,7 @@ async def tips_command(update: Update, context: Context) -> None:
         )
         return
     if subscription is None or not subscription["active"]:
-        storage.subscribe_tips(
+        storage.tips.subscribe_tips(
             chat.id,
             kind=chat.type,
             language=language,
@@ -123,7 +124,7 @@ async def tips_command(update: Update, context: Context) -> None:
             weekday=schedule.weekday,
             at=schedule.at,
         )
-    storage.set_tip_schedule(chat.id, schedule=schedule.kind, weekday=schedule.weekday, at=schedule.at)
+    storage.tips.set_tip_schedule(chat.id, schedule=schedule.kind, weekday=schedule.weekday, at=schedule.at)
     ensure_slot_job(context.application, schedule)
     await reply_text(update, context, subscribed_text(schedule, language), language)
 
@@ -157,5 +158,5 @@ async def unsubscribe_command(update: Update, context: Context) -> None:
 async def _unsubscribe(update: Update, context: Context, language: str) -> None:
     chat = update.effective_chat
     assert chat is not None
-    context.bot_data.storage.unsubscribe_tips(chat.id)
+    context.bot_data.storage.tips.unsubscribe_tips(chat.id)
     await reply_text(update, context, msg("Tips are off. You will receive no more tips here."), language)

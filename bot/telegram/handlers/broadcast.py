@@ -10,12 +10,12 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from bot.admin.access import admin_only
-from bot.broadcast.runs import broadcaster_of, progress_text, start_in_background
 from bot.i18n import Translator
 from bot.rendering import HTML
 from bot.storage import PlannedDelivery
 from bot.telegram import callback_data
+from bot.telegram.access import admin_only
+from bot.telegram.broadcast_runs import broadcaster_of, progress_text, start_in_background
 from bot.telegram.send import answer_query, reply_text, user_language
 from bot.telegram.services import Context
 from dialogs.text import msg, nmsg
@@ -65,9 +65,11 @@ async def _preview(update: Update, context: Context, text_html: str, length: int
     user = update.effective_user
     assert user is not None
     storage = context.bot_data.storage
-    draft_id = storage.create_broadcast("admin", [], text=text_html, created_by=user.id, status="draft")
+    draft_id = storage.broadcasts.create_broadcast(
+        "admin", [], text=text_html, created_by=user.id, status="draft"
+    )
     assert draft_id is not None
-    recipients = len(storage.active_tip_subscriptions())
+    recipients = len(storage.tips.active_tip_subscriptions())
     t = Translator(language)
     keyboard = InlineKeyboardMarkup(
         [
@@ -110,7 +112,7 @@ async def on_broadcast_button(update: Update, context: Context) -> None:
     await answer_query(query)
     storage = context.bot_data.storage
     language = user_language(update, context)
-    broadcast = storage.broadcast(int(match["draft"])) if match else None
+    broadcast = storage.broadcasts.broadcast(int(match["draft"])) if match else None
     action = match["action"] if match else ""
     if (
         user is None
@@ -129,16 +131,18 @@ async def on_broadcast_button(update: Update, context: Context) -> None:
             await context.bot.edit_message_reply_markup(query.message.chat.id, query.message.message_id)
     broadcast_id = int(broadcast["id"])
     if action != "ok":
-        storage.set_broadcast_status(broadcast_id, "cancelled")
+        storage.broadcasts.set_broadcast_status(broadcast_id, "cancelled")
         await reply_text(update, context, msg("Broadcast cancelled."), language)
         return
     deliveries = [
         PlannedDelivery(chat_id=int(s["chat_id"]), language=s["language"])
-        for s in storage.active_tip_subscriptions()
+        for s in storage.tips.active_tip_subscriptions()
     ]
     chat = update.effective_chat
     assert chat is not None
-    if not storage.start_draft(broadcast_id, user.id, deliveries, chat.id):  # a second tap got here first
+    if not storage.broadcasts.start_draft(
+        broadcast_id, user.id, deliveries, chat.id
+    ):  # a second tap got here first
         await reply_text(update, context, ALREADY_RUNNING, language)
         return
     services = context.bot_data
@@ -154,6 +158,6 @@ async def on_broadcast_button(update: Update, context: Context) -> None:
             ),
             parse_mode=ParseMode.HTML,
         )
-        storage.set_broadcast_status_message(broadcast_id, chat.id, status.message_id)
+        storage.broadcasts.set_broadcast_status_message(broadcast_id, chat.id, status.message_id)
     finally:
         start_in_background(context.application, broadcast_id)

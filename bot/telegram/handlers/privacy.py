@@ -7,8 +7,8 @@ import json
 
 from telegram import Update
 
-from bot.advisor import ChangeConsent, Respondent
 from bot.i18n import Translator
+from bot.outcome import ChangeConsent, Respondent
 from bot.rendering import HTML
 from bot.storage.retention import PROCESSED_UPDATE_DAYS
 from bot.telegram import callback_data

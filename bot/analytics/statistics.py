@@ -1,4 +1,4 @@
-"""Statistics for admins and the peer benchmark shown with a result, both from aggregate counts only.
+"""The figures /stats shows, from aggregate counts only, and their text.
 
 Answer-based figures come from consenting respondents' latest results and are shown only for groups of at
 least ``k`` respondents; the completion funnel counts sessions (their state, never their answers).
@@ -6,13 +6,11 @@ least ``k`` respondents; the completion funnel counts sessions (their state, nev
 
 from __future__ import annotations
 
-import io
-import time
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from bot.export import DEFAULT_K, round_to_5
+from bot.anonymity import DEFAULT_K, round_to_5
 from bot.i18n import Translator
 from bot.rendering import PLAIN, Markup
 from bot.storage import SHARES, Storage
@@ -38,18 +36,18 @@ class Statistics:
 
 def collect_statistics(storage: Storage, k: int = DEFAULT_K) -> Statistics:
     """Read every figure of /stats from the counts the database keeps up to date (no scan of the results)."""
-    sessions = storage.session_state_counts()
+    sessions = storage.stats.session_state_counts()
     unfinished = sorted(
         ((s["state"], s["n"]) for s in sessions if not s["finished"]), key=lambda x: (-x[1], x[0])
     )
     return Statistics(
-        respondents=storage.counted_total("respondents"),
+        respondents=storage.stats.counted_total("respondents"),
         started=sum(s["n"] for s in sessions),
         finished=sum(s["n"] for s in sessions if s["finished"]),
         unfinished_by_state=tuple(unfinished),
-        categories=tuple(storage.counted_categories()),
+        categories=tuple(storage.stats.counted_categories()),
         medians=share_medians(storage),
-        referral_arrivals=storage.counted_total("referral_arrivals"),
+        referral_arrivals=storage.stats.counted_total("referral_arrivals"),
         k=k,
     )
 
@@ -63,7 +61,7 @@ def share_medians(
     results.
     """
     counts: dict[tuple[str, str], list[tuple[float, int]]] = {}
-    for found in storage.share_value_counts(names, category):
+    for found in storage.stats.share_value_counts(names, category):
         counts.setdefault((found["category"], found["share"]), []).append((found["value"], found["n"]))
     medians: dict[str, dict[str, tuple[float, int]]] = {}
     for (found_category, share), values in counts.items():
@@ -100,7 +98,7 @@ def state_name(state: str) -> Text:
     return msg("{value}", value=state)
 
 
-def _ordered(medians: dict[str, dict[str, tuple[float, int]]]) -> list[str]:
+def ordered_categories(medians: dict[str, dict[str, tuple[float, int]]]) -> list[str]:
     known = [c.value for c in SIZE_ORDER if c.value in medians]
     return known + sorted(c for c in medians if c not in known)
 
@@ -151,7 +149,7 @@ def render_statistics(stats: Statistics, t: Translator, markup: Markup = PLAIN) 
             )
         )
     )
-    for category in _ordered(stats.medians):
+    for category in ordered_categories(stats.medians):
         shares = stats.medians[category]
         n = shares["online_share"][1]
         if n >= stats.k:
@@ -173,95 +171,3 @@ def render_statistics(stats: Statistics, t: Translator, markup: Markup = PLAIN) 
     lines.append("")
     lines.append(e(t(msg("Arrivals through shared links: {n}", n=stats.referral_arrivals))))
     return "\n".join(lines)
-
-
-def statistics_chart(stats: Statistics, t: Translator) -> bytes:
-    """A PNG with the completion funnel and drop-off (left) and the median split per size class (right)."""
-    from matplotlib.figure import Figure  # imported lazily: matplotlib costs ~0.5 s to import
-
-    figure = Figure(figsize=(10, 4), dpi=100)
-    funnel, split = figure.subplots(1, 2)
-    labels = [t(msg("Started")), t(msg("Finished"))]
-    values = [stats.started, stats.finished]
-    for state, n in stats.unfinished_by_state[:6]:
-        labels.append(t(msg("Stopped at: {step}", step=state_name(state))))
-        values.append(n)
-    positions = list(range(len(labels)))
-    colors = ["#1f77b4", "#2ca02c"] + ["#d62728"] * (len(labels) - 2)
-    funnel.barh(positions, values, color=colors)
-    funnel.set_yticks(positions, labels, fontsize=7)
-    funnel.invert_yaxis()
-    funnel.set_title(t(msg("Completion funnel")), fontsize=10)
-    funnel.spines[["top", "right"]].set_visible(False)
-
-    shown = [c for c in _ordered(stats.medians) if stats.medians[c]["online_share"][1] >= stats.k]
-    width = 0.27
-    share_labels = [t(msg("Online")), t(msg("Social media")), t(msg("Controlling/monitoring"))]
-    for offset, (share, label) in enumerate(zip(SHARES, share_labels, strict=True)):
-        heights = [float(round_to_5(stats.medians[c][share][0]) or 0) for c in shown]
-        split.bar([i + (offset - 1) * width for i in range(len(shown))], heights, width, label=label)
-    split.set_xticks(list(range(len(shown))), [t(category_name(c)) for c in shown], fontsize=7)
-    split.set_ylabel(t(msg("Share of the marketing budget (%)")), fontsize=8)
-    split.set_title(t(msg("Median marketing split per size class")), fontsize=10)
-    if shown:
-        split.legend(fontsize=7)
-    else:
-        split.text(
-            0.5, 0.5, t(msg("Not enough results yet")), ha="center", va="center", transform=split.transAxes
-        )
-    split.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png")
-    return buffer.getvalue()
-
-
-# --- peer benchmark -------------------------------------------------------------------------------
-
-
-class PeerBenchmark:
-    """The median online share of a size class, cached for ``ttl`` seconds so results stay quick to show."""
-
-    def __init__(self, storage: Storage, k: int = DEFAULT_K, ttl: float = 300.0) -> None:
-        self.storage = storage
-        self.k = k
-        self.ttl = ttl
-        self._medians: dict[str, dict[str, tuple[float, int]]] = {}
-        self._read_at: float | None = None
-
-    def forget_cache(self) -> None:
-        """Read the figures afresh next time (someone's answers left the statistics)."""
-        self._read_at = None
-
-    def online_share(self, category: str) -> tuple[int, int] | None:
-        """(median online share rounded to 5 points, n) of ``category``, or None when n < k."""
-        now = time.monotonic()
-        if self._read_at is None or now - self._read_at >= self.ttl:
-            self._medians = share_medians(self.storage, ["online_share"])
-            self._read_at = now
-        median, n = self._medians.get(category, {}).get("online_share", (0.0, 0))
-        if n < self.k:
-            return None
-        return round_to_5(median) or 0, n
-
-    def line(self, category: str) -> Text | None:
-        """The benchmark sentence for a result of ``category``, or None when too few companies compare."""
-        found = self.online_share(category)
-        if found is None:
-            return None
-        share, n = found
-        return msg(
-            "Companies of your size class in our data spend {share} of their marketing budget online "
-            "(median, n = {n}).",
-            share=Percent(Decimal(share)),
-            n=n,
-        )
-
-
-def peer_benchmark(bot_data: MutableMapping[str, object], storage: Storage) -> PeerBenchmark:
-    """The application's shared benchmark cache, made on first use."""
-    benchmark = bot_data.get("peer_benchmark")
-    if not isinstance(benchmark, PeerBenchmark) or benchmark.storage is not storage:
-        benchmark = PeerBenchmark(storage)
-        bot_data["peer_benchmark"] = benchmark
-    return benchmark

@@ -7,11 +7,12 @@ import re
 from telegram import Chat, ChatMember, Update
 from telegram.error import TelegramError
 
-from bot.admin.access import admin_only
 from bot.i18n import LANGUAGES, Translator
+from bot.telegram.access import admin_only
+from bot.telegram.jobs import ensure_slot_job
 from bot.telegram.send import reply_text, user_language
 from bot.telegram.services import Context
-from bot.tips.schedule import ensure_slot_job, schedule_of
+from bot.tips.schedule import schedule_of
 from dialogs.text import msg
 
 
@@ -55,8 +56,8 @@ async def addchannel_command(update: Update, context: Context) -> None:
         )
         return
     storage = context.bot_data.storage
-    storage.subscribe_tips(chat.id, kind="channel", language=channel_language)
-    subscription = storage.tip_subscription(chat.id)
+    storage.tips.subscribe_tips(chat.id, kind="channel", language=channel_language)
+    subscription = storage.tips.tip_subscription(chat.id)
     assert subscription is not None
     ensure_slot_job(context.application, schedule_of(subscription))
     await reply_text(

@@ -96,7 +96,7 @@ class TipBroadcaster:
 
     def resume_interrupted(self, broadcast_id: int) -> int:
         """Settle sends a crash cut off (never repeated), so that only untouched deliveries remain pending."""
-        uncertain = self.storage.settle_interrupted_deliveries(broadcast_id)
+        uncertain = self.storage.broadcasts.settle_interrupted_deliveries(broadcast_id)
         if uncertain:
             log.warning(
                 "Run %d: %d sends were cut off by a restart and are not repeated", broadcast_id, uncertain
@@ -104,7 +104,7 @@ class TipBroadcaster:
         return uncertain
 
     def progress(self, broadcast_id: int) -> BroadcastProgress:
-        counts = self.storage.delivery_counts(broadcast_id)
+        counts = self.storage.broadcasts.delivery_counts(broadcast_id)
         progress = BroadcastProgress(broadcast_id, total=sum(counts.values()), rate=1 / self.pacer.interval)
         progress.sent = counts.get("sent", 0)
         progress.failed = counts.get("failed", 0)
@@ -128,7 +128,10 @@ class TipBroadcaster:
         """
         self.resume_interrupted(broadcast_id)
         progress = self.progress(broadcast_id)
-        queue = [_Queued(0.0, next(self._seq), row) for row in self.storage.pending_deliveries(broadcast_id)]
+        queue = [
+            _Queued(0.0, next(self._seq), row)
+            for row in self.storage.broadcasts.pending_deliveries(broadcast_id)
+        ]
         heapq.heapify(queue)
         wake = asyncio.Event()
         in_flight: set[asyncio.Task[None]] = set()
@@ -188,7 +191,7 @@ class TipBroadcaster:
             return progress
         if on_progress is not None:
             await on_progress(progress)
-        self.storage.set_broadcast_status(broadcast_id, "done")
+        self.storage.broadcasts.set_broadcast_status(broadcast_id, "done")
         return progress
 
     async def _deliver(
@@ -203,12 +206,12 @@ class TipBroadcaster:
         target = int(row["target_chat_id"])
         text = render(row)
         if text is None:
-            self.storage.mark_delivery(broadcast_id, chat_id, "failed", error="nothing to send")
+            self.storage.broadcasts.mark_delivery(broadcast_id, chat_id, "failed", error="nothing to send")
             progress.failed += 1
             return
         try:
             async with self.pacer.on_the_wire():
-                if not self.storage.claim_delivery(broadcast_id, chat_id):
+                if not self.storage.broadcasts.claim_delivery(broadcast_id, chat_id):
                     return  # no longer pending: another process has it
                 message = await self.bot.send_message(
                     target, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
@@ -218,14 +221,14 @@ class TipBroadcaster:
             # are refused at once, which is the overall limit speaking.
             seconds = _seconds(error.retry_after)
             progress.rate_limited += 1
-            self.storage.mark_delivery(broadcast_id, chat_id, "pending", error="429")
+            self.storage.broadcasts.mark_delivery(broadcast_id, chat_id, "pending", error="429")
             self.pacer.pause_chat(target, seconds)
             if self._overall_limit_hit(target):
                 self.pacer.pause_all(seconds)
             requeue(row, time.monotonic() + seconds)
         except ChatMigrated as error:
             new_id = int(error.new_chat_id)
-            self.storage.mark_delivery(
+            self.storage.broadcasts.mark_delivery(
                 broadcast_id, chat_id, "pending", target_chat_id=new_id, error="migrated"
             )
             progress.migrated += 1
@@ -233,30 +236,34 @@ class TipBroadcaster:
                 self.on_migrated(target, new_id)
             requeue({**row, "target_chat_id": new_id}, time.monotonic())
         except Forbidden:
-            self.storage.mark_delivery(broadcast_id, chat_id, "blocked", error="403")
+            self.storage.broadcasts.mark_delivery(broadcast_id, chat_id, "blocked", error="403")
             progress.blocked += 1
             if self.on_blocked is not None:
                 self.on_blocked(target)
         except TimedOut:
             # The request may have reached Telegram: never repeat it.
-            self.storage.mark_delivery(broadcast_id, chat_id, "uncertain", error="timeout")
+            self.storage.broadcasts.mark_delivery(broadcast_id, chat_id, "uncertain", error="timeout")
             progress.uncertain += 1
         except BadRequest as error:
-            self.storage.mark_delivery(broadcast_id, chat_id, "failed", error=str(error)[:200])
+            self.storage.broadcasts.mark_delivery(broadcast_id, chat_id, "failed", error=str(error)[:200])
             progress.failed += 1
         except NetworkError as error:
             if _surely_not_sent(error) and int(row.get("attempts") or 0) + 1 < MAX_ATTEMPTS:
                 attempts = int(row.get("attempts") or 0) + 1
-                self.storage.mark_delivery(broadcast_id, chat_id, "pending", error=type(error).__name__)
+                self.storage.broadcasts.mark_delivery(
+                    broadcast_id, chat_id, "pending", error=type(error).__name__
+                )
                 requeue({**row, "attempts": attempts}, time.monotonic() + 2.0**attempts)
             elif _surely_not_sent(error):
-                self.storage.mark_delivery(broadcast_id, chat_id, "failed", error=str(error)[:200])
+                self.storage.broadcasts.mark_delivery(broadcast_id, chat_id, "failed", error=str(error)[:200])
                 progress.failed += 1
             else:
-                self.storage.mark_delivery(broadcast_id, chat_id, "uncertain", error=type(error).__name__)
+                self.storage.broadcasts.mark_delivery(
+                    broadcast_id, chat_id, "uncertain", error=type(error).__name__
+                )
                 progress.uncertain += 1
         else:
-            self.storage.mark_delivery(
+            self.storage.broadcasts.mark_delivery(
                 broadcast_id, chat_id, "sent", message_id=message.message_id, seen_tip=row.get("tip_id")
             )
             progress.sent += 1

@@ -8,8 +8,8 @@ import logging
 from telegram import Chat, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError
 
-from bot.advisor import Respondent
 from bot.i18n import Translator
+from bot.outcome import Respondent
 from bot.telegram.locks import user_lock
 from bot.telegram.replies import show
 from bot.telegram.services import CHANNEL, Context
@@ -23,7 +23,7 @@ async def on_error(update: object, context: Context) -> None:
     """Log without personal data and reassure the user that their answers are safe."""
     error = context.error
     if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
-        context.bot_data.storage.mark_blocked(CHANNEL, update.effective_user.id)
+        context.bot_data.storage.respondents.mark_blocked(CHANNEL, update.effective_user.id)
         log.info("A user has blocked the bot; recorded")
         return
     update_id = update.update_id if isinstance(update, Update) else None

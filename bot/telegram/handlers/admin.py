@@ -16,12 +16,14 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from bot.admin.access import admin_only
-from bot.analytics import collect_statistics, render_statistics, statistics_chart
+from bot.analytics.chart import statistics_chart
+from bot.analytics.statistics import collect_statistics, render_statistics
+from bot.anonymity import DEFAULT_K
 from bot.commands import ADMIN_COMMANDS
-from bot.export import DEFAULT_K, FORMATS, export_filename, write_export
+from bot.export import FORMATS, export_filename, write_export
 from bot.i18n import LANGUAGES, Translator
 from bot.rendering import HTML
+from bot.telegram.access import admin_only
 from bot.telegram.send import send_html
 from bot.telegram.services import Context
 from dialogs.engine import language_for

@@ -51,6 +51,8 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeAlias
 
+from tests.support.load import scaled
+
 __all__ = [
     "ApiError",
     "BotApiFake",
@@ -1068,7 +1070,7 @@ class BotApiFake:
         With an int ``n`` instead, wait until the bot has sent at least ``n`` messages (in the chat or
         overall) and return the list of its messages. Raises ``TimeoutError`` with a transcript.
         """
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         with self._cond:
             key = self._chat(chat_id).id if chat_id is not None else None
 
@@ -1127,7 +1129,7 @@ class BotApiFake:
         timeout: float = 10.0,
     ) -> CallRecord:
         """Block until a completed request of ``method`` (matching ``predicate``) is in the log."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         with self._cond:
             checked = 0
             while True:
@@ -1139,7 +1141,7 @@ class BotApiFake:
 
     def wait_polling(self, timeout: float = 10.0) -> None:
         """Block until the bot has sent its first getUpdates request (i.e. it is up and polling)."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         with self._cond:
             while self._get_updates_arrivals == 0:
                 self._wait_until(deadline, "the first getUpdates request", None)
@@ -1151,7 +1153,7 @@ class BotApiFake:
 
     def wait_updates_consumed(self, timeout: float = 10.0) -> None:
         """Block until the bot has confirmed every update (its next getUpdates offset passed them)."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         with self._cond:
             while self._updates:
                 self._wait_until(deadline, "the bot to confirm all updates", None)
@@ -1159,7 +1161,7 @@ class BotApiFake:
     def callback_answer(self, query_id: str | JSONDict, timeout: float | None = None) -> JSONDict | None:
         """The bot's answerCallbackQuery parameters for a press (None if unanswered, or wait ``timeout``)."""
         key = query_id["id"] if isinstance(query_id, dict) else str(query_id)
-        deadline = time.monotonic() + (timeout or 0)
+        deadline = time.monotonic() + scaled(timeout or 0)
         with self._cond:
             while True:
                 answer = self._callbacks[key]["answer"]
@@ -1705,7 +1707,7 @@ class BotApiFake:
                 self._updates.popleft()
         self._poll_sequence += 1
         me = self._poll_sequence
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         self._cond.notify_all()  # wakes an older getUpdates, which then answers 409
         while True:
             if self._poll_sequence != me:
@@ -2543,7 +2545,7 @@ class FakeUser:
     def wait_reply(self, timeout: float = 10.0, chat: ChatRef | None = None) -> JSONDict:
         """The next new bot message in the chat after the last one this user saw (via wait_reply)."""
         fake = self._fake
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         with fake._cond:
             state = fake._chat(chat if chat is not None else self.id)
             while True:
@@ -2560,7 +2562,7 @@ class FakeUser:
     def wait_screen(self, timeout: float = 10.0, chat: ChatRef | None = None) -> JSONDict:
         """What the user sees change next: a new bot message, or one seen before that the bot edited."""
         fake = self._fake
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         with fake._cond:
             state = fake._chat(chat if chat is not None else self.id)
             while True:
@@ -2581,13 +2583,13 @@ class FakeUser:
 
     def wait_replies(self, count: int, timeout: float = 10.0, chat: ChatRef | None = None) -> list[JSONDict]:
         """The next ``count`` new bot messages (one shared deadline)."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         return [self.wait_reply(max(deadline - time.monotonic(), 0.0), chat) for _ in range(count)]
 
     def wait_edit(self, message_id: int, timeout: float = 10.0, chat: ChatRef | None = None) -> JSONDict:
         """Block until the bot edits (or deletes) a message since this user last saw it; return it."""
         fake = self._fake
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         with fake._cond:
             state = fake._chat(chat if chat is not None else self.id)
             key = (state.id, message_id)

@@ -17,7 +17,7 @@ from telegram.error import TimedOut
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
-from tests.botapi_fake import MAX_CALLBACK_DATA_BYTES, MAX_TEXT_LENGTH, ApiError, format_text
+from tests.support.botapi_fake import MAX_CALLBACK_DATA_BYTES, MAX_TEXT_LENGTH, ApiError, format_text
 
 MAX_CAPTION_LENGTH = 1024
 SHOWN = ("sendMessage", "sendPhoto", "sendDocument", "editMessageText")

@@ -9,7 +9,7 @@ from typing import Any
 from bot.config import load_config
 from bot.storage import Storage
 from bot.telegram.app import build_application
-from tests.telegram_fakes import TOKEN, FakeRequest, Updates
+from tests.support.telegram_fakes import TOKEN, FakeRequest, Updates
 
 USER = 4242
 
@@ -121,11 +121,34 @@ def add_respondent(
     **changes: dict[str, Any],
 ) -> str:
     """A respondent with a session and a result, as the bot stores them."""
-    rid = storage.respondent_for("telegram", user_id, language_code=language)
+    rid = storage.respondents.respondent_for("telegram", user_id, language_code=language)
     if consent is not None:
-        storage.set_consent(rid, consent)
+        storage.respondents.set_consent(rid, consent)
     given = answers(**changes)
-    storage.save_session(rid, {"state": "result", "answers": given, "language": language}, finished=True)
-    storage.save_result(rid, category=category, score=score, answers=given, step_ids=["website"])
-    storage.referral_code(rid)
+    save_session(storage, rid, {"state": "result", "answers": given, "language": language}, finished=True)
+    storage.sessions.save_result(rid, category=category, score=score, answers=given, step_ids=["website"])
+    share_code(storage, rid)
     return rid
+
+
+def share_code(storage: Storage, respondent_id: str) -> str:
+    """The respondent's share code, made as the bot makes it with a result when there is none yet."""
+    with storage.write():
+        row = storage.row("select referral_code from respondents where id = ?", [respondent_id])
+        if row is not None and row["referral_code"]:
+            return str(row["referral_code"])
+        return storage.respondents.create_referral_code(respondent_id)
+
+
+def save_session(
+    storage: Storage,
+    respondent_id: str,
+    session: Mapping[str, Any],
+    *,
+    finished: bool = False,
+    reply_pending: int = 0,
+) -> None:
+    """Write a session in a transaction of its own (the advisor writes it with the rest of an update)."""
+    with storage.write():
+        storage.sessions.store_session(respondent_id, session, finished=finished, reply_pending=reply_pending)
+        storage.respondents.set_language(respondent_id, session["language"])

@@ -5,9 +5,9 @@ from __future__ import annotations
 from telegram import Chat, Update
 from telegram.ext import ApplicationHandlerStop
 
-from bot.advisor import AdvisorEvent, Begin, GiveConsent, Outcome, Respondent, Typed
 from bot.commands import PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.i18n import Translator
+from bot.outcome import AdvisorEvent, Begin, GiveConsent, Outcome, Respondent, Typed
 from bot.rendering import HTML
 from bot.telegram import callback_data
 from bot.telegram.keyboards import language_keyboard

@@ -11,11 +11,11 @@ from telegram.error import TelegramError
 
 from bot.broadcast.lease import Lease
 from bot.broadcast.pacer import ChatPacer
-from bot.broadcast.sender import BroadcastProgress, Progress, Render, TipBroadcaster
 from bot.i18n import LANGUAGES, Translator
 from bot.rendering import HTML
 from bot.storage import BroadcastRow, DeliveryRow, Storage
-from bot.telegram.services import CHANNEL, App, Context
+from bot.telegram.broadcaster import BroadcastProgress, Progress, Render, TipBroadcaster
+from bot.telegram.services import CHANNEL, App
 from bot.tips.catalogue import footer_for, render_tip, tip_by_id
 from dialogs.text import Text, msg
 
@@ -46,8 +46,8 @@ def broadcaster_of(application: App) -> TipBroadcaster:
             storage,
             bot,
             pacer=pacer,
-            on_blocked=lambda chat_id: storage.unsubscribe_tips(chat_id, reason="blocked"),
-            on_migrated=storage.migrate_tip_chat,
+            on_blocked=lambda chat_id: storage.tips.unsubscribe_tips(chat_id, reason="blocked"),
+            on_migrated=storage.tips.migrate_tip_chat,
         )
         services.broadcaster = broadcaster
     return broadcaster
@@ -74,7 +74,7 @@ def render_delivery(storage: Storage, broadcast: BroadcastRow) -> Render:
         chat_id = int(row["target_chat_id"])
         kind = None
         if chat_id < 0:
-            subscription = storage.tip_subscription(chat_id)
+            subscription = storage.tips.tip_subscription(chat_id)
             kind = subscription["kind"] if subscription else None
         return render_tip(tip, language, footer=footer_for(chat_id, kind))
 
@@ -93,7 +93,7 @@ async def run_broadcast(application: App, broadcast_id: int) -> BroadcastProgres
 
 async def _run_broadcast(application: App, broadcast_id: int) -> BroadcastProgress | None:
     storage = application.bot_data.storage
-    broadcast = storage.broadcast(broadcast_id)
+    broadcast = storage.broadcasts.broadcast(broadcast_id)
     if broadcast is None:
         return None
     lease = lease_of(application)
@@ -132,8 +132,8 @@ async def _run_broadcast(application: App, broadcast_id: int) -> BroadcastProgre
 
 def _admin_language(storage: Storage, broadcast: BroadcastRow) -> str:
     """The language the admin who started a broadcast uses with the bot."""
-    respondent = storage.find_respondent(CHANNEL, int(broadcast["created_by"] or 0))
-    session = storage.load_session(respondent) if respondent else None
+    respondent = storage.respondents.find_respondent(CHANNEL, int(broadcast["created_by"] or 0))
+    session = storage.sessions.load_session(respondent) if respondent else None
     return session["language"] if session and session["language"] in LANGUAGES else "de"
 
 
@@ -206,23 +206,10 @@ async def resume_runs(application: App) -> None:
     it; this is called again every little while, so they are taken over once that process is gone.
     """
     services = application.bot_data
-    for broadcast in services.storage.unfinished_broadcasts():
+    for broadcast in services.storage.broadcasts.unfinished_broadcasts():
         broadcast_id = int(broadcast["id"])
         if broadcast_id in services.runs or not lease_of(application).take(broadcast_id):
             continue
         uncertain = broadcaster_of(application).resume_interrupted(broadcast_id)
         log.info("Resuming run %d (%d sends left uncertain)", broadcast_id, uncertain)
         start_in_background(application, broadcast_id)
-
-
-def watch_orphaned_runs(application: App) -> None:
-    """Check for runs without a live sender every heartbeat, so a dead instance's runs are taken over."""
-    queue = application.job_queue
-    if queue is None:
-        return
-    interval = lease_of(application).heartbeat
-    queue.run_repeating(_adopt_runs_job, interval=interval, first=interval, name="broadcasts:adopt")
-
-
-async def _adopt_runs_job(context: Context) -> None:
-    await resume_runs(context.application)

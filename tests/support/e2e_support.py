@@ -28,14 +28,16 @@ from random import Random
 from typing import Any
 
 from bot.i18n import Translator
-from bot.rendering import event_for_text, render_summary
+from bot.reading import event_for_text
+from bot.rendering import render_summary
 from bot.storage import Storage
 from dialogs.engine import Choose, Session, Show, handle, summary_screen
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS
 from dialogs.text import msg
-from tests.botapi_fake import BotApiFake, CallRecord, FakeUser, Fault
+from tests.support.botapi_fake import BotApiFake, CallRecord, FakeUser, Fault
+from tests.support.load import scaled
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST-token-for-offline-tests-only"
 BOT_USERNAME = "KmuBeraterTestBot"
 QIDS: tuple[str, ...] = tuple(q.id for q in QUESTIONS)
@@ -66,7 +68,7 @@ class E2EFake(BotApiFake):
             return self._get_updates_arrivals
 
     def wait_polls_above(self, count: int, timeout: float, alive: Callable[[], bool]) -> None:
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + scaled(timeout)
         with self._cond:
             while self._get_updates_arrivals <= count:
                 if not alive():
@@ -146,7 +148,7 @@ class BotProcess:
         """SIGKILL: no shutdown code runs, exactly like a crash or the OOM killer."""
         assert self.process is not None and self.alive, "the bot is not running"
         os.kill(self.process.pid, signal.SIGKILL)
-        self.process.wait(timeout=10)
+        self.process.wait(timeout=scaled(10))
         self.kills += 1
 
     def restart(self) -> None:
@@ -156,7 +158,7 @@ class BotProcess:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
-            self.process.wait(timeout=10)
+            self.process.wait(timeout=scaled(10))
 
     def log_tail(self, lines: int = 40) -> str:
         try:
@@ -552,7 +554,7 @@ class ScriptedUser:
         """Play the whole dialogue; never raises (failures land in ``record.error``)."""
         record = self.record
         record.started = time.monotonic()
-        deadline = record.started + self.time_limit
+        deadline = record.started + scaled(self.time_limit)
         try:
             self._send("start", "/start")
             quiet_since = time.monotonic()
@@ -587,7 +589,7 @@ def run_users(users: Sequence[ScriptedUser], timeout: float) -> list[DialogueRec
     """Run the users' dialogues at the same time, each in its own thread; bounded by ``timeout``."""
     with ThreadPoolExecutor(max_workers=max(len(users), 1)) as pool:
         futures = [pool.submit(user.run) for user in users]
-        return [future.result(timeout=timeout) for future in futures]
+        return [future.result(timeout=scaled(timeout)) for future in futures]
 
 
 # --- checks on the fake's records and on the database ---------------------------------------------
@@ -650,8 +652,8 @@ def stored_session(db_path: Path, user_id: int) -> dict[str, Any] | None:
     """The session the bot stored for a Telegram user, read through Storage like the bot does."""
     storage = Storage(db_path)
     try:
-        respondent = storage.find_respondent("telegram", user_id)
-        return None if respondent is None else storage.load_session(respondent)
+        respondent = storage.respondents.find_respondent("telegram", user_id)
+        return None if respondent is None else storage.sessions.load_session(respondent)
     finally:
         storage.close()
 
@@ -661,8 +663,8 @@ def stored_sessions(db_path: Path, user_ids: Sequence[int]) -> dict[int, dict[st
     try:
         found: dict[int, dict[str, Any] | None] = {}
         for user_id in user_ids:
-            respondent = storage.find_respondent("telegram", user_id)
-            found[user_id] = None if respondent is None else storage.load_session(respondent)
+            respondent = storage.respondents.find_respondent("telegram", user_id)
+            found[user_id] = None if respondent is None else storage.sessions.load_session(respondent)
         return found
     finally:
         storage.close()

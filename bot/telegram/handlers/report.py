@@ -15,9 +15,9 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from bot.advisor import Respondent
 from bot.chart import draw_off_loop
 from bot.i18n import Translator
+from bot.outcome import Respondent
 from bot.rendering import HTML
 from bot.report import build_report, report_filename
 from bot.telegram.locks import user_lock

@@ -1,1 +1,0 @@
-"""The bot's admin commands (ADMIN_IDS only): reports, broadcasts and channels."""
