@@ -30,8 +30,15 @@ async def retention_off_loop(storage: Storage, months: int) -> dict[str, int]:
 
 def _pass(path: str, months: int) -> dict[str, int]:
     own = Storage(path)  # a connection of this thread: the bot's stays with the event loop
+
+    def between() -> None:
+        # The pass checkpoints its own writes: otherwise the bot's next commit would find a long WAL and
+        # copy it into the database on the event loop.
+        own.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        time.sleep(PAUSE)
+
     try:
-        return own.retention.apply_retention(months, between=lambda: time.sleep(PAUSE))
+        return own.retention.apply_retention(months, between=between)
     finally:
         own.close()
 

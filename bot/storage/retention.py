@@ -116,7 +116,7 @@ def months_before(day: date, months: int) -> date:
 
 # Respondents retired per transaction: each transaction holds the write lock for a few milliseconds, so a
 # user's answer waits at most that long; a pass over 100,000 respondents is many short transactions.
-BATCH = 200
+BATCH = 50
 _COUNTS = (
     "identities_unlinked",
     "results_kept_anonymously",
@@ -172,7 +172,7 @@ class RetentionStore(Store):
         if dry_run:
             return self._on_a_copy(months, moment)
         counts = dict.fromkeys(_COUNTS, 0)
-        due = [row["id"] for row in self.rows(_INACTIVE, {"cutoff": cutoff})]
+        due = [row[0] for row in self.execute(f"select id from ({_INACTIVE})", {"cutoff": cutoff})]
         for start in range(0, len(due), batch):
             with self.write():
                 for respondent in self.rows(
