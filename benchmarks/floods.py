@@ -286,6 +286,8 @@ async def retention_run(due: int) -> dict[str, Any]:
         "seconds": seconds,
         "stall": max(stalls, default=0.0),
         "stall_at": stall_times[stalls.index(max(stalls))] - began if stalls else 0.0,
+        "stalls_over_50ms": sum(1 for stall in stalls if stall > 0.05),
+        "ticks": len(stalls),
         "replies": replies,
         "left": left,
         "idle_stall": idle_stall,
@@ -299,7 +301,8 @@ def retention(args: argparse.Namespace) -> int:
         per = figures["seconds"] / due * 10_000
         print(
             f"retention of {due:,} due, {load()}: {figures['seconds']:.1f} s ({per:.2f} s per 10,000), "
-            f"longest loop stall {figures['stall'] * 1000:.0f} ms ({figures['stall_at']:.1f} s in), a user's /help: {summary(figures['replies'])}; "
+            f"longest loop stall {figures['stall'] * 1000:.0f} ms ({figures['stall_at']:.1f} s in; "
+            f"{figures['stalls_over_50ms']} of {figures['ticks']} ticks over 50 ms), a user's /help: {summary(figures['replies'])}; "
             f"identities left {figures['left']} (the active user's)\n"
             f"  the 5 s before, without the pass: longest stall {figures['idle_stall'] * 1000:.0f} ms, "
             f"/help {summary(figures['idle_replies'])}"

@@ -12,35 +12,41 @@ import asyncio
 import os
 import sqlite3
 import sys
-import time
+from collections.abc import Generator
 from pathlib import Path
 
 from bot.storage import SchemaError, Storage
 
-PAUSE = 0.02  # seconds between two transactions of the daily job: the bot's own writes get the lock then
+PAUSE = 0.005  # seconds of the event loop's own between two transactions of the daily job
 CLI_BUSY_MS = 10_000  # how long the command waits for a lock held by the running bot before it gives up
 
 
 async def retention_off_loop(storage: Storage, months: int) -> dict[str, int]:
-    """The daily pass, in a worker thread on its own connection (an in-memory database: on the loop)."""
-    if storage.path == ":memory:":
-        return storage.retention.apply_retention(months)
-    return await asyncio.to_thread(_pass, storage.path, months)
-
-
-def _pass(path: str, months: int) -> dict[str, int]:
-    own = Storage(path)  # a connection of this thread: the bot's stays with the event loop
-
-    def between() -> None:
-        # The pass checkpoints its own writes: otherwise the bot's next commit would find a long WAL and
-        # copy it into the database on the event loop.
-        own.execute("PRAGMA wal_checkpoint(PASSIVE)")
-        time.sleep(PAUSE)
-
+    """The daily pass: each short transaction in a worker thread on a connection of its own, the event loop
+    running between two (an in-memory database: on the loop, between awaits)."""
+    own = storage if storage.path == ":memory:" else Storage(storage.path)
+    steps = own.retention.retention_steps(months)
     try:
-        return own.retention.apply_retention(months, between=between)
+        while True:
+            if own is storage:  # one connection, which stays on the loop
+                done, counts = _step(own, steps)
+            else:
+                done, counts = await asyncio.to_thread(_step, own, steps)
+            if done:
+                return counts
+            await asyncio.sleep(PAUSE)  # the bot's waiting updates run now, without competing for the lock
     finally:
-        own.close()
+        if own is not storage:
+            own.close()
+
+
+def _step(own: Storage, steps: Generator[None, None, dict[str, int]]) -> tuple[bool, dict[str, int]]:
+    try:
+        next(steps)
+    except StopIteration as finished:
+        return True, dict(finished.value)
+    own.execute("PRAGMA wal_checkpoint(PASSIVE)")  # in this thread, not in the bot's next commit
+    return False, {}
 
 
 def retention_command(database_path: str, months: int, *, dry_run: bool) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Generator
 from datetime import UTC, date, datetime, timedelta
 
 from sqlite_utils import Database
@@ -114,9 +114,9 @@ def months_before(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-# Respondents retired per transaction: each transaction holds the write lock for a few milliseconds, so a
-# user's answer waits at most that long; a pass over 100,000 respondents is many short transactions.
-BATCH = 50
+# Respondents retired per transaction: one holds the write lock for 10-30 ms, and the daily job lets the event
+# loop run between two, so a user's answer waits at most one; 100,000 respondents are many short transactions.
+BATCH = 20
 _COUNTS = (
     "identities_unlinked",
     "results_kept_anonymously",
@@ -155,13 +155,26 @@ class RetentionStore(Store):
         dry_run: bool = False,
         now: datetime | None = None,
         batch: int = BATCH,
-        between: Callable[[], None] | None = None,
     ) -> dict[str, int]:
         """Remove what is due under the retention rules in short transactions; counts per kind, never ids.
+        ``dry_run`` only reads the file."""
+        if dry_run:
+            return self._on_a_copy(months, now or datetime.now(UTC))
+        steps = self.retention_steps(months, now=now, batch=batch)
+        while True:
+            try:
+                next(steps)
+            except StopIteration as finished:
+                return dict(finished.value)
+
+    def retention_steps(
+        self, months: int, *, now: datetime | None = None, batch: int = BATCH
+    ) -> Generator[None, None, dict[str, int]]:
+        """The pass as steps, one short transaction each; the generator returns the counts.
 
         The inactive respondents are listed once and retired ``batch`` at a time, each one checked again in
-        its transaction (who wrote meanwhile is kept). ``between`` runs after each transaction (the bot's
-        job sleeps there so that its users' answers get the write lock). ``dry_run`` only reads the file.
+        its transaction (who wrote meanwhile is kept). The bot's daily job runs each step in a worker thread
+        and lets the event loop run between two steps, so the bot's own writes never wait longer than one.
         """
         moment = now or datetime.now(UTC)
         cutoff = datetime.combine(months_before(moment.date(), months), moment.timetz()).isoformat(
@@ -169,8 +182,6 @@ class RetentionStore(Store):
         )
         short = (moment - timedelta(days=DELIVERY_DAYS)).isoformat(timespec="seconds")
         updates_cutoff = (moment - timedelta(days=PROCESSED_UPDATE_DAYS)).isoformat(timespec="seconds")
-        if dry_run:
-            return self._on_a_copy(months, moment)
         counts = dict.fromkeys(_COUNTS, 0)
         due = [row[0] for row in self.execute(f"select id from ({_INACTIVE})", {"cutoff": cutoff})]
         for start in range(0, len(due), batch):
@@ -180,10 +191,9 @@ class RetentionStore(Store):
                     {"cutoff": cutoff, "ids": json.dumps(due[start : start + batch])},
                 ):
                     self._retire(respondent, counts)
-            if between is not None:
-                between()
+            yield
         finished = "status in ('done', 'cancelled') and coalesce(finished_at, created_at) < ?"
-        for name, sql, params in (
+        for name, where, params in (
             ("subscriptions_deleted", "tip_subscriptions where active = 0 and updated_at < ?", [cutoff]),
             (
                 "tip_seen_deleted",
@@ -202,25 +212,20 @@ class RetentionStore(Store):
             ),
             ("processed_updates_deleted", "processed_updates where processed_at < ?", [updates_cutoff]),
         ):
-            counts[name] += self._delete_in_batches(sql, params, batch * 10, between)
+            table, _, condition = where.partition(" where ")
+            size = batch * 10
+            while True:
+                with self.write():
+                    deleted = self.execute(
+                        f"delete from {table} where rowid in "
+                        f"(select rowid from {table} where {condition} limit ?)",
+                        [*params, size],
+                    ).rowcount
+                counts[name] += deleted
+                yield
+                if deleted < size:
+                    break
         return counts
-
-    def _delete_in_batches(
-        self, where: str, params: Sequence[object], size: int, between: Callable[[], None] | None
-    ) -> int:
-        table, _, condition = where.partition(" where ")
-        total = 0
-        while True:
-            with self.write():
-                deleted = self.execute(
-                    f"delete from {table} where rowid in (select rowid from {table} where {condition} limit ?)",
-                    [*params, size],
-                ).rowcount
-            total += deleted
-            if between is not None:
-                between()
-            if deleted < size:
-                return total
 
     def _retire(self, respondent: dict[str, object], counts: dict[str, int]) -> None:
         """Unlink one inactive respondent; a consenting one's latest result stays, unrecognisable."""
