@@ -12,32 +12,40 @@ import asyncio
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Generator
 from pathlib import Path
 
 from bot.storage import SchemaError, Storage
 
-PAUSE = 0.005  # seconds of the event loop's own between two transactions of the daily job
+PAUSE = 0.02  # seconds between two transactions of the daily job: the bot's own writes get the lock then
 CLI_BUSY_MS = 10_000  # how long the command waits for a lock held by the running bot before it gives up
 
 
 async def retention_off_loop(storage: Storage, months: int) -> dict[str, int]:
-    """The daily pass: each short transaction in a worker thread on a connection of its own, the event loop
-    running between two (an in-memory database: on the loop, between awaits)."""
-    own = storage if storage.path == ":memory:" else Storage(storage.path)
-    steps = own.retention.retention_steps(months)
-    try:
+    """The daily pass in a worker thread on a connection of its own, in short transactions with a pause
+    between them (an in-memory database has one connection: on the loop, awaiting between steps)."""
+    if storage.path == ":memory:":
+        steps = storage.retention.retention_steps(months)
         while True:
-            if own is storage:  # one connection, which stays on the loop
-                done, counts = _step(own, steps)
-            else:
-                done, counts = await asyncio.to_thread(_step, own, steps)
+            done, counts = _step(storage, steps)
             if done:
                 return counts
-            await asyncio.sleep(PAUSE)  # the bot's waiting updates run now, without competing for the lock
+            await asyncio.sleep(0)
+    return await asyncio.to_thread(_pass, storage.path, months)
+
+
+def _pass(path: str, months: int) -> dict[str, int]:
+    own = Storage(path)  # a connection of this thread: the bot's stays with the event loop
+    try:
+        steps = own.retention.retention_steps(months)
+        while True:
+            done, counts = _step(own, steps)
+            if done:
+                return counts
+            time.sleep(PAUSE)  # the bot's own writes take the lock now
     finally:
-        if own is not storage:
-            own.close()
+        own.close()
 
 
 def _step(own: Storage, steps: Generator[None, None, dict[str, int]]) -> tuple[bool, dict[str, int]]:

@@ -114,9 +114,9 @@ def months_before(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-# Respondents retired per transaction: one holds the write lock for 10-30 ms, and the daily job lets the event
-# loop run between two, so a user's answer waits at most one; 100,000 respondents are many short transactions.
-BATCH = 20
+# Respondents retired per transaction: one holds the write lock for 20-60 ms, and the daily job pauses between
+# two, so a user's answer waits about one; 100,000 respondents are many short transactions.
+BATCH = 50
 _COUNTS = (
     "identities_unlinked",
     "results_kept_anonymously",
