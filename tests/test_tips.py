@@ -559,7 +559,7 @@ async def test_a_send_answered_with_a_server_error_is_not_repeated_by_the_reques
     import httpx
     from telegram.request import RequestData
 
-    from bot.telegram.request import RetryingRequest
+    from bot.telegram.request import SENDS_FINAL_ON_SERVER_ERROR, RetryingRequest
 
     seen: list[str] = []
 
@@ -569,10 +569,17 @@ async def test_a_send_answered_with_a_server_error_is_not_repeated_by_the_reques
 
     layer = RetryingRequest(backoff=0.001)
     layer._client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
-    for method in ("sendMessage", "getMe"):
-        code, _ = await layer.do_request(f"https://api.example/bot1:x/{method}", "POST", RequestData())
-        assert code == 500
+    final = SENDS_FINAL_ON_SERVER_ERROR.set(True)  # as the broadcaster sends
+    try:
+        for method in ("sendMessage", "getMe"):
+            code, _ = await layer.do_request(f"https://api.example/bot1:x/{method}", "POST", RequestData())
+            assert code == 500
+    finally:
+        SENDS_FINAL_ON_SERVER_ERROR.reset(final)
     assert seen == ["sendMessage", "getMe", "getMe", "getMe", "getMe"]  # only the idempotent call retried
+    seen.clear()
+    await layer.do_request("https://api.example/bot1:x/sendMessage", "POST", RequestData())
+    assert len(seen) == 4  # a dialogue's reply is retried: a lost one would cost the user a nudge
 
 
 async def test_deleting_my_data_while_a_tip_is_on_its_way_leaves_no_seen_tip(storage: Storage) -> None:
@@ -592,3 +599,25 @@ async def test_deleting_my_data_while_a_tip_is_on_its_way_leaves_no_seen_tip(sto
     assert request.delivered == [chat]
     assert storage.tips.seen_tips(chat) == set()
     assert storage.rows("select * from tip_seen") == [] and storage.rows("select * from deliveries") == []
+
+
+async def test_the_broadcaster_does_not_repeat_a_send_answered_with_a_server_error(storage: Storage) -> None:
+    import httpx
+
+    from bot.telegram.request import RetryingRequest
+
+    delivered: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        delivered.append(request.url.path.rsplit("/", 1)[-1])  # it reached Telegram ...
+        return httpx.Response(
+            500, json={"ok": False, "error_code": 500, "description": "Internal"}
+        )  # ... and failed
+
+    layer = RetryingRequest(backoff=0.001)
+    layer._client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    broadcaster = TipBroadcaster(storage, Bot(TOKEN, request=layer), pacer=ChatPacer(time_scale=10))
+    broadcast_id = storage.broadcasts.create_broadcast("admin", [{"chat_id": 21}], text="x")
+    assert broadcast_id is not None
+    progress = await broadcaster.run(broadcast_id, text_of)
+    assert delivered == ["sendMessage"] and progress.uncertain == 1
