@@ -46,6 +46,12 @@ def _console_options(suppress: bool) -> argparse.ArgumentParser:
     options.add_argument(
         "--pdf", metavar="FILE", default=default, help="write the result as a PDF report to FILE at the end"
     )
+    options.add_argument(
+        "--declaration",
+        metavar="FILE",
+        default=default,
+        help="write the SME declaration worksheet (PDF) to FILE at the end",
+    )
     resume = options.add_mutually_exclusive_group()
     resume.add_argument(
         "--resume", dest="resume", action="store_true", default=default, help="continue a saved session"
@@ -128,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
             json_output=args.json,
             resume=args.resume,
             pdf_path=args.pdf,
+            declaration_path=getattr(args, "declaration", None),
         )
     if command == "export":
         return _export(config.database_path, args)

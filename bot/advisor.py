@@ -27,6 +27,7 @@ from bot.outcome import (
 from bot.reading import event_for_text
 from bot.receipts import Receipts
 from bot.storage import ResultRow, Storage, Visitor
+from dialogs.declaration import statistics_answers
 from dialogs.engine import (
     RESULT,
     SUMMARY,
@@ -232,10 +233,14 @@ class Advisor:
             respondent_id,
             category=result.classification.category.value,
             score=result.advice.score,
-            answers=session.answers,
+            answers=statistics_answers(session.answers, result.profile.group),
             step_ids=step_ids,
         )
-        return changes_since(previous[0], result) if previous else None
+        return (
+            changes_since(previous[0], result, self.storage.followup.done_steps(respondent_id))
+            if previous
+            else None
+        )
 
     def replied(self, outcome: Outcome) -> None:
         """The reply to ``outcome`` is delivered (only channels that confirm replies call it)."""
@@ -293,10 +298,11 @@ def shown_screen(session: Session) -> QuestionScreen | SummaryScreen | None:
     return None
 
 
-def changes_since(before: ResultRow, result: Result) -> Changes:
+def changes_since(before: ResultRow, result: Result, marked_done: frozenset[str] = frozenset()) -> Changes:
     category = result.classification.category.value
     return Changes(
         category=result.classification.name if before["category"] != category else None,
         score_delta=result.advice.score - before["score"],
         steps_done=len([sid for sid in before["step_ids"] if sid not in {s.id for s in result.advice.steps}]),
+        steps_marked_done=len([sid for sid in before["step_ids"] if sid in marked_done]),
     )

@@ -13,6 +13,8 @@ PRIVATE_COMMANDS: Commands = (
     ("back", msg("Back to the previous question")),
     ("restart", msg("Start the check again")),
     ("report", msg("Your result as a PDF report")),
+    ("plan", msg("Your plan: tick off the steps you have done")),
+    ("reminders", msg("Your reminders: list or stop them")),
     ("language", msg("Deutsch / English")),
     ("privacy", msg("What is stored and why")),
     ("mydata", msg("Show everything stored about me")),

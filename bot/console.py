@@ -60,6 +60,7 @@ class ConsoleAdvisor:
     resume: bool = False
     echo: bool = False
     pdf_path: str | None = None
+    declaration_path: str | None = None
     advisor: Advisor = field(init=False)
     respondent: Respondent = field(init=False)
     outcome: Outcome = field(init=False)
@@ -123,12 +124,15 @@ class ConsoleAdvisor:
             self.show(self.outcome)
         self.say(self.t(msg("Your answers are saved. Goodbye!")))
         status = self.write_report(self.pdf_path) if self.pdf_path else 0
+        if self.declaration_path:
+            status = self.write_report(self.declaration_path, declaration=True) or status
         if self.json_output:
             print(json.dumps(self.result_json(), ensure_ascii=False), file=self.out, flush=True)
         return status
 
-    def write_report(self, path: str) -> int:
-        """Write the result on screen as a PDF report to ``path``; 1 when there is no result yet."""
+    def write_report(self, path: str, *, declaration: bool = False) -> int:
+        """Write the result on screen as a PDF report (or the SME declaration worksheet) to ``path``; 1 when
+        there is no result yet."""
         t = self.t
         result = self.outcome.result if self.outcome.state == RESULT else None
         if result is None:
@@ -136,7 +140,12 @@ class ConsoleAdvisor:
             return 1
         from bot.report import build_report  # imported lazily: fpdf2 and matplotlib cost time at start
 
-        pdf = build_report(result, self.outcome.language, date.today())
+        if declaration:
+            from bot.report.declaration import build_declaration
+
+            pdf = build_declaration(result, self.outcome.language, date.today())
+        else:
+            pdf = build_report(result, self.outcome.language, date.today())
         try:
             Path(path).write_bytes(pdf)
         except OSError as error:
@@ -150,7 +159,10 @@ class ConsoleAdvisor:
                 )
             )
             return 1
-        self.say(t(msg("Your report is saved as {path}.", path=path)))
+        if declaration:
+            self.say(t(msg("Your SME declaration worksheet is saved as {path}.", path=path)))
+        else:
+            self.say(t(msg("Your report is saved as {path}.", path=path)))
         return 0
 
     def event_for(self, text: str, outcome: Outcome) -> Event | None:
@@ -209,6 +221,15 @@ class ConsoleAdvisor:
                 self.say(block)
                 self.say()
             self.say(t(msg("Type “restart” to start again or “back” to change your answers.")))
+            if not self.declaration_path:
+                self.say(
+                    t(
+                        msg(
+                            "For a worksheet of your SME declaration, run the check with"
+                            " “console --declaration FILE”."
+                        )
+                    )
+                )
         self.say()
 
     def result_json(self) -> dict[str, Any]:
@@ -248,7 +269,13 @@ class ConsoleAdvisor:
 
 
 def run_console(
-    storage: Storage, *, language: str, json_output: bool, resume: bool | None, pdf_path: str | None = None
+    storage: Storage,
+    *,
+    language: str,
+    json_output: bool,
+    resume: bool | None,
+    pdf_path: str | None = None,
+    declaration_path: str | None = None,
 ) -> int:
     """Run the advisor in the terminal until the end of input."""
     interactive = sys.stdin.isatty()
@@ -258,6 +285,7 @@ def run_console(
         json_output=json_output,
         resume=interactive if resume is None else resume,
         pdf_path=pdf_path,
+        declaration_path=declaration_path,
         echo=not interactive,
     )
     try:

@@ -26,6 +26,7 @@ from bot.anonymity import DEFAULT_K, round_to_5
 from bot.storage import SHARES, Banding, ConsentedResults, Storage
 from bot.xlsx import write_xlsx
 from dialogs.classification import SizeClass
+from dialogs.declaration import ENTERPRISE_TYPES
 from dialogs.engine import LANGUAGES
 from dialogs.questions import QUESTION_BY_ID, Question
 
@@ -56,6 +57,7 @@ COLUMNS: tuple[str, ...] = (
     "language",
     *(f"{q}_band" for q in SIZE_QUESTIONS),
     *CHOICE_QUESTIONS,
+    "enterprise_type",
     *SHARE_QUESTIONS,
     "category",
     "score",
@@ -118,6 +120,10 @@ def anonymous_row(export_id: int, raw: dict[str, Any]) -> dict[str, Any]:
         row[f"{question_id}_band"] = _known_key(question_id, raw.get(f"{question_id}_band"))
     for question_id in CHOICE_QUESTIONS:
         row[question_id] = _known_key(question_id, raw.get(question_id))
+    # the type of enterprise (autonomous, partner, linked, not an SME): never a related enterprise itself
+    row["enterprise_type"] = (
+        raw["enterprise_type"] if raw.get("enterprise_type") in ENTERPRISE_TYPES else None
+    )
     if raw.get("linked") in OLD_LINKED:
         row["linked"] = OLD_LINKED[raw["linked"]]
     for question_id in SHARE_QUESTIONS:  # read by storage's rule for a company without online budget
@@ -133,7 +139,7 @@ def snapshot(storage: Storage, since: str | None = None) -> ConsentedResults:
     """The storage snapshot an export reads: size bands in SQL, choices as stored, shares by storage's rule."""
     return storage.stats.consented_results(
         bandings=[size_banding(QUESTION_BY_ID[q]) for q in SIZE_QUESTIONS],
-        values=[*CHOICE_QUESTIONS, *SHARE_QUESTIONS],
+        values=[*CHOICE_QUESTIONS, "enterprise_type", *SHARE_QUESTIONS],
         since=since,
         quasi_values=QUASI_CHOICES,
     )

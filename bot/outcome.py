@@ -64,6 +64,7 @@ class Changes:
     category: Text | None  # the new size class, when it changed
     score_delta: int  # negative: the gap shrank
     steps_done: int  # steps of the previous result that are no longer needed
+    steps_marked_done: int = 0  # steps of the previous result the respondent ticked off
 
 
 @dataclass(frozen=True)

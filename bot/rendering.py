@@ -7,7 +7,7 @@ import html as html_lib
 from bot.i18n import Translator
 from bot.outcome import Changes
 from dialogs.engine import QuestionScreen, Result, SummaryScreen
-from dialogs.sections import Style
+from dialogs.sections import Section, Style
 from dialogs.text import msg
 
 
@@ -69,20 +69,22 @@ _PREFIX = {
 
 def render_result(result: Result, t: Translator, markup: Markup = PLAIN) -> list[str]:
     """The result, one block per section of the engine's result (category, score, plan, size class)."""
+    return [render_section(section, t, markup) for section in result.sections]
+
+
+def render_section(section: Section, t: Translator, markup: Markup = PLAIN) -> str:
+    """One section: its title in bold, then its lines as their styles say."""
     e = markup.escape
-    blocks = []
-    for section in result.sections:
-        lines = [markup.bold(e(t(section.title)))]
-        for line in section.lines:
-            text = _PREFIX.get(line.style, "") + e(t(line.text))
-            if line.style in (Style.HEADING, Style.STEP):
-                lines.append("")
-                text = markup.bold(text)
-            elif line.style is Style.NOTE:
-                text = markup.italic(text)
-            lines.append(text)
-        blocks.append("\n".join(lines))
-    return blocks
+    lines = [markup.bold(e(t(section.title)))]
+    for line in section.lines:
+        text = _PREFIX.get(line.style, "") + e(t(line.text))
+        if line.style in (Style.HEADING, Style.STEP):
+            lines.append("")
+            text = markup.bold(text)
+        elif line.style is Style.NOTE:
+            text = markup.italic(text)
+        lines.append(text)
+    return "\n".join(lines)
 
 
 def render_changes(changes: Changes, t: Translator, markup: Markup = PLAIN) -> str:
@@ -102,6 +104,8 @@ def render_changes(changes: Changes, t: Translator, markup: Markup = PLAIN) -> s
         )
     else:
         lines.append("• " + e(t(msg("Your digital gap is unchanged."))))
+    if changes.steps_marked_done:
+        lines.append("• " + e(t(msg("Steps you marked done: {count}", count=changes.steps_marked_done))))
     if changes.steps_done:
         lines.append("• " + e(t(msg("Steps you no longer need: {count}", count=changes.steps_done))))
     return "\n".join(lines)

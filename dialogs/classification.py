@@ -11,6 +11,7 @@ from decimal import ROUND_DOWN, Decimal
 from enum import StrEnum
 
 from dialogs.group import PARTNER, Aggregation, Group, aggregate
+from dialogs.group_text import enterprise_line
 from dialogs.questions import QUESTION_BY_ID, Choice
 from dialogs.text import Arg, Money, Number, Percent, Text, msg
 
@@ -370,7 +371,16 @@ def _caveats(
                 threshold=Percent(Decimal(25)),
             )
         )
-    elif group.not_aggregated:
+    elif group.links_unknown and not group.not_aggregated:
+        caveats.append(
+            msg(
+                "The own partner and linked enterprises of {names} are not known. The EU definition adds"
+                " them too (a partner's linked enterprises, a linked enterprise's partners and linked"
+                " enterprises). Until that is checked, the category is provisional.",
+                names=_missing_links(group) or "",
+            )
+        )
+    if group.not_aggregated and not group.public_control and not group.unknown:
         caveats.append(
             msg(
                 "Your company has partner or linked enterprises whose figures were not given. The EU"
@@ -477,9 +487,27 @@ def _headline(category: SizeClass, group: Group) -> Text:
         if group.provisional:
             return msg("Your company: {category}, not an SME (provisional)", category=CLASS_NAMES[category])
         return msg("Your company: {category}, not an SME", category=CLASS_NAMES[category])
+    missing = _missing_links(group)
+    if missing is not None:
+        return msg(
+            "Your company: {category} (provisional: the own partner and linked enterprises of {names} are"
+            " not known)",
+            category=CLASS_NAMES[category],
+            names=missing,
+        )
     if group.provisional:
         return msg("Your company: {category} (provisional)", category=CLASS_NAMES[category])
     return msg("Your company: {category}", category=CLASS_NAMES[category])
+
+
+def _missing_links(group: Group) -> Arg | None:
+    """The enterprises whose own links are unknown, when nothing else leaves the category open."""
+    if group.unknown or group.not_aggregated or not group.links_unknown:
+        return None
+    names: Arg | None = None
+    for n in group.links_unknown:
+        names = n.name if names is None else msg("{first} and {second}", first=names, second=n.name)
+    return names
 
 
 def classify_sme(
@@ -503,12 +531,13 @@ def classify_sme(
     if group is None:
         group = Group(owned_by=PARTNER) if linked else Group()
     aggregation = aggregate(group, staff, turnover, balance_sheet)
-    arithmetic: tuple[Text, ...] = ()
+    arithmetic: tuple[Text, ...] = tuple(enterprise_line(n) for n in group.named)
     if aggregation is not None:
         staff, turnover = aggregation.staff.total, aggregation.turnover.total
         balance_sheet = None if aggregation.balance_sheet is None else aggregation.balance_sheet.total
         arithmetic = (
             msg("The EU definition adds the figures of partner and linked enterprises:"),
+            *arithmetic,
             aggregation.staff.arithmetic,
             aggregation.turnover.arithmetic,
         )

@@ -15,10 +15,11 @@ from typing import Any
 
 from transitions import Machine
 
+from dialogs import relations
 from dialogs.advice import Advice, build_advice
 from dialogs.classification import Classification, classify_sme
 from dialogs.comparisons import compares_with_b2b_survey
-from dialogs.group import describe_related, related_from_answer
+from dialogs.group import UP, describe_related, related_from_answer
 from dialogs.parsing import looks_like_staff, split_range
 from dialogs.profile import CompanyProfile, build_profile
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS, Answer, Answers, Question
@@ -391,6 +392,11 @@ class Dialogue:
         if choice is None:
             self.refuse(msg("That choice is not available. Please pick one of the offered answers."))
             return
+        if relations.opens_for(question.id, choice.key):  # partner or linked: offer to add them up now
+            self.session.answers[question.id] = relations.enter(
+                self.session.answers.get(question.id), choice.key
+            )
+            return
         if not question.is_number:
             self.store(question, {"value": choice.key, "band": None})
             return
@@ -537,11 +543,35 @@ _NEW_QUESTIONS = msg(
 _EXPIRED = msg("Your previous session could not be continued, so we are starting afresh. Sorry!")
 
 
+def _in_relations(dialogue: Dialogue, event: Event) -> bool:
+    """Hand an answer, a button or "back" to the related-enterprise questions while they are open."""
+    answer = dialogue.session.answers.get(dialogue.state)
+    if not relations.active(answer) or not isinstance(event, Choose | AnswerText | Back):
+        return False
+    assert answer is not None
+    if isinstance(event, Choose):
+        step = relations.handle(
+            dialogue.state, answer, ("choose", event.question_id, event.key), dialogue.session.language
+        )
+    elif isinstance(event, AnswerText):
+        step = relations.handle(dialogue.state, answer, ("text", event.text), dialogue.session.language)
+    else:
+        step = relations.handle(dialogue.state, answer, ("back",), dialogue.session.language)
+    dialogue.notices += step.notices
+    dialogue.rejected = step.rejected
+    if step.done:
+        dialogue.store(QUESTION_BY_ID[dialogue.state], step.answer)
+    else:
+        dialogue.session.answers[dialogue.state] = step.answer
+    return True
+
+
 def handle(session: Session, event: Event) -> tuple[Session, Reply]:
     """Apply ``event`` to ``session`` and say what to show. Never raises for any user input."""
     session = Session(session.state, {k: dict(v) for k, v in session.answers.items()}, session.language)
     with Dialogue(session) as dialogue:
-        _HANDLERS[type(event)](dialogue, event)  # type: ignore[operator]
+        if not _in_relations(dialogue, event):
+            _HANDLERS[type(event)](dialogue, event)  # type: ignore[operator]
         screen = dialogue.screen()
     reply = Reply(
         tuple(dialogue.notices),
@@ -569,6 +599,18 @@ def question_screen(question: Question, answers: Answers) -> QuestionScreen:
     jumps: questions that do not apply are passed with a notice saying so."""
     current = answers.get(question.id)
     screen = _unanswered_screen(question.id)
+    if relations.active(current):
+        assert current is not None
+        sub = relations.screen(question.id, current)
+        return replace(
+            screen,
+            question_id=sub.screen_id,
+            prompt=sub.prompt,
+            hint=sub.hint,
+            choices=tuple(ChoiceView(c.key, c.label) for c in sub.choices),
+            accepts_text=sub.accepts_text,
+            current=sub.current,
+        )
     if current:
         return replace(screen, current=display_answer(question, current))
     return screen
@@ -642,7 +684,10 @@ def display_answer(question: Question, answer: Answer) -> Text:
         if choice is None:
             return msg("—")
         if related:
-            return msg("{choice}: {related}", choice=choice.label, related=describe_related(related))
+            direction = relations.DIRECTIONS.get(question.id, UP)
+            return msg(
+                "{choice}: {related}", choice=choice.label, related=describe_related(related, direction)
+            )
         return choice.label
     value = Decimal(str(answer["value"]))
     if question.id in _MONEY_QUESTIONS:

@@ -28,21 +28,59 @@ PARTNER = "p25_50"
 LINKED = "over50"
 PUBLIC = "public"
 UNKNOWN = "unknown"
+EXEMPT = "exempt"  # an exempt investor holding 25 to 50 %: not added while it is not linked
 RELATED_KEYS = frozenset({PARTNER, LINKED})
+
+UP = "up"  # the enterprise holds a stake in the company
+DOWN = "down"  # the company holds a stake in the enterprise
+
+# Investors of Annex Art. 3(2)(a)-(d): holding 25 to 50 %, they keep the company autonomous.
+ORDINARY = "enterprise"
+PUBLIC_BODY = "public_body"
+EXEMPT_INVESTORS = frozenset(
+    {"public_investor", "venture", "angel", "university", "institutional", "local_authority"}
+)
+# Whether the related enterprise has partner or linked enterprises of its own, and whether the figures
+# given include them; "unknown" leaves the category provisional.
+LINKS_NONE = "none"
+LINKS_INCLUDED = "included"
+LINKS_UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
 class RelatedEnterprise:
-    """An enterprise holding a stake in the company, or held by it; ``stake`` in percent points."""
+    """An enterprise holding a stake in the company, or held by it; ``stake`` in percent points.
+
+    Enterprises typed in one line carry only the stake and figures; the guided questions add the rest.
+    Figures are None for an enterprise that is not added (an exempt investor, a public body, under 25 %).
+    """
 
     stake: Decimal
-    staff: Decimal
-    turnover: Decimal
+    staff: Decimal | None
+    turnover: Decimal | None
     balance_sheet: Decimal | None
+    label: str | None = None  # the user's name for it: shown back to the user, never stored in results
+    control: bool = False  # control by other means (board, contract, agreement with other shareholders)
+    investor: str = ORDINARY
+    links: str = LINKS_NONE
+    consolidated: bool = False  # its figures are consolidated accounts that already include the company
+    stake_band: str | None = None  # "lt25" or "over50" when chosen by button: the stake is a stand-in
 
     @property
     def relation(self) -> str:
-        return relation_for_stake(self.stake)
+        if self.investor == PUBLIC_BODY and self.stake >= PARTNER_FROM:
+            return PUBLIC
+        if self.control:
+            return LINKED
+        relation = relation_for_stake(self.stake)
+        if relation == PARTNER and self.investor in EXEMPT_INVESTORS:
+            return EXEMPT
+        return relation
+
+    @property
+    def replaces_own(self) -> bool:
+        """Whether its figures already hold the company's own (consolidated accounts including it)."""
+        return self.relation == LINKED and self.consolidated
 
     @property
     def factor(self) -> Decimal:
@@ -53,23 +91,52 @@ class RelatedEnterprise:
             return self.stake / 100
         return Decimal(0)
 
-    def to_dict(self) -> dict[str, str | None]:
-        return {
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
             "stake": str(self.stake),
-            "staff": str(self.staff),
-            "turnover": str(self.turnover),
-            "balance_sheet": None if self.balance_sheet is None else str(self.balance_sheet),
+            "staff": _text(self.staff),
+            "turnover": _text(self.turnover),
+            "balance_sheet": _text(self.balance_sheet),
         }
+        if self.label is not None:
+            data["label"] = self.label
+        if self.control:
+            data["control"] = True
+        if self.investor != ORDINARY:
+            data["investor"] = self.investor
+        if self.links != LINKS_NONE:
+            data["links"] = self.links
+        if self.consolidated:
+            data["consolidated"] = True
+        if self.stake_band is not None:
+            data["stake_band"] = self.stake_band
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RelatedEnterprise:
-        balance = data.get("balance_sheet")
-        return cls(
+        enterprise = cls(
             Decimal(str(data["stake"])),
-            Decimal(str(data["staff"])),
-            Decimal(str(data["turnover"])),
-            None if balance is None else Decimal(str(balance)),
+            _decimal(data.get("staff")),
+            _decimal(data.get("turnover")),
+            _decimal(data.get("balance_sheet")),
+            label=None if data.get("label") is None else str(data["label"]),
+            control=bool(data.get("control")),
+            investor=str(data.get("investor") or ORDINARY),
+            links=str(data.get("links") or LINKS_NONE),
+            consolidated=bool(data.get("consolidated")),
+            stake_band=None if data.get("stake_band") is None else str(data["stake_band"]),
         )
+        if enterprise.relation in RELATED_KEYS and (enterprise.staff is None or enterprise.turnover is None):
+            raise ValueError("an added enterprise needs its staff and turnover")
+        return enterprise
+
+
+def _text(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
 def relation_for_stake(stake: Decimal) -> str:
@@ -132,24 +199,69 @@ def related_from_answer(answer: Mapping[str, Any] | None) -> tuple[RelatedEnterp
     return tuple(RelatedEnterprise.from_dict(r) for r in answer.get("related") or ())
 
 
-def describe_related(related: Sequence[RelatedEnterprise]) -> Text:
+STAKE_BANDS: dict[str, Text] = {"lt25": msg("under 25%"), "over50": msg("over 50%")}
+
+
+def enterprise_name(r: RelatedEnterprise, number: int, direction: str = UP) -> Arg:
+    """The user's label, or "investor 2" / "holding 2" (numbered per direction) for one without a name."""
+    return r.label if r.label else default_name(number, direction)
+
+
+def default_name(number: int, direction: str) -> Text:
+    if direction == UP:
+        return msg("Investor {number}", number=number)
+    return msg("Holding {number}", number=number)
+
+
+def stake_text(r: RelatedEnterprise) -> Arg:
+    return STAKE_BANDS[r.stake_band] if r.stake_band in STAKE_BANDS else Percent(r.stake)
+
+
+def describe_related(related: Sequence[RelatedEnterprise], direction: str = UP) -> Text:
     """The typed enterprises as they read back in the summary."""
     text: Text | None = None
-    for r in related:
-        one = msg(
-            "{stake}: {staff} staff, {turnover} turnover",
-            stake=Percent(r.stake),
-            staff=Number(r.staff),
-            turnover=Money(r.turnover),
-        )
-        if r.balance_sheet is not None:
-            one = msg("{enterprise}, {balance} balance sheet", enterprise=one, balance=Money(r.balance_sheet))
+    for number, r in enumerate(related, 1):
+        one = describe_enterprise(r, number, direction)
         text = one if text is None else msg("{first}; {second}", first=text, second=one)
     assert text is not None
     return text
 
 
+def describe_enterprise(r: RelatedEnterprise, number: int, direction: str = UP) -> Text:
+    """One enterprise in a line: name, stake, and its figures when they are added."""
+    one = msg("{name}, {stake}", name=enterprise_name(r, number, direction), stake=stake_text(r))
+    if r.control:
+        one = msg("{enterprise}, control by other means", enterprise=one)
+    if r.relation == EXEMPT:
+        one = msg("{enterprise}, exempt investor", enterprise=one)
+    elif r.relation == PUBLIC:
+        one = msg("{enterprise}, public body", enterprise=one)
+    if r.relation in RELATED_KEYS and r.staff is not None and r.turnover is not None:
+        one = msg(
+            "{enterprise}: {staff} staff, {turnover} turnover",
+            enterprise=one,
+            staff=Number(r.staff),
+            turnover=Money(r.turnover),
+        )
+        if r.balance_sheet is not None:
+            one = msg("{enterprise}, {balance} balance sheet", enterprise=one, balance=Money(r.balance_sheet))
+    return one
+
+
 # --- aggregation ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Named:
+    """A related enterprise with its number in the group and the direction of the stake."""
+
+    number: int
+    direction: str
+    enterprise: RelatedEnterprise
+
+    @property
+    def name(self) -> Arg:
+        return enterprise_name(self.enterprise, self.number, self.direction)
 
 
 @dataclass(frozen=True)
@@ -162,15 +274,19 @@ class Group:
     downstream: tuple[RelatedEnterprise, ...] = ()
 
     @property
+    def named(self) -> tuple[Named, ...]:
+        """Every enterprise given, numbered in each direction as the ownership answers list them."""
+        return tuple(Named(i, UP, r) for i, r in enumerate(self.upstream, 1)) + tuple(
+            Named(i, DOWN, r) for i, r in enumerate(self.downstream, 1)
+        )
+
+    @property
     def public_control(self) -> bool:
-        return self.owned_by == PUBLIC
+        return self.owned_by == PUBLIC or any(r.relation == PUBLIC for r in self.upstream)
 
     @property
     def related(self) -> tuple[RelatedEnterprise, ...]:
         return tuple(r for r in (*self.upstream, *self.downstream) if r.relation in RELATED_KEYS)
-
-    def _open(self, relation: str, typed: tuple[RelatedEnterprise, ...]) -> bool:
-        return relation == UNKNOWN or (relation in RELATED_KEYS and not typed)
 
     @property
     def unknown(self) -> bool:
@@ -185,9 +301,18 @@ class Group:
         )
 
     @property
+    def links_unknown(self) -> tuple[Named, ...]:
+        """Added enterprises whose own partner or linked enterprises are not known."""
+        return tuple(
+            n
+            for n in self.named
+            if n.enterprise.relation in RELATED_KEYS and n.enterprise.links == LINKS_UNKNOWN
+        )
+
+    @property
     def provisional(self) -> bool:
         """Whether the category may change once the relations are known and added up."""
-        return self.unknown or self.not_aggregated
+        return self.unknown or self.not_aggregated or bool(self.links_unknown)
 
 
 @dataclass(frozen=True)
@@ -206,11 +331,18 @@ class Aggregation:
     balance_sheet: AggregatedFigure | None  # None when a balance-sheet total is missing
 
 
-def _addend(r: RelatedEnterprise, value: Decimal, wrap: type[Money] | type[Number]) -> Text:
+def share_taken(r: RelatedEnterprise) -> Decimal:
+    """The part of its figures that is added, in percent points: the stake, 100 or 0."""
+    return r.factor * 100
+
+
+def _addend(n: Named, value: Decimal, wrap: type[Money] | type[Number]) -> Text:
+    r = n.enterprise
     if r.relation == LINKED:
-        return msg("{value} (linked enterprise, in full)", value=wrap(value))
+        return msg("{name}: {value} (linked enterprise, in full)", name=n.name, value=wrap(value))
     return msg(
-        "{share} of {value} = {part} (partner enterprise)",
+        "{name}: {share} of {value} = {part} (partner enterprise)",
+        name=n.name,
         share=Percent(r.stake),
         value=wrap(value),
         part=wrap(_round(value * r.factor)),
@@ -224,13 +356,27 @@ def _round(value: Decimal) -> Decimal:
 def _figure(
     label: Text,
     own: Decimal,
-    values: Sequence[tuple[RelatedEnterprise, Decimal]],
+    values: Sequence[tuple[Named, Decimal]],
     wrap: type[Money] | type[Number],
 ) -> AggregatedFigure:
-    total = own + sum((_round(v * r.factor) for r, v in values), Decimal(0))
-    sum_text: Arg = msg("{value} (your company)", value=wrap(own))
-    for r, v in values:
-        sum_text = msg("{left} + {right}", left=sum_text, right=_addend(r, v, wrap))
+    replacing = [(n, v) for n, v in values if n.enterprise.replaces_own]
+    added = [(n, v) for n, v in values if not n.enterprise.replaces_own]
+    if replacing:
+        # Consolidated accounts that include the company hold its figures already: they take the place of
+        # its own figures. Of several (a parent and its own parent) the largest holds the others.
+        base_named, base = max(replacing, key=lambda nv: nv[1])
+        sum_text: Arg = msg(
+            "{value} ({name}: consolidated figures that include your company's {own})",
+            value=wrap(base),
+            name=base_named.name,
+            own=wrap(own),
+        )
+    else:
+        base = own
+        sum_text = msg("{value} (your company)", value=wrap(own))
+    total = base + sum((_round(v * n.enterprise.factor) for n, v in added), Decimal(0))
+    for n, v in added:
+        sum_text = msg("{left} + {right}", left=sum_text, right=_addend(n, v, wrap))
     text = msg("{figure}: {sum} = {total}", figure=label, sum=sum_text, total=wrap(_round(total)))
     return AggregatedFigure(own, _round(total), text)
 
@@ -238,20 +384,25 @@ def _figure(
 def aggregate(
     group: Group, staff: Decimal, turnover: Decimal, balance_sheet: Decimal | None
 ) -> Aggregation | None:
-    """The group's figures (None when no partner or linked enterprise was typed in)."""
-    related = group.related
+    """The group's figures (None when no partner or linked enterprise was given)."""
+    related = [n for n in group.named if n.enterprise.relation in RELATED_KEYS]
     if not related:
         return None
     balance: AggregatedFigure | None = None
-    if balance_sheet is not None and all(r.balance_sheet is not None for r in related):
+    balances = [(n, n.enterprise.balance_sheet) for n in related]
+    if balance_sheet is not None and all(b is not None for _, b in balances):
         balance = _figure(
-            msg("Balance-sheet total"),
-            balance_sheet,
-            [(r, r.balance_sheet) for r in related if r.balance_sheet is not None],
-            Money,
+            msg("Balance-sheet total"), balance_sheet, [(n, b) for n, b in balances if b is not None], Money
         )
     return Aggregation(
-        staff=_figure(msg("Staff"), staff, [(r, r.staff) for r in related], Number),
-        turnover=_figure(msg("Turnover"), turnover, [(r, r.turnover) for r in related], Money),
+        staff=_figure(msg("Staff"), staff, [(n, _given(n.enterprise.staff)) for n in related], Number),
+        turnover=_figure(
+            msg("Turnover"), turnover, [(n, _given(n.enterprise.turnover)) for n in related], Money
+        ),
         balance_sheet=balance,
     )
+
+
+def _given(value: Decimal | None) -> Decimal:
+    assert value is not None  # from_dict refuses an added enterprise without staff or turnover
+    return value

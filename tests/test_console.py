@@ -3,28 +3,11 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.support.console import console
+
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def console(
-    lines: list[str], tmp_path: Path, *args: str, lang_env: str = "C.UTF-8"
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "LC_ALL", "LC_MESSAGES")}
-    env["LANG"] = lang_env
-    env["DATABASE_PATH"] = str(tmp_path / "console.db")
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), *args],
-        input="".join(line + "\n" for line in lines),
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
 
 
 GERMAN = ["12", "1,5 Mio. €", "g", "a", "a", "1", "1", "1", "2", "2", "15 %", "3", "0,5", "2", "3", "ok"]
@@ -67,7 +50,8 @@ def test_german_dialogue_prints_category_steps_and_json(tmp_path: Path) -> None:
 
 
 def test_json_marks_a_category_with_unadded_partners_as_provisional(tmp_path: Path) -> None:
-    lines = ["200", *ENGLISH[1:3], "c", *ENGLISH[4:]]  # another company holds 25 to 50 %, figures not typed
+    # another company holds 25 to 50 %; its figures are not added ("not now")
+    lines = ["200", *ENGLISH[1:3], "c", "b", *ENGLISH[4:]]
     run = console(lines, tmp_path, "console", "--lang", "en", "--json")
     result = json.loads(run.stdout.strip().splitlines()[-1])
     assert result["provisional"] is True and "(provisional)" in result["headline"]

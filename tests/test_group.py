@@ -130,22 +130,34 @@ def test_aggregation_changes_the_category_and_shows_the_arithmetic() -> None:
     assert own.category is SizeClass.MICRO and added.category is SizeClass.SMALL
     reasons = [render(r) for r in added.reasons]
     assert reasons[0] == "The EU definition adds the figures of partner and linked enterprises:"
-    assert reasons[1] == "Staff: 8 (your company) + 40% of 30 = 12 (partner enterprise) = 20"
-    assert reasons[2] == "Turnover: €1.5M (your company) + 40% of €3M = €1.2M (partner enterprise) = €2.7M"
+    assert reasons[1] == (
+        "Investor 1 holds 40% of your company: partner enterprise, 40% of its figures added"
+        " (30 staff, €3M turnover, €2M balance sheet)."
+    )
+    assert reasons[2] == "Staff: 8 (your company) + Investor 1: 40% of 30 = 12 (partner enterprise) = 20"
     assert (
         reasons[3]
-        == "Balance-sheet total: €1M (your company) + 40% of €2M = €800,000 (partner enterprise) = €1.8M"
+        == "Turnover: €1.5M (your company) + Investor 1: 40% of €3M = €1.2M (partner enterprise) = €2.7M"
+    )
+    assert reasons[4] == (
+        "Balance-sheet total: €1M (your company) + Investor 1: 40% of €2M = €800,000 (partner enterprise)"
+        " = €1.8M"
     )
     # the class is decided on the sums: 20 staff are not fewer than 10
     assert "20" in render(added.reasons[-1])
     german = [render(r, "de") for r in added.reasons]
-    assert german[1] == "Mitarbeitende: 8 (Ihr Unternehmen) + 40 % von 30 = 12 (Partnerunternehmen) = 20"
+    assert german[2] == (
+        "Mitarbeitende: 8 (Ihr Unternehmen) + Anteilseigner 1: 40 % von 30 = 12 (Partnerunternehmen) = 20"
+    )
 
 
 def test_linked_enterprises_are_added_in_full() -> None:
     group = Group(owns="over50", downstream=(related("80", "45", "5000000"),))
     result = classify_sme(D(8), D(1_500_000), None, group=group)
-    assert render(result.reasons[1]) == "Staff: 8 (your company) + 45 (linked enterprise, in full) = 53"
+    assert (
+        render(result.reasons[2])
+        == "Staff: 8 (your company) + Holding 1: 45 (linked enterprise, in full) = 53"
+    )
 
 
 def test_public_bodies_take_the_company_out_of_the_sme_definition() -> None:

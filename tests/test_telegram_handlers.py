@@ -33,7 +33,8 @@ async def test_whole_german_dialogue_with_buttons_and_typing(bot: Harness) -> No
     assert "ok|summary" in bot.buttons() and "e|staff" in bot.buttons()
     bot.request.clear()
     await bot.press("ok|summary")
-    assert bot.request.rate_limited() == ["sendMessage"] * 3 + ["sendPhoto", "sendMessage"]
+    # The overview replaces the summary, the chart follows: two rate-limited calls for the whole result.
+    assert bot.request.rate_limited() == ["editMessageText", "sendPhoto"]
     texts = "\n".join(bot.request.texts(USER))
     assert "Ihr Unternehmen:" in texts and "Diese Woche" in texts and "von 100" in texts
     share = [b for b in bot.buttons() if b.startswith("https://t.me/share/url")]
@@ -49,6 +50,8 @@ async def test_a_firm_selling_to_private_customers_gets_no_chart_beside_the_b2b_
     await bot.press("ok|summary")
     methods = [api for api, _ in bot.request.calls]
     assert "sendPhoto" not in methods
+    for view in ("rv|cmp", "rv|size"):
+        await bot.press(view)
     texts = "\n".join(bot.request.texts(USER))
     assert "TNS" not in texts and "Was Ihre Größenklasse für Sie bedeutet" in texts
 
@@ -217,7 +220,7 @@ async def test_a_message_after_the_result_gets_a_short_answer_not_the_whole_resu
     assert "show|result" in bot.buttons() and "r|result" in bot.buttons()
     bot.request.clear()
     await bot.press("show|result")
-    assert "sendPhoto" in [api for api, _ in bot.request.calls]
+    assert bot.request.rate_limited() == ["editMessageText"]  # the overview in place, no chart again
     assert "Diese Woche" in "\n".join(bot.request.texts(USER))
 
 
@@ -353,9 +356,10 @@ async def test_the_report_button_and_command_send_a_pdf_without_identity(bot: Ha
     await consent(bot)
     await answer_all(bot)
     await bot.press("ok|summary")
-    assert "pdf|result" in bot.buttons()
+    assert "rv|pdf" in bot.buttons()
     bot.request.clear()
-    await bot.press("pdf|result")
+    await bot.press("rv|pdf")
+    assert bot.request.rate_limited() == ["sendDocument"]
     document = next(p for api, p in bot.request.calls if api == "sendDocument")
     pdf = document["_files"]["document"]
     assert pdf.startswith(b"%PDF-") and "keinen Namen" in document["caption"]
@@ -379,6 +383,9 @@ async def test_the_report_button_and_command_send_a_pdf_without_identity(bot: Ha
         report.REPORT_COOLDOWN = 30.0
     again = next(p for api, p in bot.request.calls if api == "sendDocument")
     assert again["_files"]["document"] == pdf
+    bot.request.clear()
+    await bot.press("rv|pdf")  # the overview's button sends it once per result; /report whenever asked
+    assert bot.request.rate_limited() == []
 
 
 async def test_report_presses_at_once_build_one_report(bot: Harness) -> None:

@@ -13,7 +13,7 @@ from babel.dates import format_date
 
 from bot.i18n import Translator, format_integer
 from bot.report.sections import Block, Bullets, Callout, Chart, NumberedItem, Paragraph, Section
-from dialogs.text import msg
+from dialogs.text import Text, msg
 
 ACCENT = (31, 119, 180)  # the chat chart's blue
 INK = (33, 37, 41)
@@ -74,23 +74,26 @@ def _font_files() -> dict[str, Path]:
     return {style: Path(_font_folder.name) / name for style, name in _STYLES.items()}
 
 
+_FOOTER = msg(
+    "This report summarises a self-check from your own answers. It is not legal or tax advice."
+    " For funding and official purposes, the SME declaration (KMU-Erklärung) of your company is"
+    " the authoritative document."
+)
+
+
 class PdfWriter:
     """Lays out sections on A4 pages with a title block, running footer and page numbers."""
 
     MARGIN = 18.0
 
-    def __init__(self, t: Translator, checked_on: date) -> None:
+    def __init__(
+        self, t: Translator, checked_on: date, *, title: Text | None = None, footer: Text | None = None
+    ) -> None:
         from fpdf import FPDF
 
         self.t = t
         self._widths: dict[tuple[str, float, str], float] = {}
-        footer_text = t(
-            msg(
-                "This report summarises a self-check from your own answers. It is not legal or tax advice."
-                " For funding and official purposes, the SME declaration (KMU-Erklärung) of your company is"
-                " the authoritative document."
-            )
-        )
+        footer_text = t(footer or _FOOTER)
         page_label = t(msg("Page {page} of {pages}", page="{page}", pages="{pages}"))
 
         class _Document(FPDF):
@@ -113,14 +116,14 @@ class PdfWriter:
         pdf.c_margin = 0  # text starts at the margin, flush with the rules and boxes
         pdf.set_auto_page_break(True, margin=24)
         pdf.set_lang(t.language)
-        title = t(msg("KMU Digital Check: your result"))
-        pdf.set_title(title)
+        heading = t(title or msg("KMU Digital Check: your result"))
+        pdf.set_title(heading)
         pdf.set_creator("KMU Digital-Berater")
         # The check's date, not the moment of rendering: the same result gives the same file.
         pdf.set_creation_date(datetime.combine(checked_on, time(12), tzinfo=UTC))
         pdf.add_page()
         self.pdf = pdf
-        self._title_block(title, checked_on)
+        self._title_block(heading, checked_on)
 
     def _title_block(self, title: str, checked_on: date) -> None:
         pdf = self.pdf

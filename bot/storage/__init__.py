@@ -16,6 +16,7 @@ from sqlite_utils import Database
 
 from bot.storage.broadcasts import BroadcastStore
 from bot.storage.db import DEFAULT_DATABASE_PATH, Connection, Params, SchemaError
+from bot.storage.followup import FollowupRow, FollowupStore, PlanProgressRow, ReminderRow
 from bot.storage.respondents import RespondentStore
 from bot.storage.retention import RetentionStore
 from bot.storage.rows import (
@@ -43,9 +44,12 @@ __all__ = [
     "BroadcastRow",
     "ConsentedResults",
     "DeliveryRow",
+    "FollowupRow",
     "IdentityRow",
     "PersonalData",
+    "PlanProgressRow",
     "PlannedDelivery",
+    "ReminderRow",
     "RespondentRow",
     "ResultRow",
     "SchemaError",
@@ -73,6 +77,9 @@ class PersonalData(TypedDict):
     broadcasts_created: list[dict[str, object]]
     session_times: dict[str, object] | None  # when the check was started, last answered and finished
     referral_arrival: list[dict[str, object]]  # the salted hash kept for arriving through a share code
+    plan_progress: list[PlanProgressRow]
+    followup: FollowupRow | None
+    reminders: list[ReminderRow]
 
 
 class Storage:
@@ -86,6 +93,7 @@ class Storage:
         self.broadcasts = BroadcastStore(self.connection)
         self.stats = StatsStore(self.connection)
         self.retention = RetentionStore(self.connection)
+        self.followup = FollowupStore(self.connection)
 
     @property
     def path(self) -> str:
@@ -144,6 +152,9 @@ class Storage:
             broadcasts_created=created,
             session_times=None,
             referral_arrival=[],
+            plan_progress=[],
+            followup=None,
+            reminders=[],
         )
         if identity is None:
             return data
@@ -158,6 +169,9 @@ class Storage:
         )
         data["referral_arrival"] = self.respondents.own_referral_arrivals(identity["channel_user_id"])
         data["results"] = self.sessions.latest_results(rid, limit=1000)
+        data["plan_progress"] = self.followup.plan_progress(rid)
+        data["followup"] = self.followup.followup(rid)
+        data["reminders"] = self.followup.reminders_of(rid)
         if respondent is not None:
             data["consent"] = {
                 "given": None if respondent["consent"] is None else bool(respondent["consent"]),

@@ -308,3 +308,47 @@ def m007_broadcast_lease(db: Database) -> None:
     # over only when the lease has run out (or its holder on this machine is gone), so no run has two senders.
     db.table("broadcasts").add_column("owner", str)
     db.table("broadcasts").add_column("lease_until", float)
+
+
+@migrations()
+def m008_followup(db: Database) -> None:
+    # Follow-through after a result: steps ticked off, the opt-in to reminders, and the reminders themselves.
+    # Every row hangs on the pseudonymous respondent id (no chat id: the chat is looked up through the
+    # identity when a reminder is sent) and goes with the respondent, whichever way it is erased.
+    _execute_script(
+        db,
+        """
+        create table plan_progress (
+            respondent_id text not null references respondents (id) on delete cascade,
+            step_id text not null,
+            done integer not null,
+            marked_on text not null,
+            kpi_value text,
+            kpi_on text,
+            primary key (respondent_id, step_id)
+        );
+        create table followups (
+            respondent_id text primary key references respondents (id) on delete cascade,
+            offered_on text,
+            opted_in integer,
+            decided_on text,
+            awaiting_kpi_step text,
+            report_result_id integer
+        );
+        create table reminders (
+            id integer primary key,
+            respondent_id text not null references respondents (id) on delete cascade,
+            kind text not null,
+            ref text not null,
+            due_at text not null,
+            status text not null default 'pending',
+            owner text,
+            claimed_at real,
+            sent_at text,
+            error text,
+            unique (respondent_id, kind, ref, due_at)
+        );
+        create index reminders_due on reminders (status, due_at);
+        create index reminders_respondent on reminders (respondent_id);
+        """,
+    )

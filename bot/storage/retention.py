@@ -94,6 +94,19 @@ TABLES: dict[str, tuple[str, str]] = {
         "number of respondents and of referral arrivals",
         "counts without any id; kept up to date by triggers",
     ),
+    "plan_progress": (
+        "steps of the plan the respondent ticked off, with the day and a figure they reported",
+        "with the respondent: /deletedata, or {months} months without activity",
+    ),
+    "followups": (
+        "whether the respondent asked for reminders, and the day they were offered and decided",
+        "with the respondent: /deletedata, or {months} months without activity",
+    ),
+    "reminders": (
+        "the reminders a respondent asked for: kind, step or duty, due time, status (no chat id, no text)",
+        f"pending ones with the respondent; sent, cancelled or failed ones {DELIVERY_DAYS} days after they "
+        "were due; all on /deletedata or /reminders",
+    ),
     "processed_updates": (
         "ids of handled Telegram updates, so a redelivered update is not applied twice",
         f"{PROCESSED_UPDATE_DAYS} days",
@@ -129,6 +142,7 @@ _COUNTS = (
     "broadcasts_deleted",
     "deliveries_deleted",
     "processed_updates_deleted",
+    "reminders_deleted",
 )
 _LAST_ACTIVE = """
     max(
@@ -211,6 +225,11 @@ class RetentionStore(Store):
                 [cutoff, cutoff],
             ),
             ("processed_updates_deleted", "processed_updates where processed_at < ?", [updates_cutoff]),
+            (
+                "reminders_deleted",
+                "reminders where status not in ('pending', 'sending') and due_at < ?",
+                [short],
+            ),
         ):
             table, _, condition = where.partition(" where ")
             size = batch * 10

@@ -28,7 +28,7 @@ from bot.telegram.broadcast_runs import resume_runs
 from bot.telegram.flood import FairUpdateProcessor
 from bot.telegram.handlers import admin as reports
 from bot.telegram.handlers import broadcast as admin_broadcast
-from bot.telegram.handlers import channels, dialogue, errors, groups, privacy, report, tips
+from bot.telegram.handlers import channels, dialogue, errors, followup, groups, privacy, report, tips
 from bot.telegram.introduction import set_descriptions
 from bot.telegram.jobs import schedule_jobs, schedule_tip_slots, watch_orphaned_runs
 from bot.telegram.limiter import ReplyLimiter
@@ -138,9 +138,13 @@ def register_handlers(application: App, config: Config) -> None:
     add(private_button(privacy.on_consent_change, pattern=callback_data.PRIVACY_CONSENT))
     add(private_button(tips.on_tips_button, pattern=callback_data.TIPS))
     add(private_button(report.on_report_button, pattern=callback_data.REPORT))
+    add(private_button(report.on_declaration_button, pattern=callback_data.DECLARATION))
+    for pattern, callback in followup.button_handlers():
+        add(private_button(callback, pattern=pattern))
     add(private_button(dialogue.on_button))  # forged buttons: answered with where the user is
     add(CallbackQueryHandler(groups.on_group_button))
 
+    followup.register(application)
     add(MessageHandler(text & filters.COMMAND, dialogue.unknown_command))
     add(MessageHandler(filters.UpdateType.MESSAGE & private & ~filters.TEXT, dialogue.unsupported_message))
     application.add_error_handler(errors.on_error)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from bot.outcome import Pressed
+from dialogs import relations
 from dialogs.engine import RESULT, SUMMARY, Back, Choose, Confirm, Edit, Restart, Show
 from dialogs.questions import QUESTION_BY_ID
 
@@ -21,8 +22,15 @@ DELETE = re.compile(r"^del\|(?P<answer>yes|no)$")
 PRIVACY_CONSENT = re.compile(r"^pc\|(?P<consent>[01])$")
 TIPS = re.compile(r"^tips\|on$")
 REPORT = re.compile(r"^pdf\|result$")
+DECLARATION = re.compile(r"^decl\|result$")
 BROADCAST = re.compile(r"^bc\|(?P<action>ok|no)\|(?P<draft>\d{1,18})$")  # an id SQLite can hold
 BROADCAST_ANY = re.compile(r"^bc\|")  # a malformed one is answered "no longer open"
+VIEW = re.compile(r"^rv\|(?P<view>home|plan|size|cmp)$")  # a part of the result, in place
+STEP = re.compile(r"^st\|(?P<step>[a-z0-9_]{1,40})$")  # tick a step off (or open it again)
+BRIEF_REPORT = re.compile(r"^rv\|pdf$")  # the report, once per result
+FOLLOWUP = re.compile(
+    r"^fu\|(?P<action>offer|yes|no|list|stopall|stop|retest|skip|done|later)(?:\|(?P<arg>[a-z0-9_]{1,40}))?$"
+)
 
 
 def encode(*parts: str | int) -> str:
@@ -60,6 +68,10 @@ def report() -> str:
     return encode("pdf", RESULT)
 
 
+def declaration() -> str:
+    return encode("decl", RESULT)
+
+
 def consent(yes: bool) -> str:
     return encode("cons", int(yes))
 
@@ -81,6 +93,22 @@ def tips_on() -> str:
     return encode("tips", "on")
 
 
+def view(name: str) -> str:
+    return encode("rv", name)
+
+
+def step(step_id: str) -> str:
+    return encode("st", step_id)
+
+
+def brief_report() -> str:
+    return encode("rv", "pdf")
+
+
+def followup(action: str, arg: str | int | None = None) -> str:
+    return encode("fu", action) if arg is None else encode("fu", action, arg)
+
+
 def broadcast(action: str, draft_id: int) -> str:
     return encode("bc", action, draft_id)
 
@@ -90,7 +118,8 @@ def decode_dialogue(data: str) -> Pressed | None:
     kind, _, rest = data.partition(SEPARATOR)
     if kind == "c":
         question_id, _, key = rest.partition(SEPARATOR)
-        if question_id not in QUESTION_BY_ID or not key:
+        known = question_id in QUESTION_BY_ID or relations.is_screen_id(question_id)
+        if not known or not key:
             return None
         return Pressed(Choose(question_id, key))  # the engine refuses a choice of another question
     if kind == "b" and rest:

@@ -8,6 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.i18n import Translator
 from bot.telegram import callback_data as data
+from dialogs.brief import button_label
 from dialogs.engine import QuestionScreen, SummaryScreen
 from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import msg
@@ -25,6 +26,8 @@ def inline_keyboard(rows: ButtonRows) -> InlineKeyboardMarkup:
 
 
 def question_keyboard(screen: QuestionScreen, t: Translator) -> InlineKeyboardMarkup:
+    if screen.question_id not in QUESTION_BY_ID:  # a question about one related enterprise
+        return _screen_keyboard(screen, t)
     choices = tuple(choice.key for choice in screen.choices)
     return _question_keyboard(screen.question_id, choices, screen.can_go_back, t.language)
 
@@ -52,10 +55,34 @@ def _question_keyboard(
     return inline_keyboard(tuple(rows))
 
 
+def _screen_keyboard(screen: QuestionScreen, t: Translator) -> InlineKeyboardMarkup:
+    """One button a row from the screen's own choices; "back" is offered in the ownership question's state."""
+    rows = [((t(c.label), data.choose(screen.question_id, c.key)),) for c in screen.choices]
+    rows.append(((t(msg("◀ Back")), data.back(screen.question_id.partition(":")[0])),))
+    return inline_keyboard(tuple(rows))
+
+
+SHORT_BUTTON = 16  # characters two buttons side by side show in full on a phone
+
+
 def summary_keyboard(screen: SummaryScreen, t: Translator) -> InlineKeyboardMarkup:
-    rows = [((t(msg("✅ Show my result")), data.confirm()),)]
+    """ "Show my result", one short edit button per answer (two side by side where both are short), "Back"."""
+    rows: list[tuple[tuple[str, str], ...]] = [((t(msg("✅ Show my result")), data.confirm()),)]
+    pending: tuple[str, str] | None = None
     for item in screen.items:
-        rows.append((("✏️ " + t(item.label), data.edit(item.question_id)),))
+        button = ("✏️ " + t(button_label(item.question_id, item.label)), data.edit(item.question_id))
+        if len(button[0]) > SHORT_BUTTON:
+            if pending is not None:
+                rows.append((pending,))
+                pending = None
+            rows.append((button,))
+        elif pending is None:
+            pending = button
+        else:
+            rows.append((pending, button))
+            pending = None
+    if pending is not None:
+        rows.append((pending,))
     rows.append(((t(msg("◀ Back")), data.back("summary")),))
     return inline_keyboard(tuple(rows))
 
@@ -70,7 +97,15 @@ def result_keyboard(
         ]
     ]
     if report:  # not when the answers are deleted right after the result (no consent): nothing to report
-        rows.insert(0, [InlineKeyboardButton(t(msg("📄 Report (PDF)")), callback_data=data.report())])
+        rows.insert(
+            0,
+            [
+                InlineKeyboardButton(t(msg("📄 Report (PDF)")), callback_data=data.report()),
+                InlineKeyboardButton(
+                    t(msg("📋 SME declaration worksheet")), callback_data=data.declaration()
+                ),
+            ],
+        )
     if show_again:
         rows.insert(
             0, [InlineKeyboardButton(t(msg("📋 Show my result again")), callback_data=data.show_result())]

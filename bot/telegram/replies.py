@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 import logging
-from urllib.parse import quote
 
 from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.chart import draw_off_loop, marketing_split_chart
+from bot.followup.service import ResultView
 from bot.i18n import Translator
 from bot.outcome import Outcome
 from bot.rendering import HTML, render_changes, render_question, render_result, render_summary
@@ -18,6 +18,9 @@ from bot.telegram.keyboards import question_keyboard, result_keyboard, summary_k
 from bot.telegram.receipt_flush import flush_soon
 from bot.telegram.send import send_html, show_in_place
 from bot.telegram.services import Context
+from bot.telegram.share import share_url
+from bot.telegram.views import view_html, view_keyboard
+from dialogs.brief import View
 from dialogs.engine import QuestionScreen, Result, ResultScreen, SummaryScreen
 from dialogs.text import msg
 
@@ -61,7 +64,7 @@ async def show(
     head = "\n".join(part for part in (note, prefix, notices_html(outcome, t)) if part)
     screen = outcome.screen
     if isinstance(screen, ResultScreen) and (outcome.completed or full_result):
-        await show_result(context, chat_id, outcome, screen.result, t, head)
+        await show_result(context, chat_id, outcome, screen.result, t, head, in_place)
     elif screen is not None:
         body, keyboard = screen_html(context, outcome, t)
         text = f"{head}\n\n{body}" if head else body
@@ -112,6 +115,46 @@ def pop_up(text: str) -> str:
 
 
 async def show_result(
+    context: Context,
+    chat_id: int,
+    outcome: Outcome,
+    result: Result,
+    t: Translator,
+    head: str,
+    in_place: object = None,
+) -> None:
+    """The overview of the result, in place of the summary whose button was pressed (one call), and the chart
+    when the result is new and has one; the other parts of the result are behind the overview's buttons.
+
+    A result whose answers are erased right after it (no consent) has nothing stored to show parts of later,
+    so it is shown in full at once.
+    """
+    if outcome.erased:
+        await show_full_result(context, chat_id, outcome, result, t, head)
+        return
+    storage = context.bot_data.storage
+    current = ResultView(
+        outcome.respondent_id,
+        outcome.language,
+        result,
+        storage.followup.done_steps(outcome.respondent_id),
+        outcome.changes,
+        outcome.peer,
+        storage.followup.followup(outcome.respondent_id),
+        None,
+        outcome.share_code,
+    )
+    html = view_html(current, View.OVERVIEW, t, head)
+    keyboard = view_keyboard(current, View.OVERVIEW, t, share_link(context, outcome, t))
+    if in_place is None:
+        await send_html(context, chat_id, html, keyboard)
+    else:
+        await show_in_place(context, chat_id, in_place, html, keyboard)
+    if outcome.completed and result.compares_with_b2b_survey:
+        await send_chart(context, chat_id, result, t)
+
+
+async def show_full_result(
     context: Context, chat_id: int, outcome: Outcome, result: Result, t: Translator, head: str
 ) -> None:
     # No "typing…" first: the result is ready within milliseconds, and under a crowd the action would only
@@ -147,9 +190,4 @@ async def send_chart(context: Context, chat_id: int, result: Result, t: Translat
 
 def share_link(context: Context, outcome: Outcome, t: Translator) -> str | None:
     """A link that shares the bot with a colleague, carrying the respondent's share code."""
-    username = context.bot.username if context.bot else None
-    if not username or outcome.share_code is None:
-        return None
-    deep_link = f"https://t.me/{username}?start=ref_{outcome.share_code}"
-    text = t(msg("How digital is your company? This free check takes 4 minutes:"))
-    return f"https://t.me/share/url?url={quote(deep_link, safe='')}&text={quote(text, safe='')}"
+    return share_url(context, outcome.share_code, t)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
 
@@ -11,8 +12,10 @@ from bot.advisor import Advisor
 from bot.broadcast.lease import Lease
 from bot.broadcast.pacer import ChatPacer
 from bot.config import Config
+from bot.followup.service import FollowupService
 from bot.storage import Storage
 from bot.telegram.broadcaster import TipBroadcaster
+from bot.telegram.reminders import ReminderSender
 
 CHANNEL = "telegram"  # the channel name of Telegram identities in storage
 
@@ -29,6 +32,9 @@ class Services:
         self.lease: Lease | None = None  # this process's hold on the runs it sends (made on first use)
         self.tasks: set[asyncio.Task[Any]] = set()  # broadcast runs in the background
         self.runs: set[int] = set()  # the ids of the runs this process sends now
+        self.followup_service: FollowupService | None = None  # made on first use (tests give a clock)
+        self.reminder_sender: ReminderSender | None = None  # made on first use
+        self.awaiting_figure: set[str] = set()  # users whose next text is a figure (rebuilt at start)
 
     def bind(self, config: Config, storage: Storage) -> None:
         self._config = config
@@ -52,6 +58,14 @@ class Services:
         if self._advisor is None:
             raise RuntimeError("Services.bind was not called")
         return self._advisor
+
+    @property
+    def followup(self) -> FollowupService:
+        if self.followup_service is None:
+            self.followup_service = FollowupService(
+                self.storage, self.advisor, ZoneInfo(self.config.timezone)
+            )
+        return self.followup_service
 
     def is_admin(self, user_id: int | None) -> bool:
         """Whether the user is one of the bot's admins (ADMIN_IDS): the one definition of that rule."""

@@ -92,7 +92,7 @@ def check_reply(session: Session, reply: Reply) -> None:
     elif session.state == RESULT:
         assert isinstance(screen, ResultScreen)
     else:
-        assert isinstance(screen, QuestionScreen) and screen.question_id == session.state
+        assert isinstance(screen, QuestionScreen) and screen.question_id.split(":")[0] == session.state
         assert 1 <= screen.number <= screen.total <= len(QUESTIONS)
 
 

@@ -20,6 +20,7 @@ from bot.i18n import Translator
 from bot.outcome import Respondent
 from bot.rendering import HTML
 from bot.report import build_report, report_filename
+from bot.report.declaration import build_declaration, declaration_filename
 from bot.telegram.locks import user_lock
 from bot.telegram.send import answer_query, send_html
 from bot.telegram.services import CHANNEL, Context
@@ -56,7 +57,15 @@ async def on_report_button(update: Update, context: Context) -> None:
     await _limited_report(update, context)
 
 
-async def _limited_report(update: Update, context: Context) -> None:
+async def on_declaration_button(update: Update, context: Context) -> None:
+    """The result's button for the SME declaration worksheet."""
+    query = update.callback_query
+    assert query is not None
+    await answer_query(query)
+    await _limited_report(update, context, declaration=True)
+
+
+async def _limited_report(update: Update, context: Context, *, declaration: bool = False) -> None:
     """One build per user at a time and a cooldown after each: repeated presses get a short note instead."""
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
@@ -80,20 +89,29 @@ async def _limited_report(update: Update, context: Context) -> None:
     building.add(user.id)
     try:
         async with user_lock(user.id):
-            sent = await send_report(update, context)
+            await send_report(update, context, declaration=declaration)
     finally:
         building.discard(user.id)
-    if sent:
-        now = time.monotonic()
-        sent_at[user.id] = now
-        if len(sent_at) > 1024:  # forget cooldowns that are over
-            for key in [k for k, at in sent_at.items() if now - at >= REPORT_COOLDOWN]:
-                del sent_at[key]
 
 
-async def send_report(update: Update, context: Context) -> bool:
-    """Build the report on the chart thread and send it as a document; without a result, say how to get one.
-    Returns whether a report was sent."""
+def _sent(context: Context, user_id: int) -> None:
+    """Start the user's cooldown, whichever button or command sent the report."""
+    sent_at = _limits.setdefault(context.application, _Limits()).sent_at
+    now = time.monotonic()
+    sent_at[user_id] = now
+    if len(sent_at) > 1024:  # forget cooldowns that are over
+        for key in [k for k, at in sent_at.items() if now - at >= REPORT_COOLDOWN]:
+            del sent_at[key]
+
+
+async def send_report(
+    update: Update, context: Context, *, declaration: bool = False, announce: bool = True
+) -> bool:
+    """Build the report (or the declaration worksheet) on the chart thread and send it as a document; without
+    a result, say how to get one.
+
+    ``announce``: show "sending a file…" first (one more rate-limited call; the overview's button skips it).
+    """
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     respondent = Respondent(CHANNEL, user.id, user.language_code)
@@ -105,11 +123,13 @@ async def send_report(update: Update, context: Context) -> bool:
         await send_html(context, chat.id, HTML.escape(t(text)))
         return False
     t = Translator(subject.language)
-    with contextlib.suppress(TelegramError):  # "sending a file…" is a courtesy
-        await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
+    if announce:
+        with contextlib.suppress(TelegramError):  # "sending a file…" is a courtesy
+            await context.bot.send_chat_action(chat.id, ChatAction.UPLOAD_DOCUMENT)
     checked_on = (subject.stored_at or datetime.now(REPORT_TIMEZONE)).astimezone(REPORT_TIMEZONE).date()
     try:
-        pdf = await draw_off_loop(build_report, subject.result, subject.language, checked_on)
+        build = build_declaration if declaration else build_report
+        pdf = await draw_off_loop(build, subject.result, subject.language, checked_on)
     except (OSError, ValueError, RuntimeError) as error:
         log.warning("Report could not be built: %s", type(error).__name__)
         text = msg("Sorry, the report could not be created. Please try again later.")
@@ -118,7 +138,13 @@ async def send_report(update: Update, context: Context) -> bool:
     caption = msg(
         "Your check as a PDF report, to keep or forward. It contains no name and no Telegram details."
     )
-    await context.bot.send_document(
-        chat.id, io.BytesIO(pdf), filename=report_filename(checked_on), caption=t(caption)
-    )
+    filename = report_filename(checked_on)
+    if declaration:
+        caption = msg(
+            "A worksheet for your SME declaration, pre-filled from your answers: name, address, register"
+            " number and signature are left blank for you."
+        )
+        filename = declaration_filename(checked_on)
+    await context.bot.send_document(chat.id, io.BytesIO(pdf), filename=filename, caption=t(caption))
+    _sent(context, user.id)
     return True

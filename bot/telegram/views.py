@@ -1,0 +1,76 @@
+"""The result's views as Telegram HTML with their buttons: the overview, the plan with its steps to tick off,
+the size class and the comparisons."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.followup.service import ResultView
+from bot.i18n import Translator
+from bot.rendering import HTML, render_changes, render_section
+from bot.telegram import callback_data as data
+from dialogs.brief import View, view
+from dialogs.text import msg
+
+STEP_HINT = msg("Tap a number to mark that step done (or open again).")
+STEPS_PER_ROW = 4
+
+VIEW_BUTTONS = (
+    (View.PLAN, msg("📅 Plan this quarter")),
+    (View.SIZE_CLASS, msg("⚖️ What my size means")),
+    (View.COMPARISONS, msg("📊 Comparisons")),
+)
+
+
+def view_html(current: ResultView, which: View, t: Translator, head: str = "") -> str:
+    """A view as HTML: the overview with what changed since the last check, the plan with its hint."""
+    extra = (current.peer,) if which is View.COMPARISONS and current.peer is not None else ()
+    body = render_section(view(current.result, which, current.done, extra), t, HTML)
+    if which is View.OVERVIEW and current.changes is not None:
+        body += "\n\n" + render_changes(current.changes, t, HTML)
+    if which is View.PLAN:
+        body += "\n\n" + HTML.italic(HTML.escape(t(STEP_HINT)))
+    return f"{head}\n\n{body}" if head else body
+
+
+def view_keyboard(
+    current: ResultView, which: View, t: Translator, share_url: str | None, *, report: bool = True
+) -> InlineKeyboardMarkup:
+    """The buttons under a view: the steps to tick (plan), the other views, reminders, and the usual way on."""
+    rows: list[list[InlineKeyboardButton]] = []
+    if which is View.PLAN:
+        row: list[InlineKeyboardButton] = []
+        for step in current.result.advice.steps:
+            mark = "✅" if step.id in current.done else "☐"
+            row.append(InlineKeyboardButton(f"{mark} {step.priority}", callback_data=data.step(step.id)))
+            if len(row) == STEPS_PER_ROW:
+                rows.append(row)
+                row = []
+        if row:
+            rows.append(row)
+    others = [
+        InlineKeyboardButton(t(label), callback_data=data.view(name))
+        for name, label in VIEW_BUTTONS
+        if name != which
+    ]
+    if which is not View.OVERVIEW:
+        others.insert(0, InlineKeyboardButton(t(msg("◀ Overview")), callback_data=data.view(View.OVERVIEW)))
+    if report:
+        others.append(InlineKeyboardButton(t(msg("📄 Report (PDF)")), callback_data=data.brief_report()))
+        others.append(InlineKeyboardButton(t(msg("📋 SME declaration")), callback_data=data.declaration()))
+    rows += [others[index : index + 2] for index in range(0, len(others), 2)]
+    followup = current.followup
+    if followup is None or followup["opted_in"] is None:
+        rows.append([InlineKeyboardButton(t(msg("🔔 Remind me")), callback_data=data.followup("offer"))])
+    elif followup["opted_in"]:
+        rows.append([InlineKeyboardButton(t(msg("🔔 My reminders")), callback_data=data.followup("list"))])
+    rows.append(
+        [
+            InlineKeyboardButton(t(msg("✏️ Change answers")), callback_data=data.back("result")),
+            InlineKeyboardButton(t(msg("🔁 Start again")), callback_data=data.restart()),
+        ]
+    )
+    if share_url:
+        rows.append([InlineKeyboardButton(t(msg("📨 Share with a colleague")), url=share_url)])
+    rows.append([InlineKeyboardButton(t(msg("💡 Send me tips")), callback_data=data.tips_on())])
+    return InlineKeyboardMarkup(rows)
