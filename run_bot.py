@@ -263,21 +263,9 @@ def _export(database_path: str, args: argparse.Namespace) -> int:
 
 def _retention(database_path: str, months: int, *, dry_run: bool) -> int:
     """Apply (or count) the retention rules from the shell; prints counts, never an id."""
-    from bot.storage import Storage
+    from bot.retention_run import retention_command
 
-    if not os.path.exists(database_path):
-        print(f"No database at {database_path!r} (set DATABASE_PATH)", file=sys.stderr)
-        return 2
-    storage = Storage(database_path)
-    try:
-        counts = storage.retention.apply_retention(months, dry_run=dry_run)
-    finally:
-        storage.close()
-    head = "Due (dry run, nothing changed)" if dry_run else "Removed"
-    print(f"{head}, after {months} months without activity:")
-    for name, n in counts.items():
-        print(f"  {name.replace('_', ' ')}: {n}")
-    return 0
+    return retention_command(database_path, months, dry_run=dry_run)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,7 @@ from bot.outcome import (
     Typed,
 )
 from bot.reading import event_for_text
+from bot.receipts import Receipts
 from bot.storage import ResultRow, Storage, Visitor
 from dialogs.declaration import statistics_answers
 from dialogs.engine import evaluate, handle, is_complete, restore
@@ -63,10 +64,10 @@ class Advisor:
     once the result is out. ``confirms_replies``: the channel calls ``replied`` once a reply is delivered, so
     a reply lost in a crash is noticed. ``shares``: results carry the respondent's share code.
 
-    Delivery receipts are held in memory and never cost a commit of their own: the respondent's next update
-    reads them in its transaction, and ``flush_receipts`` writes the rest at a clean stop and now and then.
-    A crash loses only the receipts, so the next message after it is treated as if the reply had been lost
-    (the user sees the current question again) and never as an answer to a question the user has not seen.
+    Delivery receipts (``bot.receipts``) never cost a commit of their own: they ride on this process's next
+    transaction, and ``flush_receipts`` writes them when it is idle and at a clean stop. A crash loses only
+    receipts, so the next message after it is treated as if the reply had been lost (the user sees the
+    current question again) and never as an answer to a question the user has not seen.
     """
 
     def __init__(
@@ -85,7 +86,8 @@ class Advisor:
         self.confirms_replies = confirms_replies
         self.shares = shares
         self.peers = peers or PeerBenchmark(storage)
-        self._delivered: set[str] = set()  # respondents whose last reply is out, not yet written down
+        self.receipts = Receipts(storage)
+        self._token = 0  # the reply token of the update being handled
 
     def handle(self, respondent: Respondent, event: AdvisorEvent, *, update_id: int | None = None) -> Outcome:
         """Apply one event; the session, a finished result, an erasure and ``update_id`` commit together."""
@@ -97,7 +99,9 @@ class Advisor:
             visitor = self.storage.respondents.visit(
                 respondent.channel, respondent.user_id, language_code=respondent.language_code
             )
-            outcome = self._handle(respondent, visitor, event, update_id)
+            self._token = Receipts.new_token(update_id)
+            outcome = replace(self._handle(respondent, visitor, event, update_id), reply_token=self._token)
+            self.receipts.write_held()  # other respondents' receipts ride on this commit
         result = outcome.result
         if result is not None:  # a cached aggregate, read outside the transaction
             outcome = replace(outcome, peer=self.peers.line(result.classification.category.value))
@@ -108,10 +112,8 @@ class Advisor:
     ) -> Outcome:
         stored = visitor["session"]
         respondent_id = visitor["respondent_id"]
-        reply_lost = bool(stored is not None and stored["reply_pending"])
-        if respondent_id in self._delivered:
-            self._delivered.discard(respondent_id)  # this update's session row replaces the pending mark
-            reply_lost = False
+        pending = int(stored["reply_pending"]) if stored is not None else 0
+        reply_lost = not self.receipts.confirms(respondent_id, pending)
         session, restore_notices = restore(
             stored, language_for(respondent.language_code, self.default_language)
         )
@@ -217,7 +219,7 @@ class Advisor:
             respondent_id,
             data,
             finished=finished,
-            reply_pending=self.confirms_replies if pending is None else pending,
+            reply_pending=self._token if (self.confirms_replies if pending is None else pending) else 0,
         )
         if visitor["language"] != session.language:
             self.storage.respondents.set_language(respondent_id, session.language)
@@ -242,16 +244,11 @@ class Advisor:
     def replied(self, outcome: Outcome) -> None:
         """The reply to ``outcome`` is delivered (only channels that confirm replies call it)."""
         if self.confirms_replies and outcome.respondent_id and not outcome.needs_consent:
-            self._delivered.add(outcome.respondent_id)
+            self.receipts.add(outcome.respondent_id, outcome.reply_token)
 
     def flush_receipts(self) -> int:
         """Write the delivery receipts held in memory, in one transaction; returns how many."""
-        delivered, self._delivered = self._delivered, set()
-        if delivered:
-            with self.storage.write():
-                for respondent_id in delivered:
-                    self.storage.sessions.mark_replied(respondent_id)
-        return len(delivered)
+        return self.receipts.flush()
 
     def consent_of(self, respondent: Respondent) -> bool | None:
         """The respondent's consent to the current consent text (None: not asked, or asked on an older text)."""

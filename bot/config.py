@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 from bot.storage import DEFAULT_DATABASE_PATH
 
@@ -14,6 +16,12 @@ TELEGRAM_API_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_API_FILE_URL = "https://api.telegram.org/file/bot"
 _TOKEN = re.compile(r"^\d{1,20}:[A-Za-z0-9_-]{20,}$")
 _SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_DIGITS = re.compile(r"[0-9]{1,9}")  # ASCII only: "²" and other Unicode digits pass str.isdigit()
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
+MIN_TIME_SCALE = 0.01  # benchmarks speed the broadcasts up against a fake with limits scaled alike
+MAX_TIME_SCALE = 1000.0
 
 
 class ConfigError(ValueError):
@@ -70,15 +78,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN is malformed: expected the form 123456789:AAE… that BotFather gives"
         )
-    admin_ids: set[int] = set()
-    for part in re.split(r"[,\s]+", env.get("ADMIN_IDS", "").strip()):
-        if not part:
-            continue
-        if not re.fullmatch(r"-?\d{1,20}", part):
-            raise ConfigError(
-                f"ADMIN_IDS must be numeric Telegram user ids separated by commas, got {part!r}"
-            )
-        admin_ids.add(int(part))
+    admin_ids = _admin_ids(env)
     webhook_url = env.get("WEBHOOK_URL", "").strip() or None
     webhook_secret = env.get("WEBHOOK_SECRET", "").strip() or None
     if webhook_url is not None:
@@ -90,10 +90,8 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
             )
         if not _SECRET.match(webhook_secret):
             raise ConfigError("WEBHOOK_SECRET may only contain A-Z, a-z, 0-9, _ and - (1-256 characters)")
-    port_text = env.get("WEBHOOK_PORT", "").strip() or "8443"
-    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise ConfigError(f"WEBHOOK_PORT must be a port number between 1 and 65535, got {port_text!r}")
     timezone = _zone(env, "TIPS_TIMEZONE", "Europe/Berlin")
+    check_catalogs()
     return Config(
         token=token,
         api_base_url=_url(env, "TELEGRAM_API_BASE_URL", TELEGRAM_API_BASE_URL),
@@ -102,8 +100,8 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         admin_ids=frozenset(admin_ids),
         webhook_url=webhook_url,
         webhook_secret=webhook_secret,
-        webhook_listen=env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1",
-        webhook_port=int(port_text),
+        webhook_listen=_webhook_listen(env),
+        webhook_port=_webhook_port(env),
         timezone=timezone,
         # Reminders keep to the users' day; their zone defaults to the tips' zone, the bot's one time zone.
         reminders_timezone=_zone(env, "REMINDERS_TIMEZONE", timezone),
@@ -117,7 +115,6 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
 
 
 def _zone(env: Mapping[str, str], name: str, default: str) -> str:
-    from zoneinfo import ZoneInfo
 
     zone = env.get(name, "").strip() or default
     try:
@@ -133,14 +130,16 @@ def _time_scale(env: Mapping[str, str]) -> float:
         scale = float(text)
     except ValueError:
         scale = 0.0
-    if not scale > 0:
-        raise ConfigError(f"TIPS_BROADCAST_TIME_SCALE must be a positive number, got {text!r}")
+    if not MIN_TIME_SCALE <= scale <= MAX_TIME_SCALE:  # also refuses inf and nan
+        raise ConfigError(
+            f"TIPS_BROADCAST_TIME_SCALE must be a number from {MIN_TIME_SCALE} to {MAX_TIME_SCALE:g}, got {text!r}"
+        )
     return scale
 
 
 def _retention_months(env: Mapping[str, str]) -> int:
     text = env.get("RETENTION_MONTHS", "").strip() or "12"
-    if not text.isdigit() or not 1 <= int(text) <= 120:
+    if not _DIGITS.fullmatch(text) or not 1 <= int(text) <= 120:
         raise ConfigError(f"RETENTION_MONTHS must be a whole number of months from 1 to 120, got {text!r}")
     return int(text)
 
@@ -157,3 +156,55 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default
     if value not in choices:
         raise ConfigError(f"{name} must be {' or '.join(choices)}, got {value!r}")
     return value
+
+
+# Validation of single settings, each with one line that names it.
+
+
+def _admin_ids(env: Mapping[str, str]) -> set[int]:
+    admin_ids: set[int] = set()
+    for part in re.split(r"[,\s]+", env.get("ADMIN_IDS", "").strip()):
+        if not part:
+            continue
+        if not re.fullmatch(r"[0-9]{1,19}", part) or int(part) == 0:  # user ids are positive
+            raise ConfigError(
+                f"ADMIN_IDS must be positive numeric Telegram user ids separated by commas, got {part!r}"
+            )
+        admin_ids.add(int(part))
+    return admin_ids
+
+
+def _webhook_port(env: Mapping[str, str]) -> int:
+    text = env.get("WEBHOOK_PORT", "").strip() or "8443"
+    if not _DIGITS.fullmatch(text) or not 0 < int(text) < 65536:
+        raise ConfigError(f"WEBHOOK_PORT must be a port number between 1 and 65535, got {text!r}")
+    return int(text)
+
+
+def _webhook_listen(env: Mapping[str, str]) -> str:
+    text = env.get("WEBHOOK_LISTEN", "").strip() or "127.0.0.1"
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        if not _HOSTNAME.match(text):
+            raise ConfigError(
+                f"WEBHOOK_LISTEN must be an IP address or host name such as 0.0.0.0, got {text!r}"
+            ) from None
+    return text
+
+
+def check_catalogs() -> None:
+    """Both languages' catalogs load, and German is really translated (babel would fall back silently)."""
+    from bot.i18n import LANGUAGES, LOCALES_DIR, translations
+
+    for language in LANGUAGES:
+        try:
+            catalog = translations(language)
+        except (OSError, ValueError) as error:
+            reason = type(error).__name__
+            raise ConfigError(
+                f"The {language} message catalog under {LOCALES_DIR} cannot be read ({reason}): "
+                "reinstall the application"
+            ) from None
+        if language == "de" and catalog.gettext("Yes") == "Yes":
+            raise ConfigError(f"The de message catalog under {LOCALES_DIR} holds no translations")

@@ -91,6 +91,7 @@ class Outcome:
     changes: Changes | None = None
     peer: Text | None = None
     share_code: str | None = None
+    reply_token: int = 0  # names the reply in its delivery receipt
 
     @property
     def result(self) -> Result | None:

@@ -122,3 +122,70 @@ def test_webhook_mode_passes_secret_listen_and_path(tmp_path: Path, monkeypatch:
     polling = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(tmp_path / "p.db")})
     assert run_telegram(polling, Storage(polling.database_path)) == 0
     assert seen == {"polling": True}
+
+
+@pytest.mark.parametrize(
+    ("env", "name"),
+    [
+        ({"RETENTION_MONTHS": "²"}, "RETENTION_MONTHS"),
+        ({"WEBHOOK_PORT": "²"}, "WEBHOOK_PORT"),
+        ({"WEBHOOK_PORT": "٣٠٠٠"}, "WEBHOOK_PORT"),
+        ({"TIPS_TIMEZONE": "America"}, "TIPS_TIMEZONE"),
+        ({"TIPS_TIMEZONE": "../../etc/passwd"}, "TIPS_TIMEZONE"),
+        ({"WEBHOOK_LISTEN": "not an address!"}, "WEBHOOK_LISTEN"),
+        ({"ADMIN_IDS": "12,-5"}, "ADMIN_IDS"),
+        ({"ADMIN_IDS": "0"}, "ADMIN_IDS"),
+        ({"ADMIN_IDS": "1" * 40}, "ADMIN_IDS"),
+        ({"TIPS_BROADCAST_TIME_SCALE": "inf"}, "TIPS_BROADCAST_TIME_SCALE"),
+        ({"TIPS_BROADCAST_TIME_SCALE": "nan"}, "TIPS_BROADCAST_TIME_SCALE"),
+        ({"TIPS_BROADCAST_TIME_SCALE": "1e-300"}, "TIPS_BROADCAST_TIME_SCALE"),
+    ],
+)
+def test_settings_that_used_to_crash_or_pass_name_the_setting(env: dict[str, str], name: str) -> None:
+    with pytest.raises(ConfigError, match=name) as raised:
+        load_config(env)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_missing_german_catalog_is_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot import i18n
+
+    monkeypatch.setattr(i18n, "LOCALES_DIR", tmp_path)
+    i18n.translations.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match="de message catalog"):
+            load_config({})
+    finally:
+        i18n.translations.cache_clear()
+
+
+def test_a_webhook_address_in_use_exits_2_before_anything_is_registered(tmp_path: Path) -> None:
+    import socket
+
+    from tests.support.botapi import BotApiFake
+
+    with BotApiFake(TOKEN) as fake, socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        env = {
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "TELEGRAM_API_FILE_URL": fake.base_file_url,
+            "DATABASE_PATH": str(tmp_path / "w.db"),
+            "WEBHOOK_URL": "https://bot.example.de/hook",
+            "WEBHOOK_SECRET": "s3cret",
+            "WEBHOOK_PORT": str(taken.getsockname()[1]),
+            "PATH": "",
+        }
+        process = subprocess.run(
+            [sys.executable, str(ROOT / "run_bot.py"), "telegram"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        registered = [c.method for c in fake.calls() if c.method != "getMe"]
+    assert process.returncode == 2, process.stderr
+    assert "WEBHOOK_LISTEN/WEBHOOK_PORT" in process.stderr and "Traceback" not in process.stderr
+    assert process.stderr.strip().count("\n") == 0, process.stderr
+    assert registered == []

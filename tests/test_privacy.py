@@ -347,3 +347,62 @@ async def test_a_referral_arrival_counts_once_per_account_without_storing_who(bo
         "telegram", 6060
     )  # the owner erases their data: the code and its hashes go
     assert bot.storage.db["referral_arrivals"].count == 0 and bot.storage.respondents.referral_arrivals() == 0
+
+
+async def test_mydata_shows_the_session_times_and_the_users_own_arrival_hash(bot: Harness) -> None:
+    owner = add(bot.storage, 6060)
+    code = share_code(bot.storage, owner)
+    other = add(bot.storage, 6161)
+    assert bot.storage.respondents.count_referral_arrival(
+        share_code(bot.storage, other), 7272
+    )  # someone else's
+    await bot.send(f"/start ref_{code}")
+    await bot.press("cons|1")
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    await bot.send("/mydata")
+    data = document_of(bot)
+    times = data["session_times"]
+    assert times["started_at"] and times["updated_at"] and times["finished_at"]
+    stored = bot.storage.rows("select account_hash, month from referral_arrivals where code = ?", [code])
+    assert data["referral_arrival"] == stored and len(stored) == 1
+
+
+async def test_a_result_kept_by_retention_matches_nothing_mydata_showed(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    await bot.send("/mydata")
+    shown = document_of(bot)
+    [result] = shown["results"]
+    rid = bot.storage.respondents.find_respondent("telegram", USER)
+    assert rid is not None
+    make_old(bot.storage, rid)
+    old_created = bot.storage.rows("select created_at from results")[0]["created_at"]
+
+    counts = bot.storage.retention.apply_retention(12, now=NOW)
+
+    assert counts["results_kept_anonymously"] == 1
+    [kept] = bot.storage.rows("select * from results")
+    [latest] = bot.storage.rows("select * from result_latest")
+    assert kept["id"] != result["id"] and latest["result_id"] == kept["id"] != result["id"]
+    assert kept["respondent_id"] != rid and kept["created_at"] == old_created[:7]
+    answers = json.loads(kept["answers"])
+    assert answers["staff"] == {"value": None, "band": "10_49"}  # 12 typed
+    assert answers["turnover"]["value"] is None and answers["turnover"]["band"]
+    assert answers["online_share"]["value"] == "15"  # 15 % typed, on the 5-point grid anyway
+    shown_values = {json.dumps(v, sort_keys=True) for v in result.values()} | {
+        str(v) for v in result.values()
+    }
+    shown_values |= {rid, str(result["id"]), json.dumps(result["answers"], sort_keys=True)}
+    # Size class and score (on the 5-point grid) take a handful of values each: shared by many, no link.
+    matches = [
+        (column, value)
+        for column, value in kept.items()
+        if column not in ("category", "score") and value is not None and str(value) in shown_values
+    ]
+    assert kept["score"] % 5 == 0
+    assert matches == []
+    assert "1500000" not in kept["answers"] and '"12"' not in kept["answers"]
+    # The statistics still count it, under its size class.
+    assert sum(n for _, n in bot.storage.stats.consented_category_counts()) == 1

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.telegram.app import _post_init
+from bot.telegram.handlers import report
 from dialogs.questions import MOST_ASKED
 from tests.support.botapi import ApiError
 from tests.support.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent, save_session
@@ -245,13 +246,13 @@ async def test_an_answer_typed_again_after_a_lost_reply_is_not_taken_for_the_nex
     assert respondent is not None
     await bot.send("12")
     assert bot.app.bot_data.advisor.flush_receipts() == 1  # the reply to "12" went out
-    assert bot.storage.sessions.load_session(respondent)["reply_pending"] is False  # type: ignore[index]
+    assert bot.storage.sessions.load_session(respondent)["reply_pending"] == 0  # type: ignore[index]
     # The bot dies after committing the next answer but before its reply goes out.
     save_session(
         bot.storage,
         respondent,
         {**bot.storage.sessions.load_session(respondent), "state": "turnover"},
-        reply_pending=True,  # type: ignore[dict-item]
+        reply_pending=7,  # type: ignore[dict-item]
     )
     await bot.send("12")  # the user never saw question 2 and types the staff figure again
     assert "nicht erreicht" in bot.last_text() and "Frage 2 von 15" in bot.last_text()
@@ -375,12 +376,30 @@ async def test_the_report_button_and_command_send_a_pdf_without_identity(bot: Ha
     day = stored.astimezone(ZoneInfo("Europe/Berlin")).date()
     assert f"Check vom {format_date(day, format='long', locale='de')}" in text
     bot.request.clear()
-    await bot.send("/report")
+    await bot.send("/report")  # right after the first: a note instead of a second build
+    assert "erneut anfordern" in bot.last_text()
+    assert not [p for api, p in bot.request.calls if api == "sendDocument"]
+    report.REPORT_COOLDOWN = 0.0
+    try:
+        await bot.send("/report")
+    finally:
+        report.REPORT_COOLDOWN = 30.0
     again = next(p for api, p in bot.request.calls if api == "sendDocument")
     assert again["_files"]["document"] == pdf
     bot.request.clear()
     await bot.press("rv|pdf")  # the overview's button sends it once per result; /report whenever asked
     assert bot.request.rate_limited() == []
+
+
+async def test_report_presses_at_once_build_one_report(bot: Harness) -> None:
+    await consent(bot)
+    await answer_all(bot)
+    await bot.press("ok|summary")
+    bot.request.clear()
+    await asyncio.gather(*(bot.press("pdf|result") for _ in range(5)), bot.send("/report"))
+    assert len([p for api, p in bot.request.calls if api == "sendDocument"]) == 1
+    notes = [t for t in bot.texts() if "gerade erstellt" in t or "erneut anfordern" in t]
+    assert len(notes) == 5
 
 
 async def test_without_consent_no_report_button_is_offered(bot: Harness) -> None:

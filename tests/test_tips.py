@@ -6,7 +6,7 @@ import asyncio
 import json
 import socket
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -220,6 +220,8 @@ class TipsFakeRequest(FakeRequest):
         self.gate: asyncio.Event | None = None
         self.pass_before_gate = 0
         self.delivered: list[int] = []  # chat ids of sendMessage calls that took effect
+        # Called before each send; an answer it returns is given instead of the normal one.
+        self.before_send: Callable[[int], Awaitable[tuple[int, bytes] | None]] | None = None
 
     async def do_request(
         self, url: str, method: str, request_data: Any = None, *args: Any, **kwargs: Any
@@ -228,6 +230,9 @@ class TipsFakeRequest(FakeRequest):
         params = dict(request_data.parameters) if request_data else {}
         if api == "sendMessage":
             chat_id = int(params["chat_id"])
+            if self.before_send is not None and (answer := await self.before_send(chat_id)) is not None:
+                self.calls.append((api, params))
+                return answer
             scripted = self.errors.get(chat_id)
             if scripted:
                 self.calls.append((api, params))
@@ -527,3 +532,92 @@ def test_a_run_has_one_sender_until_its_lease_runs_out(storage: Storage) -> None
     assert storage.broadcasts.claim_delivery(broadcast_id, 1) and not storage.broadcasts.claim_delivery(
         broadcast_id, 1
     )
+
+
+async def test_a_server_error_after_delivery_is_uncertain_and_never_sent_again(storage: Storage) -> None:
+    request = TipsFakeRequest()
+    answered_500 = {11, 13}
+
+    async def deliver_then_fail(chat_id: int) -> tuple[int, bytes] | None:
+        if chat_id in answered_500:
+            answered_500.discard(chat_id)
+            request.delivered.append(chat_id)  # it reached the chat; then the server failed
+            body = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+            return 500, json.dumps(body).encode()
+        return None
+
+    request.before_send = deliver_then_fail
+    chats = [10, 11, 12, 13, 14]
+    broadcast_id = storage.broadcasts.create_broadcast("admin", [{"chat_id": c} for c in chats], text="x")
+    assert broadcast_id is not None
+    progress = await make_broadcaster(storage, request).run(broadcast_id, text_of)
+    assert sorted(request.delivered) == chats  # each chat once: the 500s were not sent again
+    assert progress.uncertain == 2 and progress.sent == 3
+
+
+async def test_a_send_answered_with_a_server_error_is_not_repeated_by_the_request_layer() -> None:
+    import httpx
+    from telegram.request import RequestData
+
+    from bot.telegram.request import SENDS_FINAL_ON_SERVER_ERROR, RetryingRequest
+
+    seen: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url.path.rsplit("/", 1)[-1])
+        return httpx.Response(500, json={"ok": False, "error_code": 500, "description": "Internal"})
+
+    layer = RetryingRequest(backoff=0.001)
+    layer._client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    final = SENDS_FINAL_ON_SERVER_ERROR.set(True)  # as the broadcaster sends
+    try:
+        for method in ("sendMessage", "getMe"):
+            code, _ = await layer.do_request(f"https://api.example/bot1:x/{method}", "POST", RequestData())
+            assert code == 500
+    finally:
+        SENDS_FINAL_ON_SERVER_ERROR.reset(final)
+    assert seen == ["sendMessage", "getMe", "getMe", "getMe", "getMe"]  # only the idempotent call retried
+    seen.clear()
+    await layer.do_request("https://api.example/bot1:x/sendMessage", "POST", RequestData())
+    assert len(seen) == 4  # a dialogue's reply is retried: a lost one would cost the user a nudge
+
+
+async def test_deleting_my_data_while_a_tip_is_on_its_way_leaves_no_seen_tip(storage: Storage) -> None:
+    chat = 4242
+    storage.tips.subscribe_tips(chat, kind="private", language="de")
+    request = TipsFakeRequest()
+
+    async def delete_meanwhile(chat_id: int) -> None:
+        storage.forget_everything("telegram", chat_id, chat_id)  # what /deletedata does
+
+    request.before_send = delete_meanwhile
+    broadcast_id = storage.broadcasts.create_broadcast(
+        "tip", [{"chat_id": chat, "tip_id": "t1", "language": "de"}]
+    )
+    assert broadcast_id is not None
+    await make_broadcaster(storage, request).run(broadcast_id, text_of)
+    assert request.delivered == [chat]
+    assert storage.tips.seen_tips(chat) == set()
+    assert storage.rows("select * from tip_seen") == [] and storage.rows("select * from deliveries") == []
+
+
+async def test_the_broadcaster_does_not_repeat_a_send_answered_with_a_server_error(storage: Storage) -> None:
+    import httpx
+
+    from bot.telegram.request import RetryingRequest
+
+    delivered: list[str] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        delivered.append(request.url.path.rsplit("/", 1)[-1])  # it reached Telegram ...
+        return httpx.Response(
+            500, json={"ok": False, "error_code": 500, "description": "Internal"}
+        )  # ... and failed
+
+    layer = RetryingRequest(backoff=0.001)
+    layer._client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+    broadcaster = TipBroadcaster(storage, Bot(TOKEN, request=layer), pacer=ChatPacer(time_scale=10))
+    broadcast_id = storage.broadcasts.create_broadcast("admin", [{"chat_id": 21}], text="x")
+    assert broadcast_id is not None
+    progress = await broadcaster.run(broadcast_id, text_of)
+    assert delivered == ["sendMessage"] and progress.uncertain == 1

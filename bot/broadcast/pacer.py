@@ -15,9 +15,8 @@ CHAT_INTERVAL = 1.0
 # A message sent beside the broadcasts (see ``ChatPacer.acquire``) counts toward the overall limit this long.
 OUTSIDE_HOLD = 2.0
 # Broadcasts are spaced at 98.3 % of the overall limit. Messages sent around them through ``acquire`` (the
-# admin's status message) or ``on_the_wire`` (the final report) are counted beside their sends; other replies
-# go out through the application's own bot and AIORateLimiter, which does not see the broadcasts, within the
-# ~0.5 a second left.
+# admin's status message) or ``on_the_wire`` (the final report, and every reply through the application's
+# ``ReplyLimiter``) are counted beside their sends, so replies and broadcasts share one overall budget.
 DEFAULT_RATE = 29.5
 
 
@@ -81,6 +80,10 @@ class ChatPacer:
         self._next_global = max(self._next_global + self.interval, now)
         self._claim(chat_id, now)
         return now
+
+    def note_send(self, chat_id: int, now: float) -> None:
+        """Count a reply sent into ``chat_id`` outside the broadcasts toward that chat's limits."""
+        self._claim(chat_id, now)
 
     def _claim(self, chat_id: int, now: float) -> None:
         self._chat_last[chat_id] = now

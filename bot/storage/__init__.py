@@ -76,6 +76,8 @@ class PersonalData(TypedDict):
     tips_seen: list[dict[str, object]]
     deliveries: list[dict[str, object]]
     broadcasts_created: list[dict[str, object]]
+    session_times: dict[str, object] | None  # when the check was started, last answered and finished
+    referral_arrival: list[dict[str, object]]  # the salted hash kept for arriving through a share code
     plan_progress: list[PlanProgressRow]
     followup: FollowupRow | None
     reminders: list[ReminderRow]
@@ -150,6 +152,8 @@ class Storage:
             tips_seen=chat_rows["tip_seen"],
             deliveries=chat_rows["deliveries"],
             broadcasts_created=created,
+            session_times=None,
+            referral_arrival=[],
             plan_progress=[],
             followup=None,
             reminders=[],
@@ -162,6 +166,10 @@ class Storage:
         data["identity"] = {key: identity[key] for key in shown}  # type: ignore[literal-required]
         data["respondent"] = respondent  # type: ignore[typeddict-item]
         data["session"] = self.sessions.load_session(rid)
+        data["session_times"] = self.row(
+            "select started_at, updated_at, finished_at from sessions where respondent_id = ?", [rid]
+        )
+        data["referral_arrival"] = self.respondents.own_referral_arrivals(identity["channel_user_id"])
         data["results"] = self.sessions.latest_results(rid, limit=1000)
         data["plan_progress"] = self.followup.plan_progress(rid)
         data["followup"] = self.followup.followup(rid)

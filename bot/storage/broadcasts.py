@@ -137,17 +137,21 @@ class BroadcastStore(Store):
     ) -> None:
         """Record a delivery's new status, committed before the caller goes on (and a tip as seen)."""
         with self.write():
-            self.execute(
+            updated = self.execute(
                 "update deliveries set status = ?, error = coalesce(?, error), message_id = coalesce(?, message_id), "
                 "target_chat_id = coalesce(?, target_chat_id), "
                 "attempts = attempts + (case when ? = 'sending' then 1 else 0 end), updated_at = ? "
                 "where broadcast_id = ? and chat_id = ?",
                 [status, error, message_id, target_chat_id, status, now(), broadcast_id, chat_id],
             )
-            if seen_tip is not None:
+            # A /deletedata while the tip was on its way erased the delivery and the subscription: the tip
+            # is not remembered for a chat that no longer wants anything kept.
+            if seen_tip is not None and updated.rowcount > 0:
+                target = target_chat_id if target_chat_id is not None else chat_id
                 self.execute(
-                    "insert or ignore into tip_seen (chat_id, tip_id, seen_at) values (?, ?, ?)",
-                    [target_chat_id if target_chat_id is not None else chat_id, seen_tip, now()],
+                    "insert or ignore into tip_seen (chat_id, tip_id, seen_at) select ?, ?, ? "
+                    "where exists (select 1 from tip_subscriptions where chat_id = ? and active = 1)",
+                    [target, seen_tip, now(), target],
                 )
 
     def delivery_counts(self, broadcast_id: int) -> dict[str, int]:

@@ -51,7 +51,7 @@ class RespondentStore(Store):
                 state=row["state"],
                 answers=_answers(row["answers"]),
                 language=row["language"],
-                reply_pending=bool(row["reply_pending"]),
+                reply_pending=int(row["reply_pending"] or 0),
             )
         return Visitor(
             respondent_id=str(row["respondent_id"]),
@@ -138,6 +138,20 @@ class RespondentStore(Store):
             return False
         self.execute("update referrals set arrivals = arrivals + 1 where code = ?", [code])
         return True
+
+    def own_referral_arrivals(self, account: str | int) -> list[dict[str, object]]:
+        """The salted hashes stored for ``account`` arriving through share codes (pseudonymous data of its
+        own, shown by /mydata): each code with arrivals is tried with its salt."""
+        found: list[dict[str, object]] = []
+        for row in self.rows("select code, salt from referrals where arrivals > 0"):
+            digest = hashlib.sha256(f"{row['salt'] or ''}:{account}".encode()).hexdigest()
+            arrival = self.row(
+                "select account_hash, month from referral_arrivals where code = ? and account_hash = ?",
+                [row["code"], digest],
+            )
+            if arrival is not None:
+                found.append(dict(arrival))
+        return found
 
     def forget_referral_code(self, code: str | None) -> None:
         """Erase a share code with its arrival count and the account hashes of those who used it."""

@@ -11,7 +11,7 @@ class StoredSession(TypedDict):
     state: str
     answers: dict[str, Any]
     language: str
-    reply_pending: bool
+    reply_pending: int  # the token of the reply not known to be delivered; 0: none
 
 
 class Visitor(TypedDict):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,11 +28,11 @@ class SessionStore(Store):
             state=row["state"],
             answers=_answers(row["answers"]),
             language=row["language"],
-            reply_pending=bool(row["reply_pending"]),
+            reply_pending=int(row["reply_pending"] or 0),
         )
 
     def store_session(
-        self, respondent_id: str, session: Mapping[str, Any], *, finished: bool, reply_pending: bool
+        self, respondent_id: str, session: Mapping[str, Any], *, finished: bool, reply_pending: int
     ) -> None:
         """Write the session (one statement); the caller owns the transaction."""
         stamp = now()
@@ -57,11 +57,11 @@ class SessionStore(Store):
             },
         )
 
-    def mark_replied(self, respondent_id: str) -> None:
-        """The reply to the last committed answer has been delivered."""
-        self.execute(
-            "update sessions set reply_pending = 0 where respondent_id = ? and reply_pending = 1",
-            [respondent_id],
+    def mark_replied(self, receipts: Iterable[tuple[str, int]]) -> None:
+        """The replies named by (respondent id, token) are delivered; a newer pending reply stays pending."""
+        self.connection.db.conn.executemany(
+            "update sessions set reply_pending = 0 where respondent_id = ? and reply_pending = ?",
+            list(receipts),
         )
 
     def claim_update(self, update_id: int) -> bool:

@@ -10,7 +10,6 @@ from typing import Any
 from telegram import Chat, Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -21,14 +20,17 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 
 from bot import heartbeat
-from bot.config import Config
+from bot.broadcast.pacer import ChatPacer
+from bot.config import Config, ConfigError
 from bot.storage import Storage
 from bot.telegram import callback_data
 from bot.telegram.broadcast_runs import resume_runs
+from bot.telegram.flood import FairUpdateProcessor
 from bot.telegram.handlers import admin as reports
 from bot.telegram.handlers import broadcast as admin_broadcast
 from bot.telegram.handlers import channels, dialogue, errors, followup, groups, privacy, report, tips
 from bot.telegram.jobs import schedule_jobs, schedule_tip_slots, watch_orphaned_runs
+from bot.telegram.limiter import ReplyLimiter
 from bot.telegram.menus import publish_menus
 from bot.telegram.request import RetryingRequest
 from bot.telegram.services import CONTEXT_TYPES, App, Context
@@ -47,14 +49,21 @@ def build_application(
 ) -> App:
     """The configured PTB application with every handler registered."""
     assert config.token is not None
+    processor = FairUpdateProcessor()
+
+    def pacer() -> ChatPacer:  # read on each request: tests and benchmarks may put their own in place
+        shared = application.bot_data.pacer
+        assert shared is not None
+        return shared
+
     builder = (
         ApplicationBuilder()
         .token(config.token)
         .base_url(config.api_base_url)
         .base_file_url(config.api_file_url)
         .context_types(CONTEXT_TYPES)
-        .concurrent_updates(True)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .concurrent_updates(processor)
+        .rate_limiter(ReplyLimiter(pacer))
         .post_init(_post_init)
         .post_stop(_post_stop)
     )
@@ -62,6 +71,9 @@ def build_application(
     builder = builder.get_updates_request(updates_request or RetryingRequest(attempts=1, read_timeout=40))
     application: App = builder.build()
     application.bot_data.bind(config, storage)
+    # One pacer for the broadcasts and the replies, so that together they keep Telegram's overall limit.
+    application.bot_data.pacer = ChatPacer(time_scale=config.broadcast_time_scale)
+    processor.application = application
     register_handlers(application, config)
     return application
 
@@ -188,6 +200,9 @@ def run_telegram(config: Config, storage: Storage) -> int:
             asyncio.run(serve_webhook(application, config))
         else:
             application.run_polling(**kwargs)
+    except ConfigError as error:  # the webhook's address cannot be used: said before anything was registered
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
     except StartError as error:
         print(error, file=sys.stderr)
         return error.exit_code

@@ -28,6 +28,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from bot.broadcast.lease import Lease
 from bot.broadcast.pacer import DEFAULT_RATE, ChatPacer
 from bot.storage import DeliveryRow, Storage
+from bot.telegram.request import SENDS_FINAL_ON_SERVER_ERROR
 
 log = logging.getLogger(__name__)
 
@@ -213,9 +214,13 @@ class TipBroadcaster:
             async with self.pacer.on_the_wire():
                 if not self.storage.broadcasts.claim_delivery(broadcast_id, chat_id):
                     return  # no longer pending: another process has it
-                message = await self.bot.send_message(
-                    target, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
-                )
+                final = SENDS_FINAL_ON_SERVER_ERROR.set(True)  # a 5xx after the send: uncertain, not repeated
+                try:
+                    message = await self.bot.send_message(
+                        target, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True
+                    )
+                finally:
+                    SENDS_FINAL_ON_SERVER_ERROR.reset(final)
         except RetryAfter as error:
             # A 429 means "not sent": back to pending, and only this chat waits — unless several chats
             # are refused at once, which is the overall limit speaking.
@@ -281,9 +286,9 @@ def _seconds(retry_after: timedelta | float) -> float:
 
 
 def _surely_not_sent(error: NetworkError) -> bool:
-    """A server error answer, or a connection that never opened: Telegram did not deliver anything."""
-    cause = error.__cause__
-    return cause is None or isinstance(cause, httpx.ConnectError)
+    """Only a connection that never opened proves that nothing was delivered. A server error (5xx) answered
+    the request after it was sent: Telegram may have delivered it before failing, as with a timeout."""
+    return isinstance(error.__cause__, httpx.ConnectError)
 
 
 async def _wait(event: asyncio.Event, timeout: float) -> None:

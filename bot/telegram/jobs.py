@@ -7,6 +7,7 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
+from bot.retention_run import retention_off_loop
 from bot.telegram.broadcast_runs import lease_of, resume_runs, run_broadcast
 from bot.telegram.services import CHANNEL, App, Context
 from bot.tips.schedule import Schedule, prepare_tip_deliveries
@@ -44,7 +45,8 @@ RETENTION_TIME = time(3, 30)  # daily, in the configured time zone, when hardly 
 async def retention_job(context: Context) -> None:
     """Remove what the retention rules say is due; logs counts only, never an id."""
     services = context.bot_data
-    counts = services.storage.retention.apply_retention(services.config.retention_months)
+    # Off the event loop, in short transactions: the bot keeps answering during a long pass.
+    counts = await retention_off_loop(services.storage, services.config.retention_months)
     log.info("Retention: %s", ", ".join(f"{name} {n}" for name, n in counts.items()))
 
 

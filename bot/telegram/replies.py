@@ -15,6 +15,7 @@ from bot.outcome import Outcome
 from bot.rendering import HTML, render_changes, render_question, render_result, render_summary
 from bot.telegram.consent import ask_consent
 from bot.telegram.keyboards import question_keyboard, result_keyboard, summary_keyboard
+from bot.telegram.receipt_flush import flush_soon
 from bot.telegram.send import send_html, show_in_place
 from bot.telegram.services import Context
 from bot.telegram.share import share_url
@@ -72,6 +73,7 @@ async def show(
         else:
             await show_in_place(context, chat_id, in_place, text, keyboard)
     context.bot_data.advisor.replied(outcome)
+    flush_soon(context.bot_data.advisor)
 
 
 def screen_html(context: Context, outcome: Outcome, t: Translator) -> tuple[str, InlineKeyboardMarkup]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 from typing import Any
 
@@ -33,11 +34,20 @@ IDEMPOTENT_METHODS = frozenset(
 )
 
 
+# Set by the broadcaster around its sends: a server error (5xx) answered after a send reached Telegram may
+# follow a delivery, so such a send is recorded "uncertain" instead of repeated (a repeat showed 16-18 chats a
+# broadcast twice). The dialogue's replies keep the retry: a lost reply there costs the user a nudge.
+SENDS_FINAL_ON_SERVER_ERROR: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "sends_final_on_server_error", default=False
+)
+
+
 class RetryingRequest(HTTPXRequest):
     """Retry server errors (5xx) and connections that failed before the request was sent.
 
-    A send whose answer timed out is not repeated, since Telegram may have delivered it already:
-    one missing acknowledgement is better than a message shown twice.
+    A send whose answer timed out is not repeated, since Telegram may have delivered it already: one missing
+    acknowledgement is better than a message shown twice. Inside ``SENDS_FINAL_ON_SERVER_ERROR`` the same
+    holds for a send answered with a server error.
     """
 
     def __init__(self, *args: Any, attempts: int = 4, backoff: float = 0.5, **kwargs: Any) -> None:
@@ -67,7 +77,8 @@ class RetryingRequest(HTTPXRequest):
                     raise
                 log.warning("Bot API %s failed (%s), retrying", api_method, type(cause).__name__)
             else:
-                if code < 500 or last:
+                final = SENDS_FINAL_ON_SERVER_ERROR.get() and api_method not in IDEMPOTENT_METHODS
+                if code < 500 or last or final:
                     return code, payload
                 log.warning(
                     "Bot API %s answered %d, retrying (%d/%d)", api_method, code, attempt, self.attempts

@@ -148,7 +148,7 @@ def save_session(
     session: Mapping[str, Any],
     *,
     finished: bool = False,
-    reply_pending: bool = False,
+    reply_pending: int = 0,
 ) -> None:
     """Write a session in a transaction of its own (the advisor writes it with the rest of an update)."""
     with storage.write():

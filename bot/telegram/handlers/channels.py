@@ -27,7 +27,7 @@ async def addchannel_command(update: Update, context: Context) -> None:
     reference: str | int = (
         args[0]
         if args[0].startswith("@")
-        else (int(args[0]) if re.fullmatch(r"-?\d+", args[0]) else "@" + args[0])
+        else (int(args[0]) if re.fullmatch(r"-?\d{1,18}", args[0]) else "@" + args[0])
     )
     channel_language = args[1].lower() if len(args) > 1 and args[1].lower() in LANGUAGES else language
     try:
