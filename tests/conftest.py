@@ -39,3 +39,19 @@ async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Start the long end-to-end tests first, so that parallel workers fill the rest of the time with quick ones."""
     items.sort(key=lambda item: item.get_closest_marker("e2e") is None)
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_it_was() -> Iterator[None]:
+    """Put the root logger and the libraries' loggers back after each test: a test that configures logging
+    at DEBUG would otherwise leave a handler on a closed capture stream for the rest of its worker."""
+    import logging
+
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {name: logging.getLogger(name).level for name in list(logging.root.manager.loggerDict)}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, old in levels.items():
+        logging.getLogger(name).setLevel(old)
