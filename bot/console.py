@@ -305,6 +305,7 @@ def run_console(
     advisor = ConsoleAdvisor(
         storage,
         language=language,
+        out=sys.stdout,  # the stream of this call, not the one the module saw when imported
         json_output=json_output,
         resume=interactive if resume is None else resume,
         pdf_path=pdf_path,

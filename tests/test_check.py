@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sqlite3
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from bot.healthcheck import run_checks
 from bot.storage import Storage
 from bot.storage.migrations import migrations
 from tests.support.botapi import BotApiFake
+from tests.support.cli import run_cli, subprocess_run
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-token-for-offline-tests-only"
@@ -133,15 +133,11 @@ def test_an_unreachable_bot_api_fails(tmp_path: Path) -> None:
     assert status == 1 and lines[4].startswith("FAIL  telegram: getMe failed")
 
 
-def run_bot_check(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+def run_bot_check(*args: str, env: dict[str, str], process: bool = False) -> subprocess.CompletedProcess[str]:
+    """``run_bot.py check``, in this process unless ``process`` (the command's one real-process smoke test)."""
     base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WEBHOOK_", "DATABASE_"))}
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), "check", *args],
-        env={**base, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    run = subprocess_run if process else run_cli
+    return run("check", *args, env={**base, **env})
 
 
 def test_the_command_line_prints_one_line_per_check(fake: BotApiFake, tmp_path: Path) -> None:
@@ -150,7 +146,8 @@ def test_the_command_line_prints_one_line_per_check(fake: BotApiFake, tmp_path: 
     assert offline.returncode == 0, offline.stdout + offline.stderr
     assert len(offline.stdout.splitlines()) == 5
     online = run_bot_check(
-        env={"DATABASE_PATH": path, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url}
+        env={"DATABASE_PATH": path, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url},
+        process=True,  # a real process: no library logs the token on its stderr either
     )
     assert online.returncode == 0, online.stdout + online.stderr
     assert "@KmuCheckBot" in online.stdout and TOKEN not in online.stdout + online.stderr

@@ -33,7 +33,9 @@ ENGLISH = [
 
 
 def test_german_dialogue_prints_category_steps_and_json(tmp_path: Path) -> None:
-    run = console(GERMAN, tmp_path, "console", "--lang", "de", "--json")
+    run = console(
+        GERMAN, tmp_path, "console", "--lang", "de", "--json", process=True
+    )  # the real process once
     assert run.returncode == 0, run.stderr
     assert "Traceback" not in run.stderr
     assert "Frage 1 von 15" in run.stdout and "Ihr Unternehmen: kleines Unternehmen" in run.stdout

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.environment import SETTINGS, load_environment, unquote
+from tests.support.cli import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-token-for-env-tests-only-0000"
@@ -70,14 +69,7 @@ def test_env_example_lists_every_setting_the_readme_names() -> None:
 def test_check_reads_the_token_from_env_in_the_working_directory(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nPRIVACY_CONTACT='Muster GmbH'\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "PRIVACY_"))}
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), "check", "--offline"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = run_cli("check", "--offline", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "ok    configuration: token set" in result.stdout
     assert "ok    privacy: PRIVACY_CONTACT set" in result.stdout

@@ -7,7 +7,6 @@ import json
 import os
 import re
 import subprocess
-import sys
 import zlib
 from dataclasses import replace
 from datetime import date
@@ -27,6 +26,7 @@ from dialogs.profile import CompanyProfile
 from dialogs.screens import Result
 from dialogs.sections import size_class_meaning
 from dialogs.text import msg
+from tests.support.console import console
 from tests.support.once import built_once
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -255,16 +255,7 @@ def test_size_stays_small(reports: dict[tuple[str, str], tuple[Result, bytes]]) 
 
 
 def run_console(lines: list[str], tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "LC_ALL", "LC_MESSAGES")}
-    env.update(LANG="C.UTF-8", DATABASE_PATH=str(tmp_path / "console.db"))
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), "console", *args],
-        input="".join(line + "\n" for line in lines),
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    return console(lines, tmp_path, "console", *args)
 
 
 GERMAN_LINES = ["12", "1,5 Mio", "g", "a", "a", "1", "1", "4", "1", "2", "2", "15", "3", "1", "2", "3", "ok"]

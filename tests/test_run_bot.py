@@ -6,30 +6,22 @@ import hashlib
 import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.storage import Storage
 from bot.storage.migrations import migrations
+from tests.support.cli import run_cli, subprocess_run
 from tests.support.harness import add_respondent
 from tests.support.telegram_fakes import TOKEN
 
-ROOT = Path(__file__).resolve().parent.parent
 
-
-def run_bot(database: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_bot(database: Path, *args: str, process: bool = False) -> subprocess.CompletedProcess[str]:
+    """``run_bot.py *args`` on ``database``: in this process, or as a real one for a command's smoke test."""
     env = {**os.environ, "DATABASE_PATH": str(database), "TELEGRAM_BOT_TOKEN": TOKEN}
     env.pop("WEBHOOK_URL", None)
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
+    return (subprocess_run if process else run_cli)(*args, env=env)
 
 
 def one_line_refusal(result: subprocess.CompletedProcess[str]) -> str:
@@ -53,7 +45,7 @@ def newer_database(path: Path) -> None:
 def test_a_newer_schema_is_refused_naming_both_versions(tmp_path: Path, command: tuple[str, ...]) -> None:
     database = tmp_path / "bot.db"
     newer_database(database)
-    line = one_line_refusal(run_bot(database, *command))
+    line = one_line_refusal(run_bot(database, *command, process=True))  # each command's real-process smoke
     known = len(migrations._migrations)
     assert f"schema version {known + 1} (m099_from_the_future)" in line
     assert f"schema version {known} (" in line

@@ -1,27 +1,23 @@
-"""Run the terminal advisor as a user would: ``run_bot.py`` in a subprocess, lines typed on stdin."""
+"""Run the terminal advisor as a user would: ``run_bot.py`` with lines typed on stdin, without a token.
+
+In this process by default (``tests.support.cli``); ``process=True`` starts the real ``run_bot.py``.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+from tests.support.cli import run_cli, subprocess_run
 
 
 def console(
-    lines: list[str], tmp_path: Path, *args: str, lang_env: str = "C.UTF-8"
+    lines: list[str], tmp_path: Path, *args: str, lang_env: str = "C.UTF-8", process: bool = False
 ) -> subprocess.CompletedProcess[str]:
-    """Type ``lines`` into ``run_bot.py *args`` without a token; return the finished process."""
+    """Type ``lines`` into ``run_bot.py *args`` without a token; return the finished run."""
     env = {k: v for k, v in os.environ.items() if k not in ("TELEGRAM_BOT_TOKEN", "LC_ALL", "LC_MESSAGES")}
     env["LANG"] = lang_env
     env["DATABASE_PATH"] = str(tmp_path / "console.db")
-    return subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), *args],
-        input="".join(line + "\n" for line in lines),
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    typed = "".join(line + "\n" for line in lines)
+    return (subprocess_run if process else run_cli)(*args, env=env, stdin=typed)
