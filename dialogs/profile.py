@@ -4,20 +4,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal, TypeVar
+from typing import TypeVar
 
+from dialogs.answers import (
+    Customers,
+    Reach,
+    Referral,
+    ResultsCheck,
+    Sector,
+    SocialPresence,
+    Website,
+)
 from dialogs.group import NONE, Group, related_from_answer
 from dialogs.questions import NIS2_SECTOR_KEYS, PLAN_SECTOR, QUESTION_BY_ID, QUESTIONS, Answers
 
-# The choice keys of the questions the plan's rules read: a rule that compares with a key that is not one of
-# them (a typo such as "manufactoring") is a mypy error (strict equality), not a rule that never fires.
-Website = Literal["current", "outdated", "none"]
-SocialPresence = Literal["strategy", "occasional", "none"]
-ResultsCheck = Literal["yes", "partly", "no"]
-Referral = Literal["active", "occasional", "none"]
-Sector = Literal["craft", "retail", "hospitality", "services", "manufacturing", "other"]
-Customers = Literal["private", "business", "both"]
-Reach = Literal["local", "national", "international"]
+# The choice keys of the questions the plan's rules read (``dialogs.answers``): a rule that compares with a key
+# that is not one of them (a typo such as "manufactoring") is a mypy error (strict equality).
 
 # Each type's keys as a value, to read a stored answer into its type; a test holds them to the catalogue.
 WEBSITES: tuple[Website, ...] = ("current", "outdated", "none")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from dialogs.answers import Customers, Owns, chosen, typed
 from dialogs.group import Group, aggregate, related_from_answer, relation_answer
 from dialogs.parsing import parse_annual_money, parse_balance_total, parse_headcount, parse_percent
 from dialogs.text import InvalidAnswer, Percent, Text, msg
@@ -144,20 +145,17 @@ def _check_controlling_share(value: Decimal, answers: Answers) -> None:
 SMALL_BUSINESS_TURNOVER_LIMIT = Decimal(100_000)  # § 19 UStG since 2025: at most this in the current year
 _MICRO_STAFF_BELOW = Decimal(10)
 _MICRO_MONEY_MAX = Decimal(2_000_000)
-_INDEPENDENT = frozenset({"none", "lt25"})
+_INDEPENDENT: frozenset[Owns] = frozenset({"none", "lt25"})
+_BUSINESS_CUSTOMERS: frozenset[Customers] = frozenset({"business", "both"})
+_PRIVATE_CUSTOMERS: frozenset[Customers] = frozenset({"private", "both"})
 
 # Sector answers naming a sector of the NIS2 annexes, and the plan's sector each answer stands for.
 NIS2_SECTOR_KEYS = frozenset({"manufacturing_nis2", "infrastructure"})
 PLAN_SECTOR = {"manufacturing_nis2": "manufacturing", "infrastructure": "other"}
 
 
-def _key(answers: Answers, question_id: str) -> str | None:
-    answer = answers.get(question_id)
-    return None if not answer else answer.get("value")
-
-
 def _sells_to_businesses(answers: Answers) -> bool:
-    return _key(answers, "customers") in ("business", "both")
+    return chosen(typed(answers).get("customers")) in _BUSINESS_CUSTOMERS
 
 
 def _small_business_applies(answers: Answers) -> bool:
@@ -180,7 +178,10 @@ def _certainly_micro(answers: Answers) -> bool:
     staff = answer_range(QUESTION_BY_ID["staff"], answers.get("staff"))
     turnover = answer_range(QUESTION_BY_ID["turnover"], answers.get("turnover"))
     balance = answer_range(QUESTION_BY_ID["balance_sheet"], answers.get("balance_sheet"))
-    independent = _key(answers, "linked") in _INDEPENDENT and _key(answers, "owns") in _INDEPENDENT
+    independent = (
+        chosen(typed(answers).get("linked")) in _INDEPENDENT
+        and chosen(typed(answers).get("owns")) in _INDEPENDENT
+    )
     money_fits = (turnover is not None and turnover[1] <= _MICRO_MONEY_MAX) or (
         balance is not None and balance[1] <= _MICRO_MONEY_MAX
     )
@@ -190,7 +191,7 @@ def _certainly_micro(answers: Answers) -> bool:
 def _online_offer_applies(answers: Answers) -> bool:
     """Asked where customers include private ones and the firm is not certainly a micro enterprise, which
     the accessibility law exempts for services whatever it offers online."""
-    return _key(answers, "customers") in ("private", "both") and not _certainly_micro(answers)
+    return chosen(typed(answers).get("customers")) in _PRIVATE_CUSTOMERS and not _certainly_micro(answers)
 
 
 def _previous_year_applies(answers: Answers) -> bool:
@@ -208,8 +209,8 @@ def _previous_year_applies(answers: Answers) -> bool:
         qid for qid in ("staff", "turnover", "balance_sheet") if (answers.get(qid) or {}).get("band")
     )
     group = Group(
-        owned_by=str(_key(answers, "linked") or "none"),
-        owns=str(_key(answers, "owns") or "none"),
+        owned_by=str(chosen(typed(answers).get("linked")) or "none"),
+        owns=str(chosen(typed(answers).get("owns")) or "none"),
         upstream=related_from_answer(answers.get("linked")),
         downstream=related_from_answer(answers.get("owns")),
     )

@@ -6,8 +6,6 @@ import csv
 import io
 import json
 import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -17,9 +15,8 @@ from openpyxl import load_workbook
 from bot.codebook import code_labels, entries, write_codebook
 from bot.export import COLUMNS, write_export
 from bot.storage import Storage
+from tests.support.cli import run_cli
 from tests.support.harness import add_respondent as add
-
-ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -127,25 +124,18 @@ def test_the_command_writes_the_codebook_beside_a_csv(storage: Storage, tmp_path
     storage.close()
     output = tmp_path / "out" / "export.csv"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DATABASE_")}
-    result = subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "run_bot.py"),
-            "export",
-            "--format",
-            "csv",
-            "--output",
-            str(output),
-            "--lang",
-            "de",
-            "--dialect",
-            "excel-de",
-        ],
+    result = run_cli(
+        "export",
+        "--format",
+        "csv",
+        "--output",
+        str(output),
+        "--lang",
+        "de",
+        "--dialect",
+        "excel-de",
         env={**env, "DATABASE_PATH": str(tmp_path / "export.db")},
         cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     side = tmp_path / "out" / "export.codebook.csv"
