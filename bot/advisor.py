@@ -16,7 +16,6 @@ from bot.outcome import (
     AdvisorEvent,
     Begin,
     ChangeConsent,
-    Changes,
     GiveConsent,
     Outcome,
     Pressed,
@@ -39,6 +38,7 @@ from dialogs.screens import (
     question_screen,
     summary_screen,
 )
+from dialogs.sections import Changes
 from dialogs.session import RESULT, SUMMARY, Session
 from dialogs.text import Text, language_for, msg
 

@@ -18,7 +18,6 @@ from bot.i18n import Translator
 from bot.outcome import AdvisorEvent, Begin, Outcome, Pressed, Respondent, Typed
 from bot.reading import BACK_WORDS
 from bot.rendering import (
-    render_changes,
     render_question,
     render_result,
     render_summary,
@@ -210,11 +209,7 @@ class ConsoleAdvisor:
                 self.say(f"  {index}) {t(item.label)}: {t(item.value)}")
             self.say(t(msg("Type “ok” to see your result, or the number of an answer to change it.")))
         elif isinstance(screen, ResultScreen):
-            blocks = render_result(screen.result, t)
-            if outcome.peer is not None:
-                blocks[1] = blocks[1] + "\n\n" + t(outcome.peer)
-            if outcome.changes is not None:
-                blocks[0] = blocks[0] + "\n\n" + render_changes(outcome.changes, t)
+            blocks = render_result(screen.result, t, changes=outcome.changes, peer=outcome.peer)
             for block in blocks:
                 self.say(block)
                 self.say()

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from dialogs.events import Event
 from dialogs.screens import Result, ResultScreen, Screen
+from dialogs.sections import Changes
 from dialogs.text import Text
 
 
@@ -59,16 +60,6 @@ AdvisorEvent = Event | Begin | Typed | GiveConsent | ChangeConsent | Pressed
 
 
 @dataclass(frozen=True)
-class Changes:
-    """What changed since the respondent's previous result."""
-
-    category: Text | None  # the new size class, when it changed
-    score_delta: int  # negative: the gap shrank
-    steps_done: int  # steps of the previous result that are no longer needed
-    steps_marked_done: int = 0  # steps of the previous result the respondent ticked off
-
-
-@dataclass(frozen=True)
 class Outcome:
     """Everything a channel shows after an event, as plain data."""
 
@@ -88,8 +79,8 @@ class Outcome:
     needs_consent: bool = False
     stale: bool = False  # the button belonged to an earlier state
     duplicate: bool = False  # the update was handled before; show nothing
-    changes: Changes | None = None
-    peer: Text | None = None
+    changes: Changes | None = None  # a second result: what changed (``dialogs.sections`` shows it)
+    peer: Text | None = None  # the peer benchmark's line, when enough companies compare
     share_code: str | None = None
     reply_token: int = 0  # names the reply in its delivery receipt
 

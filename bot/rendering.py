@@ -5,10 +5,9 @@ from __future__ import annotations
 import html as html_lib
 
 from bot.i18n import Translator
-from bot.outcome import Changes
 from dialogs.screens import QuestionScreen, Result, SummaryScreen
-from dialogs.sections import Section, Style
-from dialogs.text import msg
+from dialogs.sections import Changes, Section, Style, with_history
+from dialogs.text import Text, msg
 
 
 class Markup:
@@ -67,9 +66,18 @@ _PREFIX = {
 }
 
 
-def render_result(result: Result, t: Translator, markup: Markup = PLAIN) -> list[str]:
-    """The result, one block per section of the engine's result (category, score, plan, size class)."""
-    return [render_section(section, t, markup) for section in result.sections]
+def render_result(
+    result: Result,
+    t: Translator,
+    markup: Markup = PLAIN,
+    *,
+    changes: Changes | None = None,
+    peer: Text | None = None,
+) -> list[str]:
+    """The result, one block per section (category, score, plan, size class), with what changed since the
+    last check and the peer benchmark where ``dialogs.sections`` puts them."""
+    sections = with_history(result.sections, changes=changes, peer=peer)
+    return [render_section(section, t, markup) for section in sections]
 
 
 def render_section(section: Section, t: Translator, markup: Markup = PLAIN) -> str:
@@ -84,28 +92,4 @@ def render_section(section: Section, t: Translator, markup: Markup = PLAIN) -> s
         elif line.style is Style.NOTE:
             text = markup.italic(text)
         lines.append(text)
-    return "\n".join(lines)
-
-
-def render_changes(changes: Changes, t: Translator, markup: Markup = PLAIN) -> str:
-    """What changed since the previous check, as a short list under a heading."""
-    e = markup.escape
-    lines = [markup.bold(e(t(msg("Since your last check"))))]
-    if changes.category is not None:
-        lines.append("• " + e(t(msg("Your size class changed to: {category}", category=changes.category))))
-    if changes.score_delta < 0:
-        points = -changes.score_delta
-        lines.append(
-            "• " + e(t(msg("Your digital gap shrank by {points} points. Well done!", points=points)))
-        )
-    elif changes.score_delta > 0:
-        lines.append(
-            "• " + e(t(msg("Your digital gap grew by {points} points.", points=changes.score_delta)))
-        )
-    else:
-        lines.append("• " + e(t(msg("Your digital gap is unchanged."))))
-    if changes.steps_marked_done:
-        lines.append("• " + e(t(msg("Steps you marked done: {count}", count=changes.steps_marked_done))))
-    if changes.steps_done:
-        lines.append("• " + e(t(msg("Steps you no longer need: {count}", count=changes.steps_done))))
     return "\n".join(lines)

@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from dialogs.plan import Horizon, Step
 from dialogs.screens import Result
-from dialogs.sections import Line, Section, Style
+from dialogs.sections import Changes, Line, Section, Style, since_last_check, with_peers
 from dialogs.text import Text, msg
 
 
@@ -88,14 +88,16 @@ def quarter_steps(result: Result) -> tuple[Step, ...]:
     return tuple(step for step in result.advice.steps if step.horizon is not Horizon.WEEK)
 
 
-def overview(result: Result, done: frozenset[str] = frozenset()) -> Section:
-    """Headline (with "provisional" where it applies), the score in one line, and this week's steps."""
+def overview(result: Result, done: frozenset[str] = frozenset(), changes: Changes | None = None) -> Section:
+    """Headline (with "provisional" where it applies), the score in one line, this week's steps, and what
+    changed since the last check."""
     lines = [Line(score_line(result))]
     steps = week_steps(result)
     if steps:
         lines.append(Line(msg("This week"), Style.HEADING))
         for step in steps:
             lines += step_lines(step, done=step.id in done, brief=True)
+    lines += since_last_check(changes)
     return Section(View.OVERVIEW, result.classification.headline, tuple(lines))
 
 
@@ -126,21 +128,25 @@ def size_class_view(result: Result) -> Section:
     )
 
 
-def comparisons_view(result: Result, extra: tuple[Text, ...] = ()) -> Section:
-    """The score's parts and the comparisons that fit the profile; ``extra``: lines the channel adds (peers)."""
+def comparisons_view(result: Result, peer: Text | None = None) -> Section:
+    """The score's parts and the comparisons that fit the profile, the peer benchmark among them."""
     score = result.sections[1]
-    return Section(
-        View.COMPARISONS, score.title, score.lines + tuple(Line(text, Style.BULLET) for text in extra)
-    )
+    return Section(View.COMPARISONS, score.title, with_peers(score.lines, peer))
 
 
 def view(
-    result: Result, which: View, done: frozenset[str] = frozenset(), extra: tuple[Text, ...] = ()
+    result: Result,
+    which: View,
+    done: frozenset[str] = frozenset(),
+    *,
+    changes: Changes | None = None,
+    peer: Text | None = None,
 ) -> Section:
+    """One view; ``changes`` and ``peer`` come from the bot's data (previous result, peer benchmark)."""
     if which is View.PLAN:
         return plan_view(result, done)
     if which is View.SIZE_CLASS:
         return size_class_view(result)
     if which is View.COMPARISONS:
-        return comparisons_view(result, extra)
-    return overview(result, done)
+        return comparisons_view(result, peer)
+    return overview(result, done, changes)

@@ -1,5 +1,6 @@
 """The result as sections of styled lines, so that every channel shows the same content and only decides
-how a style looks (bold, a bullet, a warning sign).
+how a style looks (bold, a bullet, a warning sign). What the bot adds from its data (what changed since the
+last check, how companies of the same size class compare) comes in as data and leaves as lines here, too.
 
 It also holds what the size class means for a German company: the legal duties judged in ``dialogs.duties``
 (the same verdicts the plan acts on) and funding, each point dated, because those rules change.
@@ -46,6 +47,72 @@ class Section:
     id: str
     title: Text
     lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What changed since the respondent's previous result."""
+
+    category: Text | None  # the new size class, when it changed
+    score_delta: int  # negative: the gap shrank
+    steps_done: int  # steps of the previous result that are no longer needed
+    steps_marked_done: int = 0  # steps of the previous result the respondent ticked off
+
+
+def since_last_check(changes: Changes | None) -> tuple[Line, ...]:
+    """What changed since the previous check, under its heading; nothing before a second result."""
+    if changes is None:
+        return ()
+    lines = [Line(msg("Since your last check"), Style.HEADING)]
+    if changes.category is not None:
+        lines.append(
+            Line(msg("Your size class changed to: {category}", category=changes.category), Style.BULLET)
+        )
+    if changes.score_delta < 0:
+        points = -changes.score_delta
+        lines.append(
+            Line(msg("Your digital gap shrank by {points} points. Well done!", points=points), Style.BULLET)
+        )
+    elif changes.score_delta > 0:
+        lines.append(
+            Line(msg("Your digital gap grew by {points} points.", points=changes.score_delta), Style.BULLET)
+        )
+    else:
+        lines.append(Line(msg("Your digital gap is unchanged."), Style.BULLET))
+    if changes.steps_marked_done:
+        lines.append(
+            Line(msg("Steps you marked done: {count}", count=changes.steps_marked_done), Style.BULLET)
+        )
+    if changes.steps_done:
+        lines.append(Line(msg("Steps you no longer need: {count}", count=changes.steps_done), Style.BULLET))
+    return tuple(lines)
+
+
+COMPARE_HEADING = msg("How you compare")
+
+
+def with_peers(score_lines: tuple[Line, ...], peer: Text | None) -> tuple[Line, ...]:
+    """The score's lines with the peer benchmark (how companies of the same size class spend) among the
+    comparisons; ``peer`` is None when too few companies compare."""
+    if peer is None:
+        return score_lines
+    heading = (
+        () if Line(COMPARE_HEADING, Style.HEADING) in score_lines else (Line(COMPARE_HEADING, Style.HEADING),)
+    )
+    return (*score_lines, *heading, Line(peer, Style.BULLET))
+
+
+def with_history(
+    sections: tuple[Section, ...], *, changes: Changes | None, peer: Text | None
+) -> tuple[Section, ...]:
+    """The full result with what changed since the last check under the size class and the peer benchmark
+    among the comparisons (the sections of ``result_sections``, in its order)."""
+    classification, score, *rest = sections
+    return (
+        Section(classification.id, classification.title, classification.lines + since_last_check(changes)),
+        Section(score.id, score.title, with_peers(score.lines, peer)),
+        *rest,
+    )
 
 
 def size_class_meaning(
@@ -132,7 +199,7 @@ def result_sections(
         for part in advice.score_parts
     ]
     if advice.comparisons:
-        score.append(Line(msg("How you compare"), Style.HEADING))
+        score.append(Line(COMPARE_HEADING, Style.HEADING))
         score += [Line(comparison.text, Style.BULLET) for comparison in advice.comparisons]
 
     plan: list[Line] = []

@@ -15,7 +15,21 @@ from dialogs.duties import evaluate_duties
 from dialogs.group import Group
 from dialogs.profile import CompanyProfile
 from dialogs.questions import QUESTION_BY_ID
-from dialogs.sections import AS_OF, Style, duty_line, result_sections, size_class_meaning
+from dialogs.sections import (
+    AS_OF,
+    COMPARE_HEADING,
+    Changes,
+    Line,
+    Section,
+    Style,
+    duty_line,
+    result_sections,
+    since_last_check,
+    size_class_meaning,
+    with_history,
+    with_peers,
+)
+from dialogs.text import msg
 
 D = Decimal
 
@@ -123,3 +137,51 @@ def test_the_sections_come_in_order_with_at_most_two_steps_this_week() -> None:
     assert sum(1 for line in plan if line.style is Style.DETAIL) == sum(
         1 for line in plan if line.style is Style.STEP
     )
+
+
+# --- what the bot's data adds: since the last check, and the peer benchmark ------------------------------
+
+
+def _sections() -> tuple[Section, ...]:
+    c = classify_sme(BASE.staff, BASE.turnover, BASE.balance_sheet, group=BASE.group)
+    return result_sections(BASE, c, build_advice(BASE, c, as_of=DEC_1))
+
+
+@pytest.mark.parametrize(
+    ("delta", "said"),
+    [
+        (-7, "Your digital gap shrank by {points} points. Well done!"),
+        (0, "Your digital gap is unchanged."),
+        (3, "Your digital gap grew by {points} points."),
+    ],
+)
+def test_since_the_last_check_says_each_change_under_its_heading(delta: int, said: str) -> None:
+    changes = Changes(category=msg("small enterprise"), score_delta=delta, steps_done=2, steps_marked_done=1)
+    lines = since_last_check(changes)
+    assert lines[0] == Line(msg("Since your last check"), Style.HEADING)
+    assert all(line.style is Style.BULLET for line in lines[1:])
+    assert [line.text.msgid for line in lines[1:]] == [
+        "Your size class changed to: {category}",
+        said,
+        "Steps you marked done: {count}",
+        "Steps you no longer need: {count}",
+    ]
+    assert since_last_check(None) == ()
+    quiet = since_last_check(Changes(category=None, score_delta=0, steps_done=0))
+    assert [line.text.msgid for line in quiet[1:]] == ["Your digital gap is unchanged."]
+
+
+def test_the_history_goes_under_the_size_class_and_the_peers_among_the_comparisons() -> None:
+    sections = _sections()
+    changes = Changes(category=None, score_delta=-4, steps_done=0)
+    peer = msg("Companies of your size class in our data spend {share} of their marketing budget online")
+    shown = with_history(sections, changes=changes, peer=peer)
+    assert [s.id for s in shown] == [s.id for s in sections] and shown[2:] == sections[2:]
+    assert shown[0].lines == sections[0].lines + since_last_check(changes)
+    assert shown[1].lines[: len(sections[1].lines)] == sections[1].lines
+    assert shown[1].lines[-1] == Line(peer, Style.BULLET)
+    headings = [line for line in shown[1].lines if line == Line(COMPARE_HEADING, Style.HEADING)]
+    assert len(headings) == 1  # the peer joins the comparisons, under their one heading
+    assert with_history(sections, changes=None, peer=None) == sections
+    alone = with_peers((Line(msg("0 means no gap, 100 the widest gap. How it adds up:")),), peer)
+    assert alone[1:] == (Line(COMPARE_HEADING, Style.HEADING), Line(peer, Style.BULLET))

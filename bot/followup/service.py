@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 
 from bot.advisor import Advisor, changes_since
 from bot.followup import schedule
-from bot.outcome import Changes, Respondent
+from bot.outcome import Respondent
 from bot.storage import FollowupRow, ReminderRow, Storage
 from dialogs.deadlines import Deadline, deadlines_for
 from dialogs.engine import evaluate, is_complete, restore
 from dialogs.parsing import parse_amount, parse_percent
 from dialogs.plan import Step
 from dialogs.screens import Result
+from dialogs.sections import Changes
 from dialogs.session import SUMMARY
 from dialogs.text import InvalidAnswer, Number, Percent, Text, language_for, msg
 

@@ -12,7 +12,7 @@ from bot.chart import draw_off_loop, marketing_split_chart
 from bot.followup.service import ResultView
 from bot.i18n import Translator
 from bot.outcome import Outcome
-from bot.rendering import HTML, render_changes, render_question, render_result, render_summary
+from bot.rendering import HTML, render_question, render_result, render_summary
 from bot.telegram.consent import ask_consent
 from bot.telegram.keyboards import question_keyboard, result_keyboard, summary_keyboard
 from bot.telegram.receipt_flush import flush_soon
@@ -159,11 +159,7 @@ async def show_full_result(
 ) -> None:
     # No "typing…" first: the result is ready within milliseconds, and under a crowd the action would only
     # queue for the same rate-limited slots as the result itself.
-    blocks = render_result(result, t, HTML)
-    if outcome.peer is not None:
-        blocks[1] = blocks[1] + "\n\n" + HTML.escape(t(outcome.peer))
-    if outcome.changes is not None:
-        blocks[0] = blocks[0] + "\n\n" + render_changes(outcome.changes, t, HTML)
+    blocks = render_result(result, t, HTML, changes=outcome.changes, peer=outcome.peer)
     if head:
         blocks[0] = head + "\n\n" + blocks[0]
     for block in blocks[:-1]:

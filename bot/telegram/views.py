@@ -7,7 +7,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.followup.service import ResultView
 from bot.i18n import Translator
-from bot.rendering import HTML, render_changes, render_section
+from bot.rendering import HTML, render_section
 from bot.telegram import callback_data as data
 from dialogs.brief import View, view
 from dialogs.text import msg
@@ -23,11 +23,10 @@ VIEW_BUTTONS = (
 
 
 def view_html(current: ResultView, which: View, t: Translator, head: str = "") -> str:
-    """A view as HTML: the overview with what changed since the last check, the plan with its hint."""
-    extra = (current.peer,) if which is View.COMPARISONS and current.peer is not None else ()
-    body = render_section(view(current.result, which, current.done, extra), t, HTML)
-    if which is View.OVERVIEW and current.changes is not None:
-        body += "\n\n" + render_changes(current.changes, t, HTML)
+    """A view as HTML (with what changed since the last check and the peer benchmark where the view shows
+    them), the plan with its hint."""
+    section = view(current.result, which, current.done, changes=current.changes, peer=current.peer)
+    body = render_section(section, t, HTML)
     if which is View.PLAN:
         body += "\n\n" + HTML.italic(HTML.escape(t(STEP_HINT)))
     return f"{head}\n\n{body}" if head else body
