@@ -155,7 +155,14 @@ def register_handlers(application: App, config: Config) -> None:
     application.add_error_handler(errors.on_error)
     schedule_jobs(application, config)
     if application.job_queue is not None:
-        application.job_queue.run_repeating(heartbeat_job, heartbeat.INTERVAL, first=0, name="heartbeat")
+        # A repeating job added before the jobs start would first run one interval after the start (its first
+        # run time has passed by then), so the first beat is a job of its own, run however late the start is.
+        application.job_queue.run_once(
+            heartbeat_job, 0, name="first heartbeat", job_kwargs={"misfire_grace_time": None}
+        )
+        application.job_queue.run_repeating(
+            heartbeat_job, heartbeat.INTERVAL, first=heartbeat.INTERVAL, name="heartbeat"
+        )
 
 
 async def _post_stop(application: App) -> None:
