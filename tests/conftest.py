@@ -10,6 +10,7 @@ import pytest
 from hypothesis import settings
 
 from bot.storage import Storage
+from tests.support.fresh_schema import copied_schema
 from tests.support.harness import Harness
 
 # The bot opts in to PTB's timedelta durations (bot/telegram/__init__.py); every test process runs the same way.
@@ -18,6 +19,13 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
 settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fresh_schema_copied() -> Iterator[None]:
+    """New empty databases in this process get the migrated schema by copy (tests/support/fresh_schema.py)."""
+    with copied_schema():
+        yield
 
 
 @pytest.fixture
