@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import Translator, format_money
+from bot.tips.catalogue import Tip, load_catalogue, next_tip
 from dialogs.advice import build_advice
 from dialogs.classification import Classification, SizeClass, classify_sme
 from dialogs.engine import AnswerText, Session, handle
@@ -170,3 +171,38 @@ def test_the_bot_description_and_the_welcome_give_the_same_duration() -> None:
     for module in ("bot/telegram/consent.py", "bot/console.py", "bot/telegram/introduction.py"):
         source = (ROOT / module).read_text(encoding="utf-8")
         assert "about 3 minutes" not in source, module
+
+
+def _mittelstand_digital_tips(language: str) -> list[Tip]:
+    return [
+        tip
+        for tip in load_catalogue(language)
+        if "Mittelstand-Digital" in " ".join((tip.title, tip.do, tip.why, tip.measure))
+    ]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_mittelstand_digital_tip_names_the_ministry_by_its_current_name(language: str) -> None:
+    ministry = {"de": "Bundesministerium für Wirtschaft und Energie (BMWE)", "en": "(BMWE)"}[language]
+    tips = _mittelstand_digital_tips(language)
+    assert tips and all(ministry in tip.why for tip in tips if "ministry" in tip.why or "minister" in tip.why)
+    assert any(ministry in tip.why for tip in tips)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_mittelstand_digital_tip_never_reaches_a_firm_that_is_not_an_sme(language: str) -> None:
+    tips = _mittelstand_digital_tips(language)
+    ids = {tip.id for tip in tips}
+    for tip in tips:
+        assert tip.sizes and set(tip.sizes) <= {"micro", "small", "medium"}, tip.id
+        # A group chat has no size class and gets every tip: the text itself says whom the centres serve.
+        assert {"de": "KMU", "en": "SME"}[language] in tip.do + tip.why, tip.id
+    catalogue = load_catalogue(language)
+    for size_class in ("small_midcap", "large", "micro"):
+        seen: set[str] = set()
+        while True:
+            tip, new_round = next_tip(catalogue, seen, size_class)
+            if new_round:
+                break
+            seen.add(tip.id)
+        assert bool(seen & ids) is (size_class == "micro"), size_class
