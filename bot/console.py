@@ -273,7 +273,9 @@ class ConsoleAdvisor:
                 }
                 for s in advice.steps
             ],
-            "comparisons": [{"id": cmp.id, "text": t(cmp.text)} for cmp in advice.comparisons],
+            "comparisons": [
+                {"id": cmp.id, "basis": cmp.basis, "text": t(cmp.text)} for cmp in advice.comparisons
+            ],
         }
 
 
