@@ -246,9 +246,11 @@ class ConsoleAdvisor:
             "duties": [
                 {
                     "id": v.duty_id,
+                    "title": t(v.title),
                     "status": v.status.value,
                     "starts_on": None if v.starts_on is None else v.starts_on.isoformat(),
                     "depends_on": None if v.depends_on is None else t(v.depends_on),
+                    "verdict": t(v.verdict),
                 }
                 for v in advice.duties
             ],

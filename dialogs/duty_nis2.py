@@ -71,7 +71,9 @@ def nis2(p: CompanyProfile, c: Classification, as_of: date) -> DutyVerdict:
             as_of,
             msg("whether your exact activity is one the NIS2 annexes list; the BSI's NIS2 scope check says"),
         )
-    if c.provisional:
+    if (
+        c.provisional and p.group.provisional
+    ):  # below medium, an unknown balance sheet only decides micro or small
         return _nis2_verdict(
             DutyStatus.DEPENDS,
             msg(
