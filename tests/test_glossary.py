@@ -97,6 +97,7 @@ def test_tips_use_the_glossary_terms(language: str) -> None:
         ("en", "Shows it worked: more calls"),
         ("en", "a turnover of €2M"),
         ("en", "up to €2.5M"),
+        ("en", "whether others hold 25% or more, or it of them."),
         ("en", "small Midcaps"),
         ("en", "Welcome to the KMU Digital Check"),
         ("en", "funded by the federal ministry for economic affairs; free"),
