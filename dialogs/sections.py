@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from dialogs.advice import Advice
 from dialogs.classification import Classification
+from dialogs.comparisons import comparison_blocks
 from dialogs.duties import DutyStatus, DutyVerdict, evaluate_duties
 from dialogs.plan import Horizon
 from dialogs.profile import CompanyProfile
@@ -92,13 +93,13 @@ COMPARE_HEADING = msg("How you compare")
 
 
 def with_peers(score_lines: tuple[Line, ...], peer: Text | None) -> tuple[Line, ...]:
-    """The score's lines with the peer benchmark (how companies of the same size class spend) among the
-    comparisons; ``peer`` is None when too few companies compare."""
+    """The score's lines with the peer benchmark (how companies of the same size class spend) after the
+    comparisons, under their last heading (the size class's figures when own and group figures are apart);
+    ``peer`` is None when too few companies compare."""
     if peer is None:
         return score_lines
-    heading = (
-        () if Line(COMPARE_HEADING, Style.HEADING) in score_lines else (Line(COMPARE_HEADING, Style.HEADING),)
-    )
+    compared = any(line.style is Style.HEADING for line in score_lines)  # the score's only headings compare
+    heading = () if compared else (Line(COMPARE_HEADING, Style.HEADING),)
     return (*score_lines, *heading, Line(peer, Style.BULLET))
 
 
@@ -198,9 +199,9 @@ def result_sections(
         )
         for part in advice.score_parts
     ]
-    if advice.comparisons:
-        score.append(Line(COMPARE_HEADING, Style.HEADING))
-        score += [Line(comparison.text, Style.BULLET) for comparison in advice.comparisons]
+    for heading, block in comparison_blocks(advice.comparisons, c):
+        score.append(Line(heading, Style.HEADING))
+        score += [Line(comparison.text, Style.BULLET) for comparison in block]
 
     plan: list[Line] = []
     for step in advice.steps:
