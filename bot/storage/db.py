@@ -14,6 +14,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from bot.storage.migrations import migrations
+from bot.storage.write_gate import one_writer
 
 DEFAULT_DATABASE_PATH = "kmu_berater.db"
 
@@ -135,14 +136,15 @@ class Connection:
             with self.db.atomic():
                 yield
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with one_writer(self.path):  # another thread of this process writing: wait for its commit, not poll
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         return self.db.conn.execute(sql, params)
