@@ -41,6 +41,7 @@ def _pass(path: str, months: int) -> dict[str, int]:
     own = Storage(path)  # a connection of this thread: the bot's stays with the event loop
     # Its commits do not checkpoint while holding the write lock; ``_step`` checkpoints after releasing it.
     own.execute("PRAGMA wal_autocheckpoint=0")
+    own.connection.defers = True  # updates on the event loop write first; see bot.storage.write_gate
     try:
         steps = own.retention.retention_steps(months)
         while True:

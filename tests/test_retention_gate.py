@@ -1,16 +1,20 @@
 """The retention pass beside the bot's writes: a write waits for the other thread's commit at the write gate
-(not in SQLite's busy handler), and the pass's transactions end when their work budget is spent."""
+(not in SQLite's busy handler), an update awaits it without holding the event loop, the pass lets running
+updates go first (not for ever), and its transactions end when their work budget is spent."""
 
 from __future__ import annotations
 
+import asyncio
 import math
 import threading
 from pathlib import Path
 
-from bot.storage import Storage
+import pytest
+
+from bot.storage import Storage, write_gate
 from bot.storage.retention import BATCH, CHUNK
 from bot.storage.write_gate import gate_of
-from tests.support.harness import add_respondent
+from tests.support.harness import USER, Harness, add_respondent
 from tests.test_privacy import make_old
 
 
@@ -56,7 +60,7 @@ def test_the_gate_is_shared_by_every_spelling_of_a_path_and_released_after_a_fai
     except RuntimeError:
         pass
     gate = gate_of(str(path))
-    assert gate is not None and not gate.locked()
+    assert gate is not None and not gate.lock.locked()
     assert storage.rows("select * from processed_updates") == []
     storage.close()
 
@@ -97,3 +101,67 @@ def test_a_spent_budget_ends_the_transaction_and_the_pass_still_retires_everyone
         )
         assert len(kept) == due and all('"band"' in row["answers"] for row in kept)
         storage.close()
+
+
+def deferring_transaction(storage: Storage, started: threading.Event, release: threading.Event) -> None:
+    with storage.write():
+        started.set()
+        release.wait(10)
+
+
+def test_a_deferring_writer_lets_running_updates_go_first_but_not_for_ever(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "bot.db"
+    background = Storage(path)
+    background.connection.defers = True
+    gate = gate_of(str(path))
+    assert gate is not None
+    monkeypatch.setattr(write_gate, "DEFER_AT_MOST", 30.0)
+    started, release = threading.Event(), threading.Event()
+    release.set()
+    gate.wanted += 1  # an update is running on the event loop
+    worker = threading.Thread(target=deferring_transaction, args=(background, started, release))
+    worker.start()
+    try:
+        assert not started.wait(0.2)
+    finally:
+        gate.wanted -= 1
+    assert started.wait(10)
+    worker.join()
+
+    monkeypatch.setattr(write_gate, "DEFER_AT_MOST", 0.05)  # updates without end: the pass still goes on
+    started.clear()
+    gate.wanted += 1
+    try:
+        worker = threading.Thread(target=deferring_transaction, args=(background, started, release))
+        worker.start()
+        assert started.wait(10)
+        worker.join()
+    finally:
+        gate.wanted -= 1
+    background.close()
+
+
+async def test_an_update_awaits_another_threads_transaction_while_the_loop_runs_on(tmp_path: Path) -> None:
+    bot = Harness(tmp_path / "bot.db")
+    background = Storage(tmp_path / "bot.db")
+    background.connection.defers = True
+    started, release = threading.Event(), threading.Event()
+    async with bot.app:
+        worker = threading.Thread(target=deferring_transaction, args=(background, started, release))
+        worker.start()
+        assert started.wait(10)
+        safety = threading.Timer(2.0, release.set)  # a blocked loop would wait for this
+        safety.start()
+        reply = asyncio.create_task(bot.send("/help", user=USER))
+        await asyncio.sleep(0.05)
+        loop_ran_while_held = not release.is_set()
+        waited = not reply.done()
+        release.set()
+        await reply
+        worker.join()
+        safety.cancel()
+    assert loop_ran_while_held and waited
+    assert bot.texts(USER)
+    background.close()

@@ -95,6 +95,10 @@ def _create_private(path: Path) -> None:
 class Connection:
     """One SQLite connection with its pragmas and the schema brought up to date; the base of every store."""
 
+    # A background writer (the retention pass) sets this: its transactions let the event loop's updates go
+    # first (see ``bot.storage.write_gate``).
+    defers = False
+
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         """Open (and bring up to date) the database; ``read_only`` opens it for reading only, changing nothing:
         no WAL switch, no migrations (for the export, which may run on a read-only copy)."""
@@ -136,7 +140,7 @@ class Connection:
             with self.db.atomic():
                 yield
             return
-        with one_writer(self.path):  # another thread of this process writing: wait for its commit, not poll
+        with one_writer(self.path, defer=self.defers):  # another thread writing: wait for its commit
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield
