@@ -308,10 +308,20 @@ def test_the_international_exporter_gets_export_steps_that_national_reach_does_n
 )
 @pytest.mark.parametrize("customers", ["private", "business", "both"])
 @pytest.mark.parametrize("staff", [D(1), D(5), D(30), D(300)])
+@pytest.mark.parametrize(
+    "website", ["none", "outdated"]
+)  # no website: the most steps compete for seven places
 def test_international_and_national_reach_never_give_the_same_plan(
-    sector: str, customers: str, staff: D
+    sector: str, customers: str, staff: D, website: str
 ) -> None:
-    base = firm(staff=staff, turnover=staff * 100_000, sector=sector, customers=customers, reach="national")
+    base = firm(
+        staff=staff,
+        turnover=staff * 100_000,
+        sector=sector,
+        customers=customers,
+        reach="national",
+        website=website,
+    )
     national, international = advise(base), advise(replace(base, reach="international"))
     assert [EN(s.action) for s in national.steps] != [EN(s.action) for s in international.steps]
     assert "international_markets" in [s.id for s in international.steps]
