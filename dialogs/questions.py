@@ -41,8 +41,10 @@ __all__ = [
     "answer_range",
 ]
 
-# The most questions one independent company is asked; tests/test_question_count.py walks the engine
-# through every combination of answers that changes what is asked. Group companies may get more (the figures of related enterprises).
+# The most questions one independent company is asked: the 13 always asked, the social-media and controlling
+# shares (with an online budget) and one of the previous-year and small-business questions, which never both
+# apply. tests/test_question_count.py checks it over every combination of answers that changes what is asked.
+# Group companies may get more (the figures of related enterprises).
 MOST_ASKED = 16
 
 _PERCENT_HINT = msg("A share of the whole marketing budget, e.g. 15 or 15 %.")
