@@ -8,7 +8,7 @@ import logging
 from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot.chart import draw_off_loop, marketing_split_chart
+from bot.chart import marketing_split_chart
 from bot.followup.service import ResultView
 from bot.i18n import Translator
 from bot.outcome import Outcome
@@ -175,7 +175,7 @@ async def show_full_result(
 async def send_chart(context: Context, chat_id: int, result: Result, t: Translator) -> None:
     """Send the marketing-split chart; it is a bonus, so no failure of it stops the result."""
     try:
-        chart = await draw_off_loop(marketing_split_chart, result.profile, t)
+        chart = await marketing_split_chart(result.profile, t)
         await context.bot.send_photo(
             chat_id,
             io.BytesIO(chart),
