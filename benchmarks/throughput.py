@@ -41,7 +41,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram import Update
+from telegram import InputFile, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
 
@@ -111,9 +111,12 @@ def build_replay_application(recording: Recording, request: QuietRequest) -> Any
                 await bot.edit_message_reply_markup(chat_id, params["message_id"], reply_markup=None)
             elif api == "sendChatAction":
                 await bot.send_chat_action(chat_id, params["action"])
-            elif api == "sendPhoto":
-                photo = io.BytesIO(params["_files"]["photo"])
-                await bot.send_photo(chat_id, photo, filename="chart.png", caption=params.get("caption"))
+            elif api == "sendPhoto":  # as ours sends it: JSON out, not parsed into a Message
+                photo = InputFile(io.BytesIO(params["_files"]["photo"]), filename="chart.png")
+                caption = params.get("caption")
+                await bot.do_api_request(
+                    "sendPhoto", {"chat_id": chat_id, "photo": photo, "caption": caption}
+                )
             else:
                 raise NotImplementedError(f"replay of {api}")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 
 from telegram import InlineKeyboardMarkup
@@ -15,7 +14,7 @@ from bot.outcome import Outcome
 from bot.rendering import HTML, render_changes, render_question, render_result, render_summary
 from bot.telegram.consent import ask_consent
 from bot.telegram.keyboards import question_keyboard, result_keyboard, summary_keyboard
-from bot.telegram.send import send_html, show_in_place
+from bot.telegram.send import send_html, send_png, show_in_place
 from bot.telegram.services import Context
 from bot.telegram.share import share_url
 from bot.telegram.views import view_html, view_keyboard
@@ -176,12 +175,8 @@ async def send_chart(context: Context, chat_id: int, result: Result, t: Translat
     """Send the marketing-split chart; it is a bonus, so no failure of it stops the result."""
     try:
         chart = await marketing_split_chart(result.profile, t)
-        await context.bot.send_photo(
-            chat_id,
-            io.BytesIO(chart),
-            filename="marketing-split.png",
-            caption=t(msg("Your marketing split beside the 2014 survey figures")),
-        )
+        caption = t(msg("Your marketing split beside the 2014 survey figures"))
+        await send_png(context, chat_id, chart, "marketing-split.png", caption)
     except (OSError, ValueError, RuntimeError, TelegramError) as error:
         log.warning("Chart could not be drawn: %s", type(error).__name__)
 
