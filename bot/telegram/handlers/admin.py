@@ -16,11 +16,9 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
-from bot.analytics.chart import statistics_chart
 from bot.analytics.statistics import collect_statistics, render_statistics
 from bot.anonymity import DEFAULT_K
 from bot.commands import ADMIN_COMMANDS
-from bot.export import FORMATS, export_filename, write_export
 from bot.i18n import LANGUAGES, Translator
 from bot.rendering import HTML
 from bot.telegram.access import admin_only
@@ -38,6 +36,8 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 @admin_only
 async def export_command(update: Update, context: Context) -> None:
     """Send the anonymous export of consenting respondents as a document (CSV unless another format is named)."""
+    from bot.export import FORMATS, export_filename, write_export  # rare: not worth importing at every start
+
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     t = Translator(language_for(user.language_code))
@@ -78,6 +78,8 @@ async def export_command(update: Update, context: Context) -> None:
 @admin_only
 async def stats_command(update: Update, context: Context) -> None:
     """Send the statistics as text, then as a chart."""
+    from bot.analytics.chart import statistics_chart  # rare: not worth importing at every start
+
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     t = Translator(language_for(user.language_code))
