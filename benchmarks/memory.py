@@ -51,6 +51,7 @@ from benchmarks.common import (
     median,
     peak_rss_mb,
     rss_mb,
+    stores,
     without_rate_limiter,
 )
 from tests.support.botapi_fake import BotApiFake
@@ -83,9 +84,9 @@ async def snapshots(workdir: Path) -> list[dict[str, Any]]:
         for number, step in enumerate(QUESTIONS_SCRIPT):
             await app.process_update(Update.de_json(payloads.step(1, step), app.bot))
             if number >= 1:  # from consent on
-                respondent = storage.respondents.find_respondent(CHANNEL, 1)
+                respondent = stores(storage)[0].find_respondent(CHANNEL, 1)
                 assert respondent is not None
-                session = storage.sessions.load_session(respondent)
+                session = stores(storage)[1].load_session(respondent)
                 assert session is not None
                 taken.append(session)
     storage.close()
@@ -97,11 +98,12 @@ def store_sessions(storage: Any, count: int, sessions: list[dict[str, Any]]) -> 
     """``count`` consenting respondents, user ids 1…count, each with one of the ``sessions``, in one transaction."""
     from bot.advisor import CONSENT_VERSION  # the version the bot asks for; an older one is asked again
 
+    respondents, sessions_store = stores(storage)
     with storage.db.atomic():
         for user_id in range(1, count + 1):
-            respondent = storage.respondents.respondent_for(CHANNEL, user_id, language_code="de")
-            storage.respondents.set_consent(respondent, True, version=CONSENT_VERSION)
-            storage.sessions.store_session(
+            respondent = respondents.respondent_for(CHANNEL, user_id, language_code="de")
+            respondents.set_consent(respondent, True, version=CONSENT_VERSION)
+            sessions_store.store_session(
                 respondent, sessions[user_id % len(sessions)], finished=False, reply_pending=False
             )
 

@@ -56,6 +56,7 @@ from benchmarks.common import (
     build_echo_application,
     markdown_table,
     ms,
+    stores,
     without_rate_limiter,
 )
 from benchmarks.peer_bot import build_peer_application
@@ -169,8 +170,8 @@ class Bot:
         assert self.storage is not None
         found = set()
         for user_id in users:
-            respondent = self.storage.respondents.find_respondent("telegram", user_id)
-            session = self.storage.sessions.load_session(respondent) if respondent else None
+            respondent = stores(self.storage)[0].find_respondent("telegram", user_id)
+            session = stores(self.storage)[1].load_session(respondent) if respondent else None
             found.add(session["state"] if session else "none")
         return found
 
@@ -285,8 +286,8 @@ async def answers_after_kill(kind: str, users: Sequence[int], workdir: Path) -> 
                 try:
                     stored = 0
                     for user in users:
-                        respondent = survivor.respondents.find_respondent("telegram", user)
-                        session = survivor.sessions.load_session(respondent) if respondent else None
+                        respondent = stores(survivor)[0].find_respondent("telegram", user)
+                        session = stores(survivor)[1].load_session(respondent) if respondent else None
                         stored += len(session["answers"]) if session else 0
                 finally:
                     survivor.close()
