@@ -16,6 +16,7 @@ from telegram.request import RequestData
 from bot.console import ConsoleAdvisor
 from bot.storage import Storage
 from bot.telegram.app import _post_init
+from bot.telegram.introduction import introduce
 from tests.support.harness import Harness, answer_all, consent
 from tests.support.harness import add_respondent as add
 from tests.support.telegram_fakes import FakeRequest
@@ -160,6 +161,7 @@ async def test_stats_hide_medians_of_classes_with_fewer_than_k(bot: Harness) -> 
 async def test_admin_menus_are_set_per_admin_chat_and_a_refusal_is_tolerated(bot: Harness) -> None:
     bot.request.clear()
     await _post_init(bot.app)
+    await introduce(bot.app.bot)  # everyone's menus: a job right after the start
     menus = [p for name, p in bot.request.calls if name == "setMyCommands"]
     admin_menus = [p for p in menus if str(ADMIN) in json.dumps(p.get("scope", ""))]
     assert {p.get("language_code") for p in admin_menus} == {None, "de", "en"}

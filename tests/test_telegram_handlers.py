@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.telegram.app import _post_init
+from bot.telegram.introduction import introduce
 from dialogs.questions import QUESTIONS
 from tests.support.botapi_fake import ApiError
 from tests.support.harness import GERMAN_ANSWERS, USER, Harness, answer_all, consent, save_session
@@ -201,7 +202,7 @@ async def test_two_fast_messages_are_serialized(bot: Harness) -> None:
 
 
 async def test_commands_are_registered_in_both_languages(bot: Harness) -> None:
-    await _post_init(bot.app)
+    await introduce(bot.app.bot)
     calls = [p for api, p in bot.request.calls if api == "setMyCommands"]
     languages = {p.get("language_code") for p in calls}
     assert {None, "de", "en"} <= languages
@@ -277,11 +278,26 @@ async def test_a_bot_api_without_command_menus_does_not_stop_the_start(
     type(bot.app.bot).set_my_commands = refuse  # type: ignore[method-assign,assignment]
     try:
         with caplog.at_level("INFO"):
-            await _post_init(bot.app)  # raises nothing
+            await introduce(bot.app.bot)  # raises nothing
     finally:
         type(bot.app.bot).set_my_commands = original  # type: ignore[method-assign]
     assert set(refused) == {None, "de", "en"}  # every menu was tried
-    assert "Command menu not set" in caplog.text and "ready" in caplog.text  # and the start went on
+    assert "Command menu not set" in caplog.text
+    assert any(api == "setMyDescription" for api, _ in bot.request.calls)  # and the rest went on
+
+
+async def test_the_start_leaves_menus_and_descriptions_to_a_job_right_after_it(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level("INFO"):
+        await _post_init(bot.app)
+    assert "ready" in caplog.text
+    introduced = ("setMyCommands", "setMyDescription", "setMyShortDescription")
+    assert not [api for api, _ in bot.request.calls if api in introduced]  # the start did not wait for them
+    assert bot.app.job_queue is not None
+    (job,) = bot.app.job_queue.get_jobs_by_name("introduce")
+    await job.run(bot.app)
+    assert {api for api, _ in bot.request.calls} >= set(introduced)
 
 
 async def test_typing_back_goes_back(bot: Harness) -> None:
@@ -392,7 +408,7 @@ async def test_descriptions_are_set_in_both_languages_and_a_refusal_does_not_sto
 ) -> None:
     from telegram.error import BadRequest
 
-    await _post_init(bot.app)
+    await introduce(bot.app.bot)
     for method in ("setMyDescription", "setMyShortDescription"):
         calls = {p.get("language_code"): p for api, p in bot.request.calls if api == method}
         assert set(calls) == {None, "de", "en"}
@@ -410,7 +426,7 @@ async def test_descriptions_are_set_in_both_languages_and_a_refusal_does_not_sto
     original = type(bot.app.bot).set_my_description
     type(bot.app.bot).set_my_description = refuse  # type: ignore[method-assign,assignment]
     try:
-        await _post_init(bot.app)  # logs a warning, raises nothing
+        await introduce(bot.app.bot)  # logs a warning, raises nothing
     finally:
         type(bot.app.bot).set_my_description = original  # type: ignore[method-assign]
 

@@ -6,8 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats, Chat, Update
-from telegram.error import TelegramError
+from telegram import Chat, Update
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -18,22 +17,23 @@ from telegram.ext import (
 )
 from telegram.request import BaseRequest
 
-from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
+from bot.commands import PRIVATE_COMMANDS, TIP_COMMANDS
 from bot.config import Config
-from bot.i18n import LANGUAGES, Translator
 from bot.storage import Storage
 from bot.telegram import callback_data
 from bot.telegram.broadcast_runs import resume_runs
 from bot.telegram.handlers import admin as reports
 from bot.telegram.handlers import broadcast as admin_broadcast
 from bot.telegram.handlers import channels, dialogue, errors, followup, groups, privacy, report, tips
-from bot.telegram.introduction import set_descriptions
+from bot.telegram.introduction import introduce
 from bot.telegram.jobs import schedule_jobs, schedule_tip_slots, watch_orphaned_runs
 from bot.telegram.request import RetryingRequest
-from bot.telegram.services import CONTEXT_TYPES, App
+from bot.telegram.services import CONTEXT_TYPES, App, Context
 from bot.telegram.webhook import serve_webhook
 
 log = logging.getLogger(__name__)
+
+INTRODUCE_AFTER = 1.0  # seconds after the start: when the command menus and descriptions are set
 
 
 def build_application(
@@ -144,22 +144,9 @@ async def _post_stop(application: App) -> None:
 
 
 async def _post_init(application: App) -> None:
-    """Register the command menus and descriptions in German, English and a default; start tips; show admins
-    their menu."""
+    """Start tips and interrupted broadcasts, show admins their menu; the command menus and descriptions follow
+    once the bot runs."""
     bot = application.bot
-    for language in (None, *LANGUAGES):
-        t = Translator(language or "en")
-        for scope, commands in (
-            (BotCommandScopeAllPrivateChats(), (*PRIVATE_COMMANDS, *TIP_COMMANDS)),
-            (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
-        ):
-            menu = [BotCommand(name, t(description)) for name, description in commands]
-            try:
-                await bot.set_my_commands(menu, scope=scope, language_code=language)
-            except TelegramError as error:  # a menu is a convenience: the bot works without it
-                log.warning("Command menu not set (%s): %s", language or "default", type(error).__name__)
-    # What the bot does, how long it takes and what it stores, shown before the first /start.
-    await set_descriptions(bot)
     services = application.bot_data
     schedule_tip_slots(application)
     await resume_runs(application)
@@ -168,7 +155,19 @@ async def _post_init(application: App) -> None:
         await reports.set_admin_commands(bot, services.config.admin_ids, (*PRIVATE_COMMANDS, *TIP_COMMANDS))
     if not services.config.privacy_contact:
         log.warning("PRIVACY_CONTACT is not set: /privacy cannot name the controller (GDPR Art. 13(1)(a))")
+    # The menus and descriptions (twelve Bot API calls, and both catalogs read) are a courtesy that no update
+    # waits for: set a moment after polling has started (the first poll is out by then, not queued behind
+    # them), so that a restart answers its first update ~0.1 s sooner.
+    if application.job_queue is not None:
+        application.job_queue.run_once(_introduce, INTRODUCE_AFTER, name="introduce")
+    else:
+        await introduce(bot)
     log.info("Bot @%s ready", bot.username)
+
+
+async def _introduce(context: Context) -> None:
+    """Register the command menus and the descriptions (a job, run once at the start)."""
+    await introduce(context.bot)
 
 
 def run_telegram(config: Config, storage: Storage) -> int:

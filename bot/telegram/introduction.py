@@ -1,17 +1,18 @@
-"""How the bot introduces itself before the first /start: its description and short description.
+"""How the bot introduces itself before the first /start: its command menus, description and short description.
 
 Telegram shows the description in an empty chat and the short description on the bot's profile and in
-shared links; both are set per language (German, English and a default for everyone else).
+shared links; all are set per language (German, English and a default for everyone else).
 """
 
 from __future__ import annotations
 
 import logging
 
-from telegram import Bot
+from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from telegram.error import TelegramError
 
-from bot.i18n import Translator
+from bot.commands import GROUP_COMMANDS, PRIVATE_COMMANDS, TIP_COMMANDS
+from bot.i18n import LANGUAGES, Translator
 from dialogs.questions import QUESTIONS
 from dialogs.text import msg
 
@@ -48,3 +49,24 @@ async def set_descriptions(bot: Bot) -> None:
             await bot.set_my_short_description(short, language_code=code)
         except TelegramError as error:  # a description is a courtesy: the bot works without it
             log.warning("Bot description not set (%s): %s", code or "default", type(error).__name__)
+
+
+async def introduce(bot: Bot) -> None:
+    """Register the command menus and both descriptions in German, English and a default."""
+    await set_command_menus(bot)
+    await set_descriptions(bot)
+
+
+async def set_command_menus(bot: Bot) -> None:
+    """The commands of private and of group chats, per language; a refused menu does not stop the rest."""
+    for language in (None, *LANGUAGES):
+        t = Translator(language or "en")
+        for scope, commands in (
+            (BotCommandScopeAllPrivateChats(), (*PRIVATE_COMMANDS, *TIP_COMMANDS)),
+            (BotCommandScopeAllGroupChats(), GROUP_COMMANDS),
+        ):
+            menu = [BotCommand(name, t(description)) for name, description in commands]
+            try:
+                await bot.set_my_commands(menu, scope=scope, language_code=language)
+            except TelegramError as error:  # a menu is a convenience: the bot works without it
+                log.warning("Command menu not set (%s): %s", language or "default", type(error).__name__)
