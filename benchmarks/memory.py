@@ -15,7 +15,7 @@ Resident memory is ``VmRSS`` from ``/proc/self/status``, the peak ``ru_maxrss``.
 Cold start is the time from ``Popen`` of ``python run_bot.py telegram`` (or ``benchmarks/echo_bot.py``) to
 the fake Bot API's first getUpdates request, the median of ``--starts`` alternating starts, with the CPU time
 the process used until then beside it (on a shared machine the wall time mostly measures the wait for a CPU).
-The code is compiled to bytecode first, as the Dockerfile does.
+The code is compiled to bytecode before the workers and the starts, as the Dockerfile does.
 """
 
 from __future__ import annotations
@@ -207,17 +207,20 @@ def run_worker(kind: str, stored: int, active: int) -> dict[str, Any]:
 # --- cold start -------------------------------------------------------------------------------------
 
 
+def compile_bytecode() -> None:
+    """Compile the code to bytecode first, as the Dockerfile does: with PYTHONDONTWRITEBYTECODE set (as in the
+    container) every process would otherwise compile it from source, which costs time and memory. The echo
+    bot imports the benchmarks' helpers and with them the Bot API fake (tests/support): compiled alike."""
+    compiled = [sys.executable, "-m", "compileall", "-q", "bot", "dialogs", "benchmarks", "tests/support"]
+    subprocess.run(compiled, cwd=ROOT, check=True)
+
+
 def cold_starts(starts: int, workdir: Path) -> dict[str, dict[str, list[float]]]:
     """Alternate starts of ours and the echo bot; each against a fresh fake, ours on one database."""
     found: dict[str, dict[str, list[float]]] = {
         "ours": {"seconds": [], "cpu": [], "rss": []},
         "echo": {"seconds": [], "cpu": [], "rss": []},
     }
-    # As deployed (the Dockerfile compiles the code into bytecode), not compiled from source at every start:
-    # with PYTHONDONTWRITEBYTECODE set, as in the container, nothing else would write the bytecode. The echo
-    # bot imports the benchmarks' helpers and with them the Bot API fake (tests/support): compiled alike.
-    compiled = [sys.executable, "-m", "compileall", "-q", "bot", "dialogs", "benchmarks", "tests/support"]
-    subprocess.run(compiled, cwd=ROOT, check=True)
     for number in range(starts):
         for kind in ("ours", "echo") if number % 2 == 0 else ("echo", "ours"):
             with BotApiFake(TOKEN, bot_username="KmuBeraterBenchBot") as fake:
@@ -335,6 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(asyncio.run(worker_echo(args.active))))
         return 0
     started = time.perf_counter()
+    compile_bytecode()
     ours = run_worker("ours", args.stored, args.active)
     echo = run_worker("echo", args.stored, args.active)
     with tempfile.TemporaryDirectory(prefix="kmu-coldstart-") as tmp:
