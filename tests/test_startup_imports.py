@@ -19,6 +19,7 @@ NOT_AT_START = (
     "pandas",
     "matplotlib",
     "fpdf",
+    "babel.messages",
     "bot.report",
     "bot.export",
     "bot.xlsx",
