@@ -230,6 +230,12 @@ class Latencies:
         return self.percentile(99)
 
 
+def stores(storage: Any) -> tuple[Any, Any]:
+    """The (respondents, sessions) stores of a ``Storage``. A tree from before storage was composed of stores
+    has their methods on ``Storage`` itself: this lets the same script measure such a tree beside this one."""
+    return getattr(storage, "respondents", storage), getattr(storage, "sessions", storage)
+
+
 def median(values: Sequence[float]) -> float:
     ordered = sorted(values)
     middle = len(ordered) // 2
