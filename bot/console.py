@@ -246,9 +246,11 @@ class ConsoleAdvisor:
             "duties": [
                 {
                     "id": v.duty_id,
+                    "title": t(v.title),
                     "status": v.status.value,
                     "starts_on": None if v.starts_on is None else v.starts_on.isoformat(),
                     "depends_on": None if v.depends_on is None else t(v.depends_on),
+                    "verdict": t(v.verdict),
                 }
                 for v in advice.duties
             ],
@@ -273,7 +275,9 @@ class ConsoleAdvisor:
                 }
                 for s in advice.steps
             ],
-            "comparisons": [{"id": cmp.id, "text": t(cmp.text)} for cmp in advice.comparisons],
+            "comparisons": [
+                {"id": cmp.id, "basis": cmp.basis, "text": t(cmp.text)} for cmp in advice.comparisons
+            ],
         }
 
 

@@ -11,13 +11,43 @@ from dialogs.figures import figure_bounds
 from dialogs.profile import CompanyProfile
 from dialogs.text import Arg, Money, Number, Percent, Text, msg
 
+OWN = "own"  # the company's own staff and budget
+GROUP = "group"  # the size class, with partner and linked enterprises added
+
 
 @dataclass(frozen=True)
 class Comparison:
-    """The user's figure next to a cited figure; source and year are part of the text."""
+    """The user's figure next to a cited figure; source and year are part of the text. ``basis`` says whose
+    figures it reads: the company's own, or those of its group added up."""
 
     id: str
     text: Text
+    basis: str = OWN
+
+
+def comparison_blocks(
+    comparisons: tuple[Comparison, ...], classification: Classification
+) -> tuple[tuple[Text, tuple[Comparison, ...]], ...]:
+    """The comparisons under headings, own figures apart from the group's: an 8-person subsidiary compares its
+    own staff with small firms but its size class with large companies, and a reader must see which is which."""
+    own = tuple(c for c in comparisons if c.basis == OWN)
+    group = tuple(c for c in comparisons if c.basis == GROUP)
+    aggregation = classification.aggregation
+    if not group or aggregation is None:
+        return ((msg("How you compare"), comparisons),) if comparisons else ()
+    blocks: list[tuple[Text, tuple[Comparison, ...]]] = []
+    if own:
+        blocks.append((msg("How you compare: by your company's own figures"), own))
+    blocks.append(
+        (
+            msg(
+                "How you compare: by your group's figures (partner and linked enterprises added: {staff} staff)",
+                staff=Number(aggregation.staff.total),
+            ),
+            group,
+        )
+    )
+    return tuple(blocks)
 
 
 # --- Comparisons -------------------------------------------------------------------------------------
@@ -223,4 +253,5 @@ def _eurostat_dii(c: Classification) -> Comparison:
             " benchmark.",
             **args,
         )
-    return Comparison("eurostat_2023_digital_intensity", text)
+    # The index is read by size class, which counts partner and linked enterprises.
+    return Comparison("eurostat_2023_digital_intensity", text, GROUP if c.aggregation is not None else OWN)

@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from dialogs.advice import Advice
 from dialogs.classification import Classification
+from dialogs.comparisons import comparison_blocks
 from dialogs.duties import DutyStatus, DutyVerdict, evaluate_duties
 from dialogs.plan import Horizon
 from dialogs.profile import CompanyProfile
@@ -131,9 +132,9 @@ def result_sections(
         )
         for part in advice.score_parts
     ]
-    if advice.comparisons:
-        score.append(Line(msg("How you compare"), Style.HEADING))
-        score += [Line(comparison.text, Style.BULLET) for comparison in advice.comparisons]
+    for heading, block in comparison_blocks(advice.comparisons, c):
+        score.append(Line(heading, Style.HEADING))
+        score += [Line(comparison.text, Style.BULLET) for comparison in block]
 
     plan: list[Line] = []
     for step in advice.steps:

@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from bot.i18n import Translator, format_money
+from bot.tips.catalogue import Tip, load_catalogue, next_tip
 from dialogs.advice import build_advice
 from dialogs.classification import Classification, SizeClass, classify_sme
 from dialogs.engine import AnswerText, Session, handle
-from dialogs.group import PUBLIC, UNKNOWN, Group
+from dialogs.group import LINKED, PUBLIC, UNKNOWN, Group, RelatedEnterprise
 from dialogs.profile import CompanyProfile
 from dialogs.questions import QUESTION_BY_ID
-from dialogs.sections import result_sections
+from dialogs.sections import Style, result_sections
 from dialogs.text import Text
 
 D = Decimal
@@ -138,6 +139,36 @@ def test_the_chart_draws_the_2014_figure_once_for_social_media_and_controlling()
     assert survey == [10.0, 1.0] and yours == [15.0, 4.0]
 
 
+SUBSIDIARY = replace(
+    BASE,
+    staff=D(8),
+    turnover=D(1_200_000),
+    balance_sheet=D(900_000),
+    group=Group(
+        owned_by=LINKED, upstream=(RelatedEnterprise(D(100), D(5000), D(900_000_000), D(800_000_000)),)
+    ),
+)
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_own_figures_and_group_figures_are_compared_apart_and_labelled(language: str) -> None:
+    t = Translator(language)
+    c = classify(SUBSIDIARY)
+    score = result_sections(SUBSIDIARY, c, build_advice(SUBSIDIARY, c, as_of=DEC_1))[1]
+    headings = [i for i, line in enumerate(score.lines) if line.style is Style.HEADING]
+    assert len(headings) == 2, [t(score.lines[i].text) for i in headings]
+    own, group = (t(score.lines[i].text) for i in headings)
+    assert {"en": "own figures", "de": "eigenen Zahlen"}[language] in own
+    assert {"en": "5,008 staff", "de": "5.008 Mitarbeitende"}[language] in group.replace("\xa0", " ")
+    own_block = " ".join(t(line.text) for line in score.lines[headings[0] : headings[1]])
+    group_block = " ".join(t(line.text) for line in score.lines[headings[1] :])
+    assert "KfW" in own_block and "Eurostat" not in own_block  # the KfW bands read the firm's own 8 staff
+    assert "Eurostat" in group_block and "KfW" not in group_block  # the size class is the group's
+    # without relations there is one block, with no label to puzzle over
+    alone = result_sections(BASE, classify(BASE), build_advice(BASE, classify(BASE), as_of=DEC_1))[1]
+    assert sum(line.style is Style.HEADING for line in alone.lines) == 1
+
+
 def test_a_large_firm_no_relation_could_make_smaller_is_not_provisional() -> None:
     c = classify(replace(BASE, staff=D(1000), turnover=D(500_000_000), group=Group(owned_by=UNKNOWN)))
     assert c.category is SizeClass.LARGE and "(provisional)" not in EN(c.headline) and not c.provisional
@@ -170,3 +201,38 @@ def test_the_bot_description_and_the_welcome_give_the_same_duration() -> None:
     for module in ("bot/telegram/consent.py", "bot/console.py", "bot/telegram/introduction.py"):
         source = (ROOT / module).read_text(encoding="utf-8")
         assert "about 3 minutes" not in source, module
+
+
+def _mittelstand_digital_tips(language: str) -> list[Tip]:
+    return [
+        tip
+        for tip in load_catalogue(language)
+        if "Mittelstand-Digital" in " ".join((tip.title, tip.do, tip.why, tip.measure))
+    ]
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_mittelstand_digital_tip_names_the_ministry_by_its_current_name(language: str) -> None:
+    ministry = {"de": "Bundesministerium für Wirtschaft und Energie (BMWE)", "en": "(BMWE)"}[language]
+    tips = _mittelstand_digital_tips(language)
+    assert tips and all(ministry in tip.why for tip in tips if "ministry" in tip.why or "minister" in tip.why)
+    assert any(ministry in tip.why for tip in tips)
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_mittelstand_digital_tip_never_reaches_a_firm_that_is_not_an_sme(language: str) -> None:
+    tips = _mittelstand_digital_tips(language)
+    ids = {tip.id for tip in tips}
+    for tip in tips:
+        assert tip.sizes and set(tip.sizes) <= {"micro", "small", "medium"}, tip.id
+        # A group chat has no size class and gets every tip: the text itself says whom the centres serve.
+        assert {"de": "KMU", "en": "SME"}[language] in tip.do + tip.why, tip.id
+    catalogue = load_catalogue(language)
+    for size_class in ("small_midcap", "large", "micro"):
+        seen: set[str] = set()
+        while True:
+            tip, new_round = next_tip(catalogue, seen, size_class)
+            if new_round:
+                break
+            seen.add(tip.id)
+        assert bool(seen & ids) is (size_class == "micro"), size_class

@@ -234,6 +234,14 @@ def test_nis2_is_a_pointer_never_an_assertion() -> None:
     assert nis2.action is not None and "scope check" in Translator("en")(nis2.action)
 
 
+def test_an_unknown_balance_sheet_below_medium_leaves_nis2_out_of_scope() -> None:
+    # 8 staff and €5 million: the balance sheet decides micro or small, never medium, and no partner exists
+    small = replace(MACHINES, staff=D(8), turnover=D(5_000_000), balance_sheet=None, group=Group())
+    assert verdicts(small)["nis2"].status is DutyStatus.DOES_NOT_APPLY
+    unknown_group = replace(small, group=Group(owned_by=PARTNER))  # a partner whose figures are missing
+    assert verdicts(unknown_group)["nis2"].status is DutyStatus.DEPENDS
+
+
 def test_every_verdict_names_source_and_date_and_renders_in_both_languages() -> None:
     for _, profile, as_of, *_ in CASES:
         found = evaluate_duties(

@@ -463,3 +463,21 @@ def test_finished_reminders_go_a_week_after_they_were_due_pending_ones_stay(stor
     left = {row["ref"] for row in storage.followup.reminders_of(rid)}
     assert left == {"sent_3_days_ago", "pending_30_days_ago", "pending_ahead"}
     assert counts["reminders_deleted"] == 3 and counts["identities_unlinked"] == 0
+
+
+def test_an_english_deadline_reminder_writes_its_date_like_every_other_date() -> None:
+    from bot.followup.service import ReminderContent
+    from bot.telegram.handlers.followup import render_reminder
+
+    row = ReminderRow(
+        id=1,
+        respondent_id="r",
+        kind="deadline",
+        ref="e_invoice_issue:14",
+        due_at="2026-12-18T08:00:00+00:00",
+        status="pending",
+    )
+    deadline = Deadline("e_invoice_issue", date(2027, 1, 1), msg("Issue e-invoices"), msg("§ 14 UStG"))
+    content = ReminderContent(row, "en", "deadline", deadline=deadline, lead_days=14)
+    text = render_reminder(content, ZoneInfo("Europe/Berlin")).text
+    assert "on 1 January 2027" in text and "January 1, 2027" not in text

@@ -142,7 +142,7 @@ def test_the_report_carries_headline_plan_size_class_comparisons_and_footer(
         assert folded(t(comparison.text)) in text
         assert folded(t(COMPARISON_SOURCES[comparison.id])) in text
     assert "KMU-Erklärung" in text  # the footer: the SME declaration is the authoritative document
-    assert ("1. Dezember 2026" if language == "de" else "December 1, 2026") in text
+    assert ("1. Dezember 2026" if language == "de" else "1 December 2026") in text
 
 
 def test_german_report_keeps_its_umlauts(reports: dict[tuple[str, str], tuple[Result, bytes]]) -> None:

@@ -153,6 +153,29 @@ def test_subscriptions_hold_no_respondent_and_size_is_looked_up_at_send_time(sto
     assert not tip.sizes or "micro" in tip.sizes
 
 
+def test_a_company_held_by_public_bodies_never_gets_the_sme_only_tips(storage: Storage) -> None:
+    # small by its figures, but not an SME: the tips meant for SMEs (Mittelstand-Digital) are not for it
+    respondent = storage.respondents.respondent_for("telegram", 43)
+    answers = {"enterprise_type": {"value": "not_sme", "band": None}}
+    storage.sessions.save_result(respondent, category="small", score=40, answers=answers, step_ids=[])
+    assert storage.tips.latest_size_class("telegram", 43) == "not_sme"
+    storage.tips.subscribe_tips(43, kind="private", language="en")
+    sent: set[str] = set()
+    for _ in load_catalogue("en"):
+        [delivery] = prepare_tip_deliveries(
+            storage, storage.tips.active_tip_subscriptions(), channel="telegram"
+        )
+        sent.add(delivery["tip_id"])
+        storage.broadcasts.mark_delivery(
+            storage.broadcasts.create_broadcast("tips", [dict(delivery)]) or 0,
+            43,
+            "sent",
+            seen_tip=delivery["tip_id"],
+        )
+    assert "support-mittelstand-digital" not in sent
+    assert all(not t.sizes for t in load_catalogue("en") if t.id in sent)
+
+
 def test_a_migrated_group_keeps_its_subscription_and_history(storage: Storage) -> None:
     storage.tips.subscribe_tips(-5, kind="group", language="de")
     broadcast_id = storage.broadcasts.create_broadcast(

@@ -11,87 +11,31 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from babel.dates import format_date
-
 from bot.i18n import Translator
-from bot.report.layout import FONT, INK, MUTED, RULE, PdfWriter
-from bot.report.sections import Block, Bullets, Callout, Paragraph, Section
+from bot.report.sections import Bullets, Callout, Paragraph, Section
+from bot.report.worksheet_layout import WorksheetWriter
 from dialogs.declaration import AUTONOMOUS, NOT_SME, Figures, SheetRow, Worksheet, worksheet
 from dialogs.enterprise import UNKNOWN, stake_arg, stake_text
 from dialogs.group_text import enterprise_line
 from dialogs.screens import Result
-from dialogs.text import Arg, Money, Number, Text, msg
+from dialogs.text import Arg, Day, Money, Number, Text, msg
 
 TITLE = msg("SME declaration — worksheet")
 SOURCE = msg(
-    "Commission Recommendation 2003/361/EC of 6 May 2003 (OJ L 124, 20.5.2003, p. 36), Annex Art. 3 to 6, and"
-    " the model declaration in the Commission's User Guide to the SME definition"
+    "Commission Recommendation 2003/361/EC of {date} (OJ L 124 of {published}, p. 36), Annex Art. 3 to 6, and"
+    " the model declaration in the Commission's User Guide to the SME definition",
+    date=Day(date(2003, 5, 6)),
+    published=Day(date(2003, 5, 20)),
 )
 TYPES = (
     (AUTONOMOUS, msg("Autonomous enterprise")),
     ("partner", msg("Partner enterprise")),
     ("linked", msg("Linked enterprise")),
 )
-TABLE_SIZE = 8.0
-ROW = 4.2
 
 
 def declaration_filename(checked_on: date) -> str:
     return f"kmu-erklaerung-arbeitsblatt-{checked_on.isoformat()}.pdf"
-
-
-class _Writer(PdfWriter):
-    """The report's layout with two more blocks: tables and blank fields to fill in by hand."""
-
-    def table(
-        self, rows: list[tuple[str, ...]], widths: tuple[float, ...], bold_rows: frozenset[int]
-    ) -> None:
-        pdf = self.pdf
-        scale = pdf.epw / sum(widths)
-        columns = [w * scale for w in widths]
-        pdf.set_draw_color(*RULE)
-        for index, row in enumerate(rows):
-            style = "B" if index == 0 or index in bold_rows else ""
-            pdf.set_font(FONT, style, TABLE_SIZE)
-            lines = [self._wrap(cell, width - 2) for cell, width in zip(row, columns, strict=True)]
-            height = max(len(cell) for cell in lines) * ROW + 1.5
-            if pdf.get_y() + height > pdf.page_break_trigger:
-                pdf.add_page()
-            top, x = pdf.get_y(), pdf.l_margin
-            pdf.set_text_color(*INK)
-            for column, (cell, width) in enumerate(zip(lines, columns, strict=True)):
-                pdf.rect(x, top, width, height)
-                for number, line in enumerate(cell):
-                    pdf.set_xy(x + 1, top + 0.75 + number * ROW)
-                    pdf.cell(width - 2, ROW, line, align="L" if column == 0 else "R")
-                x += width
-            pdf.set_xy(pdf.l_margin, top + height)
-        pdf.ln(3)
-
-    def blocks(self, *blocks: Block) -> None:
-        """Blocks that continue the section above, without a heading of their own."""
-        for block in blocks:
-            if self.pdf.get_y() + self._height(block) > self.pdf.page_break_trigger:
-                self.pdf.add_page()
-            self._draw(block)
-
-    def fields(self, labels: list[str]) -> None:
-        """Labels with a line to write on: what the advisor does not know is filled in by hand."""
-        pdf = self.pdf
-        for label in labels:
-            if pdf.get_y() + 9 > pdf.page_break_trigger:
-                pdf.add_page()
-            pdf.set_font(FONT, "", SMALL_LABEL)
-            pdf.set_text_color(*MUTED)
-            pdf.cell(0, 4, label, new_x="LMARGIN", new_y="NEXT")
-            y = pdf.get_y() + 5
-            pdf.set_draw_color(*INK)
-            pdf.line(pdf.l_margin, y, pdf.w - pdf.r_margin, y)
-            pdf.set_y(y + 2.5)
-        pdf.ln(1)
-
-
-SMALL_LABEL = 8.0
 
 
 def _n(t: Translator, value: Decimal | None) -> str:
@@ -151,7 +95,7 @@ def build_declaration(result: Result, language: str, checked_on: date) -> bytes:
     t = Translator(language)
     profile, classification = result.profile, result.classification
     sheet: Worksheet = worksheet(profile.group, profile.staff, profile.turnover, profile.balance_sheet)
-    writer = _Writer(
+    writer = WorksheetWriter(
         t,
         checked_on,
         title=TITLE,
@@ -274,6 +218,18 @@ def build_declaration(result: Result, language: str, checked_on: date) -> bytes:
         writer.blocks(Paragraph(t(msg("No linked enterprises were given."))))
     if sheet.partners or sheet.linked or sheet.consolidated:
         writer.fields([t(msg("Addresses and register numbers of the enterprises above"))])
+    typed = [row.named for row in (*sheet.partners, *sheet.linked) if row.named.enterprise.typed]
+    if sheet.consolidated is not None and sheet.consolidated.named.enterprise.typed:
+        typed.append(sheet.consolidated.named)
+    if typed:
+        # The one-line shortcut skips the questions on control and on the enterprise's own links: whoever
+        # signs must know what was assumed in their place, as the result says.
+        writer.section(
+            Section(
+                t(msg("How the entries typed in one line were taken")),
+                (Bullets(tuple(t(enterprise_line(n)) for n in typed)),),
+            )
+        )
     if sheet.not_added:
         writer.section(
             Section(
@@ -307,7 +263,7 @@ def build_declaration(result: Result, language: str, checked_on: date) -> bytes:
                     t(
                         msg(
                             "Worksheet prepared on {date} from the answers of a self-check.",
-                            date=format_date(checked_on, format="long", locale=language),
+                            date=Day(checked_on),
                         )
                     ),
                     muted=True,
@@ -340,6 +296,13 @@ def _type_notes(t: Translator, kind: str) -> tuple[Paragraph, ...]:
         )
     if kind == UNKNOWN:
         return (
-            Paragraph(t(msg("Not yet known: whether other enterprises hold 25% or more, or it of them."))),
+            Paragraph(
+                t(
+                    msg(
+                        "Not yet known: whether other enterprises hold 25% or more of your company, or whether"
+                        " your company holds that much of others."
+                    )
+                )
+            ),
         )
     return ()

@@ -9,11 +9,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from babel.dates import format_date
-
 from bot.i18n import Translator, format_integer
 from bot.report.sections import Block, Bullets, Callout, Chart, NumberedItem, Paragraph, Section
-from dialogs.text import Text, msg
+from dialogs.text import Day, Text, msg
 
 ACCENT = (31, 119, 180)  # the chat chart's blue
 INK = (33, 37, 41)
@@ -135,8 +133,7 @@ class PdfWriter:
         pdf.cell(0, 8, title)
         pdf.set_xy(self.MARGIN, 18)
         pdf.set_font(FONT, "", 10)
-        when = format_date(checked_on, format="long", locale=self.t.language)
-        pdf.cell(0, 5, self.t(msg("Check of {date}", date=when)))
+        pdf.cell(0, 5, self.t(msg("Check of {date}", date=Day(checked_on))))
         pdf.set_y(38)
 
     def output(self) -> bytes:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 from bot.chart import SPLIT_CHART_SIZE, draw_split_chart
 from bot.i18n import Translator, format_integer
+from dialogs.comparisons import comparison_blocks
 from dialogs.screens import Result
 from dialogs.sections import Section as ResultSection
 from dialogs.sections import Style
@@ -165,12 +166,17 @@ def _engine_section(result: Result, section_id: str) -> ResultSection:
 
 
 def comparisons_section(result: Result, t: Translator) -> Section | None:
-    comparisons = result.advice.comparisons
-    if not comparisons:
+    """The comparisons, the company's own figures apart from its group's, each block under its label."""
+    blocks = comparison_blocks(result.advice.comparisons, result.classification)
+    if not blocks:
         return None
-    return Section(
-        t(msg("How you compare")), (Bullets(tuple(t(comparison.text) for comparison in comparisons)),)
-    )
+    if len(blocks) == 1:
+        ((heading, comparisons),) = blocks
+        return Section(t(heading), (Bullets(tuple(t(c.text) for c in comparisons)),))
+    parts: list[Block] = []
+    for heading, comparisons in blocks:
+        parts += [Paragraph(t(heading), bold=True), Bullets(tuple(t(c.text) for c in comparisons))]
+    return Section(t(msg("How you compare")), tuple(parts))
 
 
 # Where each figure comes from, with its year. A comparison without an entry here fails the tests.

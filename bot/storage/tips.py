@@ -112,13 +112,17 @@ class TipStore(Store):
         self.execute("delete from tip_seen where chat_id = ?", [chat_id])
 
     def latest_size_class(self, channel: str, user_id: int) -> str | None:
-        """The size class of a private user's latest result, looked up only when a tip is chosen."""
+        """The size class of a private user's latest result, looked up only when a tip is chosen; "not_sme" for
+        a company held by public bodies, which is no SME whatever its figures."""
         row = self.row(
-            "select r.category from results r join identities i on i.respondent_id = r.respondent_id "
+            "select r.category, json_extract(r.answers, '$.enterprise_type.value') as enterprise_type "
+            "from results r join identities i on i.respondent_id = r.respondent_id "
             "where i.channel = ? and i.channel_user_id = ? order by r.id desc limit 1",
             [channel, str(user_id)],
         )
-        return None if row is None else str(row["category"])
+        if row is None:
+            return None
+        return "not_sme" if row["enterprise_type"] == "not_sme" else str(row["category"])
 
     def forget_tip_chat(self, chat_id: int) -> None:
         """Erase a private chat's subscription, seen tips and delivery records (part of /deletedata)."""

@@ -9,7 +9,6 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, CommandHandler, MessageHandler, filters
 
@@ -35,7 +34,7 @@ from bot.telegram.send import answer_query, send_html, show_in_place
 from bot.telegram.services import CHANNEL, App, Context
 from dialogs.brief import View
 from dialogs.events import Show
-from dialogs.text import Text, msg
+from dialogs.text import Day, Text, msg
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +54,7 @@ SKIPPED = msg("Fine, no figure this time.")
 
 
 def _when(moment: str, language: str, zone: ZoneInfo) -> str:
-    return format_date(datetime.fromisoformat(moment).astimezone(zone).date(), "medium", locale=language)
+    return Translator(language).render_arg(Day(datetime.fromisoformat(moment).astimezone(zone).date()))
 
 
 def reminder_label(row: ReminderRow) -> Text:
@@ -238,7 +237,7 @@ def render_reminder(content: ReminderContent, zone: ZoneInfo) -> Outgoing:
         text = msg(
             "⏰ In {days} days, on {date}: {duty}.\nSource: {source}",
             days=content.lead_days,
-            date=format_date(deadline.on, "long", locale=content.language),
+            date=Day(deadline.on),
             duty=deadline.title,
             source=deadline.source,
         )
