@@ -11,8 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
+from bot.storage.library import Database
 from bot.storage.migrations import migrations
 
 DEFAULT_DATABASE_PATH = "kmu_berater.db"
