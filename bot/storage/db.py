@@ -11,8 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
+from bot.storage.library import Database
 from bot.storage.migrations import migrations
 from bot.storage.write_gate import one_writer
 

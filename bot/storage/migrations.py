@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlite_utils import Database, Migrations
-
+from bot.storage.library import Database, Migrations
 from bot.storage.shares import share_sql
 
 migrations = Migrations("kmu_berater")
