@@ -35,6 +35,9 @@ COPY run_bot.py ./
 COPY bot/ bot/
 COPY dialogs/ dialogs/
 COPY locales/ locales/
+# Bytecode compiled into the image: with PYTHONDONTWRITEBYTECODE the bot would compile its own modules from
+# source at every start, ~0.1-0.2 s of CPU before its first poll (the libraries pip installed are compiled).
+RUN python -m compileall -q bot dialogs
 
 # An unprivileged user that owns only the data volume.
 RUN useradd --system --uid 10001 --home-dir /nonexistent --shell /usr/sbin/nologin kmu \

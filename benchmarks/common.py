@@ -49,6 +49,7 @@ QUESTIONS_SCRIPT: tuple[str, ...] = (
     "c|owns|none",
     "c|sector|craft",
     "c|customers|both",
+    "c|online_offer|none",
     "c|reach|local",
     "c|website|outdated",
     "c|social_presence|occasional",
@@ -228,6 +229,12 @@ class Latencies:
     @property
     def p99(self) -> float:
         return self.percentile(99)
+
+
+def stores(storage: Any) -> tuple[Any, Any]:
+    """The (respondents, sessions) stores of a ``Storage``. A tree from before storage was composed of stores
+    has their methods on ``Storage`` itself: this lets the same script measure such a tree beside this one."""
+    return getattr(storage, "respondents", storage), getattr(storage, "sessions", storage)
 
 
 def median(values: Sequence[float]) -> float:

@@ -2,7 +2,8 @@
 
 ``flood``      ``run_bot.py`` polling the Bot API fake. A second user sends /help one after the other and
                measures each reply; first alone (the baseline), then while one user sends 1,000 messages at
-               once, then while one chat's reply is answered with 429 retry_after 8. One bot process, one run.
+               once, then while one chat's reply is answered with 429 retry_after 8, in 8 s windows alternating
+               with the same traffic without the 429 (the baseline for it). One bot process, one run.
 ``webhook``    ``run_bot.py`` in webhook mode under a file limit of 1,024; 2,000 connections are opened and left
                idle (half of them with a started header); the bot's CPU and log growth over 20 s, and how long a
                normal update posted meanwhile takes to be answered.
@@ -11,6 +12,7 @@
                user's reply latency.
 
     python -m benchmarks.floods flood
+    python -m benchmarks.floods throttle                  # the 429 phase of ``flood`` alone
     python -m benchmarks.floods webhook
     python -m benchmarks.floods retention --sizes 10000 50000 100000
 
@@ -38,9 +40,8 @@ from unittest.mock import MagicMock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.support.botapi_fake import BotApiFake, FakeUser
-
 from benchmarks.common import OUR_BOT, TOKEN, BotProcess
+from tests.support.botapi import BotApiFake, FakeUser
 
 FLOODER, SECOND, THROTTLED = 610001, 620002, 630003
 
@@ -96,15 +97,67 @@ def flood(args: argparse.Namespace) -> int:
             )
 
             time.sleep(1)
-            fake.inject("sendMessage", 429, retry_after=8, chat_id=THROTTLED, times=1)
-            throttled.send("/help")
-            beside = help_latencies(fake, second, args.samples, gap=8 / args.samples)
-            print(f"during one chat's 429 retry_after 8, {load()}: {summary(beside)}")
-            fake.wait_for(1, chat_id=THROTTLED, timeout=30)
-            print("  the throttled chat got its reply after its retry_after")
+            throttle_rounds(fake, second, throttled, args.rounds, args.samples)
         finally:
             bot.stop()
     return 0
+
+
+def throttle(args: argparse.Namespace) -> int:
+    """Only the 429 phase: the same rounds as ``flood``'s last phase, without the flood before them."""
+    workdir = Path(tempfile.mkdtemp(prefix="throttle-"))
+    with BotApiFake(TOKEN, bot_username="KmuBeraterBenchBot") as fake:
+        bot = BotProcess(OUR_BOT, fake, workdir, "throttle")
+        bot.start()
+        try:
+            second, throttled = fake.user(SECOND), fake.user(THROTTLED)
+            help_latencies(fake, second, 3)  # warm-up: imports, first queries
+            throttle_rounds(fake, second, throttled, args.rounds, args.samples)
+        finally:
+            bot.stop()
+    return 0
+
+
+def throttle_rounds(
+    fake: BotApiFake, second: FakeUser, throttled: FakeUser, rounds: int, samples: int
+) -> None:
+    """One chat's 429 retry_after 8 against the same traffic without it, in alternating 8 s windows.
+
+    In each window a third chat sends /help and the second user sends ``samples`` /help spread over 8 s; in
+    the fault windows the third chat's reply is answered with 429 retry_after 8. The no-fault windows are the
+    baseline: the same traffic at the same spacing, alternated so that a change of the machine's load falls
+    on both alike (a baseline taken once, before, compared the 429 with a quieter moment and other spacing).
+    """
+    calm: list[float] = []
+    faulty: list[float] = []
+    retried: list[float] = []
+    for n in range(rounds):
+        for fault in (False, True) if n % 2 == 0 else (True, False):
+            before = fake.sent_count(throttled.id)
+            if fault:
+                fake.inject("sendMessage", 429, retry_after=8, chat_id=throttled.id, times=1)
+            began = time.monotonic()
+            throttled.send("/help")
+            (faulty if fault else calm).extend(help_latencies(fake, second, samples, gap=8 / samples))
+            fake.wait_for(before + 1, chat_id=throttled.id, timeout=30)
+            if fault:
+                retried.append(time.monotonic() - began)
+    print(f"no-fault windows ({rounds} x 8 s), {load()}: {summary(calm)}")
+    print(f"one chat's 429 retry_after 8 ({rounds} x 8 s), {load()}: {summary(faulty)}")
+    print(f"  ratio 429 / no fault: {ratios(faulty, calm)}")
+    print(f"  the throttled chat got its reply after {min(retried):.1f}-{max(retried):.1f} s")
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def ratios(samples: list[float], baseline: list[float]) -> str:
+    return ", ".join(
+        f"{name} {percentile(samples, share) / percentile(baseline, share):.2f}x"
+        for name, share in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99))
+    )
 
 
 def free_port() -> int:
@@ -319,6 +372,10 @@ def main(argv: list[str] | None = None) -> int:
     one = sub.add_parser("flood")
     one.add_argument("--messages", type=int, default=1000)
     one.add_argument("--samples", type=int, default=30, help="/help replies timed per phase")
+    one.add_argument("--rounds", type=int, default=3, help="8 s windows with and without the 429, each")
+    four = sub.add_parser("throttle")
+    four.add_argument("--samples", type=int, default=30, help="/help replies timed per 8 s window")
+    four.add_argument("--rounds", type=int, default=3, help="8 s windows with and without the 429, each")
     two = sub.add_parser("webhook")
     two.add_argument("--connections", type=int, default=2000)
     two.add_argument("--file-limit", type=int, default=1024)
@@ -328,6 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     commands: dict[str, Callable[[argparse.Namespace], int]] = {
         "flood": flood,
+        "throttle": throttle,
         "webhook": webhook,
         "retention": retention,
     }

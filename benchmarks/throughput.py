@@ -41,7 +41,7 @@ from typing import Any
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from telegram import Update
+from telegram import InputFile, Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 from telegram.warnings import PTBUserWarning
 
@@ -56,6 +56,7 @@ from benchmarks.common import (
     build_echo_application,
     markdown_table,
     ms,
+    stores,
     without_rate_limiter,
 )
 from benchmarks.peer_bot import build_peer_application
@@ -64,6 +65,7 @@ from bot.storage import Storage
 from bot.telegram.app import build_application
 
 TARGET_RATIO = 2.0
+CROWD_P99_TARGET = 0.050  # seconds: a crowd pressing at once, each update processed in process
 KINDS = ("echo", "ours", "peer", "replay")
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 Recording = dict[int, list[tuple[str, dict[str, Any]]]]  # update id -> the Bot API calls ours made for it
@@ -111,9 +113,12 @@ def build_replay_application(recording: Recording, request: QuietRequest) -> Any
                 await bot.edit_message_reply_markup(chat_id, params["message_id"], reply_markup=None)
             elif api == "sendChatAction":
                 await bot.send_chat_action(chat_id, params["action"])
-            elif api == "sendPhoto":
-                photo = io.BytesIO(params["_files"]["photo"])
-                await bot.send_photo(chat_id, photo, filename="chart.png", caption=params.get("caption"))
+            elif api == "sendPhoto":  # as ours sends it: JSON out, not parsed into a Message
+                photo = InputFile(io.BytesIO(params["_files"]["photo"]), filename="chart.png")
+                caption = params.get("caption")
+                await bot.do_api_request(
+                    "sendPhoto", {"chat_id": chat_id, "photo": photo, "caption": caption}
+                )
             else:
                 raise NotImplementedError(f"replay of {api}")
 
@@ -165,8 +170,8 @@ class Bot:
         assert self.storage is not None
         found = set()
         for user_id in users:
-            respondent = self.storage.respondents.find_respondent("telegram", user_id)
-            session = self.storage.sessions.load_session(respondent) if respondent else None
+            respondent = stores(self.storage)[0].find_respondent("telegram", user_id)
+            session = stores(self.storage)[1].load_session(respondent) if respondent else None
             found.add(session["state"] if session else "none")
         return found
 
@@ -191,20 +196,27 @@ async def sequential(
     return Phase(len(updates), elapsed, used, Latencies.of(samples), bot.request.count - calls)
 
 
-async def concurrent(bot: Bot, users: Sequence[int], steps: Sequence[str]) -> Phase:
-    """Every user at once, each one's updates in order."""
+async def concurrent(bot: Bot, users: Sequence[int], steps: Sequence[str]) -> dict[str, Phase]:
+    """Every user at once, each one's updates in order: the whole run, and the latencies of its questions
+    (every step but the last) and of its results (the last step) apart."""
     per_user = [[bot.update(user_id, step) for step in steps] for user_id in users]
-    samples: list[float] = []
+    questions: list[float] = []
+    results: list[float] = []
 
     async def questionnaire(updates: list[Update]) -> None:
-        for update in updates:
+        for number, update in enumerate(updates):
             start = time.perf_counter()
             await bot.app.process_update(update)
-            samples.append(time.perf_counter() - start)
+            (results if number == len(updates) - 1 else questions).append(time.perf_counter() - start)
 
     wall, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(questionnaire(updates) for updates in per_user))
-    return Phase(len(samples), time.perf_counter() - wall, time.process_time() - cpu, Latencies.of(samples))
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {
+        "concurrent": Phase(len(questions) + len(results), wall, cpu, Latencies.of([*questions, *results])),
+        "concurrent questions": Phase(len(questions), wall, cpu, Latencies.of(questions)),
+        "concurrent result": Phase(len(results), wall, cpu, Latencies.of(results)),
+    }
 
 
 async def sequential_round(
@@ -274,8 +286,8 @@ async def answers_after_kill(kind: str, users: Sequence[int], workdir: Path) -> 
                 try:
                     stored = 0
                     for user in users:
-                        respondent = survivor.respondents.find_respondent("telegram", user)
-                        session = survivor.sessions.load_session(respondent) if respondent else None
+                        respondent = stores(survivor)[0].find_respondent("telegram", user)
+                        session = stores(survivor)[1].load_session(respondent) if respondent else None
                         stored += len(session["answers"]) if session else 0
                 finally:
                     survivor.close()
@@ -284,14 +296,14 @@ async def answers_after_kill(kind: str, users: Sequence[int], workdir: Path) -> 
     return stored, given
 
 
-async def concurrent_round(kind: str, users: Sequence[int], workdir: Path) -> Phase:
+async def concurrent_round(kind: str, users: Sequence[int], workdir: Path) -> dict[str, Phase]:
     bot = Bot(kind, workdir)
     try:
         async with bot.app:
-            phase = await concurrent(bot, users, (*QUESTIONS_SCRIPT, RESULT_STEP))
+            phases = await concurrent(bot, users, (*QUESTIONS_SCRIPT, RESULT_STEP))
             if kind == "ours":
                 assert bot.states(users) == {"result"}, bot.states(users)
-            return phase
+            return phases
     finally:
         bot.close()
 
@@ -420,8 +432,10 @@ async def measure(users: int, rounds: int, profile: Path | None) -> str:
                     file=sys.stderr,
                 )
         for kind in ("echo", "ours", "peer"):
-            phase = await concurrent_round(kind, user_ids, workdir)
-            results[kind]["concurrent"] = [phase]
+            phases = await concurrent_round(kind, user_ids, workdir)
+            for name, phase in phases.items():
+                results[kind][name] = [phase]
+            phase = phases["concurrent"]
             print(f"{users} users at once, {kind}: {phase.per_second:,.0f} updates/s", file=sys.stderr)
         kills = {kind: await answers_after_kill(kind, user_ids, workdir) for kind in ("ours", "peer")}
     return report(results, users) + "\n\n" + peer_report(results, users, kills)
@@ -485,6 +499,20 @@ def peer_report(
             "",
         ]
     )
+    for name, label in (("concurrent questions", "questions"), ("concurrent result", "result step")):
+        ours_l, peer_l, echo_l = (pick(kind, name).latencies for kind in ("ours", "peer", "echo"))
+        rows.append(
+            [
+                f"{users} users at once, {label}: latency p50 / p99",
+                f"{ms(ours_l.p50)} / {ms(ours_l.p99)}",
+                f"{ms(peer_l.p50)} / {ms(peer_l.p99)}",
+                f"{ms(echo_l.p50)} / {ms(echo_l.p99)}",
+                f"{ours_l.p99 / peer_l.p99:.1f}x (p99)",
+                "",
+                f"p99 <= {ms(CROWD_P99_TARGET)}",
+                "yes" if ours_l.p99 <= CROWD_P99_TARGET else "no",
+            ]
+        )
     flushes = results["peer"]["flush"]
     flush = middle_round(flushes)
     rows.append(

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
-from functools import lru_cache
 
 from bot.i18n import Translator, format_share
 from dialogs.comparisons import TNS_2014_ONLINE_SHARE, TNS_2014_SOCIAL_CONTROLLING_SHARE
@@ -41,16 +42,56 @@ async def draw_off_loop(draw: Callable[..., bytes], *args: object) -> bytes:
     return await asyncio.get_running_loop().run_in_executor(_CHART_THREAD, draw, *args)
 
 
-def marketing_split_chart(profile: CompanyProfile, t: Translator) -> bytes:
-    """Render grouped bars (you vs. the 2014 survey): online, and social media with controlling together."""
+async def marketing_split_chart(profile: CompanyProfile, t: Translator) -> bytes:
+    """Grouped bars (you vs. the 2014 survey), as a PNG: online, and social media with controlling together.
+
+    A chart drawn before comes straight from the cache, without a trip to the chart thread: behind a crowd of
+    results that thread has a queue, and a result whose picture is ready need not wait in it.
+    """
     shares = (profile.online_share, profile.social_share, profile.controlling_share)
-    return _split_chart(tuple(share.normalize() for share in shares), t.language)
+    key = (tuple(share.normalize() for share in shares), t.language)
+    png = _DRAWN.get(key)
+    if png is None:
+        png = await draw_off_loop(_draw_and_keep, key)
+    return png
 
 
-# Drawing costs ~70 ms; many companies answer with the same bands, so the same picture recurs.
-@lru_cache(maxsize=512)
-def _split_chart(shares: tuple[Decimal, ...], language: str) -> bytes:
-    return draw_split_chart(shares, language)
+ChartKey = tuple[tuple[Decimal, ...], str]  # (online, social, controlling shares), language
+
+
+class _ChartCache:
+    """The last charts drawn: drawing costs ~70 ms, and many companies answer with the same bands, so the same
+    picture recurs. Read on the event loop, written on the chart thread."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._charts: OrderedDict[ChartKey, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: ChartKey) -> bytes | None:
+        with self._lock:
+            png = self._charts.get(key)
+            if png is not None:
+                self._charts.move_to_end(key)
+            return png
+
+    def put(self, key: ChartKey, png: bytes) -> None:
+        with self._lock:
+            self._charts[key] = png
+            self._charts.move_to_end(key)
+            while len(self._charts) > self._size:
+                self._charts.popitem(last=False)
+
+
+_DRAWN = _ChartCache(512)
+
+
+def _draw_and_keep(key: ChartKey) -> bytes:
+    png = _DRAWN.get(key)  # results with the same split that came at once have each queued a drawing
+    if png is None:
+        png = draw_split_chart(*key)
+        _DRAWN.put(key, png)
+    return png
 
 
 def draw_split_chart(

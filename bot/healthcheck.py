@@ -119,14 +119,16 @@ def check_rendering() -> Check:
     import time
     from datetime import date
 
-    from bot.chart import marketing_split_chart
+    from bot.chart import draw_split_chart
     from bot.i18n import Translator
     from bot.report import build_report
 
     started = time.perf_counter()
     try:
         result = _sample_result()
-        chart = marketing_split_chart(result.profile, Translator("de"))  # the chat's chart
+        profile = result.profile
+        shares = (profile.online_share, profile.social_share, profile.controlling_share)
+        chart = draw_split_chart(shares, Translator("de").language)  # the chat's chart, drawn here uncached
         pdf = build_report(result, Translator("de").language, date.today())
     except Exception as error:  # any failure here is exactly what a user would meet as "report failed"
         reason = " ".join(str(error).split()) or type(error).__name__

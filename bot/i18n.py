@@ -16,8 +16,6 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 
 from dialogs.text import LANGUAGES as LANGUAGES  # the languages the bot speaks, defined once
@@ -33,6 +31,11 @@ _DATE_PATTERN = {"de": "d. MMMM y", "en": "d MMMM y"}
 @cache
 def translations(language: str) -> gettext.GNUTranslations:
     """The gettext catalog of ``language`` ("de" or "en"), loaded from its .po file."""
+    # babel's catalog reader is imported with the first catalog, not with this module: a restart whose menus are
+    # unchanged still hashes their texts, but the terminal, exports and health checks may need no catalog at all.
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
     path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as po_file:
         catalog = read_po(po_file, locale=Locale.parse(language))

@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape
 Cell = str | int | float | None
 
 ROWS_PER_WRITE = 1000
+TEXTS_KEPT = 4096  # distinct texts whose cells are kept per sheet
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # not allowed in XML 1.0
 _HEAD = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -94,6 +95,7 @@ def _sheet_rows(rows: Iterable[Sequence[Cell]], sheet: Sheet | None = None) -> I
     letters: list[str] = []
     piece: list[str] = []
     number = 0
+    texts: dict[str, str] = {}  # text -> its cell after the reference, looked up without a call
     for number, row in enumerate(rows, start=1):
         while len(letters) < len(row):
             letters.append(f'<c r="{column_letters(len(letters))}')
@@ -102,9 +104,13 @@ def _sheet_rows(rows: Iterable[Sequence[Cell]], sheet: Sheet | None = None) -> I
             continue
         cells = [f'<row r="{number}">']
         for letter, value in zip(letters, row, strict=False):
-            if type(value) is int:  # the common case first, without a call
+            if type(value) is int:  # the common cases first, without a call
                 cells.append(f'{letter}{number}"><v>{value}</v></c>')
+            elif isinstance(value, str) and (tail := texts.get(value)) is not None:  # keys and months repeat
+                cells.append(f'{letter}{number}"{tail}')
             elif (tail := _tail(value)) is not None:
+                if isinstance(value, str) and len(texts) < TEXTS_KEPT:
+                    texts[value] = tail
                 cells.append(f'{letter}{number}"{tail}')
         cells.append("</row>")
         piece.append("".join(cells))

@@ -30,10 +30,12 @@ AskedSector = Literal[
     "infrastructure",
     "other",
 ]
+# The customers as asked: two of the answers also say that private customers buy or book online
+# (``PLAN_CUSTOMERS`` maps them to ``Customers``).
+AskedCustomers = Literal["private", "private_online", "business", "both", "both_online"]
 Linked = Literal["none", "lt25", "p25_50", "over50", "public", "unknown"]
 Owns = Literal["none", "lt25", "p25_50", "over50", "unknown"]
 YesNoUnknown = Literal["yes", "no", "unknown"]
-OnlineOffer = Literal["shop", "booking", "app", "none"]
 
 _Key = TypeVar("_Key", bound=str)
 
@@ -68,9 +70,8 @@ class StoredAnswers(TypedDict, total=False):
     owns: RelationAnswer[Owns]
     previous_year: ChoiceAnswer[YesNoUnknown]
     sector: ChoiceAnswer[AskedSector]
-    customers: ChoiceAnswer[Customers]
+    customers: ChoiceAnswer[AskedCustomers]
     small_business: ChoiceAnswer[YesNoUnknown]
-    online_offer: ChoiceAnswer[OnlineOffer]
     reach: ChoiceAnswer[Reach]
     website: ChoiceAnswer[Website]
     social_presence: ChoiceAnswer[SocialPresence]

@@ -43,7 +43,6 @@ BUTTON_LABELS: dict[str, Text] = {
     "referral": msg("Referrals"),
     "previous_year": msg("Previous year"),
     "small_business": msg("§ 19 UStG"),
-    "online_offer": msg("Online offer"),
 }
 
 

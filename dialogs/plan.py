@@ -2,7 +2,8 @@
 
 Each rule in ``RULES`` is data: an id, a condition, a priority weight (which may depend on sector and size),
 its texts worded for a one-person firm, the owner of a micro enterprise, a small team or an organisation with
-departments, and the effort, cost and figure that shows it worked. The first two steps are for this week,
+departments (and, where the words differ, for the sector's trade: guests, orders, clients, jobs), and the
+effort, cost and figure that shows it worked. The first two steps are for this week,
 the rest for this quarter.
 """
 
@@ -12,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
+from typing import TypeAlias
 
 from dialogs.ceilings import SizeClass
 from dialogs.duties import DutyStatus, DutyVerdict
@@ -97,8 +99,50 @@ class Facts:
     duties: tuple[DutyVerdict, ...] = ()
 
 
-# One text for everyone, or texts per audience (a missing audience uses the next smaller one's text).
-Wording = Text | Mapping[Audience, Text]
+# One text for everyone, texts per audience (a missing audience uses the next smaller one's text), or texts
+# per trade (``BySector``); the last two may be nested either way.
+Wording: TypeAlias = "Text | Mapping[Audience, Wording] | BySector"
+
+
+class Trade(StrEnum):
+    """What a firm's customers and its work are called: a restaurant has guests, not finished jobs."""
+
+    JOBS = "jobs"  # crafts: customers, jobs
+    GUESTS = "guests"  # hospitality: guests, visits and stays
+    ORDERS = "orders"  # shops and retail: customers, orders, products
+    CLIENTS = "clients"  # professional services: clients, mandates
+    GENERAL = "general"  # manufacturing and others: customers (the default wording)
+
+
+_TRADE_OF_SECTOR = {
+    "craft": Trade.JOBS,
+    "hospitality": Trade.GUESTS,
+    "retail": Trade.ORDERS,
+    "services": Trade.CLIENTS,
+}
+
+
+def trade_for(profile: CompanyProfile) -> Trade:
+    return _TRADE_OF_SECTOR.get(profile.sector, Trade.GENERAL)
+
+
+@dataclass(frozen=True)
+class BySector:
+    """Wording that depends on the firm's trade, and for firms selling to businesses (LinkedIn, not
+    Instagram) on that; a trade without a text of its own gets ``default``."""
+
+    default: Wording
+    jobs: Wording | None = None
+    guests: Wording | None = None
+    orders: Wording | None = None
+    clients: Wording | None = None
+    b2b: Wording | None = None
+
+    def pick(self, trade: Trade, b2b: bool) -> Wording:
+        if b2b and self.b2b is not None:
+            return self.b2b
+        own: Wording | None = getattr(self, trade.value, None)
+        return self.default if own is None else own
 
 
 class CostBand(StrEnum):
@@ -140,30 +184,43 @@ class Rule:
     def weight_for(self, facts: Facts) -> int:
         return self.weight(facts) if callable(self.weight) else self.weight
 
-    def step(self, priority: int, audience: Audience, band: CostBand = CostBand.MICRO) -> Step:
+    def step(
+        self,
+        priority: int,
+        audience: Audience,
+        band: CostBand = CostBand.MICRO,
+        trade: Trade = Trade.GENERAL,
+        b2b: bool = False,
+    ) -> Step:
+        def worded(wording: Wording) -> Text:
+            return _worded(wording, audience, trade, b2b)
+
         return Step(
             self.id,
             priority,
-            _worded(self.title, audience),
-            _worded(self.why, audience),
-            _worded(self.action, audience),
+            worded(self.title),
+            worded(self.why),
+            worded(self.action),
             msg("about {low} to {high} hours", low=self.effort[0], high=self.effort[1]),
             self.cost if isinstance(self.cost, Text) else self.cost[band],
-            _worded(self.metric, audience),
+            worded(self.metric),
             Horizon.WEEK if priority <= WEEK_STEPS else Horizon.QUARTER,
         )
 
 
-def _worded(wording: Wording, audience: Audience) -> Text:
-    """The text for ``audience``; an audience without its own text gets the next smaller audience's."""
+def _worded(wording: Wording, audience: Audience, trade: Trade = Trade.GENERAL, b2b: bool = False) -> Text:
+    """The text for ``audience`` and ``trade``; an audience without its own text gets the next smaller
+    audience's, a trade without its own text the default."""
     if isinstance(wording, Text):
         return wording
+    if isinstance(wording, BySector):
+        return _worded(wording.pick(trade, b2b), audience, trade, b2b)
     order = list(Audience)
     index = order.index(audience)
     # A one-person firm takes the owner's text when it has none of its own.
     for candidate in [*reversed(order[: index + 1]), *order[index + 1 :]]:
         if candidate in wording:
-            return wording[candidate]
+            return _worded(wording[candidate], audience, trade, b2b)
     raise KeyError(f"no wording for {audience}")
 
 
@@ -278,7 +335,7 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(
         id="website_foundation",
-        weight=10,
+        weight=5,  # before every step that links to the website (equal weights keep the table's order)
         condition=lambda f: f.profile.website == "none",
         title=msg("Build a website as your foundation"),
         why={
@@ -292,9 +349,23 @@ RULES: tuple[Rule, ...] = (
             ),
         },
         action={
-            Audience.OWNER: msg(
-                "Reserve your domain and build one page with a website builder: services, region, three"
-                " photos of your work, phone number, contact form and legal notice (Impressum)."
+            Audience.OWNER: BySector(
+                default=msg(
+                    "Reserve your domain and build one page with a website builder: services, region, three"
+                    " photos of your work, phone number, contact form and legal notice (Impressum)."
+                ),
+                guests=msg(
+                    "Reserve your domain and build one page with a website builder: menu or rooms, opening"
+                    " hours, how to find you, three photos, a reservation button and legal notice (Impressum)."
+                ),
+                orders=msg(
+                    "Reserve your domain and build one page with a website builder: your range and prices,"
+                    " opening hours, three photos of your shop, phone number and legal notice (Impressum)."
+                ),
+                clients=msg(
+                    "Reserve your domain and build one page with a website builder: your services and"
+                    " qualifications, whom you work for, phone number, contact form and legal notice (Impressum)."
+                ),
             ),
             Audience.TEAM: msg(
                 "Write down the ten questions customers ask most and request quotes from two local agencies for a mobile-friendly site with contact form and visitor statistics."
@@ -321,9 +392,23 @@ RULES: tuple[Rule, ...] = (
             " visible there and leads them straight to you."
         ),
         action={
-            Audience.OWNER: msg(
-                "Claim or create the profile, add opening hours, service area and five photos of recent"
-                " jobs, and answer every review."
+            Audience.OWNER: BySector(
+                default=msg(
+                    "Claim or create the profile, add opening hours, service area and five photos of your"
+                    " premises and work, and answer every review."
+                ),
+                jobs=msg(
+                    "Claim or create the profile, add opening hours, service area and five photos of recent"
+                    " jobs, and answer every review."
+                ),
+                orders=msg(
+                    "Claim or create the profile, add opening hours, your range and five photos of your shop"
+                    " and products, and answer every review."
+                ),
+                clients=msg(
+                    "Claim or create the profile, add office hours, your services and a photo of your office,"
+                    " and answer every review."
+                ),
             ),
             Audience.TEAM: msg(
                 "Check the profile of every location for opening hours, services, photos and contact"
@@ -371,9 +456,19 @@ RULES: tuple[Rule, ...] = (
             " Otherwise advertising money simply fizzles out."
         ),
         action={
-            Audience.OWNER: msg(
-                "Ask every new customer “How did you hear about us?”, note the answers in a simple list and"
-                " look at it again in a month."
+            Audience.OWNER: BySector(
+                default=msg(
+                    "Ask every new customer “How did you hear about us?”, note the answers in a simple list"
+                    " and look at it again in a month."
+                ),
+                guests=msg(
+                    "Ask every new guest “How did you find us?”, note the answers in a simple list and look"
+                    " at it again in a month."
+                ),
+                clients=msg(
+                    "Ask every new client “How did you hear about us?”, note the answers in a simple list"
+                    " and look at it again in a month."
+                ),
             ),
             Audience.TEAM: msg(
                 "Switch on privacy-friendly visitor statistics for your website, give every campaign its own"
@@ -386,7 +481,11 @@ RULES: tuple[Rule, ...] = (
         },
         effort=(1, 3),
         cost=_free(),
-        metric=msg("share of new customers whose source you know"),
+        metric=BySector(
+            default=msg("share of new customers whose source you know"),
+            guests=msg("share of new guests whose source you know"),
+            clients=msg("share of new clients whose source you know"),
+        ),
     ),
     Rule(
         id="social_start",
@@ -394,22 +493,57 @@ RULES: tuple[Rule, ...] = (
         # business customers are reached on LinkedIn, which has a step of its own
         condition=lambda f: f.profile.social_presence == "none" and not _b2b(f),
         title=msg("Start on one social network, with a plan"),
-        why=msg(
-            "Customers and applicants expect to find you there. An account that posts now and then is not"
-            " enough: decide whom you want to reach, and with what."
+        why=BySector(
+            default=msg(
+                "Customers and applicants expect to find you there. An account that posts now and then is"
+                " not enough: decide whom you want to reach, and with what."
+            ),
+            guests=msg(
+                "Guests look at photos on social media before they book or come by. An account that posts"
+                " now and then is not enough: decide whom you want to reach, and with what."
+            ),
         ),
         action={
-            Audience.OWNER: msg(
-                "Choose the one platform your customers use, for local trades often Instagram or Facebook,"
-                " and show one finished job with photos. Then keep one hour a week for it."
+            Audience.OWNER: BySector(
+                default=msg(
+                    "Choose the one platform your customers use, often Instagram or Facebook, and show one"
+                    " example of your work with photos. Then keep one hour a week for it."
+                ),
+                jobs=msg(
+                    "Choose the one platform your customers use, for local trades often Instagram or Facebook,"
+                    " and show one finished job with photos. Then keep one hour a week for it."
+                ),
+                guests=msg(
+                    "Choose Instagram or Facebook and show a dish, a room or a moment of your day with good"
+                    " photos. Then keep one hour a week for it."
+                ),
+                orders=msg(
+                    "Choose the platform your buyers use, often Instagram or Facebook, and show one product in"
+                    " use with photos. Then keep one hour a week for it."
+                ),
+                clients=msg(
+                    "Choose the one platform your clients use and answer one question clients often ask, in"
+                    " plain words. Then keep one hour a week for it."
+                ),
             ),
-            Audience.TEAM: msg(
-                "Choose one platform and three topics (work, team, tips), draw up a four-week posting plan"
-                " and give one team member two hours a week for it."
+            Audience.TEAM: BySector(
+                default=msg(
+                    "Choose one platform and three topics (work, team, tips), draw up a four-week posting"
+                    " plan and give one team member two hours a week for it."
+                ),
+                guests=msg(
+                    "Choose one platform and three topics (dishes or rooms, team, events), draw up a"
+                    " four-week posting plan and give one team member two hours a week for it."
+                ),
+                orders=msg(
+                    "Choose one platform and three topics (products, team, tips), draw up a four-week"
+                    " posting plan and give one team member two hours a week for it."
+                ),
             ),
+            # this step is for firms selling to consumers: their platform is rarely LinkedIn
             Audience.ORGANISATION: msg(
-                "Complete your LinkedIn company page, set target groups and goals per platform (customers,"
-                " applicants) and plan one post a week for the next quarter."
+                "Set up your company profile where your customers are, often Instagram or Facebook; set goals"
+                " per platform (customers, applicants) and plan one post a week for the next quarter."
             ),
         },
         effort=(2, 6),
@@ -434,9 +568,16 @@ RULES: tuple[Rule, ...] = (
                 "Write a one-page strategy: goal, target group, platform, three topics, rhythm and who"
                 " posts. Then plan the next four weeks."
             ),
-            Audience.ORGANISATION: msg(
-                "Have the responsible person compare your platforms by reach and enquiries, drop the weakest"
-                " and draft an editorial plan for LinkedIn and one other channel."
+            Audience.ORGANISATION: BySector(
+                default=msg(
+                    "Have the responsible person compare your platforms by reach and enquiries, drop the"
+                    " weakest and draft an editorial plan for your main platform, such as Instagram, and one"
+                    " other channel."
+                ),
+                b2b=msg(
+                    "Have the responsible person compare your platforms by reach and enquiries, drop the"
+                    " weakest and draft an editorial plan for LinkedIn and one other channel."
+                ),
             ),
         },
         effort=(3, 6),
@@ -447,10 +588,17 @@ RULES: tuple[Rule, ...] = (
         id="referral_advocates",
         weight=40,
         condition=lambda f: f.profile.referral != "active",
-        title={
-            Audience.SOLO: msg("Turn customers into advocates"),
-            Audience.OWNER: msg("Turn customers and staff into advocates"),
-        },
+        title=BySector(
+            default={
+                Audience.SOLO: msg("Turn customers into advocates"),
+                Audience.OWNER: msg("Turn customers and staff into advocates"),
+            },
+            guests=msg("Turn guests into regulars who recommend you"),
+            clients={
+                Audience.SOLO: msg("Turn clients into advocates"),
+                Audience.OWNER: msg("Turn clients and staff into advocates"),
+            },
+        ),
         why={
             Audience.SOLO: msg(
                 "Recommendations win new customers, and social networks carry them further than word of"
@@ -462,17 +610,51 @@ RULES: tuple[Rule, ...] = (
             ),
         },
         action={
-            Audience.OWNER: msg(
-                "Ask five satisfied customers for an online review and send them the direct link. Thank"
-                " everyone who writes one."
+            Audience.OWNER: BySector(
+                default=msg(
+                    "Ask five satisfied customers for an online review and send them the direct link. Thank"
+                    " everyone who writes one."
+                ),
+                guests=msg(
+                    "Put a card with the link to your reviews on the table or with the bill, ask your regular"
+                    " guests for a review and answer every one."
+                ),
+                clients=msg(
+                    "Ask five satisfied clients for an online review or a recommendation and send them the"
+                    " direct link. Thank everyone who writes one."
+                ),
             ),
-            Audience.TEAM: msg(
-                "Make asking for a review part of every completed order, and invite your team to share"
-                " company posts they like; show them how in ten minutes."
+            Audience.TEAM: BySector(
+                default=msg(
+                    "Make asking for a review part of every completed order, and invite your team to share"
+                    " company posts they like; show them how in ten minutes."
+                ),
+                jobs=msg(
+                    "Make asking for a review part of every finished job, and invite your team to share"
+                    " company posts they like; show them how in ten minutes."
+                ),
+                guests=msg(
+                    "Make asking for a review part of saying goodbye to guests, and invite your team to share"
+                    " posts they like; show them how in ten minutes."
+                ),
+                clients=msg(
+                    "Make asking for a review part of closing every mandate, and invite your team to share"
+                    " company posts they like; show them how in ten minutes."
+                ),
             ),
-            Audience.ORGANISATION: msg(
-                "Invite ten volunteers to a staff-advocacy programme on LinkedIn with posts ready to share,"
-                " and ask your five best customers for a reference story."
+            Audience.ORGANISATION: BySector(
+                default=msg(
+                    "Send every customer a review request with the direct link after each purchase, and invite"
+                    " staff who want to share company posts; give them ready-made posts."
+                ),
+                guests=msg(
+                    "Send every guest a review request with the direct link after their stay or visit, and"
+                    " invite staff who want to share your posts; give them ready-made posts."
+                ),
+                b2b=msg(
+                    "Invite ten volunteers to a staff-advocacy programme on LinkedIn with posts ready to share,"
+                    " and ask your five best customers for a reference story."
+                ),
             ),
         },
         effort=(1, 3),
@@ -644,9 +826,19 @@ RULES: tuple[Rule, ...] = (
             " single recommendations into lasting proof."
         ),
         action={
-            Audience.OWNER: msg(
-                "Ask one happy customer for a short story with a photo and publish it on your website and"
-                " your main social network."
+            Audience.OWNER: BySector(
+                default=msg(
+                    "Ask one happy customer for a short story with a photo and publish it on your website and"
+                    " your main social network."
+                ),
+                guests=msg(
+                    "Ask a regular guest for a few sentences and a photo, and publish them on your website and"
+                    " your main social network."
+                ),
+                clients=msg(
+                    "Ask one client for permission to tell how you helped (without confidential details), and"
+                    " publish it on your website and your main social network."
+                ),
             ),
             Audience.ORGANISATION: msg(
                 "Pick one reference project a month, have the customer and the staff involved tell it, and"
@@ -727,8 +919,36 @@ RULES: tuple[Rule, ...] = (
         metric=msg("orders and margin per marketplace after fees"),
     ),
     Rule(
+        id="international_markets",
+        weight=12,
+        condition=lambda f: f.profile.reach == "international",
+        title=msg("Reach customers abroad: multilingual website, export platforms, digital fairs"),
+        why=msg("Customers abroad search in their own language and on their own platforms."),
+        action=BySector(
+            default=msg(
+                "Have your key pages translated into the language of your largest foreign market (contact,"
+                " delivery terms), list your firm on one export or B2B platform there, and book one digital"
+                " trade fair of your industry."
+            ),
+            orders=msg(
+                "Translate the pages of your best-selling products into the language of your largest foreign"
+                " market, offer its usual payment and shipping, and test one marketplace in that country."
+            ),
+            guests=msg(
+                "Translate your website and booking into English and the language of your most frequent"
+                " foreign guests, and complete your listing on the international booking and travel portals."
+            ),
+        ),
+        effort=(8, 20),
+        cost=_per_band(_once(500, 3000), _once(2000, 8000), _once(5000, 20000), _once(10000, 50000)),
+        metric=msg("enquiries and orders from abroad per quarter"),
+    ),
+    Rule(
         id="industry_portals",
-        weight=lambda f: 4 if f.profile.sector == "manufacturing" else 16,
+        # the entry links to the website: without one, after the step that builds it
+        weight=lambda f: (
+            (4 if f.profile.sector == "manufacturing" else 16) + (2 if f.profile.website == "none" else 0)
+        ),
         condition=lambda f: _b2b(f) and f.profile.sector in ("manufacturing", "craft", "other"),
         title=msg("Be listed where buyers search: industry portals and supplier directories"),
         why=msg(
@@ -866,6 +1086,8 @@ def _actionable(verdict: DutyVerdict) -> bool:
 # Steps that make sense for any company, used when fewer than ``MIN_STEPS`` rules apply.
 FALLBACK_STEP_IDS = ("test_new_channel", "referral_advocates", "keep_measuring")
 SUPPORT_STEP_IDS = ("professional_support", "larger_firm_support")
+# Never cut by the step limit: support, the website the other steps link to, and the firm's reach abroad.
+KEPT_STEP_IDS = (*SUPPORT_STEP_IDS, "website_foundation", "international_markets")
 
 
 def select_steps(facts: Facts) -> tuple[Step, ...]:
@@ -879,9 +1101,14 @@ def select_steps(facts: Facts) -> tuple[Step, ...]:
     candidates += [(_duty_weight(v), v) for v in facts.duties if _actionable(v) and v not in urgent]
     candidates.sort(key=lambda c: c[0])
     chosen = candidates[:MAX_STEPS]
-    support = next((c for c in candidates if isinstance(c[1], Rule) and c[1].id in SUPPORT_STEP_IDS), None)
-    if support is not None and support not in chosen:
-        chosen[-1] = support
+
+    def kept(candidate: Candidate) -> bool:
+        return isinstance(candidate[1], Rule) and candidate[1].id in KEPT_STEP_IDS
+
+    for candidate in [c for c in candidates[MAX_STEPS:] if kept(c)]:
+        cut = next((i for i in reversed(range(len(chosen))) if not kept(chosen[i])), None)
+        if cut is not None:
+            chosen[cut] = candidate
     by_id = {rule.id: rule for rule in RULES}
     for fallback in FALLBACK_STEP_IDS:
         if len(chosen) >= MIN_STEPS:
@@ -896,7 +1123,13 @@ def select_steps(facts: Facts) -> tuple[Step, ...]:
         priority = len(steps) + 1
         horizon = Horizon.WEEK if index < week_left else Horizon.QUARTER
         if isinstance(item, Rule):
-            step = item.step(priority, facts.audience, cost_band(facts.profile.staff))
+            step = item.step(
+                priority,
+                facts.audience,
+                cost_band(facts.profile.staff),
+                trade_for(facts.profile),
+                _b2b(facts),
+            )
             steps.append(_with_chamber(replace(step, horizon=horizon), facts.profile))
         else:
             steps.append(_duty_step(item, facts, priority, horizon))

@@ -16,7 +16,15 @@ from dialogs.answers import (
     Website,
 )
 from dialogs.group import NONE, Group, related_from_answer
-from dialogs.questions import NIS2_SECTOR_KEYS, PLAN_SECTOR, QUESTION_BY_ID, QUESTIONS, Answers
+from dialogs.questions import (
+    NIS2_SECTOR_KEYS,
+    ONLINE_CUSTOMER_KEYS,
+    PLAN_CUSTOMERS,
+    PLAN_SECTOR,
+    QUESTION_BY_ID,
+    QUESTIONS,
+    Answers,
+)
 
 # The choice keys of the questions the plan's rules read (``dialogs.answers``): a rule that compares with a key
 # that is not one of them (a typo such as "manufactoring") is a mypy error (strict equality).
@@ -66,7 +74,8 @@ class CompanyProfile:
     banded: frozenset[str] = frozenset()  # ids of number questions answered with a band, not a number
     # Small-business rule of § 19 UStG: "yes" | "no" | "unknown", or "not_asked" (turnover above its limit)
     small_business: str = "not_asked"
-    # Selling or booking online to consumers: "shop" | "booking" | "app" | "none", or "not_asked"
+    # Selling or booking online to consumers: "online" (the customers answer says so), "none", "not_asked"
+    # (business customers only); sessions of the earlier questionnaire may carry "shop" | "booking" | "app"
     online_offer: str = "not_asked"
     nis2_sector: bool = False  # the sector answer names a sector of the NIS2 annexes
     # Figures just above a ceiling were above it in the previous year too: "yes" | "no" | "unknown" | "not_asked"
@@ -125,12 +134,21 @@ def build_profile(answers: Answers) -> CompanyProfile:
         results_check=choice_key(key("results_check"), RESULTS_CHECKS),
         referral=choice_key(key("referral"), REFERRALS),
         sector=choice_key(PLAN_SECTOR.get(key("sector"), key("sector")), SECTORS),
-        customers=choice_key(key("customers"), CUSTOMERS),
+        customers=choice_key(PLAN_CUSTOMERS.get(key("customers"), key("customers")), CUSTOMERS),
         reach=choice_key(key("reach"), REACHES),
         no_balance_sheet=full["balance_sheet"].get("band") == "no_balance_sheet",
         banded=banded,
         small_business=optional("small_business"),
-        online_offer=optional("online_offer"),
+        online_offer=_online_offer(key("customers"), optional("online_offer")),
         nis2_sector=key("sector") in NIS2_SECTOR_KEYS,
         previous_year=optional("previous_year"),
     )
+
+
+def _online_offer(customers: str, stored: str) -> str:
+    """Whether private customers buy or book online, from the customers answer (or an earlier separate one)."""
+    if customers in ONLINE_CUSTOMER_KEYS:
+        return "online"
+    if stored != "not_asked":
+        return stored
+    return "not_asked" if customers == "business" else "none"

@@ -1,234 +1,53 @@
-"""The question catalogue as data: prompts, offered choices, parsers and cross-checks.
+"""The question catalogue as data: prompts, offered choices and parsers.
 
-Progress, back navigation and the summary are all derived from ``QUESTIONS``.
+Progress, back navigation and the summary are all derived from ``QUESTIONS``. The shapes live in
+``dialogs.question_model``, when each question is asked in ``dialogs.question_rules``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
-
-from dialogs.answers import Customers, Owns, chosen, typed
-from dialogs.group import Group, aggregate, related_from_answer, relation_answer
+from dialogs.group import relation_answer
 from dialogs.parsing import parse_annual_money, parse_balance_total, parse_headcount, parse_percent
-from dialogs.text import InvalidAnswer, Percent, Text, msg
+from dialogs.question_model import YES_NO_UNKNOWN, Answer, Answers, Choice, Question, answer_range
+from dialogs.question_model import band as _band
+from dialogs.question_rules import (
+    NIS2_SECTOR_KEYS,
+    ONLINE_CUSTOMER_KEYS,
+    PLAN_CUSTOMERS,
+    PLAN_SECTOR,
+    SMALL_BUSINESS_TURNOVER_LIMIT,
+    check_controlling_share,
+    check_social_share,
+    has_online_budget,
+    previous_year_applies,
+    small_business_applies,
+)
+from dialogs.text import msg
 
-# A stored answer: {"value": str | None, "band": str | None}.  For number questions "value" is a decimal
-# string (the typed number, or the representative of the chosen band); for choice questions it is the key.
-Answer = Mapping[str, Any]
-Answers = Mapping[str, Answer]
+__all__ = [
+    "MOST_ASKED",
+    "NIS2_SECTOR_KEYS",
+    "ONLINE_CUSTOMER_KEYS",
+    "PLAN_CUSTOMERS",
+    "PLAN_SECTOR",
+    "QUESTIONS",
+    "QUESTION_BY_ID",
+    "SMALL_BUSINESS_TURNOVER_LIMIT",
+    "YES_NO_UNKNOWN",
+    "Answer",
+    "Answers",
+    "Choice",
+    "Question",
+    "answer_range",
+]
 
-
-@dataclass(frozen=True)
-class Choice:
-    """An offered answer. For number questions a band: ``low``..``high`` with a representative ``value``."""
-
-    key: str
-    label: Text
-    value: Decimal | None = None
-    low: Decimal | None = None
-    high: Decimal | None = None
-
-
-def _always(answers: Answers) -> bool:
-    return True
-
-
-def _no_check(value: Decimal, answers: Answers) -> None:
-    return None
-
-
-@dataclass(frozen=True)
-class Question:
-    """One step of the questionnaire."""
-
-    id: str
-    prompt: Text
-    summary_label: Text
-    hint: Text | None = None
-    choices: tuple[Choice, ...] = ()
-    # (text, language) -> value; None means the question is answered by choosing only.
-    parser: Callable[[str, str], Decimal] | None = None
-    applies: Callable[[Answers], bool] = _always
-    check: Callable[[Decimal, Answers], None] = _no_check
-    # Value assumed when the question does not apply (e.g. no social-media share without online budget).
-    default_when_skipped: Answer = field(default_factory=dict)
-    # For a choice question that also takes typed details: (text, language) -> the whole stored answer.
-    text_parser: Callable[[str, str], dict[str, Any]] | None = None
-
-    @property
-    def is_number(self) -> bool:
-        return self.parser is not None
-
-    @property
-    def accepts_text(self) -> bool:
-        return self.parser is not None or self.text_parser is not None
-
-    def choice(self, key: str) -> Choice | None:
-        return next((c for c in self.choices if c.key == key), None)
-
-
-def _d(value: str | int) -> Decimal:
-    return Decimal(value)
-
-
-def _band(key: str, label: Text, value: str, low: str | None, high: str | None) -> Choice:
-    return Choice(key, label, _d(value), None if low is None else _d(low), None if high is None else _d(high))
-
-
-def answer_range(question: Question, answer: Answer | None) -> tuple[Decimal, Decimal] | None:
-    """The interval an answer stands for: a band's bounds, or the exact number twice."""
-    if not answer or answer.get("value") is None:
-        return None
-    band = question.choice(answer["band"]) if answer.get("band") else None
-    if band is not None and band.low is not None and band.high is not None:
-        return band.low, band.high
-    value = Decimal(answer["value"])
-    return value, value
-
-
-def _online_range(answers: Answers) -> tuple[Decimal, Decimal] | None:
-    return answer_range(QUESTION_BY_ID["online_share"], answers.get("online_share"))
-
-
-def _has_online_budget(answers: Answers) -> bool:
-    online = _online_range(answers)
-    return online is None or online[1] > 0
-
-
-def _check_social_share(value: Decimal, answers: Answers) -> None:
-    online = _online_range(answers)
-    if online is not None and value > online[1]:
-        raise InvalidAnswer(
-            msg(
-                "The social media share ({share}) cannot be larger than the online share it belongs to"
-                " ({online}). Please enter a share of at most {online}.",
-                share=Percent(value),
-                online=Percent(online[1]),
-            )
-        )
-
-
-def _check_controlling_share(value: Decimal, answers: Answers) -> None:
-    online = _online_range(answers)
-    if online is None:
-        return
-    social = answer_range(QUESTION_BY_ID["social_share"], answers.get("social_share"))
-    social_low = Decimal(0) if social is None else social[0]
-    room = max(Decimal(0), online[1] - social_low)
-    if value <= room:
-        return
-    if room == 0:
-        raise InvalidAnswer(
-            msg(
-                "Social media ({social}) already takes up your whole online share ({online}), so there is no"
-                " room for controlling. Please enter 0, or go back and change the online or social media"
-                " share.",
-                social=Percent(social_low),
-                online=Percent(online[1]),
-            )
-        )
-    raise InvalidAnswer(
-        msg(
-            "Controlling is part of your online share ({online}), and social media takes {social} of it, so"
-            " at most {room} is left. Please enter at most {room}, or 0, or go back and change the online or"
-            " social media share.",
-            online=Percent(online[1]),
-            social=Percent(social_low),
-            room=Percent(room),
-        )
-    )
-
-
-SMALL_BUSINESS_TURNOVER_LIMIT = Decimal(100_000)  # § 19 UStG since 2025: at most this in the current year
-_MICRO_STAFF_BELOW = Decimal(10)
-_MICRO_MONEY_MAX = Decimal(2_000_000)
-_INDEPENDENT: frozenset[Owns] = frozenset({"none", "lt25"})
-_BUSINESS_CUSTOMERS: frozenset[Customers] = frozenset({"business", "both"})
-_PRIVATE_CUSTOMERS: frozenset[Customers] = frozenset({"private", "both"})
-
-# Sector answers naming a sector of the NIS2 annexes, and the plan's sector each answer stands for.
-NIS2_SECTOR_KEYS = frozenset({"manufacturing_nis2", "infrastructure"})
-PLAN_SECTOR = {"manufacturing_nis2": "manufacturing", "infrastructure": "other"}
-
-
-def _sells_to_businesses(answers: Answers) -> bool:
-    return chosen(typed(answers).get("customers")) in _BUSINESS_CUSTOMERS
-
-
-def _small_business_applies(answers: Answers) -> bool:
-    """Asked when the turnover allows the small-business rule and invoices go to businesses: only then can
-    the answer spare the firm the duty to issue e-invoices."""
-    turnover = answer_range(QUESTION_BY_ID["turnover"], answers.get("turnover"))
-    staff = answer_range(QUESTION_BY_ID["staff"], answers.get("staff"))
-    # a turnover within the rule's limit does not pay ten full-time staff: such answers are not asked about
-    return (
-        turnover is not None
-        and turnover[1] <= SMALL_BUSINESS_TURNOVER_LIMIT
-        and staff is not None
-        and staff[0] < _MICRO_STAFF_BELOW
-        and _sells_to_businesses(answers)
-    )
-
-
-def _certainly_micro(answers: Answers) -> bool:
-    """An independent company whose own figures make it a micro enterprise whatever the exact values."""
-    staff = answer_range(QUESTION_BY_ID["staff"], answers.get("staff"))
-    turnover = answer_range(QUESTION_BY_ID["turnover"], answers.get("turnover"))
-    balance = answer_range(QUESTION_BY_ID["balance_sheet"], answers.get("balance_sheet"))
-    independent = (
-        chosen(typed(answers).get("linked")) in _INDEPENDENT
-        and chosen(typed(answers).get("owns")) in _INDEPENDENT
-    )
-    money_fits = (turnover is not None and turnover[1] <= _MICRO_MONEY_MAX) or (
-        balance is not None and balance[1] <= _MICRO_MONEY_MAX
-    )
-    return independent and staff is not None and staff[1] < _MICRO_STAFF_BELOW and money_fits
-
-
-def _online_offer_applies(answers: Answers) -> bool:
-    """Asked where customers include private ones and the firm is not certainly a micro enterprise, which
-    the accessibility law exempts for services whatever it offers online."""
-    return chosen(typed(answers).get("customers")) in _PRIVATE_CUSTOMERS and not _certainly_micro(answers)
-
-
-def _previous_year_applies(answers: Answers) -> bool:
-    """Asked when an exact figure is just above a ceiling that decides the class (two-year rule)."""
-    from dialogs.ceilings import ceiling_just_crossed  # the ceilings read this catalogue
-
-    def value(question_id: str) -> Decimal | None:
-        answer = answers.get(question_id)
-        return None if not answer or answer.get("value") is None else Decimal(str(answer["value"]))
-
-    staff, turnover, balance = value("staff"), value("turnover"), value("balance_sheet")
-    if staff is None or turnover is None:
-        return False
-    banded = frozenset(
-        qid for qid in ("staff", "turnover", "balance_sheet") if (answers.get(qid) or {}).get("band")
-    )
-    group = Group(
-        owned_by=str(chosen(typed(answers).get("linked")) or "none"),
-        owns=str(chosen(typed(answers).get("owns")) or "none"),
-        upstream=related_from_answer(answers.get("linked")),
-        downstream=related_from_answer(answers.get("owns")),
-    )
-    aggregation = aggregate(group, staff, turnover, balance)
-    if aggregation is not None:
-        staff, turnover = aggregation.staff.total, aggregation.turnover.total
-        balance = None if aggregation.balance_sheet is None else aggregation.balance_sheet.total
-        banded = frozenset()
-    return ceiling_just_crossed(staff, turnover, balance, banded) is not None
-
-
-# The most questions one independent company is asked; tests/test_questions.py checks it over a grid of
-# answers. Group companies may get more (the figures of related enterprises).
-MOST_ASKED = 17
+# The most questions one independent company is asked: the 13 always asked, the social-media and controlling
+# shares (with an online budget) and one of the previous-year and small-business questions, which never both
+# apply. tests/test_question_count.py checks it over every combination of answers that changes what is asked.
+# Group companies may get more (the figures of related enterprises).
+MOST_ASKED = 16
 
 _PERCENT_HINT = msg("A share of the whole marketing budget, e.g. 15 or 15 %.")
-
-YES_NO_UNKNOWN = (Choice("yes", msg("Yes")), Choice("no", msg("No")), Choice("unknown", msg("Don't know")))
 
 
 def _relation_choices(*, public: bool) -> tuple[Choice, ...]:
@@ -347,7 +166,7 @@ QUESTIONS: tuple[Question, ...] = (
             Choice("no", msg("No, below it then")),
             Choice("unknown", msg("Don't know")),
         ),
-        applies=_previous_year_applies,
+        applies=previous_year_applies,
         default_when_skipped={"value": "not_asked", "band": None},
     ),
     Question(
@@ -376,10 +195,16 @@ QUESTIONS: tuple[Question, ...] = (
         id="customers",
         prompt=msg("Who are your customers?"),
         summary_label=msg("Customers"),
+        hint=msg(
+            "“Online” means private customers can buy or book from you on the internet: a web shop, online"
+            " booking or reservation, or an app. The accessibility law (BFSG) covers such offers."
+        ),
         choices=(
             Choice("private", msg("Private customers")),
+            Choice("private_online", msg("Private customers, also online (shop, booking, app)")),
             Choice("business", msg("Businesses")),
             Choice("both", msg("Both")),
+            Choice("both_online", msg("Both, private customers also online (shop, booking, app)")),
         ),
     ),
     Question(
@@ -391,21 +216,7 @@ QUESTIONS: tuple[Question, ...] = (
             " €25,000 turnover in the previous year and at most €100,000 in the current year."
         ),
         choices=YES_NO_UNKNOWN,
-        applies=_small_business_applies,
-        default_when_skipped={"value": "not_asked", "band": None},
-    ),
-    Question(
-        id="online_offer",
-        prompt=msg("Can private customers buy or book from you online?"),
-        summary_label=msg("Online offer for private customers"),
-        hint=msg("If you offer several, choose the one that brings most orders or bookings."),
-        choices=(
-            Choice("shop", msg("Yes, in a web shop")),
-            Choice("booking", msg("Yes, by online booking or reservation")),
-            Choice("app", msg("Yes, in an app")),
-            Choice("none", msg("No")),
-        ),
-        applies=_online_offer_applies,
+        applies=small_business_applies,
         default_when_skipped={"value": "not_asked", "band": None},
     ),
     Question(
@@ -468,8 +279,8 @@ QUESTIONS: tuple[Question, ...] = (
             _band("over25", msg("more than 25 %"), "40", "25.01", "100"),
         ),
         parser=parse_percent,
-        applies=_has_online_budget,
-        check=_check_social_share,
+        applies=has_online_budget,
+        check=check_social_share,
         default_when_skipped={"value": "0", "band": "p0"},
     ),
     Question(
@@ -490,8 +301,8 @@ QUESTIONS: tuple[Question, ...] = (
             _band("over10", msg("more than 10 %"), "15", "10.01", "100"),
         ),
         parser=parse_percent,
-        applies=_has_online_budget,
-        check=_check_controlling_share,
+        applies=has_online_budget,
+        check=check_controlling_share,
         default_when_skipped={"value": "0", "band": "p0"},
     ),
     Question(

@@ -28,11 +28,13 @@ class Session:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Session:
-        return cls(
+        session = cls(
             state=str(data.get("state", FIRST)),
             answers={k: dict(v) for k, v in dict(data.get("answers") or {}).items()},
             language=language_for(str(data.get("language") or "de")),
         )
+        _fold_online_offer(session)
+        return session
 
     @property
     def finished(self) -> bool:
@@ -64,3 +66,18 @@ _NEW_QUESTIONS = msg(
     "The advisor now asks a few more questions (ownership in both directions, sector, customers and reach)."
     " Your earlier answers are kept."
 )
+
+
+_ONLINE_OFFERS = frozenset({"shop", "booking", "app"})
+
+
+def _fold_online_offer(session: Session) -> None:
+    """The online offer for private customers was a question of its own; it is now part of the customers
+    answer. A stored "yes" carries over into it; a session waiting at that question asks the customers
+    question again, so that nothing answered is lost and nothing unanswered is assumed."""
+    offer = session.answers.pop("online_offer", None)
+    customers = session.answers.get("customers") or {}
+    if offer and offer.get("value") in _ONLINE_OFFERS and customers.get("value") in ("private", "both"):
+        session.answers["customers"] = {**customers, "value": f"{customers['value']}_online"}
+    if session.state == "online_offer":
+        session.state = "customers"

@@ -201,7 +201,7 @@ def test_console_result_shows_the_peer_benchmark(tmp_path: Path) -> None:
         add(storage, 9000 + user_id)
     out = io.StringIO()
     advisor = ConsoleAdvisor(storage, language="en", out=out, resume=False)
-    lines = ["12", "1.5M", "g", "a", "a", "1", "1", "4", "1", "2", "2", "15 %", "3", "0.5", "2", "3", "ok"]
+    lines = ["12", "1.5M", "g", "a", "a", "1", "1", "1", "2", "2", "15 %", "3", "0.5", "2", "3", "ok"]
     assert advisor.run(io.StringIO("".join(line + "\n" for line in lines))) == 0
     assert (
         "Companies of your size class in our data spend 15% of their marketing budget online (median, n = 5)."

@@ -29,6 +29,7 @@ D = Decimal
 
 # Step ids are stored and exported (console JSON, admin export): renaming one is a breaking change.
 STABLE_STEP_IDS = {
+    "international_markets",
     "e_invoice_issue",
     "accessibility",
     "nis2",

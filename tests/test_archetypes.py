@@ -230,3 +230,98 @@ def test_a_b2b_firm_over_800k_gets_the_e_invoicing_duty_this_week_with_31_days_l
 def test_a_small_business_never_hears_of_an_issuing_duty_in_its_plan() -> None:
     solo = replace(ARCHETYPES[3].profile, small_business="yes")
     assert not any(s.duty_id == "e_invoice_issue" for s in advise(solo).steps)
+
+
+# --- Sector vocabulary and reach --------------------------------------------------------------------
+
+# Per archetype: patterns its plan must contain (its trade's words) and must not (another trade's words).
+JOB = r"\b(finished|recent|completed) jobs?\b"
+GUEST = r"\bguests?\b"
+CLIENT = r"\bclients?\b|\bmandates?\b"
+ORDER = r"\borders?\b"
+VOCABULARY: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "local craft firm": ((JOB,), (GUEST, CLIENT)),
+    "B2B manufacturer with 80 staff": ((r"\bbusiness customers\b",), (GUEST, CLIENT, JOB, r"\binstagram\b")),
+    "web shop": ((ORDER, r"\bproducts?\b"), (JOB, GUEST, CLIENT, r"\blinkedin\b")),
+    "solo consultant": ((CLIENT,), (GUEST, JOB)),
+    "restaurant": ((GUEST,), (JOB, CLIENT, r"\blinkedin\b", r"\bcompleted order\b")),
+    "B2B service firm with 120 staff": ((CLIENT,), (GUEST, JOB, r"\binstagram\b")),
+    "tax adviser office": ((CLIENT,), (GUEST, JOB)),
+    "8-person subsidiary of a large group": ((r"\bbusiness customers\b",), (GUEST, CLIENT, JOB)),
+    "international exporter": ((r"\bbusiness customers\b", r"\babroad\b"), (GUEST, CLIENT, JOB)),
+}
+
+
+def test_every_archetype_has_its_vocabulary() -> None:
+    assert set(VOCABULARY) == {a.name for a in ARCHETYPES}
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES, ids=lambda a: a.name)
+def test_the_plan_speaks_the_sector_s_language(archetype: Archetype) -> None:
+    text = " ".join(step_texts(advise(archetype.profile))).lower()
+    wanted, unwanted = VOCABULARY[archetype.name]
+    for pattern in wanted:
+        assert re.search(pattern, text), (archetype.name, "missing", pattern)
+    for pattern in unwanted:
+        assert not re.search(pattern, text), (
+            archetype.name,
+            "wrong trade",
+            pattern,
+            re.search(pattern, text),
+        )
+
+
+def test_a_b2c_retailer_s_organisation_is_not_sent_to_linkedin() -> None:
+    retailer = firm(
+        staff=D(120), turnover=D(20_000_000), sector="retail", customers="private", reach="national"
+    )
+    retailer = replace(retailer, social_presence="occasional", online_offer="none")
+    text = " ".join(step_texts(advise(retailer))).lower()
+    assert "social_strategy" in [s.id for s in advise(retailer).steps]
+    assert "linkedin" not in text
+
+
+@pytest.mark.parametrize("archetype", ARCHETYPES, ids=lambda a: a.name)
+def test_no_step_links_to_a_website_before_the_step_that_builds_it(archetype: Archetype) -> None:
+    steps = advise(replace(archetype.profile, website="none")).steps
+    ids = [s.id for s in steps]
+    assert "website_foundation" in ids, archetype.name
+    mentions = [
+        i for i, s in enumerate(steps) if "website" in EN(s.action).lower() and s.id != "website_foundation"
+    ]
+    assert all(ids.index("website_foundation") < i for i in mentions), (archetype.name, ids)
+
+
+def test_the_international_exporter_gets_export_steps_that_national_reach_does_not() -> None:
+    (exporter,) = [a.profile for a in ARCHETYPES if a.name == "international exporter"]
+    abroad, at_home = advise(exporter), advise(replace(exporter, reach="national"))
+    assert [s.id for s in abroad.steps] != [s.id for s in at_home.steps]
+    abroad_text = " ".join(step_texts(abroad)).lower()
+    for export_word in ("multilingual", "export", "trade fair"):
+        assert export_word in abroad_text
+        assert export_word not in " ".join(step_texts(at_home)).lower()
+
+
+@pytest.mark.parametrize(
+    "sector",
+    ["craft", "retail", "hospitality", "services", "manufacturing", "other"],
+)
+@pytest.mark.parametrize("customers", ["private", "business", "both"])
+@pytest.mark.parametrize("staff", [D(1), D(5), D(30), D(300)])
+@pytest.mark.parametrize(
+    "website", ["none", "outdated"]
+)  # no website: the most steps compete for seven places
+def test_international_and_national_reach_never_give_the_same_plan(
+    sector: str, customers: str, staff: D, website: str
+) -> None:
+    base = firm(
+        staff=staff,
+        turnover=staff * 100_000,
+        sector=sector,
+        customers=customers,
+        reach="national",
+        website=website,
+    )
+    national, international = advise(base), advise(replace(base, reach="international"))
+    assert [EN(s.action) for s in national.steps] != [EN(s.action) for s in international.steps]
+    assert "international_markets" in [s.id for s in international.steps]

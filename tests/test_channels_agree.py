@@ -28,7 +28,8 @@ from tests.support.console import console
 # 8 staff, €5 million turnover, balance sheet unknown, a machinery maker selling to businesses and consumers
 # with a web shop: e-invoicing applies (and is due within weeks), accessibility depends on the balance sheet,
 # NIS2 does not apply to a firm of this size.
-LINES = ["8", "€5 million", "g", "a", "a", "5", "3", "1", "1", "1", "1", "60", "20", "10", "1", "1", "ok"]
+# customers "5": both, private customers also online (a web shop)
+LINES = ["8", "€5 million", "g", "a", "a", "5", "5", "1", "1", "1", "60", "20", "10", "1", "1", "ok"]
 
 
 def folded(text: str) -> str:

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 # 12 staff with private customers: the online offer is asked after the customers ("4": none)
-GERMAN = ["12", "1,5 Mio. €", "g", "a", "a", "1", "1", "4", "1", "2", "2", "15 %", "3", "0,5", "2", "3", "ok"]
+GERMAN = ["12", "1,5 Mio. €", "g", "a", "a", "1", "1", "1", "2", "2", "15 %", "3", "0,5", "2", "3", "ok"]
 ENGLISH = [
     "250",
     "€60M",

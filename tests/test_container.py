@@ -54,6 +54,14 @@ def test_compose_rotates_the_logs() -> None:
     assert "driver: json-file" in COMPOSE and 'max-size: "10m"' in COMPOSE and 'max-file: "3"' in COMPOSE
 
 
+def test_the_code_is_compiled_into_the_image_after_it_is_copied() -> None:
+    lines = DOCKERFILE.replace("\\\n", " ").splitlines()
+    compiled = next(n for n, line in enumerate(lines) if "compileall" in line and line.startswith("RUN "))
+    copied = [n for n, line in enumerate(lines) if line.startswith(("COPY bot/", "COPY dialogs/"))]
+    assert len(copied) == 2 and max(copied) < compiled
+    assert "bot" in lines[compiled].split() and "dialogs" in lines[compiled].split()
+
+
 def test_compose_uses_the_env_file_and_the_volume() -> None:
     assert "env_file: .env" in COMPOSE
     assert "- kmu-data:/data" in COMPOSE and "\nvolumes:\n  kmu-data:" in COMPOSE

@@ -42,7 +42,6 @@ GERMAN_SCRIPT: list[Event] = [
     Choose("owns", "none"),
     Choose("sector", "craft"),
     Choose("customers", "private"),
-    Choose("online_offer", "none"),
     Choose("reach", "local"),
     Choose("website", "outdated"),
     Choose("social_presence", "occasional"),
@@ -87,15 +86,15 @@ def test_progress_count_is_stable_and_skipped_questions_are_named() -> None:
     session, reply = handle(Session(), Show())
     assert isinstance(reply.screen, QuestionScreen)
     assert (reply.screen.number, reply.screen.total) == (1, 15)  # as far as the answers so far tell
-    session, reply = run(GERMAN_SCRIPT[:11], session)
+    session, reply = run(GERMAN_SCRIPT[:10], session)
     assert isinstance(reply[-1].screen, QuestionScreen)
-    # the online offer was asked (private customers, 12.5 staff): the count says so
-    assert (reply[-1].screen.number, reply[-1].screen.total) == (12, 16)
+    # private customers without an online offer: no further question, the count stays
+    assert (reply[-1].screen.number, reply[-1].screen.total) == (11, 15)
     session, reply = handle(session, Choose("online_share", "p0"))
     # no online budget: the social-media and controlling shares are skipped, and the user is told so
     assert isinstance(reply.screen, QuestionScreen)
     assert reply.screen.question_id == "results_check"
-    assert (reply.screen.number, reply.screen.total) == (13, 14)
+    assert (reply.screen.number, reply.screen.total) == (12, 13)
     skipped = [n for n in reply.notices if "does not apply" in n.msgid]
     assert [n.args["question"] for n in skipped] == [
         QUESTION_BY_ID["social_share"].summary_label,
@@ -148,7 +147,7 @@ def test_typed_text_on_a_choice_only_question_is_refused() -> None:
 
 
 def test_social_share_above_online_share_is_refused_with_reason() -> None:
-    session, _ = run(GERMAN_SCRIPT[:12])  # online 15 %
+    session, _ = run(GERMAN_SCRIPT[:11])  # online 15 %
     session, reply = handle(session, AnswerText("20"))
     assert reply.rejected and session.state == "social_share"
     assert "social media share" in reply.notices[0].msgid
@@ -254,7 +253,7 @@ def test_diagram_is_generated_from_the_machine_and_committed() -> None:
 
 
 def _up_to_controlling(online: str, social: str) -> Session:
-    session, _ = run([*GERMAN_SCRIPT[:11], AnswerText(online), AnswerText(social)])
+    session, _ = run([*GERMAN_SCRIPT[:10], AnswerText(online), AnswerText(social)])
     assert session.state == "controlling_share"
     return session
 

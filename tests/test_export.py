@@ -88,7 +88,6 @@ ANSWERS = [
     "c|owns|none",
     "c|sector|craft",
     "c|customers|private",
-    "c|online_offer|none",
     "c|reach|local",
     "c|website|current",
     "c|social_presence|occasional",

@@ -6,9 +6,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from bot.storage import Storage
+from bot.storage.library import Database
 from bot.storage.migrations import migrations
 
 

@@ -14,7 +14,7 @@ from dialogs.profile import (
     WEBSITES,
     choice_key,
 )
-from dialogs.questions import PLAN_SECTOR, QUESTION_BY_ID
+from dialogs.questions import PLAN_CUSTOMERS, PLAN_SECTOR, QUESTION_BY_ID
 
 
 @pytest.mark.parametrize(
@@ -30,8 +30,9 @@ from dialogs.questions import PLAN_SECTOR, QUESTION_BY_ID
     ],
 )
 def test_the_typed_keys_are_the_catalogue_keys(question_id: str, keys: tuple[str, ...]) -> None:
-    # the finer sector options (for NIS2) stand for one of the plan's sectors
-    catalogue = dict.fromkeys(PLAN_SECTOR.get(c.key, c.key) for c in QUESTION_BY_ID[question_id].choices)
+    # the finer sector options (for NIS2) and the customers with an online offer stand for a plain key
+    plain = PLAN_SECTOR | PLAN_CUSTOMERS
+    catalogue = dict.fromkeys(plain.get(c.key, c.key) for c in QUESTION_BY_ID[question_id].choices)
     assert keys == tuple(catalogue)
 
 

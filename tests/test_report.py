@@ -258,7 +258,7 @@ def run_console(lines: list[str], tmp_path: Path, *args: str) -> subprocess.Comp
     return console(lines, tmp_path, "console", *args)
 
 
-GERMAN_LINES = ["12", "1,5 Mio", "g", "a", "a", "1", "1", "4", "1", "2", "2", "15", "3", "1", "2", "3", "ok"]
+GERMAN_LINES = ["12", "1,5 Mio", "g", "a", "a", "1", "1", "1", "2", "2", "15", "3", "1", "2", "3", "ok"]
 
 
 def test_the_terminal_writes_the_report_with_pdf(tmp_path: Path) -> None:

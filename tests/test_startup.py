@@ -94,3 +94,27 @@ def test_run_bot_with_a_rejected_token_prints_one_line_and_exits_2(fake: BotApiF
         "Telegram rejected TELEGRAM_BOT_TOKEN (revoked or mistyped? BotFather's /token shows the current one)"
     ]
     assert UNKNOWN_TOKEN.split(":")[1] not in result.stdout + result.stderr
+
+
+def test_the_clients_of_a_start_load_the_certificates_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ssl
+
+    from bot.telegram import request
+    from bot.telegram.startup import probe_bot
+
+    built: list[ssl.SSLContext] = []
+    create = ssl.create_default_context
+
+    def counted(*args: object, **kwargs: object) -> ssl.SSLContext:
+        built.append(create(*args, **kwargs))  # type: ignore[arg-type]
+        return built[-1]
+
+    monkeypatch.setattr(ssl, "create_default_context", counted)
+    request.tls_context.cache_clear()
+    try:
+        probe_bot(config("http://127.0.0.1:9"))  # the getMe before the start: two clients
+        request.RetryingRequest(connection_pool_size=64)  # then the bot's requests and its updates
+        request.RetryingRequest(attempts=1, read_timeout=40)
+    finally:
+        request.tls_context.cache_clear()
+    assert len(built) == 1  # httpx alone would have built (and filled with certificates) four

@@ -64,3 +64,13 @@ def test_rows_are_written_as_they_come_not_collected_first() -> None:
     with zipfile.ZipFile(io.BytesIO(out.getvalue())) as archive:
         assert archive.read("xl/worksheets/sheet1.xml").count(b"<row ") == 5000
         assert "[Content_Types].xml" in archive.namelist()
+
+
+def test_repeated_texts_read_back_in_their_own_cells_beyond_the_texts_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("bot.xlsx.TEXTS_KEPT", 2)  # the third distinct text on is written without the lookup
+    rows = [[f"key{number % 4}", number, f"key{(number + 1) % 4} & more"] for number in range(12)]
+    out = io.BytesIO()
+    write_xlsx(out, [("rows", iter(rows))])
+    assert read_back(out.getvalue())["rows"] == [tuple(row) for row in rows]

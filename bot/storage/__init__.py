@@ -12,12 +12,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any, TypedDict
 
-from sqlite_utils import Database
-
 from bot.storage.broadcasts import BroadcastStore
 from bot.storage.db import DEFAULT_DATABASE_PATH, Connection, Params, SchemaError
 from bot.storage.followthrough import FollowThroughCounts
 from bot.storage.followup import FollowupRow, FollowupStore, PlanProgressRow, ReminderRow
+from bot.storage.library import Database
 from bot.storage.respondents import RespondentStore
 from bot.storage.retention import RetentionStore
 from bot.storage.rows import (

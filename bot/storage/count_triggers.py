@@ -7,8 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from sqlite_utils import Database
-
+from bot.storage.library import Database
 from bot.storage.shares import share_sql
 
 

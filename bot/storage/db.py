@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
+from bot.storage.library import Database
 from bot.storage.migrations import migrations
+from bot.storage.write_gate import one_writer
 
 DEFAULT_DATABASE_PATH = "kmu_berater.db"
 
@@ -94,6 +94,10 @@ def _create_private(path: Path) -> None:
 class Connection:
     """One SQLite connection with its pragmas and the schema brought up to date; the base of every store."""
 
+    # A background writer (the retention pass) sets this: its transactions let the event loop's updates go
+    # first (see ``bot.storage.write_gate``).
+    defers = False
+
     def __init__(self, path: str | Path | None = None, *, read_only: bool = False) -> None:
         """Open (and bring up to date) the database; ``read_only`` opens it for reading only, changing nothing:
         no WAL switch, no migrations (for the export, which may run on a read-only copy)."""
@@ -135,14 +139,15 @@ class Connection:
             with self.db.atomic():
                 yield
             return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+        with one_writer(self.path, defer=self.defers):  # another thread writing: wait for its commit
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
 
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         return self.db.conn.execute(sql, params)

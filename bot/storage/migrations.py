@@ -6,9 +6,8 @@ version does not know (it was written by a newer version).
 
 from __future__ import annotations
 
-from sqlite_utils import Database, Migrations
-
 from bot.storage.count_triggers import STATISTICS_COUNTS, execute_script
+from bot.storage.library import Database, Migrations
 
 migrations = Migrations("kmu_berater")
 

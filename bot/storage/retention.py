@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import time
 from collections.abc import Generator
 from datetime import UTC, date, datetime, timedelta
 
@@ -129,9 +130,12 @@ def months_before(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
-# Respondents retired per transaction: one holds the write lock for 20-60 ms, and the daily job pauses between
-# two, so a user's answer waits about one; 100,000 respondents are many short transactions.
+# Respondents retired per transaction at most, checked ``CHUNK`` at a time until the transaction has worked for
+# ``BUDGET`` seconds: a writer waiting for the lock waits one such transaction (the daily job pauses between
+# two), and 100,000 respondents are many short transactions.
 BATCH = 50
+CHUNK = 2
+BUDGET = 0.01
 _COUNTS = (
     "identities_unlinked",
     "results_kept_anonymously",
@@ -177,12 +181,13 @@ class RetentionStore(Store):
         dry_run: bool = False,
         now: datetime | None = None,
         batch: int = BATCH,
+        budget: float = BUDGET,
     ) -> dict[str, int]:
         """Remove what is due under the retention rules in short transactions; counts per kind, never ids.
         ``dry_run`` only reads the file."""
         if dry_run:
             return self._on_a_copy(months, now or datetime.now(UTC))
-        steps = self.retention_steps(months, now=now, batch=batch)
+        steps = self.retention_steps(months, now=now, batch=batch, budget=budget)
         while True:
             try:
                 next(steps)
@@ -190,7 +195,7 @@ class RetentionStore(Store):
                 return dict(finished.value)
 
     def retention_steps(
-        self, months: int, *, now: datetime | None = None, batch: int = BATCH
+        self, months: int, *, now: datetime | None = None, batch: int = BATCH, budget: float = BUDGET
     ) -> Generator[None, None, dict[str, int]]:
         """The pass as steps, one short transaction each; the generator returns the counts.
 
@@ -206,13 +211,21 @@ class RetentionStore(Store):
         updates_cutoff = (moment - timedelta(days=PROCESSED_UPDATE_DAYS)).isoformat(timespec="seconds")
         counts = dict.fromkeys(_COUNTS, 0)
         due = [row[0] for row in self.execute(f"select id from ({_INACTIVE})", {"cutoff": cutoff})]
-        for start in range(0, len(due), batch):
+        start = 0
+        while start < len(due):
+            # A transaction ends after ``budget`` seconds of work (or ``batch`` respondents): its length, not
+            # a count, is what a writer waiting for the lock feels, and a loaded machine makes each one slower.
+            first, end = start, min(len(due), start + batch)
             with self.write():
-                for respondent in self.rows(
-                    f"{_INACTIVE} and r.id in (select value from json_each(:ids))",
-                    {"cutoff": cutoff, "ids": json.dumps(due[start : start + batch])},
-                ):
-                    self._retire(respondent, counts)
+                began = time.monotonic()
+                while start < end and (start == first or time.monotonic() - began < budget):
+                    ids = due[start : min(end, start + CHUNK)]
+                    start += len(ids)
+                    for respondent in self.rows(
+                        f"{_INACTIVE} and r.id in (select value from json_each(:ids))",
+                        {"cutoff": cutoff, "ids": json.dumps(ids)},
+                    ):
+                        self._retire(respondent, counts)
             yield
         finished = "status in ('done', 'cancelled') and coalesce(finished_at, created_at) < ?"
         for name, where, params in (

@@ -35,6 +35,7 @@ from bot.telegram.menus import publish_menus
 from bot.telegram.request import RetryingRequest
 from bot.telegram.services import CONTEXT_TYPES, App, Context
 from bot.telegram.startup import StartError, reach_bot_api, without_token
+from bot.telegram.turns import TurnTakingApplication
 from bot.telegram.webhook import serve_webhook
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def build_application(
 
     builder = (
         ApplicationBuilder()
+        .application_class(TurnTakingApplication)
         .token(config.token)
         .base_url(config.api_base_url)
         .base_file_url(config.api_file_url)

@@ -16,6 +16,7 @@ from telegram.error import InvalidToken, NetworkError
 from telegram.request import HTTPXRequest
 
 from bot.config import Config
+from bot.telegram.request import shared_tls
 
 log = logging.getLogger(__name__)
 
@@ -48,12 +49,7 @@ async def reach_bot_api(
     assert config.token is not None
     pause = first_pause
     for attempt in range(1, attempts + 1):
-        bot = Bot(
-            config.token,
-            base_url=config.api_base_url,
-            base_file_url=config.api_file_url,
-            request=HTTPXRequest(connect_timeout=10, read_timeout=10),
-        )
+        bot = probe_bot(config)
         try:
             me = await bot.get_me()
             return f"@{me.username}"
@@ -83,6 +79,18 @@ async def reach_bot_api(
         await sleep(pause)
         pause *= 2
     raise AssertionError("unreachable")
+
+
+def probe_bot(config: Config) -> Bot:
+    """The Bot that asks getMe before the start; its two clients share the process's TLS context."""
+    assert config.token is not None
+    return Bot(
+        config.token,
+        base_url=config.api_base_url,
+        base_file_url=config.api_file_url,
+        request=HTTPXRequest(**shared_tls({"connect_timeout": 10, "read_timeout": 10})),
+        get_updates_request=HTTPXRequest(**shared_tls({})),
+    )
 
 
 def _host(url: str) -> str:

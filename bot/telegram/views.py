@@ -3,6 +3,9 @@ the size class and the comparisons."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import lru_cache
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.followup.service import ResultView
@@ -36,7 +39,7 @@ def view_keyboard(
     current: ResultView, which: View, t: Translator, share_url: str | None, *, report: bool = True
 ) -> InlineKeyboardMarkup:
     """The buttons under a view: the steps to tick (plan), the other views, reminders, and the usual way on."""
-    rows: list[list[InlineKeyboardButton]] = []
+    rows: list[Sequence[InlineKeyboardButton]] = []
     if which is View.PLAN:
         row: list[InlineKeyboardButton] = []
         for step in current.result.advice.steps:
@@ -47,6 +50,26 @@ def view_keyboard(
                 row = []
         if row:
             rows.append(row)
+    followup = current.followup
+    if followup is None or followup["opted_in"] is None:
+        reminders = "offer"
+    else:
+        reminders = "list" if followup["opted_in"] else "none"
+    rows += _way_on(which, report, reminders, t.language)
+    if share_url:
+        rows.append([InlineKeyboardButton(t(msg("📨 Share with a colleague")), url=share_url)])
+    rows.append(_tips_row(t.language))
+    return InlineKeyboardMarkup(rows)
+
+
+# The buttons below repeat for every user of a language; built once (PTB's buttons are immutable), they leave
+# the share link the only button a result has to build.
+@lru_cache(maxsize=64)
+def _way_on(
+    which: View, report: bool, reminders: str, language: str
+) -> tuple[tuple[InlineKeyboardButton, ...], ...]:
+    """The other views, the report, reminders, changing answers and starting again."""
+    t = Translator(language)
     others = [
         InlineKeyboardButton(t(label), callback_data=data.view(name))
         for name, label in VIEW_BUTTONS
@@ -57,19 +80,20 @@ def view_keyboard(
     if report:
         others.append(InlineKeyboardButton(t(msg("📄 Report (PDF)")), callback_data=data.brief_report()))
         others.append(InlineKeyboardButton(t(msg("📋 SME declaration")), callback_data=data.declaration()))
-    rows += [others[index : index + 2] for index in range(0, len(others), 2)]
-    followup = current.followup
-    if followup is None or followup["opted_in"] is None:
-        rows.append([InlineKeyboardButton(t(msg("🔔 Remind me")), callback_data=data.followup("offer"))])
-    elif followup["opted_in"]:
-        rows.append([InlineKeyboardButton(t(msg("🔔 My reminders")), callback_data=data.followup("list"))])
+    rows = [tuple(others[index : index + 2]) for index in range(0, len(others), 2)]
+    if reminders == "offer":
+        rows.append((InlineKeyboardButton(t(msg("🔔 Remind me")), callback_data=data.followup("offer")),))
+    elif reminders == "list":
+        rows.append((InlineKeyboardButton(t(msg("🔔 My reminders")), callback_data=data.followup("list")),))
     rows.append(
-        [
+        (
             InlineKeyboardButton(t(msg("✏️ Change answers")), callback_data=data.back("result")),
             InlineKeyboardButton(t(msg("🔁 Start again")), callback_data=data.restart()),
-        ]
+        )
     )
-    if share_url:
-        rows.append([InlineKeyboardButton(t(msg("📨 Share with a colleague")), url=share_url)])
-    rows.append([InlineKeyboardButton(t(msg("💡 Send me tips")), callback_data=data.tips_on())])
-    return InlineKeyboardMarkup(rows)
+    return tuple(rows)
+
+
+@lru_cache(maxsize=8)
+def _tips_row(language: str) -> tuple[InlineKeyboardButton, ...]:
+    return (InlineKeyboardButton(Translator(language)(msg("💡 Send me tips")), callback_data=data.tips_on()),)

@@ -219,7 +219,6 @@ GERMAN = Script(
         Step("owns", key="none"),
         Step("sector", key="craft"),
         Step("customers", text="Beides"),
-        Step("online_offer", text="Nein"),
         Step("reach", text="Lokal oder regional"),
         Step("website", key="outdated"),
         Step("social_presence", key="occasional"),

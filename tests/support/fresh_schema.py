@@ -14,8 +14,7 @@ import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
-from sqlite_utils import Database
-
+from bot.storage.library import Database
 from bot.storage.migrations import migrations
 
 

@@ -15,13 +15,9 @@ import tempfile
 from telegram import Update
 from telegram.constants import ChatAction
 
-from bot.analytics.chart import statistics_chart
 from bot.analytics.followthrough import read_follow_through
 from bot.analytics.statistics import collect_statistics, render_statistics
 from bot.anonymity import DEFAULT_K
-from bot.codebook import write_codebook
-from bot.export import FORMATS, export_filename, write_export
-from bot.followthrough_export import follow_through_filename, write_follow_through
 from bot.i18n import LANGUAGES, Translator
 from bot.rendering import HTML
 from bot.telegram.access import admin_only
@@ -38,6 +34,9 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 @admin_only
 async def export_command(update: Update, context: Context) -> None:
     """Send the anonymous export of consenting respondents as a document (CSV unless another format is named)."""
+    from bot.codebook import write_codebook  # rare: not worth importing at every start
+    from bot.export import FORMATS, export_filename, write_export
+
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     t = Translator(language_for(user.language_code, context.bot_data.config.default_language))
@@ -105,6 +104,8 @@ FOLLOW_THROUGH = ("followthrough", "follow-through", "follow")
 
 async def send_follow_through(context: Context, chat_id: int, t: Translator, fmt: str) -> None:
     """Send the follow-through figures (aggregates after suppression) as a document of their own."""
+    from bot.followthrough_export import follow_through_filename, write_follow_through  # rare, like exports
+
     out = io.BytesIO()
     rows = await asyncio.to_thread(write_follow_through, context.bot_data.storage, out, fmt=fmt, k=DEFAULT_K)
     caption = t(
@@ -122,6 +123,8 @@ async def send_follow_through(context: Context, chat_id: int, t: Translator, fmt
 @admin_only
 async def stats_command(update: Update, context: Context) -> None:
     """Send the statistics as text, then as a chart."""
+    from bot.analytics.chart import statistics_chart  # rare: not worth importing at every start
+
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     t = Translator(language_for(user.language_code, context.bot_data.config.default_language))

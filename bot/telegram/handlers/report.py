@@ -19,8 +19,6 @@ from bot.chart import draw_off_loop
 from bot.i18n import Translator
 from bot.outcome import Respondent
 from bot.rendering import HTML
-from bot.report import build_report, report_filename
-from bot.report.declaration import build_declaration, declaration_filename
 from bot.telegram.locks import user_lock
 from bot.telegram.send import answer_query, send_html
 from bot.telegram.services import CHANNEL, Context
@@ -112,6 +110,10 @@ async def send_report(
 
     ``announce``: show "sending a file…" first (one more rate-limited call; the overview's button skips it).
     """
+    # The PDF code is imported with the first report, not at every start (the bot starts for its questions).
+    from bot.report import build_report, report_filename
+    from bot.report.declaration import build_declaration, declaration_filename
+
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None
     respondent = Respondent(CHANNEL, user.id, user.language_code)

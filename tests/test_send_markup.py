@@ -1,0 +1,43 @@
+"""Keyboards as the Bot API takes them: the JSON ``markup_json`` builds from cached buttons is PTB's own."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.telegram.send import markup_json
+
+KEYBOARDS = {
+    "one button": [[InlineKeyboardButton("Ja", callback_data="c|1")]],
+    "rows of buttons": [
+        [
+            InlineKeyboardButton("◀ Übersicht", callback_data="v|overview"),
+            InlineKeyboardButton("x", callback_data="y"),
+        ],
+        [InlineKeyboardButton('Say "hi" \\ <b>', callback_data="q|1|a")],
+    ],
+    "a link": [
+        [
+            InlineKeyboardButton(
+                "📨 Teilen", url="https://t.me/share/url?url=https%3A%2F%2Ft.me%2Fbot&text=a+b"
+            )
+        ]
+    ],
+    "an empty row": [[], [InlineKeyboardButton("a", callback_data="a")]],
+}
+
+
+@pytest.mark.parametrize("rows", KEYBOARDS.values(), ids=KEYBOARDS.keys())
+def test_a_keyboard_serializes_as_ptb_does(rows: list[list[InlineKeyboardButton]]) -> None:
+    markup = InlineKeyboardMarkup(rows)
+    assert json.loads(markup_json(markup)) == markup.to_dict()
+
+
+def test_keyboards_that_share_buttons_keep_their_own_buttons() -> None:
+    shared = InlineKeyboardButton("Tipps", callback_data="tips")
+    first = InlineKeyboardMarkup([[InlineKeyboardButton("a", url="https://example.org/1")], [shared]])
+    second = InlineKeyboardMarkup([[InlineKeyboardButton("a", url="https://example.org/2")], [shared]])
+    assert json.loads(markup_json(first)) == first.to_dict()
+    assert json.loads(markup_json(second)) == second.to_dict()

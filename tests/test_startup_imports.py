@@ -1,0 +1,52 @@
+"""What the Telegram bot imports to start: only what its first update needs. Charts, PDF reports, exports and
+numpy are imported when first used, so a restart reaches its first poll sooner."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What ``run_bot.py telegram`` imports before it polls.
+STARTUP = "import bot.config, bot.logs, bot.storage, bot.telegram.app"
+NOT_AT_START = (
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "fpdf",
+    "babel.messages",
+    "bot.report",
+    "bot.export",
+    "bot.xlsx",
+    "bot.analytics.chart",
+)
+
+
+@pytest.fixture(scope="module")
+def loaded() -> set[str]:
+    code = f"import json, sys; {STARTUP}; print(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    return set(json.loads(done.stdout))
+
+
+@pytest.mark.parametrize("package", NOT_AT_START)
+def test_the_start_leaves_out(loaded: set[str], package: str) -> None:
+    assert not {name for name in loaded if name == package or name.startswith(package + ".")}
+
+
+def test_the_storage_library_still_loads(loaded: set[str]) -> None:
+    assert {"sqlite_utils", "telegram.ext", "bot.telegram.handlers.report"} <= loaded
+
+
+def test_numpy_loads_later_all_the_same() -> None:
+    code = f"{STARTUP}; import numpy, sqlite_utils; print(numpy.zeros(2).sum())"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0.0"
