@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 
-from dialogs.questions import QUESTION_BY_ID, Choice
+from dialogs.answer_bands import BANDS
+from dialogs.question_model import Choice
 from dialogs.text import Arg, Money, Number, msg
 
 
@@ -13,7 +14,7 @@ def band_of(question_id: str, value: Decimal | None, banded: frozenset[str]) -> 
     """The band a figure of ``question_id`` stands for (if banded), and whether it is the open top band."""
     if question_id not in banded or value is None:
         return None
-    bands = [c for c in QUESTION_BY_ID[question_id].choices if c.low is not None and c.high is not None]
+    bands = [c for c in BANDS[question_id] if c.low is not None and c.high is not None]
     for index, band in enumerate(bands):
         if band.value == value:
             return band, index == len(bands) - 1

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -75,11 +75,12 @@ def band(key: str, label: Text, value: str, low: str | None, high: str | None) -
     )
 
 
-def answer_range(question: Question, answer: Answer | None) -> tuple[Decimal, Decimal] | None:
-    """The interval an answer stands for: a band's bounds, or the exact number twice."""
+def answer_range(choices: Sequence[Choice], answer: Answer | None) -> tuple[Decimal, Decimal] | None:
+    """The interval an answer stands for: its band's bounds (among ``choices``), or the exact number twice."""
     if not answer or answer.get("value") is None:
         return None
-    chosen = question.choice(answer["band"]) if answer.get("band") else None
+    key = answer.get("band")
+    chosen = next((c for c in choices if c.key == key), None) if key else None
     if chosen is not None and chosen.low is not None and chosen.high is not None:
         return chosen.low, chosen.high
     value = Decimal(answer["value"])

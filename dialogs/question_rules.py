@@ -1,14 +1,16 @@
 """When a question is asked, and the cross-checks between answers.
 
-The rules read other answers through the catalogue's bands (``dialogs.questions``), which in turn names these
-rules; the catalogue is therefore looked up when a rule runs, not when this module loads.
+The rules read other answers against the offered bands (``dialogs.answer_bands``), not through the catalogue
+(``dialogs.questions``), which names these rules.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
+from dialogs.answer_bands import BANDS
 from dialogs.answers import Customers, chosen, typed
+from dialogs.ceilings import ceiling_just_crossed
 from dialogs.group import Group, aggregate, related_from_answer
 from dialogs.question_model import Answers, answer_range
 from dialogs.text import InvalidAnswer, Percent, msg
@@ -29,9 +31,7 @@ _BUSINESS_CUSTOMERS: frozenset[Customers] = frozenset({"business", "both"})
 
 
 def _range(question_id: str, answers: Answers) -> tuple[Decimal, Decimal] | None:
-    from dialogs.questions import QUESTION_BY_ID
-
-    return answer_range(QUESTION_BY_ID[question_id], answers.get(question_id))
+    return answer_range(BANDS[question_id], answers.get(question_id))
 
 
 def customers_key(answers: Answers) -> str | None:
@@ -106,7 +106,6 @@ def small_business_applies(answers: Answers) -> bool:
 
 def previous_year_applies(answers: Answers) -> bool:
     """Asked when an exact figure is just above a ceiling that decides the class (two-year rule)."""
-    from dialogs.ceilings import ceiling_just_crossed  # the ceilings read the catalogue
 
     def value(question_id: str) -> Decimal | None:
         answer = answers.get(question_id)

@@ -6,10 +6,10 @@ Progress, back navigation and the summary are all derived from ``QUESTIONS``. Th
 
 from __future__ import annotations
 
+from dialogs import answer_bands
 from dialogs.group import relation_answer
 from dialogs.parsing import parse_annual_money, parse_balance_total, parse_headcount, parse_percent
 from dialogs.question_model import YES_NO_UNKNOWN, Answer, Answers, Choice, Question, answer_range
-from dialogs.question_model import band as _band
 from dialogs.question_rules import (
     NIS2_SECTOR_KEYS,
     ONLINE_CUSTOMER_KEYS,
@@ -81,13 +81,7 @@ QUESTIONS: tuple[Question, ...] = (
             " Minijobber, seasonal and part-year staff count as fractions (half-time = 0.5; six months"
             " full-time = 0.5). Not counted: apprentices, and staff on maternity or parental leave."
         ),
-        choices=(
-            _band("lt10", msg("fewer than 10"), "5", "0", "9.99"),
-            _band("10_49", msg("10 to 49"), "25", "10", "49.99"),
-            _band("50_249", msg("50 to 249"), "120", "50", "249.99"),
-            _band("250_749", msg("250 to 749"), "400", "250", "749.99"),
-            _band("750plus", msg("750 or more"), "1000", "750", "10000000"),
-        ),
+        choices=answer_bands.STAFF,
         parser=parse_headcount,
     ),
     Question(
@@ -95,13 +89,7 @@ QUESTIONS: tuple[Question, ...] = (
         prompt=msg("What was your annual turnover in the last closed financial year?"),
         summary_label=msg("Annual turnover"),
         hint=msg("In euros, without VAT. A new company gives its estimate for this year."),
-        choices=(
-            _band("upto2m", msg("up to €2 million"), "1000000", "0", "2000000"),
-            _band("2_10m", msg("over €2 to €10 million"), "5000000", "2000000.01", "10000000"),
-            _band("10_50m", msg("over €10 to €50 million"), "25000000", "10000000.01", "50000000"),
-            _band("50_150m", msg("over €50 to €150 million"), "100000000", "50000000.01", "150000000"),
-            _band("over150m", msg("over €150 million"), "300000000", "150000000.01", "1000000000000"),
-        ),
+        choices=answer_bands.TURNOVER,
         parser=parse_annual_money,
     ),
     Question(
@@ -112,15 +100,7 @@ QUESTIONS: tuple[Question, ...] = (
             "In euros, on the closing date. If you only keep a cash-basis account (EÜR), choose that: your"
             " turnover then decides. If you don't know the figure, choose “Don't know”."
         ),
-        choices=(
-            _band("upto2m", msg("up to €2 million"), "1000000", "0", "2000000"),
-            _band("2_10m", msg("over €2 to €10 million"), "5000000", "2000000.01", "10000000"),
-            _band("10_43m", msg("over €10 to €43 million"), "25000000", "10000000.01", "43000000"),
-            _band("43_129m", msg("over €43 to €129 million"), "80000000", "43000000.01", "129000000"),
-            _band("over129m", msg("over €129 million"), "250000000", "129000000.01", "1000000000000"),
-            Choice("no_balance_sheet", msg("We do not draw up a balance sheet (EÜR)")),
-            Choice("unknown", msg("Don't know")),
-        ),
+        choices=answer_bands.BALANCE_SHEET,
         parser=parse_balance_total,
     ),
     Question(
@@ -257,13 +237,7 @@ QUESTIONS: tuple[Question, ...] = (
         ),
         summary_label=msg("Online share of the marketing budget"),
         hint=_PERCENT_HINT,
-        choices=(
-            _band("p0", msg("0 %"), "0", "0", "0"),
-            _band("p1_10", msg("1 to 10 %"), "5", "0.01", "10"),
-            _band("p11_25", msg("11 to 25 %"), "18", "10.01", "25"),
-            _band("p26_50", msg("26 to 50 %"), "38", "25.01", "50"),
-            _band("p51_100", msg("more than 50 %"), "75", "50.01", "100"),
-        ),
+        choices=answer_bands.ONLINE_SHARE,
         parser=parse_percent,
     ),
     Question(
@@ -271,13 +245,7 @@ QUESTIONS: tuple[Question, ...] = (
         prompt=msg("And what share of the whole marketing budget goes to social media?"),
         summary_label=msg("Social media share"),
         hint=msg("Part of the online share, as a share of the whole budget, e.g. 3 %."),
-        choices=(
-            _band("p0", msg("0 %"), "0", "0", "0"),
-            _band("p1_5", msg("1 to 5 %"), "3", "0.01", "5"),
-            _band("p6_10", msg("6 to 10 %"), "8", "5.01", "10"),
-            _band("p11_25", msg("11 to 25 %"), "18", "10.01", "25"),
-            _band("over25", msg("more than 25 %"), "40", "25.01", "100"),
-        ),
+        choices=answer_bands.SOCIAL_SHARE,
         parser=parse_percent,
         applies=has_online_budget,
         check=check_social_share,
@@ -294,12 +262,7 @@ QUESTIONS: tuple[Question, ...] = (
             "Analytics tools, reports, A/B tests, agency reporting; as a share of the whole budget, at most"
             " the online share minus the social media share."
         ),
-        choices=(
-            _band("p0", msg("0 %"), "0", "0", "0"),
-            _band("p1_5", msg("1 to 5 %"), "3", "0.01", "5"),
-            _band("p6_10", msg("6 to 10 %"), "8", "5.01", "10"),
-            _band("over10", msg("more than 10 %"), "15", "10.01", "100"),
-        ),
+        choices=answer_bands.CONTROLLING_SHARE,
         parser=parse_percent,
         applies=has_online_budget,
         check=check_controlling_share,

@@ -14,6 +14,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from dialogs.answer_bands import BANDS
 from dialogs.enterprise import (
     LINKED,
     LINKS_INCLUDED,
@@ -27,7 +28,6 @@ from dialogs.enterprise import (
     stake_arg,
 )
 from dialogs.parsing import parse_annual_money, parse_balance_total, parse_headcount, parse_percent
-from dialogs.questions import QUESTION_BY_ID
 from dialogs.text import Arg, InvalidAnswer, Money, Number, Percent, Text, msg
 
 MAX_LABEL = 60
@@ -139,7 +139,7 @@ def _parse_label(text: str, language: str) -> str:
 
 def _bands(question_id: str) -> tuple[tuple[str, Text, Any], ...]:
     """The main question's ranges, so that an enterprise's figures are asked just as the company's are."""
-    choices = QUESTION_BY_ID[question_id].choices
+    choices = BANDS[question_id]
     return tuple((c.key, c.label, None if c.value is None else str(c.value)) for c in choices)
 
 
