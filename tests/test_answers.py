@@ -7,6 +7,7 @@ from typing import get_args, get_origin, get_type_hints
 
 import pytest
 
+from dialogs.answer_bands import BANDS
 from dialogs.answers import ChoiceAnswer, NumberAnswer, RelationAnswer, StoredAnswers, chosen, typed
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS, Question
 
@@ -34,3 +35,9 @@ def test_a_chosen_key_is_read_and_a_missing_answer_is_none() -> None:
     assert chosen(answers.get("customers")) == "business"
     assert chosen(answers.get("website")) is None
     assert QUESTION_BY_ID["customers"].choice("business") is not None
+
+
+def test_the_rules_read_the_bands_the_catalogue_offers() -> None:
+    """The rules, figures and ceilings read ``BANDS``, not the catalogue: both must be the same choices."""
+    numbers = {question.id: question.choices for question in QUESTIONS if question.is_number}
+    assert numbers == BANDS
