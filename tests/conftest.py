@@ -61,5 +61,8 @@ def _logging_as_it_was() -> Iterator[None]:
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
+    # Only the loggers a test changed: each setLevel clears every logger's cache, so setting all of them
+    # (hundreds, after the libraries load) costs quadratic time after every test of the suite.
     for name, old in levels.items():
-        logging.getLogger(name).setLevel(old)
+        if logging.getLogger(name).level != old:
+            logging.getLogger(name).setLevel(old)
