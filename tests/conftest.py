@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
-from bot.storage import Storage
-from tests.support.fresh_schema import copied_schema
-from tests.support.harness import Harness
+if TYPE_CHECKING:
+    from bot.storage import Storage
+    from tests.support.harness import Harness
 
 # The bot opts in to PTB's timedelta durations (bot/telegram/__init__.py); every test process runs the same way.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
@@ -24,6 +25,10 @@ settings.load_profile("ci" if os.environ.get("CI") else os.environ.get("HYPOTHES
 @pytest.fixture(autouse=True, scope="session")
 def _fresh_schema_copied() -> Iterator[None]:
     """New empty databases in this process get the migrated schema by copy (tests/support/fresh_schema.py)."""
+    # The bot, its storage and PTB load here, not when the conftest does: the xdist controller, which runs
+    # no test, then never imports them.
+    from tests.support.fresh_schema import copied_schema
+
     with copied_schema():
         yield
 
@@ -31,6 +36,8 @@ def _fresh_schema_copied() -> Iterator[None]:
 @pytest.fixture
 def storage() -> Iterator[Storage]:
     """A fresh in-memory database with the whole schema (the one storage fixture of the suite)."""
+    from bot.storage import Storage
+
     database = Storage(":memory:")
     yield database
     database.close()
@@ -39,6 +46,8 @@ def storage() -> Iterator[Storage]:
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
     """The bot with a fresh database, started and stopped around the test."""
+    from tests.support.harness import Harness
+
     harness = Harness(tmp_path / "bot.db")
     async with harness.app:
         yield harness
