@@ -37,6 +37,45 @@ def older_database(path: Path) -> None:
     db.close()
 
 
+def copies_of_the_respondent(storage: Storage, rid: str, copies: int) -> None:
+    """``copies`` more respondents like ``rid`` (identity, finished session, result, referral code), inserted
+    table by table in one statement each instead of 3,000 times through the bot's storage: the daily job
+    then has as much to delete, and the statistics triggers count the copies as they count the original."""
+    numbers = "with recursive n(i) as (select 1 union all select i + 1 from n where i < ?) "
+    storage.execute(
+        numbers
+        + "insert into referrals (code, arrivals, salt) select r.code || '-' || i, r.arrivals, r.salt "
+        "from n, referrals r join respondents p on p.referral_code = r.code where p.id = ?",
+        [copies, rid],
+    )
+    storage.execute(
+        numbers
+        + "insert into respondents (id, created_at, language, consent, referral_code, consent_version, "
+        "consent_month) select id || '-' || i, created_at, language, consent, referral_code || '-' || i, "
+        "consent_version, consent_month from n, respondents where id = ?",
+        [copies, rid],
+    )
+    storage.execute(
+        numbers
+        + "insert into identities (channel, channel_user_id, respondent_id, language_code, blocked_at, "
+        "created_at) select channel, channel_user_id + i, respondent_id || '-' || i, language_code, blocked_at, "
+        "created_at from n, identities where respondent_id = ?",
+        [copies, rid],
+    )
+    storage.execute(
+        numbers + "insert into sessions (respondent_id, state, answers, language, started_at, updated_at, "
+        "finished_at, reply_pending) select respondent_id || '-' || i, state, answers, language, started_at, "
+        "updated_at, finished_at, reply_pending from n, sessions where respondent_id = ?",
+        [copies, rid],
+    )
+    storage.execute(
+        numbers + "insert into results (respondent_id, created_at, category, score, answers, step_ids) "
+        "select respondent_id || '-' || i, created_at, category, score, answers, step_ids "
+        "from n, results where respondent_id = ?",
+        [copies, rid],
+    )
+
+
 def test_garbage_is_refused_in_one_line(tmp_path: Path) -> None:
     garbage = tmp_path / "bot.db"
     garbage.write_bytes(b"this is no database, just some text " * 200)
@@ -126,9 +165,9 @@ async def test_the_daily_job_runs_off_the_event_loop_while_users_are_answered(tm
 
     bot = Harness(tmp_path / "bot.db")
     with bot.storage.write():
-        for user in range(3000):
-            rid = add_respondent(bot.storage, 920000 + user)
-            make_old(bot.storage, rid)
+        rid = add_respondent(bot.storage, 920000)
+        make_old(bot.storage, rid)
+        copies_of_the_respondent(bot.storage, rid, 2999)
     async with bot.app:
         context = MagicMock()
         context.bot_data = bot.app.bot_data
