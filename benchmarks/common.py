@@ -49,7 +49,6 @@ QUESTIONS_SCRIPT: tuple[str, ...] = (
     "c|owns|none",
     "c|sector|craft",
     "c|customers|both",
-    "c|online_offer|none",
     "c|reach|local",
     "c|website|outdated",
     "c|social_presence|occasional",
