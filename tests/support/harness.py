@@ -12,6 +12,11 @@ from bot.telegram.app import build_application
 from tests.support.telegram_fakes import TOKEN, FakeRequest, Updates
 
 USER = 4242
+# Telegram's flood limits run this many times faster in the harness (as in the benchmarks), so that a test of a
+# dialogue or a broadcast does not wait out one message a second per chat and 30 a second overall. The tests of
+# the limits themselves run them at Telegram's own pace (``Harness(..., env=REAL_LIMITS)``).
+TIME_SCALE = "100"
+REAL_LIMITS = {"TIPS_BROADCAST_TIME_SCALE": "1"}
 
 GERMAN_ANSWERS = [
     "12",
@@ -60,7 +65,14 @@ class Harness:
         self.db_path = db_path
         self.storage = Storage(db_path)
         self.request = request or FakeRequest()
-        self.config = load_config({"TELEGRAM_BOT_TOKEN": TOKEN, "DATABASE_PATH": str(db_path), **(env or {})})
+        self.config = load_config(
+            {
+                "TELEGRAM_BOT_TOKEN": TOKEN,
+                "DATABASE_PATH": str(db_path),
+                "TIPS_BROADCAST_TIME_SCALE": TIME_SCALE,
+                **(env or {}),
+            }
+        )
         self.app = build_application(
             self.config, self.storage, request=self.request, updates_request=FakeRequest()
         )
