@@ -10,33 +10,24 @@ from pathlib import Path
 
 import pytest
 
-import bot.healthcheck
-from bot.healthcheck import Check, check_rendering, run_checks
+from bot.healthcheck import run_checks
 from bot.storage import Storage
 from bot.storage.migrations import migrations
 from tests.support.botapi import BotApiFake
 from tests.support.cli import run_cli, subprocess_run
+from tests.support.rendering import render_once
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-token-for-offline-tests-only"
 
 
-_RENDERED: list[Check] = []
-
-
 @pytest.fixture(autouse=True)
 def rendering_once(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The chart-and-PDF check drawn once per worker and its line reused: drawing takes about half a second,
-    and only the tests named ``*report*`` or ``*chart*`` are about it (they draw their own)."""
+    """The chart-and-PDF check drawn once per worker and its line reused; only the tests named ``*report*`` or
+    ``*chart*`` are about it (they draw their own)."""
     if "report" in request.node.name or "chart" in request.node.name:
         return
-
-    def rendered_once() -> Check:
-        if not _RENDERED:
-            _RENDERED.append(check_rendering())
-        return _RENDERED[0]
-
-    monkeypatch.setattr(bot.healthcheck, "check_rendering", rendered_once)
+    render_once(monkeypatch)
 
 
 @pytest.fixture

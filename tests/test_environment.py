@@ -10,6 +10,7 @@ import pytest
 
 from bot.environment import SETTINGS, load_environment, unquote
 from tests.support.cli import run_cli
+from tests.support.rendering import render_once
 
 ROOT = Path(__file__).resolve().parent.parent
 TOKEN = "123456:TEST-token-for-env-tests-only-0000"
@@ -66,7 +67,10 @@ def test_env_example_lists_every_setting_the_readme_names() -> None:
     assert named <= listed, sorted(named - listed)
 
 
-def test_check_reads_the_token_from_env_in_the_working_directory(tmp_path: Path) -> None:
+def test_check_reads_the_token_from_env_in_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    render_once(monkeypatch)  # the configuration and privacy lines are the point here, not the drawing
     (tmp_path / ".env").write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nPRIVACY_CONTACT='Muster GmbH'\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "PRIVACY_"))}
     result = run_cli("check", "--offline", env=env, cwd=tmp_path)

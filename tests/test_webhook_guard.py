@@ -96,7 +96,7 @@ class FailingSocket(socket.socket):
 async def test_failing_accepts_back_off_and_are_logged_once_per_interval(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(webhook_guard, "ACCEPT_BACKOFF", 0.1)
+    monkeypatch.setattr(webhook_guard, "ACCEPT_BACKOFF", 0.05)
     bot = Harness(tmp_path / "bot.db")
     listener = FailingSocket()
     listener.bind(("127.0.0.1", 0))
@@ -116,7 +116,7 @@ async def test_failing_accepts_back_off_and_are_logged_once_per_interval(
     server.add_sockets([listener])
     client = socket.create_connection(listener.getsockname())
     with caplog.at_level(logging.ERROR):
-        await asyncio.sleep(1.0)
+        await asyncio.sleep(0.5)  # about ten backoffs
     server.stop()
     client.close()
     assert 3 <= calls <= 15  # one try per backoff, not a busy loop
