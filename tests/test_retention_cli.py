@@ -39,7 +39,7 @@ def older_database(path: Path) -> None:
 
 def copies_of_the_respondent(storage: Storage, rid: str, copies: int) -> None:
     """``copies`` more respondents like ``rid`` (identity, finished session, result, referral code), inserted
-    table by table in one statement each instead of 3,000 times through the bot's storage: the daily job
+    table by table in one statement each instead of 1,000 times through the bot's storage: the daily job
     then has as much to delete, and the statistics triggers count the copies as they count the original."""
     numbers = "with recursive n(i) as (select 1 union all select i + 1 from n where i < ?) "
     storage.execute(
@@ -167,7 +167,9 @@ async def test_the_daily_job_runs_off_the_event_loop_while_users_are_answered(tm
     with bot.storage.write():
         rid = add_respondent(bot.storage, 920000)
         make_old(bot.storage, rid)
-        copies_of_the_respondent(bot.storage, rid, 2999)
+        copies_of_the_respondent(
+            bot.storage, rid, 999
+        )  # a pass of some tenths of a second, in 20 transactions
     async with bot.app:
         context = MagicMock()
         context.bot_data = bot.app.bot_data
