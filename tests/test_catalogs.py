@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import string
 from pathlib import Path
 
@@ -18,13 +19,15 @@ KEYWORDS = {"msg": None, "nmsg": (1, 2)}
 METHOD_MAP = [("dialogs/**.py", "python"), ("bot/**.py", "python"), ("run_bot.py", "python")]
 
 
-def extracted_msgids() -> set[str]:
+@functools.cache
+def extracted_msgids() -> list[str]:
+    """Every msgid in the code, sorted; extracted when a test first asks (not at collection, in every worker)."""
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(ROOT), METHOD_MAP, keywords=KEYWORDS
     ):
         found.add(message if isinstance(message, str) else message[0])
-    return found
+    return sorted(found)
 
 
 def catalog(language: str) -> Catalog:
@@ -36,18 +39,15 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
-MSGIDS = sorted(extracted_msgids())
-
-
 def test_extraction_finds_the_catalogue() -> None:
-    assert len(MSGIDS) > 100
+    assert len(extracted_msgids()) > 100
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
 def test_every_message_is_translated_and_not_fuzzy(language: str) -> None:
     cat = catalog(language)
     problems = []
-    for msgid in MSGIDS:
+    for msgid in extracted_msgids():
         message = next((m for m in cat if (m.id if isinstance(m.id, str) else m.id[0]) == msgid), None)
         if message is None:
             problems.append(f"missing: {msgid!r}")
