@@ -19,6 +19,7 @@ from telegram.constants import MessageLimit
 from bot.broadcast.lease import Lease
 from bot.broadcast.pacer import ChatPacer
 from bot.storage import Storage
+from bot.telegram import broadcaster
 from bot.telegram.broadcaster import TipBroadcaster
 from bot.telegram.jobs import ensure_slot_job, start_tip_run
 from bot.tips.catalogue import SIZE_CLASSES, TOPICS, footer_for, load_catalogue, next_tip, render_tip
@@ -429,6 +430,38 @@ async def test_403_deactivates_and_a_migrated_group_is_followed(storage: Storage
     assert [row["chat_id"] for row in storage.tips.active_tip_subscriptions()] == [-1005, 1]
     assert storage.tips.tip_subscription(2)["deactivated_reason"] == "blocked"  # type: ignore[index]
     assert storage.broadcasts.broadcast(broadcast_id)["status"] == "done"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("later", range(6))
+async def test_a_run_ends_as_soon_as_its_last_send_is_answered(
+    storage: Storage, monkeypatch: pytest.MonkeyPatch, later: int
+) -> None:
+    """The last answer comes ``later`` turns of the event loop after the one before: at one of these the run
+    used to see the finished send still in flight and wait out a whole second before it ended."""
+    woken: list[bool] = []
+    original = broadcaster._wait
+
+    async def recorded(event: asyncio.Event, timeout: float) -> None:
+        await original(event, timeout)
+        woken.append(event.is_set())  # not set: the wait ran out its timeout instead of being woken
+
+    monkeypatch.setattr(broadcaster, "_wait", recorded)
+    request, arrived, answer = TipsFakeRequest(), [], asyncio.Event()
+
+    async def answered_together(chat_id: int) -> None:
+        arrived.append(chat_id)
+        if len(arrived) == 2:
+            answer.set()
+        await answer.wait()
+        for _ in range(later if chat_id == 4 else 0):
+            await asyncio.sleep(0)
+
+    request.before_send = answered_together  # type: ignore[assignment]
+    broadcast_id = storage.broadcasts.create_broadcast("admin", [{"chat_id": 3}, {"chat_id": 4}], text="x")
+    assert broadcast_id is not None
+    progress = await make_broadcaster(storage, request).run(broadcast_id, text_of)
+    assert progress.sent == 2
+    assert woken and all(woken), woken  # every wait ended with a send, none with a second's timeout
 
 
 async def test_429_delays_only_that_chat_and_is_retried(storage: Storage) -> None:

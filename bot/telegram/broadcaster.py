@@ -145,6 +145,12 @@ class TipBroadcaster:
             heapq.heappush(queue, _Queued(ready, next(self._seq), row))
             wake.set()
 
+        def finished(task: asyncio.Task[None]) -> None:
+            # Wakes the loop once the task is out of ``in_flight`` too: woken by ``deliver`` alone, the loop could
+            # still see the finished task in flight and sleep a whole second before the run ends.
+            in_flight.discard(task)
+            wake.set()
+
         async def deliver(row: DeliveryRow) -> None:
             try:
                 await self._deliver(broadcast_id, row, render, progress, requeue)
@@ -187,7 +193,7 @@ class TipBroadcaster:
             await slots.acquire()
             task = asyncio.create_task(deliver(head.row))
             in_flight.add(task)
-            task.add_done_callback(in_flight.discard)
+            task.add_done_callback(finished)
         if progress.handed_over:
             return progress
         if on_progress is not None:
