@@ -73,12 +73,18 @@ def _logging_as_it_was() -> Iterator[None]:
 
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
-    levels = {name: logging.getLogger(name).level for name in list(logging.root.manager.loggerDict)}
+    # The loggers themselves, not getLogger(name) for each: that takes the logging lock hundreds of times a test.
+    # A name held only by a placeholder (a logger's parent never asked for) counts as a logger at NOTSET.
+    levels = {
+        name: logger.level if isinstance(logger, logging.Logger) else logging.NOTSET
+        for name, logger in list(logging.root.manager.loggerDict.items())
+    }
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
     # Only the loggers a test changed: each setLevel clears every logger's cache, so setting all of them
     # (hundreds, after the libraries load) costs quadratic time after every test of the suite.
-    for name, old in levels.items():
-        if logging.getLogger(name).level != old:
-            logging.getLogger(name).setLevel(old)
+    for name, logger in list(logging.root.manager.loggerDict.items()):
+        old = levels.get(name)
+        if old is not None and isinstance(logger, logging.Logger) and logger.level != old:
+            logger.setLevel(old)
