@@ -67,6 +67,7 @@ _HTML_TAGS = {
 }
 _HTML_ENTITY = re.compile(r"&(?:(lt|gt|amp|quot)|#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6}));")
 _HTML_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+_HTML_TEXT = re.compile(r"[^&<]+")
 _HTML_START_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
 _HTML_ATTR = re.compile(r"([a-zA-Z_][a-zA-Z0-9_-]*)(?:\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>\"']+)))?")
 
@@ -92,8 +93,10 @@ def _parse_html(src: str) -> tuple[str, list[JSONDict]]:
             i += 1
             continue
         if c != "<":
-            out.emit(c)
-            i += 1
+            run = _HTML_TEXT.match(src, i)  # a run of plain text at once: the replies are long, the tags few
+            assert run is not None
+            out.emit(run[0])
+            i = run.end()
             continue
         begin = i
         if src.startswith("</", i):
