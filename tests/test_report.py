@@ -11,7 +11,7 @@ import zlib
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 
 import pytest
@@ -81,6 +81,7 @@ def result_of(profile: CompanyProfile) -> Result:
     return Result(profile, classification, build_advice(profile, classification))
 
 
+@lru_cache(maxsize=16)  # the session's reports are read by several tests each
 def pdf_text(pdf: bytes) -> str:
     """The text pypdf extracts, with line breaks and runs of spaces folded into single spaces."""
     reader = PdfReader(io.BytesIO(pdf))
