@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 # The bot opts in to PTB's timedelta durations (bot/telegram/__init__.py); every test process runs the same way.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
-# The tests' databases live in memory-backed /tmp-like storage where there is some and TMPDIR does not say
-# otherwise: a new SQLite file in WAL mode waits for the disk several times (about 17 ms on a disk-backed /tmp),
-# and the suite creates a few hundred. What the tests check does not depend on the disk: no test cuts the power.
+# Temporary files (tmp_path, and with them the tests' databases) go to the memory-backed /dev/shm where there is
+# one and TMPDIR names no other place: a new SQLite file in WAL mode waits for the disk several times (about
+# 17 ms on this machine's disk-backed /tmp), and the suite creates a few hundred. No test depends on the disk:
+# a killed process loses nothing either way, and none cuts the power. pytest keeps the last three runs' files.
 if "TMPDIR" not in os.environ and os.access("/dev/shm", os.W_OK) and os.path.isdir("/dev/shm"):
     tempfile.tempdir = "/dev/shm"
 
