@@ -50,3 +50,35 @@ def test_numpy_loads_later_all_the_same() -> None:
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "0.0"
+
+
+# A whole questionnaire up to its result with the chart, in a fresh interpreter: what it leaves imported.
+RESULT = """
+import asyncio, json, sys, tempfile
+from pathlib import Path
+from tests.support.harness import Harness, answer_all, consent
+
+async def result() -> list[str]:
+    with tempfile.TemporaryDirectory() as folder:
+        bot = Harness(Path(folder) / "bot.db")
+        async with bot.app:
+            await consent(bot)
+            await answer_all(bot)
+            await bot.press("ok|summary")
+        bot.storage.close()
+    return [api for api, _ in bot.request.calls]
+
+calls = asyncio.run(result())
+print(json.dumps({"calls": calls, "modules": sorted(sys.modules)}))
+"""
+
+
+def test_a_result_with_its_chart_leaves_out_matplotlib_and_numpy() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", RESULT], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "sendPhoto" in found["calls"]  # the chart was drawn and sent
+    assert "PIL.Image" in found["modules"]
+    for package in ("matplotlib", "numpy"):
+        assert not {name for name in found["modules"] if name == package or name.startswith(package + ".")}
