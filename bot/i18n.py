@@ -9,15 +9,14 @@ Catalogs are read from the ``.po`` files under ``locales/`` once per process (no
 from __future__ import annotations
 
 import gettext
-import io
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 
-from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 
+from bot.po_catalog import read_catalog
 from dialogs.text import LANGUAGES as LANGUAGES  # the languages the bot speaks, defined once
 from dialogs.text import Arg, Day, Money, Number, Percent, Text
 
@@ -31,18 +30,7 @@ _DATE_PATTERN = {"de": "d. MMMM y", "en": "d MMMM y"}
 @cache
 def translations(language: str) -> gettext.GNUTranslations:
     """The gettext catalog of ``language`` ("de" or "en"), loaded from its .po file."""
-    # babel's catalog reader is imported with the first catalog, not with this module: a restart whose menus are
-    # unchanged still hashes their texts, but the terminal, exports and health checks may need no catalog at all.
-    from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
-
-    path = LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
-    with path.open("rb") as po_file:
-        catalog = read_po(po_file, locale=Locale.parse(language))
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog)  # fuzzy entries are left out, as msgfmt does
-    buffer.seek(0)
-    return gettext.GNUTranslations(buffer)
+    return read_catalog(LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po")
 
 
 @lru_cache(maxsize=4096)
