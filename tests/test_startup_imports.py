@@ -82,3 +82,27 @@ def test_a_result_with_its_chart_leaves_out_matplotlib_and_numpy() -> None:
     assert "PIL.Image" in found["modules"]
     for package in ("matplotlib", "numpy"):
         assert not {name for name in found["modules"] if name == package or name.startswith(package + ".")}
+
+
+def test_the_storage_looks_for_no_sqlite_utils_plugins(tmp_path: Path) -> None:
+    """Looking for plugins reads every installed package's metadata at each start; the bot runs none."""
+    import sqlite3
+
+    import sqlite_utils
+    from sqlite_utils.plugins import pm
+
+    from bot.storage import Storage
+
+    class Planted:
+        @sqlite_utils.hookimpl
+        def prepare_connection(self, conn: sqlite3.Connection) -> None:
+            conn.create_function("planted", 0, lambda: 1)
+
+    pm.register(Planted(), name="planted")
+    try:
+        storage = Storage(tmp_path / "bot.db")
+        with pytest.raises(sqlite3.OperationalError, match="no such function"):
+            storage.db.execute("select planted()")
+        storage.close()
+    finally:
+        pm.unregister(name="planted")
