@@ -55,7 +55,7 @@ def draw_bar_chart(chart: BarChart, size_inches: tuple[float, float], dpi: int) 
     pen = _Pen(image, dpi)
     pad = pen.px(7)
 
-    title_font = pen.fitting_font(chart.title, 12, width - 2 * pad, bold=True)
+    title_font = pen.fitting_font(chart.title, 12, width - 2 * pad)
     pen.draw.text((width / 2, pad), chart.title, INK, title_font, anchor="mt")
     top = pen.legend(chart.series, pad + pen.line_height(title_font) + pen.px(5), width - 2 * pad)
     top += pen.px(10)  # room for the value over the highest bar
@@ -74,7 +74,7 @@ def draw_bar_chart(chart: BarChart, size_inches: tuple[float, float], dpi: int) 
     )
     ticks = _ticks(chart.top)
     tick_labels = [chart.tick_text(tick) for tick in ticks]
-    axis_font = pen.fitting_font(chart.axis_title, 9.5, bottom - top)
+    axis_font = pen.fitting_font(chart.axis_title, 9, bottom - top)
     left = (
         pad
         + pen.line_height(axis_font)
@@ -129,7 +129,8 @@ def _ticks(top: float) -> list[int]:
     raise AssertionError("unreachable")
 
 
-_FONT_FILES = {False: "DejaVuSans.ttf", True: "DejaVuSans-Bold.ttf"}
+# One cut, few sizes: each face maps the font file and holds its own glyph cache.
+FONT_FILE = "DejaVuSans.ttf"
 _fonts = threading.local()  # a FreeType face is not safe to share between threads: each thread has its own
 
 
@@ -144,21 +145,19 @@ class _Pen:
     def px(self, points: float) -> int:
         return max(1, round(points * self.dpi / 72))
 
-    def font(self, points: float, *, bold: bool = False) -> ImageFont.FreeTypeFont:
-        cache: dict[tuple[int, bool], ImageFont.FreeTypeFont] = _fonts.__dict__.setdefault("cache", {})
-        key = (self.px(points), bold)
-        if key not in cache:
-            path = str(dejavu_folder() / _FONT_FILES[bold])
-            cache[key] = ImageFont.truetype(path, key[0], layout_engine=ImageFont.Layout.BASIC)
-        return cache[key]
+    def font(self, points: float) -> ImageFont.FreeTypeFont:
+        cache: dict[int, ImageFont.FreeTypeFont] = _fonts.__dict__.setdefault("cache", {})
+        size = self.px(points)
+        if size not in cache:
+            path = str(dejavu_folder() / FONT_FILE)
+            cache[size] = ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
+        return cache[size]
 
-    def fitting_font(
-        self, text: str, points: float, room: float, *, bold: bool = False
-    ) -> ImageFont.FreeTypeFont:
+    def fitting_font(self, text: str, points: float, room: float) -> ImageFont.FreeTypeFont:
         """The font at ``points``, or smaller (down to 6 pt) until ``text`` fits into ``room`` pixels."""
-        while points > 6 and self.draw.textlength(text, self.font(points, bold=bold)) > room:
+        while points > 6 and self.draw.textlength(text, self.font(points)) > room:
             points -= 0.5
-        return self.font(points, bold=bold)
+        return self.font(points)
 
     def line_height(self, font: ImageFont.FreeTypeFont) -> int:
         ascent, descent = font.getmetrics()
