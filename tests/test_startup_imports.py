@@ -24,6 +24,8 @@ NOT_AT_START = (
     "bot.export",
     "bot.xlsx",
     "bot.analytics.chart",
+    "dateutil.parser",  # sqlite-utils' command line parses dates with it
+    "dateutil.tz",
 )
 
 
@@ -43,6 +45,15 @@ def test_the_start_leaves_out(loaded: set[str], package: str) -> None:
 
 def test_the_storage_library_still_loads(loaded: set[str]) -> None:
     assert {"sqlite_utils", "telegram.ext", "bot.telegram.handlers.report"} <= loaded
+
+
+def test_sqlite_utils_still_parses_dates_when_asked() -> None:
+    code = (
+        f"{STARTUP}; from sqlite_utils import recipes; print(recipes.parsedatetime('5th October 2019 12:04'))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "2019-10-05T12:04:00"
 
 
 def test_numpy_loads_later_all_the_same() -> None:
