@@ -1,8 +1,9 @@
 """Reads a gettext ``.po`` catalog straight into ``gettext.GNUTranslations``, with no compile step.
 
 babel's reader did this at every start: ~30 ms to import it and ~30 ms per catalog to parse (it keeps
-comments, locations and flags the bot never uses), before the first poll. This reader keeps only what
-``msgfmt`` would compile: translated, non-fuzzy, non-obsolete entries, with their context and plural forms.
+comments, locations and flags the bot never uses), before the first poll. This reader keeps what
+``msgfmt`` would compile (translated, non-fuzzy, non-obsolete entries, with their context and plural forms),
+less the entries translated as themselves.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def read_catalog(path: Path) -> gettext.GNUTranslations:
 def parse_po(text: str) -> dict[str, str]:
     """The catalog's entries keyed as in a ``.mo`` file: ``msgid``, ``context\\x04msgid`` for a context,
     ``msgid\\x00msgid_plural`` for plural forms, whose translations are joined by ``\\x00``. Fuzzy, obsolete
-    (``#~``) and untranslated entries are left out; the header (msgid "") is kept."""
+    (``#~``) and untranslated entries are left out, and so are singular ones translated as their msgid (gettext
+    gives the msgid for them all the same); the header (msgid "") is kept."""
     entries: dict[str, str] = {}
     fields: dict[str, str] = {}
     plurals: dict[int, str] = {}
@@ -43,7 +45,9 @@ def parse_po(text: str) -> dict[str, str]:
                 translated = any(plurals.values())
             else:
                 translation = fields.get("msgstr", "")
-                translated = bool(translation)
+                # gettext answers an entry it lacks with its msgid: one translated as itself (nearly the whole
+                # English catalog, whose msgids are English) need not be kept, which saves ~0.7 MB
+                translated = bool(translation) and translation != fields["msgid"]
             if "msgctxt" in fields:
                 key = fields["msgctxt"] + "\x04" + key
             if translated or key == "":

@@ -99,12 +99,32 @@ def test_every_kind_of_entry_reads_as_babel_reads_it(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_the_bots_catalogs_read_as_babel_compiles_them(language: str) -> None:
-    text = (LOCALES_DIR / language / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+def test_the_bots_catalogs_translate_as_babel_compiles_them(language: str, tmp_path: Path) -> None:
+    """Every entry of babel's compiled catalog gives the same text through gettext, plural forms included."""
+    path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
+    text = path.read_text(encoding="utf-8")
     buffer = io.BytesIO()
     write_mo(buffer, read_po(io.StringIO(text), locale=language))
-    assert parse_po(text) == mo_entries(buffer.getvalue())
-    assert len(parse_po(text)) > 500
+    entries = mo_entries(buffer.getvalue())
+    buffer.seek(0)
+    mine, theirs = read_catalog(path), gettext.GNUTranslations(buffer)
+    assert len(entries) > 500
+    for key in entries:
+        context, _, msgid = key.rpartition("\x04")
+        singular, _, plural = msgid.partition("\0")
+        if plural:
+            for n in (0, 1, 2, 5):
+                assert mine.ngettext(singular, plural, n) == theirs.ngettext(singular, plural, n), key
+        elif context:
+            assert mine.pgettext(context, singular) == theirs.pgettext(context, singular), key
+        else:
+            assert mine.gettext(singular) == theirs.gettext(singular), key
+    assert mine.info() == theirs.info()
+
+
+def test_entries_translated_as_themselves_are_not_kept() -> None:
+    kept = parse_po('msgid "Online"\nmsgstr "Online"\n\nmsgid "Yes"\nmsgstr "Ja"\n')
+    assert kept == {"Yes": "Ja"}
 
 
 def mo_entries(mo: bytes) -> dict[str, str]:
