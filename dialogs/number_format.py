@@ -1,7 +1,7 @@
 """Numbers as German and English readers write them, without babel's locale data.
 
-babel wrote and read them before. Its first use loads its global data and the locale's (~4.7 MB, ~20 ms of CPU:
-a tenth of the bot's memory), although the bot needs two separators per language. This module writes and reads
+babel wrote and read them before. Its first use loads its global data and the locale's (~4.7 MB, nearly a tenth
+of the bot's memory, and ~20 ms of CPU), although the bot needs two separators per language. This module writes and reads
 exactly what babel does for the bot's two languages (tests/test_number_format.py compares them value by value):
 ``format_decimal`` as babel's ``format_decimal(..., decimal_quantization=False)`` and ``parse_decimal`` as its
 ``parse_decimal(..., strict=True)``.
