@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gettext
 import io
+from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
@@ -88,6 +89,13 @@ def format_integer(value: int, language: str) -> str:
     return format_decimal(value, locale=language)
 
 
+@lru_cache(maxsize=1024)
+def format_day(value: date, language: str) -> str:
+    """A date written out, one style everywhere: "1. Januar 2027", "1 January 2027" (the result names the same
+    few deadlines and today's date for everyone)."""
+    return format_date(value, format=_DATE_PATTERN[language], locale=language)
+
+
 class Translator:
     """Renders texts in one language; cheap to create per update."""
 
@@ -117,8 +125,7 @@ class Translator:
         if isinstance(value, Number):
             return format_number(value.value, self.language)
         if isinstance(value, Day):
-            # one style everywhere: "1. Januar 2027", "1 January 2027"
-            return format_date(value.value, format=_DATE_PATTERN[self.language], locale=self.language)
+            return format_day(value.value, self.language)
         if isinstance(value, int) and not isinstance(value, bool):
             return format_integer(value, self.language)
         return str(value)
