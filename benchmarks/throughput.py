@@ -114,7 +114,10 @@ def build_replay_application(recording: Recording, request: QuietRequest) -> Any
             elif api == "sendChatAction":
                 await bot.send_chat_action(chat_id, params["action"])
             elif api == "sendPhoto":  # as ours sends it: JSON out, not parsed into a Message
-                photo = InputFile(io.BytesIO(params["_files"]["photo"]), filename="chart.png")
+                files = params.get("_files")  # an upload, or a file_id Telegram gave an earlier upload
+                photo = (
+                    InputFile(io.BytesIO(files["photo"]), filename="chart.png") if files else params["photo"]
+                )
                 caption = params.get("caption")
                 await bot.do_api_request(
                     "sendPhoto", {"chat_id": chat_id, "photo": photo, "caption": caption}

@@ -6,13 +6,12 @@ Retries of failed requests happen below, in ``bot.telegram.request``.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import logging
 import warnings
 from functools import lru_cache
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.warnings import PTBUserWarning
@@ -46,7 +45,7 @@ def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[
     return parts
 
 
-# PTB suggests its typed methods; these are called through do_api_request on purpose (see send_html).
+# PTB suggests its typed methods; these are called through do_api_request on purpose (see send_html and bot.telegram.photos).
 warnings.filterwarnings(
     "ignore",
     r"Please use 'Bot\.(sendMessage|editMessageText|sendPhoto)'",
@@ -99,13 +98,6 @@ async def send_html(
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         await context.bot.do_api_request("sendMessage", html_params(chat_id, part, markup if last else None))
-
-
-async def send_png(context: Context, chat_id: int, png: bytes, filename: str, caption: str) -> None:
-    """Send a picture; like ``send_html``, the sent message is not parsed back into PTB objects (a tenth of
-    a result step's CPU went to reading the photo message Telegram returns)."""
-    photo = InputFile(io.BytesIO(png), filename=filename)
-    await context.bot.do_api_request("sendPhoto", {"chat_id": chat_id, "photo": photo, "caption": caption})
 
 
 async def show_in_place(
