@@ -48,7 +48,7 @@ def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[
 # PTB suggests its typed methods; these are called through do_api_request on purpose (see send_html and bot.telegram.photos).
 warnings.filterwarnings(
     "ignore",
-    r"Please use 'Bot\.(sendMessage|editMessageText|sendPhoto)'",
+    r"Please use 'Bot\.(sendMessage|editMessageText|sendPhoto|answerCallbackQuery)'",
     PTBUserWarning,
     "bot.telegram.send",
 )
@@ -129,8 +129,11 @@ async def show_in_place(
 async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
     """Stop the button's spinner, with ``text`` as a toast. A refusal ("query is too old" after downtime)
     does not stop the handler: the press itself is still taken."""
-    try:
-        await query.answer(text)
+    params: dict[str, object] = {"callback_query_id": query.id}
+    if text is not None:
+        params["text"] = text
+    try:  # as screens are sent: PTB's typed method costs as much again in argument handling
+        await query.get_bot().do_api_request("answerCallbackQuery", params)
     except TelegramError as error:
         log.info("Button press not acknowledged (%s): %s", type(error).__name__, error.message)
 
