@@ -9,6 +9,7 @@ import contextlib
 import json
 import logging
 import warnings
+from collections import OrderedDict
 from functools import lru_cache
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
@@ -57,8 +58,26 @@ warnings.filterwarnings(
 NO_LINK_PREVIEW = json.dumps({"is_disabled": True})
 
 
-@lru_cache(maxsize=512)
+_BY_IDENTITY: OrderedDict[int, tuple[InlineKeyboardMarkup, str]] = OrderedDict()
+
+
 def markup_json(markup: InlineKeyboardMarkup) -> str:
+    """A keyboard as the Bot API takes it. The screens' keyboards are built once and shared
+    (``bot.telegram.keyboards``), so the same object comes again: found by identity first (hashing a keyboard
+    hashes every button), then by equality."""
+    kept = _BY_IDENTITY.get(id(markup))
+    if kept is not None and kept[0] is markup:  # the entry holds the object, so its id is not reused
+        _BY_IDENTITY.move_to_end(id(markup))
+        return kept[1]
+    text = _markup_json(markup)
+    _BY_IDENTITY[id(markup)] = (markup, text)
+    if len(_BY_IDENTITY) > 512:
+        _BY_IDENTITY.popitem(last=False)
+    return text
+
+
+@lru_cache(maxsize=512)
+def _markup_json(markup: InlineKeyboardMarkup) -> str:
     """A keyboard as the Bot API takes it; the screens' keyboards repeat for every user, so once each.
 
     A keyboard that differs per user (the result's, with its share link) is made of buttons that repeat:
