@@ -10,7 +10,9 @@ import json
 import logging
 import warnings
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Generic, TypeVar
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit, ParseMode
@@ -58,37 +60,51 @@ warnings.filterwarnings(
 NO_LINK_PREVIEW = json.dumps({"is_disabled": True})
 
 
-_BY_IDENTITY: OrderedDict[int, tuple[InlineKeyboardMarkup, str]] = OrderedDict()
+_Keyed = TypeVar("_Keyed", InlineKeyboardMarkup, InlineKeyboardButton)
+
+
+class _ByIdentity(Generic[_Keyed]):
+    """JSON of keyboards and buttons by the object's identity. The screens' keyboards and the result's shared
+    buttons are built once (``bot.telegram.keyboards``, ``bot.telegram.views``) and come again as the same
+    object, and hashing one to find it by equality hashes every field (of every button)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: OrderedDict[int, tuple[_Keyed, str]] = OrderedDict()
+
+    def get(self, item: _Keyed, make: Callable[[_Keyed], str]) -> str:
+        kept = self._kept.get(id(item))
+        if kept is not None and kept[0] is item:  # the entry holds the object, so its id is not reused
+            self._kept.move_to_end(id(item))
+            return kept[1]
+        text = make(item)
+        self._kept[id(item)] = (item, text)
+        if len(self._kept) > self._size:
+            self._kept.popitem(last=False)
+        return text
+
+
+_MARKUPS: _ByIdentity[InlineKeyboardMarkup] = _ByIdentity(512)
+_BUTTONS: _ByIdentity[InlineKeyboardButton] = _ByIdentity(2048)
 
 
 def markup_json(markup: InlineKeyboardMarkup) -> str:
-    """A keyboard as the Bot API takes it. The screens' keyboards are built once and shared
-    (``bot.telegram.keyboards``), so the same object comes again: found by identity first (hashing a keyboard
-    hashes every button), then by equality."""
-    kept = _BY_IDENTITY.get(id(markup))
-    if kept is not None and kept[0] is markup:  # the entry holds the object, so its id is not reused
-        _BY_IDENTITY.move_to_end(id(markup))
-        return kept[1]
-    text = _markup_json(markup)
-    _BY_IDENTITY[id(markup)] = (markup, text)
-    if len(_BY_IDENTITY) > 512:
-        _BY_IDENTITY.popitem(last=False)
-    return text
-
-
-@lru_cache(maxsize=512)
-def _markup_json(markup: InlineKeyboardMarkup) -> str:
     """A keyboard as the Bot API takes it; the screens' keyboards repeat for every user, so once each.
 
     A keyboard that differs per user (the result's, with its share link) is made of buttons that repeat:
     those are serialized once each, which is a quarter of the cost of ``to_dict`` on the whole keyboard.
     """
-    rows = ("[" + ",".join(map(button_json, row)) + "]" for row in markup.inline_keyboard)
+    return _MARKUPS.get(markup, _markup_json)
+
+
+def _markup_json(markup: InlineKeyboardMarkup) -> str:
+    rows = ("[" + ",".join(_BUTTONS.get(b, button_json) for b in row) + "]" for row in markup.inline_keyboard)
     return '{"inline_keyboard":[' + ",".join(rows) + "]}"
 
 
 @lru_cache(maxsize=2048)
 def button_json(button: InlineKeyboardButton) -> str:
+    """A button as the Bot API takes it (equal buttons built anew, e.g. the language keyboard's, hit here)."""
     return json.dumps(button.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
 
