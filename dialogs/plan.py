@@ -1132,10 +1132,26 @@ def select_steps(facts: Facts) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-@lru_cache(maxsize=4096)
 def _rule_step(
     rule_id: str, priority: int, horizon: Horizon, audience: Audience, band: CostBand, trade: Trade, b2b: bool
 ) -> Step:
-    """A rule's step as worded for a firm: a function of these alone, and every firm of a size, trade and
-    audience meets the same few combinations, so each is worded once (steps and texts are immutable)."""
-    return replace(_RULE_BY_ID[rule_id].step(priority, audience, band, trade, b2b), horizon=horizon)
+    """A rule's step for a firm, its texts worded once per (rule, audience, cost band, trade, B2B)."""
+    worded = _worded_step(rule_id, audience, band, trade, b2b)
+    return Step(
+        rule_id,
+        priority,
+        worded.title,
+        worded.why,
+        worded.action,
+        worded.effort,
+        worded.cost,
+        worded.metric,
+        horizon,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _worded_step(rule_id: str, audience: Audience, band: CostBand, trade: Trade, b2b: bool) -> Step:
+    """The step's texts depend on these alone, and every firm of a size, trade and audience meets the same few
+    combinations: each is worded once (texts are immutable); priority and horizon are set per firm."""
+    return _RULE_BY_ID[rule_id].step(1, audience, band, trade, b2b)
