@@ -54,8 +54,7 @@ async def marketing_split_chart(profile: CompanyProfile, t: Translator) -> bytes
     A chart drawn before comes straight from the cache, without a trip to the chart thread: behind a crowd of
     results that thread has a queue, and a result whose picture is ready need not wait in it.
     """
-    shares = (profile.online_share, profile.social_share, profile.controlling_share)
-    key = (tuple(share.normalize() for share in shares), t.language)
+    key = split_chart_key(profile, t.language)
     png = _DRAWN.get(key)
     if png is None:
         png = await draw_off_loop(_draw_and_keep, key)
@@ -63,6 +62,12 @@ async def marketing_split_chart(profile: CompanyProfile, t: Translator) -> bytes
 
 
 ChartKey = tuple[tuple[Decimal, ...], str]  # (online, social, controlling shares), language
+
+
+def split_chart_key(profile: CompanyProfile, language: str) -> ChartKey:
+    """What the marketing-split chart shows: companies with the same key get the same picture."""
+    shares = (profile.online_share, profile.social_share, profile.controlling_share)
+    return (tuple(share.normalize() for share in shares), language)
 
 
 class _ChartCache:

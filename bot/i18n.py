@@ -98,8 +98,10 @@ def format_number(value: Decimal | int, language: str) -> str:
     return format_decimal(Decimal(value).quantize(Decimal("0.01")), language)
 
 
+@lru_cache(maxsize=1024)
 def format_day(day: date, language: str) -> str:
-    """One style everywhere: "1. Januar 2027", "1 January 2027"."""
+    """A date written out, one style everywhere: "1. Januar 2027", "1 January 2027" (the result names the same
+    few deadlines and today's date for everyone)."""
     month = _MONTHS[language][day.month - 1]
     return f"{day.day}. {month} {day.year}" if language == "de" else f"{day.day} {month} {day.year}"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,8 +25,16 @@ class SchemaError(RuntimeError):
     """The database was written by a newer version of the bot; this version must not change it."""
 
 
+_stamp: tuple[int, str] = (-1, "")  # the last second written out, and how
+
+
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """The time in UTC to the second, ISO 8601 (written out once a second: every update stores it twice)."""
+    global _stamp
+    second = int(time.time())
+    if second != _stamp[0]:
+        _stamp = (second, datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds"))
+    return _stamp[1]
 
 
 @dataclass(frozen=True)
