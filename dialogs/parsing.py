@@ -11,6 +11,8 @@ import unicodedata
 from decimal import Decimal, localcontext
 from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
+
 from dialogs.number_format import format_decimal, parse_decimal
 from dialogs.text import LANGUAGES, Arg, InvalidAnswer, Money, Number, Percent, Text, msg
 
@@ -143,8 +145,6 @@ def _language(language: str) -> str:
 
     Other languages read numbers the English way, matching the bot, which shows them English texts.
     """
-    from babel import Locale, UnknownLocaleError  # with the first typed figure, not at every start
-
     try:
         code = Locale.parse(language.replace("-", "_")).language
     except (ValueError, TypeError, UnknownLocaleError):

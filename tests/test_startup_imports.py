@@ -19,11 +19,13 @@ NOT_AT_START = (
     "pandas",
     "matplotlib",
     "fpdf",
-    "babel",  # the first typed figure imports it (to read a language code); numbers are written without it
+    "babel.messages",
     "bot.report",
     "bot.export",
     "bot.xlsx",
     "bot.analytics.chart",
+    "babel.numbers",  # the bot writes its numbers itself
+    "babel.dates",
     "dateutil.parser",  # sqlite-utils' command line parses dates with it
     "dateutil.tz",
 )
