@@ -1,8 +1,7 @@
 """Translations and number formatting: turns the engine's ``Text`` into a string in the reader's language.
 
-The formatters are cached: the same few values ("10–49", "25 %", "Question 3 of 15") recur on most screens.
-Numbers, euros and dates are written here for the two languages, as babel writes them (tests/test_i18n.py
-compares them), without loading babel's locale data (``dialogs.number_format``).
+The formatters are cached: the same few values ("10–49", "25 %", "Question 3 of 15") recur on most screens,
+and babel's formatting is the dearest step of rendering one.
 
 Catalogs are read from the ``.po`` files under ``locales/`` once per process (no compile step needed).
 """
@@ -15,48 +14,18 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
 
+from babel.dates import format_date
+from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
+
 from bot.po_catalog import read_catalog
-from dialogs.number_format import SEPARATORS, format_decimal
 from dialogs.text import LANGUAGES as LANGUAGES  # the languages the bot speaks, defined once
 from dialogs.text import Arg, Day, Money, Number, Percent, Text
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 DOMAIN = "messages"
 
-_MONTHS = {
-    "de": (
-        "Januar",
-        "Februar",
-        "März",
-        "April",
-        "Mai",
-        "Juni",
-        "Juli",
-        "August",
-        "September",
-        "Oktober",
-        "November",
-        "Dezember",
-    ),
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-}
-# German writes large sums short ("2,5 Mio. €"); English prose writes "€2 million", where the short form
-# babel knows ("€2M") reads like a ticker
-_SHORT_SCALES_DE = ((10**12, "Bio."), (10**9, "Mrd."), (10**6, "Mio."))
-NBSP = "\u00a0"
+_MONEY_PATTERN = {"de": "#,##0 ¤", "en": "¤#,##0"}
+_DATE_PATTERN = {"de": "d. MMMM y", "en": "d MMMM y"}
 
 
 @cache
@@ -67,49 +36,60 @@ def translations(language: str) -> gettext.GNUTranslations:
 
 @lru_cache(maxsize=4096)
 def format_money(amount: Decimal, language: str, *, compact: bool = True) -> str:
-    """Euros the way a reader of ``language`` writes them: "2,5 Mio. €" / "€2.5 million", else "250.000 €"."""
+    """Euros the way a reader of ``language`` writes them: "2,5 Mio. €" / "€2.5M", else "250.000 €"."""
     amount = Decimal(amount)
-    sign = "-" if amount < 0 else ""
-    size = abs(amount)
-    if compact and size >= 1_000_000 and (amount % 100_000) == 0:
+    if compact and abs(amount) >= 1_000_000 and (amount % 100_000) == 0:
         if language == "en":
-            unit, word = (10**9, "billion") if size >= 10**9 and amount % 10**8 == 0 else (10**6, "million")
-            return f"€{format_decimal(amount / unit, 'en', fraction_digits=1)} {word}"
-        unit, word = next((unit, word) for unit, word in _SHORT_SCALES_DE if size >= unit)
-        return f"{sign}{format_decimal(round(size / unit, 1), 'de')}{NBSP}{word}{NBSP}€"
-    if amount != amount.to_integral_value() and size < 1000:
+            # "€2 million", as English prose writes it; babel's short form "€2M" reads like a ticker
+            unit, word = (
+                (10**9, "billion") if abs(amount) >= 10**9 and amount % 10**8 == 0 else (10**6, "million")
+            )
+            return f"€{format_decimal(amount / unit, format='#,##0.#', locale='en')} {word}"
+        return format_compact_currency(amount, "EUR", locale=language, fraction_digits=1)
+    if amount != amount.to_integral_value() and abs(amount) < 1000:
         # a small amount with cents ("1,50 €") keeps them: rounded, 1.5 would read as 2 €
-        whole, _, cents = format(size.quantize(Decimal("0.01")), "f").partition(".")
-        figure = f"{format_decimal(Decimal(whole), language)}{SEPARATORS[language][0]}{cents}"
-        return f"{sign}{figure}{NBSP}€" if language == "de" else f"{sign}€{figure}"
-    figure = format_decimal(size.quantize(Decimal(1)), language)
-    return f"{sign}{figure} €" if language == "de" else f"{sign}€{figure}"
+        return format_currency(amount.quantize(Decimal("0.01")), "EUR", locale=language)
+    return format_currency(
+        amount.quantize(Decimal(1)),
+        "EUR",
+        format=_MONEY_PATTERN[language],
+        locale=language,
+        currency_digits=False,
+    )
 
 
 @lru_cache(maxsize=4096)
 def format_share(points: Decimal, language: str) -> str:
     """Percent points (15 → "15 %" in German, "15%" in English), at most one decimal."""
-    figure = format_decimal(Decimal(points).quantize(Decimal("0.1")), language)
-    return f"{figure}{NBSP}%" if language == "de" else f"{figure}%"
+    fraction = Decimal(points).quantize(Decimal("0.1")).normalize() / 100
+    return format_percent(fraction, locale=language, decimal_quantization=False)
 
 
 @lru_cache(maxsize=4096)
 def format_number(value: Decimal | int, language: str) -> str:
-    return format_decimal(Decimal(value).quantize(Decimal("0.01")), language)
+    number = Decimal(value).quantize(Decimal("0.01")).normalize()
+    return format_decimal(number, locale=language, decimal_quantization=False)
 
 
 @lru_cache(maxsize=1024)
-def format_day(day: date, language: str) -> str:
+def format_day(value: date, language: str) -> str:
     """A date written out, one style everywhere: "1. Januar 2027", "1 January 2027" (the result names the same
     few deadlines and today's date for everyone)."""
-    month = _MONTHS[language][day.month - 1]
-    return f"{day.day}. {month} {day.year}" if language == "de" else f"{day.day} {month} {day.year}"
+    return format_date(value, format=_DATE_PATTERN[language], locale=language)
+
+
+# No language the bot speaks groups or writes the digits of an integer below 1,000 otherwise than str() does
+# (tests/test_i18n.py compares them with babel). Such integers ("question 3 of 15", a menu's "15 questions") need
+# no locale data, which babel loads on first use: ~15 ms of CPU and 1-5 MB per language, at every start.
+_PLAIN_INTEGERS = range(-999, 1000)
 
 
 @lru_cache(maxsize=4096)
 def format_integer(value: int, language: str) -> str:
     """An integer as a reader of ``language`` writes it."""
-    return format_decimal(int(value), language)
+    if value in _PLAIN_INTEGERS:
+        return str(int(value))
+    return format_decimal(value, locale=language)
 
 
 class Translator:

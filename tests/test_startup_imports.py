@@ -24,8 +24,6 @@ NOT_AT_START = (
     "bot.export",
     "bot.xlsx",
     "bot.analytics.chart",
-    "babel.numbers",  # the bot writes its numbers itself
-    "babel.dates",
     "dateutil.parser",  # sqlite-utils' command line parses dates with it
     "dateutil.tz",
 )
@@ -82,38 +80,19 @@ async def result() -> list[str]:
     return [api for api, _ in bot.request.calls]
 
 calls = asyncio.run(result())
-import babel.localedata
-locales = sorted(babel.localedata._cache)  # the locale data babel has loaded
-print(json.dumps({"calls": calls, "modules": sorted(sys.modules), "babel_locales": locales}))
+print(json.dumps({"calls": calls, "modules": sorted(sys.modules)}))
 """
 
 
-@pytest.fixture(scope="module")
-def after_a_result() -> dict[str, list[str]]:
+def test_a_result_with_its_chart_leaves_out_matplotlib_and_numpy() -> None:
     done = subprocess.run(
         [sys.executable, "-c", RESULT], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
     )
-    found: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    found = json.loads(done.stdout.strip().splitlines()[-1])
     assert "sendPhoto" in found["calls"]  # the chart was drawn and sent
-    return found
-
-
-def test_a_result_with_its_chart_leaves_out_matplotlib_and_numpy(
-    after_a_result: dict[str, list[str]],
-) -> None:
-    modules = after_a_result["modules"]
-    assert "PIL.Image" in modules
+    assert "PIL.Image" in found["modules"]
     for package in ("matplotlib", "numpy"):
-        assert not {name for name in modules if name == package or name.startswith(package + ".")}
-
-
-def test_a_questionnaire_with_typed_figures_loads_no_babel_locale_data(
-    after_a_result: dict[str, list[str]],
-) -> None:
-    """babel's first locale costs ~4.7 MB (its global data, root and the language); the bot writes and reads
-    its numbers itself (typed "12", "1,5 Mio. €" and "15 %" were parsed, euros and shares written)."""
-    assert after_a_result["babel_locales"] == []
-    assert not {"babel.numbers", "babel.dates"} & set(after_a_result["modules"])
+        assert not {name for name in found["modules"] if name == package or name.startswith(package + ".")}
 
 
 def test_the_storage_looks_for_no_sqlite_utils_plugins(tmp_path: Path) -> None:
