@@ -12,8 +12,8 @@ from decimal import Decimal, localcontext
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
+from babel.numbers import format_decimal, parse_decimal
 
-from dialogs.number_format import format_decimal, parse_decimal
 from dialogs.text import LANGUAGES, Arg, InvalidAnswer, Money, Number, Percent, Text, msg
 
 MAX_MONEY = Decimal(10) ** 12  # one German "Billion" euros
@@ -86,7 +86,7 @@ _STAFF_UNIT = (
     r"|full[- ]?time equivalents?|annual work units?|awus?)"
     rf"\.?{_END_OF_WORD}"
 )
-# Digits with group and decimal separators; ``parse_decimal`` decides what they mean.  Only ASCII digits: Python's
+# Digits with group and decimal separators; babel decides what they mean.  Only ASCII digits: Python's
 # \d and Decimal would also take digits of other scripts, which the bot does not promise to read.
 _DIGITS = r"[.,]?[0-9](?:[0-9.,' ]*[0-9])?"
 # Spaces or apostrophes (Swiss style) as thousands separators: "1 500 000", "1'500'000,50".
@@ -207,19 +207,19 @@ def _read(text: str, lang: str, grammar: _Grammar) -> Decimal:
 def _decimal(number: str, lang: str, grammar: _Grammar) -> Decimal:
     """The value of ``number`` in the separators of ``lang``.
 
-    A lenient reading takes an English "2,5" as 25; ``parse_decimal`` (babel's strict mode) refuses it.  When the other language's
+    babel's lenient mode reads an English "2,5" as 25; strict mode refuses it.  When the other language's
     separators would make sense of the number ("1,5" in English, "12.5" or "1,500,000" in German), the user
     is told how to write it instead of guessing: for money a wrong guess is off by a factor of 1000.
     """
     if number.isascii() and number.isdigit():  # no separator to read: the same in every language, and most
         return Decimal(number)  # answers are such; babel's strict reading costs ~8 µs each
     try:
-        return parse_decimal(number, lang)
+        return parse_decimal(number, locale=lang, strict=True)
     except (ValueError, ArithmeticError):
         pass
     other = "en" if lang == "de" else "de"
     try:
-        meant = parse_decimal(number, other)
+        meant = parse_decimal(number, locale=other, strict=True)
     except (ValueError, ArithmeticError):
         raise _not_a_number(grammar) from None
     separators = [ch for ch in number if ch in ".,"]
@@ -230,7 +230,7 @@ def _decimal(number: str, lang: str, grammar: _Grammar) -> Decimal:
     raise InvalidAnswer(
         msg(
             "Did you mean {suggestion}? Please write decimals like {decimal} and thousands like {thousands}.",
-            suggestion=format_decimal(meant, lang),
+            suggestion=format_decimal(meant, locale=lang, decimal_quantization=False),
             decimal=Number(Decimal("1.5")),
             thousands=Number(Decimal(1500)),
         )
