@@ -3,7 +3,9 @@
 The formatters are cached: the same few values ("10–49", "25 %", "Question 3 of 15") recur on most screens,
 and babel's formatting is the dearest step of rendering one.
 
-Catalogs are read from the ``.po`` files under ``locales/`` once per process (no compile step needed).
+Catalogs are read once per process from the ``.mo`` files under ``locales/``, which
+``locales/update_catalogs.py`` compiles with babel from the ``.po`` files translators edit
+(``tests/test_catalogs.py`` fails when a ``.mo`` file is older than its ``.po``).
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from pathlib import Path
 from babel.dates import format_date
 from babel.numbers import format_compact_currency, format_currency, format_decimal, format_percent
 
-from bot.po_catalog import read_catalog
 from dialogs.text import LANGUAGES as LANGUAGES  # the languages the bot speaks, defined once
 from dialogs.text import Arg, Day, Money, Number, Percent, Text
 
@@ -30,8 +31,9 @@ _DATE_PATTERN = {"de": "d. MMMM y", "en": "d MMMM y"}
 
 @cache
 def translations(language: str) -> gettext.GNUTranslations:
-    """The gettext catalog of ``language`` ("de" or "en"), loaded from its .po file."""
-    return read_catalog(LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po")
+    """The gettext catalog of ``language`` ("de" or "en"), loaded from its compiled .mo file."""
+    with (LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.mo").open("rb") as mo_file:
+        return gettext.GNUTranslations(mo_file)
 
 
 @lru_cache(maxsize=4096)
