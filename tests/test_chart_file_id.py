@@ -23,6 +23,10 @@ def uploaded(photo: dict[str, object]) -> bytes:
     assert isinstance(files, dict)
     png = files["photo"]
     assert isinstance(png, bytes) and png.startswith(b"\x89PNG")
+    types = photo["_file_types"]
+    assert isinstance(types, dict)
+    name, mimetype = types["photo"]
+    assert name.endswith(".png") and mimetype == "image/png"
     return png
 
 

@@ -24,6 +24,8 @@ from telegram.warnings import PTBUserWarning
 log = logging.getLogger(__name__)
 
 # PTB suggests its typed method; the call goes through do_api_request on purpose (see send_photo).
+PNG = "image/png"
+
 warnings.filterwarnings("ignore", r"Please use 'Bot\.sendPhoto'", PTBUserWarning, "bot.telegram.photos")
 
 
@@ -76,7 +78,10 @@ async def send_photo(
         except BadRequest as error:  # e.g. "wrong file identifier": upload it again below
             sent.forget(key, file_id)
             log.info("A kept photo id was refused (%s); the picture is uploaded again", error.message)
-    photo = InputFile(io.BytesIO(await png()), filename=filename)
+    # Named after the upload, not at it: PTB guesses the type from the name with ``mimetypes``, whose first use
+    # reads the system's whole table of types (~0.35 MB kept for the process) to learn that .png is image/png.
+    photo = InputFile(io.BytesIO(await png()))
+    photo.filename, photo.mimetype = filename, PNG
     answer = await bot.do_api_request("sendPhoto", {"chat_id": chat_id, "photo": photo, "caption": caption})
     uploaded = largest_photo_id(answer)
     if uploaded is not None:

@@ -72,6 +72,7 @@ class FakeRequest(BaseRequest):
         params = dict(request_data.parameters) if request_data else {}
         if request_data and request_data.multipart_data:
             params["_files"] = {name: f[1] for name, f in request_data.multipart_data.items()}
+            params["_file_types"] = {name: (f[0], f[2]) for name, f in request_data.multipart_data.items()}
         self.calls.append((api, params))
         if api.startswith("send") and self.send_delay:
             await asyncio.sleep(self.send_delay)
