@@ -8,7 +8,7 @@ that process's own: interpreter, imports, the application and the data. Ours fir
 respondents with a session each, through ``Storage`` in one transaction, spread over every state of the
 questionnaire; then ``--active`` distinct users each send one update through the real ``Application``
 (in-process ``FakeRequest``, SQLite file in a temporary directory); finally one user confirms the summary,
-which loads matplotlib for the chart, then 199 more at once. The echo worker gets the same number of users,
+which draws the first chart (Pillow), then 199 more at once. The echo worker gets the same number of users,
 one update each.
 Resident memory is ``VmRSS`` from ``/proc/self/status``, the peak ``ru_maxrss``.
 
@@ -282,7 +282,7 @@ def report(
         echo["rss_active"],
         target=True,
     )
-    row("RSS after a result with its chart (matplotlib loaded)", ours["rss_result"], target=True)
+    row("RSS after a result with its chart (Pillow loaded)", ours["rss_result"], target=True)
     row(f"RSS after {ours['results_at_once']} more results at once", ours["rss_results"], target=True)
     row(
         f"peak RSS of the worker (ru_maxrss), after {ours['results_at_once'] + 1} results",

@@ -107,14 +107,17 @@ def build_replay_application(recording: Recording, request: QuietRequest) -> Any
             chat_id: int = params.get("chat_id", 0)  # answerCallbackQuery has none
             if api in ("sendMessage", "editMessageText"):  # as ours makes them: JSON in, JSON out
                 await bot.do_api_request(api, {k: v for k, v in params.items() if not k.startswith("_")})
-            elif api == "answerCallbackQuery":
-                await bot.answer_callback_query(params["callback_query_id"], params.get("text"))
+            elif api == "answerCallbackQuery":  # as ours answers it: through do_api_request
+                await bot.do_api_request("answerCallbackQuery", params)
             elif api == "editMessageReplyMarkup":
                 await bot.edit_message_reply_markup(chat_id, params["message_id"], reply_markup=None)
             elif api == "sendChatAction":
                 await bot.send_chat_action(chat_id, params["action"])
             elif api == "sendPhoto":  # as ours sends it: JSON out, not parsed into a Message
-                photo = InputFile(io.BytesIO(params["_files"]["photo"]), filename="chart.png")
+                files = params.get("_files")  # an upload, or a file_id Telegram gave an earlier upload
+                photo = (
+                    InputFile(io.BytesIO(files["photo"]), filename="chart.png") if files else params["photo"]
+                )
                 caption = params.get("caption")
                 await bot.do_api_request(
                     "sendPhoto", {"chat_id": chat_id, "photo": photo, "caption": caption}

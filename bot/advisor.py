@@ -100,7 +100,9 @@ class Advisor:
                 respondent.channel, respondent.user_id, language_code=respondent.language_code
             )
             self._token = Receipts.new_token(update_id)
-            outcome = replace(self._handle(respondent, visitor, event, update_id), reply_token=self._token)
+            outcome = self._handle(respondent, visitor, event, update_id)
+            if outcome.reply_token != self._token:  # the answers' outcome carries it already
+                outcome = replace(outcome, reply_token=self._token)
             self.receipts.write_held()  # other respondents' receipts ride on this commit
         result = outcome.result
         if result is not None:  # a cached aggregate, read outside the transaction
@@ -183,6 +185,7 @@ class Advisor:
             stale=stale,
             changes=changes,
             share_code=share_code,
+            reply_token=self._token,
         )
 
     def _change_consent(

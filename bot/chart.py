@@ -1,4 +1,5 @@
-"""The result chart: the company's marketing split beside the cited survey figures, as a PNG."""
+"""The result chart: the company's marketing split beside the cited survey figures, as a PNG, drawn with Pillow
+(``bot.bar_chart``) on one chart thread and kept in a small cache."""
 
 from __future__ import annotations
 
@@ -9,11 +10,15 @@ from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
-from bot.i18n import Translator, format_share
+from bot.i18n import Translator, format_integer, format_share
 from dialogs.comparisons import TNS_2014_ONLINE_SHARE, TNS_2014_SOCIAL_CONTROLLING_SHARE
 from dialogs.profile import CompanyProfile
 from dialogs.text import msg
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # The survey's typical B2B split, in percent of the marketing budget: about 10 % online, and about 1 % for
 # social media and controlling together (one figure, never 1 % each).
@@ -30,10 +35,11 @@ def split_bars(shares: tuple[Decimal, ...]) -> tuple[list[float], list[float]]:
 
 
 SPLIT_CHART_SIZE = (6.4, 3.6)  # inches
+YOURS_COLOUR = (31, 119, 180)
+SURVEY_COLOUR = (187, 187, 187)
 
-# matplotlib keeps its fonts per thread (FreeType objects are not thread-safe), so every worker of asyncio's
-# default pool that ever drew a chart holds its own copy: with many results at once the bot grew by ~40 MB.
-# One drawing thread keeps one copy; more threads would not draw faster, as matplotlib holds the GIL.
+# One thread draws the charts and builds the PDF reports, off the event loop: fonts are kept per thread, and
+# more threads would not draw faster, as drawing holds the GIL most of the time.
 _CHART_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chart")
 
 
@@ -48,8 +54,7 @@ async def marketing_split_chart(profile: CompanyProfile, t: Translator) -> bytes
     A chart drawn before comes straight from the cache, without a trip to the chart thread: behind a crowd of
     results that thread has a queue, and a result whose picture is ready need not wait in it.
     """
-    shares = (profile.online_share, profile.social_share, profile.controlling_share)
-    key = (tuple(share.normalize() for share in shares), t.language)
+    key = split_chart_key(profile, t.language)
     png = _DRAWN.get(key)
     if png is None:
         png = await draw_off_loop(_draw_and_keep, key)
@@ -59,9 +64,15 @@ async def marketing_split_chart(profile: CompanyProfile, t: Translator) -> bytes
 ChartKey = tuple[tuple[Decimal, ...], str]  # (online, social, controlling shares), language
 
 
+def split_chart_key(profile: CompanyProfile, language: str) -> ChartKey:
+    """What the marketing-split chart shows: companies with the same key get the same picture."""
+    shares = (profile.online_share, profile.social_share, profile.controlling_share)
+    return (tuple(share.normalize() for share in shares), language)
+
+
 class _ChartCache:
-    """The last charts drawn: drawing costs ~70 ms, and many companies answer with the same bands, so the same
-    picture recurs. Read on the event loop, written on the chart thread."""
+    """The last charts drawn: drawing and encoding one costs ~6 ms of CPU, and many companies answer with the
+    same bands, so the same picture recurs. Read on the event loop, written on the chart thread."""
 
     def __init__(self, size: int) -> None:
         self._size = size
@@ -94,46 +105,30 @@ def _draw_and_keep(key: ChartKey) -> bytes:
     return png
 
 
-def draw_split_chart(
-    shares: tuple[Decimal, ...], language: str, *, dpi: int = 100, fmt: str = "png"
-) -> bytes:
-    """The chart of (online, social, controlling) shares, uncached; the PDF report takes raw RGBA pixels."""
-    from matplotlib.figure import Figure  # imported lazily: matplotlib costs ~0.5 s to import
+def draw_split_chart(shares: tuple[Decimal, ...], language: str, *, dpi: int = 100) -> bytes:
+    """The chart of (online, social, controlling) shares as a PNG, uncached."""
+    buffer = io.BytesIO()
+    # The fastest compression: a third less encoding time than the default for a file ~10 % larger (18 KB).
+    split_chart_image(shares, language, dpi=dpi).save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def split_chart_image(shares: tuple[Decimal, ...], language: str, *, dpi: int = 100) -> Image.Image:
+    """The chart as a picture: the chat sends it as a PNG, the PDF report places it at print resolution."""
+    from bot.bar_chart import BarChart, Series, draw_bar_chart  # Pillow: imported with the first chart
 
     t = Translator(language)
-    labels = [t(msg("Online")), t(msg("Social media and controlling"))]
     yours, survey = split_bars(shares)
-
-    figure = Figure(figsize=SPLIT_CHART_SIZE, dpi=dpi)
-    axes = figure.add_subplot()
-    positions = range(len(labels))
-    width = 0.38
-    bars_you = axes.bar(
-        [p - width / 2 for p in positions], yours, width, label=t(msg("Your company")), color="#1f77b4"
+    chart = BarChart(
+        title=t(msg("Your marketing split compared")),
+        groups=(t(msg("Online")), t(msg("Social media and controlling"))),
+        series=(
+            Series(t(msg("Your company")), YOURS_COLOUR, yours),
+            Series(t(msg("Typical B2B company (TNS Infratest 2014)")), SURVEY_COLOUR, survey),
+        ),
+        axis_title=t(msg("Share of the marketing budget (%)")),
+        value_text=lambda value: format_share(Decimal(str(value)), language),
+        tick_text=lambda tick: format_integer(tick, language),
+        top=max(20.0, *yours, *survey) * 1.2,
     )
-    bars_ref = axes.bar(
-        [p + width / 2 for p in positions],
-        survey,
-        width,
-        label=t(msg("Typical B2B company (TNS Infratest 2014)")),
-        color="#bbbbbb",
-    )
-    for bars in (bars_you, bars_ref):
-        for bar in bars:
-            axes.annotate(
-                format_share(Decimal(str(bar.get_height())), t.language),
-                (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                ha="center",
-                va="bottom",
-                fontsize=8,
-            )
-    axes.set_xticks(list(positions), labels)
-    axes.set_ylabel(t(msg("Share of the marketing budget (%)")))
-    axes.set_ylim(0, max(20.0, *yours, *survey) * 1.2)
-    axes.set_title(t(msg("Your marketing split compared")))
-    axes.legend(fontsize=8)
-    axes.spines[["top", "right"]].set_visible(False)
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt)
-    return buffer.getvalue()
+    return draw_bar_chart(chart, SPLIT_CHART_SIZE, dpi)

@@ -39,12 +39,12 @@ def load_environment(
 ) -> Path | None:
     """Fill ``environ`` from ``.env`` in ``directory`` (the working directory) without overriding anything,
     then unquote the bot's settings; the file read, or None when there is none."""
-    from dotenv import dotenv_values
-
     env = os.environ if environ is None else environ
     path = (directory or Path.cwd()) / ".env"
     found = path if path.is_file() else None
     if found is not None:
+        from dotenv import dotenv_values  # only with a file to read: the container gets its settings without
+
         for name, value in dotenv_values(found).items():
             if value is not None and name not in env:
                 env[name] = value

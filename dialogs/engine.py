@@ -16,7 +16,7 @@ from dialogs.advice import build_advice
 from dialogs.classification import classify_sme
 from dialogs.events import AnswerText, Back, Choose, Confirm, Edit, Event, Restart, Show, SwitchLanguage
 from dialogs.group import related_from_answer
-from dialogs.machine import MachineModel, lend_model, return_model
+from dialogs.machine import move
 from dialogs.profile import build_profile
 from dialogs.questions import QUESTION_BY_ID, QUESTIONS, Answer, Answers, Question
 from dialogs.screens import (
@@ -36,31 +36,26 @@ from dialogs.text import InvalidAnswer, Text, language_for, msg, nmsg
 class Dialogue:
     """Apply one event to a session; holds no state of its own between calls."""
 
-    model: MachineModel  # lent for the span of the ``with`` block
-
     def __init__(self, session: Session) -> None:
         self.session = session
         self.notices: list[Text] = []
         self.warnings: list[Text] = []
         self.rejected = False
         self.completed = False
+        self.state = session.state
 
     def __enter__(self) -> Dialogue:
-        self.model = lend_model(self.session.state)
+        if self.state not in STATES:
+            raise ValueError(f"unknown state {self.state!r}")
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.session.state = self.model.state
-        return_model(self.model)
+        self.session.state = self.state
 
     # helpers
 
-    @property
-    def state(self) -> str:
-        return self.model.state
-
     def trigger(self, name: str, **kwargs: Any) -> None:
-        self.model.trigger(name, **kwargs)  # type: ignore[attr-defined]  # bound by transitions
+        self.state = move(self.state, name, **kwargs)
 
     def refuse(self, reason: Text) -> None:
         self.notices.append(reason)

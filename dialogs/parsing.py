@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from functools import lru_cache
 
@@ -99,16 +98,26 @@ _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2212\ufe63\uff
 _CHARACTER_MAP = {**_DASHES, ord("\u2019"): "'", ord("\u02bc"): "'", ord("\uff05"): "%", ord("\uff0b"): "+"}
 
 
-@dataclass(frozen=True)
 class _Grammar:
-    """What may surround the number in one kind of answer, and the example shown when it does not parse."""
+    """What may surround the number in one kind of answer, and the example shown when it does not parse.
 
-    example: Arg
-    patterns: dict[str, re.Pattern[str]]
+    Each language's pattern is compiled when that language first parses such an answer (~1 ms each), not at
+    import: a start whose first updates are buttons needs none of the six.
+    """
 
+    def __init__(self, example: Arg, *, currency: bool, scales: bool, unit: str | None) -> None:
+        self.example = example
+        self._currency, self._scales, self._unit = currency, scales, unit
+        self._patterns: dict[str, re.Pattern[str]] = {}
 
-def _grammar(example: Arg, *, currency: bool, scales: bool, unit: str | None) -> _Grammar:
-    def pattern(language: str) -> re.Pattern[str]:
+    def pattern(self, language: str) -> re.Pattern[str]:
+        found = self._patterns.get(language)
+        if found is None:
+            found = self._patterns[language] = re.compile(self._source(language))
+        return found
+
+    def _source(self, language: str) -> str:
+        currency, unit = self._currency, self._unit
         words = "|".join(re.escape(word) for word in sorted(_SCALES[language], key=len, reverse=True))
         parts = [
             rf"(?:{_APPROX}\s*)?",
@@ -117,19 +126,17 @@ def _grammar(example: Arg, *, currency: bool, scales: bool, unit: str | None) ->
             rf"(?P<number>{_DIGITS})\s*",
             rf"(?:{_WHOLE_EUROS}\s*)?" if currency else "",
             # "teur"/"k€": a scale glued to the currency
-            rf"(?:(?P<scale>{words})\.?(?:{_END_OF_WORD}|(?=eur))\s*)?" if scales else "",
+            rf"(?:(?P<scale>{words})\.?(?:{_END_OF_WORD}|(?=eur))\s*)?" if self._scales else "",
             rf"(?:(?P<currency_after>{_CURRENCY})\s*)?" if currency else "",
             rf"(?:{unit}\s*)?" if unit else "",
             r"\.?",  # a full stop ending the sentence
         ]
-        return re.compile("".join(parts))
-
-    return _Grammar(example, {language: pattern(language) for language in LANGUAGES})
+        return "".join(parts)
 
 
-_AMOUNT = _grammar(Money(Decimal(1_500_000)), currency=True, scales=True, unit=None)
-_STAFF = _grammar(Number(Decimal("12.5")), currency=False, scales=True, unit=_STAFF_UNIT)
-_PERCENT = _grammar(Percent(Decimal(15)), currency=False, scales=False, unit=_PERCENT_UNIT)
+_AMOUNT = _Grammar(Money(Decimal(1_500_000)), currency=True, scales=True, unit=None)
+_STAFF = _Grammar(Number(Decimal("12.5")), currency=False, scales=True, unit=_STAFF_UNIT)
+_PERCENT = _Grammar(Percent(Decimal(15)), currency=False, scales=False, unit=_PERCENT_UNIT)
 
 
 @lru_cache(maxsize=64)
@@ -171,7 +178,7 @@ def _read(text: str, lang: str, grammar: _Grammar) -> Decimal:
                 example=grammar.example,
             )
         )
-    match = grammar.patterns[lang].fullmatch(text)
+    match = grammar.pattern(lang).fullmatch(text)
     if match is None:
         raise _one_number(grammar) if _RANGE.search(text) else _not_a_number(grammar)
     found = match.groupdict()
@@ -204,6 +211,8 @@ def _decimal(number: str, lang: str, grammar: _Grammar) -> Decimal:
     separators would make sense of the number ("1,5" in English, "12.5" or "1,500,000" in German), the user
     is told how to write it instead of guessing: for money a wrong guess is off by a factor of 1000.
     """
+    if number.isascii() and number.isdigit():  # no separator to read: the same in every language, and most
+        return Decimal(number)  # answers are such; babel's strict reading costs ~8 µs each
     try:
         return parse_decimal(number, locale=lang, strict=True)
     except (ValueError, ArithmeticError):

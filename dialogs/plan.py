@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from enum import StrEnum
+from functools import lru_cache
 from typing import TypeAlias
 
 from dialogs.ceilings import SizeClass
@@ -1016,6 +1017,7 @@ RULES: tuple[Rule, ...] = (
         metric=msg("requests for a quote that mention a case study"),
     ),
 )
+_RULE_BY_ID = {rule.id: rule for rule in RULES}
 
 
 # --- Legal duties as steps ---------------------------------------------------------------------------
@@ -1109,28 +1111,47 @@ def select_steps(facts: Facts) -> tuple[Step, ...]:
         cut = next((i for i in reversed(range(len(chosen))) if not kept(chosen[i])), None)
         if cut is not None:
             chosen[cut] = candidate
-    by_id = {rule.id: rule for rule in RULES}
     for fallback in FALLBACK_STEP_IDS:
         if len(chosen) >= MIN_STEPS:
             break
-        rule = by_id[fallback]
+        rule = _RULE_BY_ID[fallback]
         if all(c[1] is not rule for c in chosen):
             chosen.append((rule.weight_for(facts), rule))
     chosen.sort(key=lambda c: c[0])
     steps = [_duty_step(v, facts, n, Horizon.WEEK) for n, v in enumerate(urgent, 1)]
     week_left = max(0, WEEK_STEPS - len(steps))
+    band, trade, b2b = cost_band(facts.profile.staff), trade_for(facts.profile), _b2b(facts)
     for index, (_, item) in enumerate(chosen):
         priority = len(steps) + 1
         horizon = Horizon.WEEK if index < week_left else Horizon.QUARTER
         if isinstance(item, Rule):
-            step = item.step(
-                priority,
-                facts.audience,
-                cost_band(facts.profile.staff),
-                trade_for(facts.profile),
-                _b2b(facts),
-            )
-            steps.append(_with_chamber(replace(step, horizon=horizon), facts.profile))
+            step = _rule_step(item.id, priority, horizon, facts.audience, band, trade, b2b)
+            steps.append(_with_chamber(step, facts.profile))
         else:
             steps.append(_duty_step(item, facts, priority, horizon))
     return tuple(steps)
+
+
+def _rule_step(
+    rule_id: str, priority: int, horizon: Horizon, audience: Audience, band: CostBand, trade: Trade, b2b: bool
+) -> Step:
+    """A rule's step for a firm, its texts worded once per (rule, audience, cost band, trade, B2B)."""
+    worded = _worded_step(rule_id, audience, band, trade, b2b)
+    return Step(
+        rule_id,
+        priority,
+        worded.title,
+        worded.why,
+        worded.action,
+        worded.effort,
+        worded.cost,
+        worded.metric,
+        horizon,
+    )
+
+
+@lru_cache(maxsize=1024)
+def _worded_step(rule_id: str, audience: Audience, band: CostBand, trade: Trade, b2b: bool) -> Step:
+    """The step's texts depend on these alone, and every firm of a size, trade and audience meets the same few
+    combinations: each is worded once (texts are immutable); priority and horizon are set per firm."""
+    return _RULE_BY_ID[rule_id].step(1, audience, band, trade, b2b)

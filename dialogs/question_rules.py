@@ -104,9 +104,29 @@ def small_business_applies(answers: Answers) -> bool:
     )
 
 
+# The answers ``previous_year_applies`` reads. It is asked for every question's number on every screen once the
+# figures are in, and they do not change while the rest of the questionnaire is answered: so its verdict is kept
+# per distinct set of these answers (a user's own later screens hit it; a new user's first one computes it).
+_PREVIOUS_YEAR_INPUTS = ("staff", "turnover", "balance_sheet", "linked", "owns")
+_previous_year_verdicts: dict[str, bool] = {}
+_VERDICTS_KEPT = 4096
+
+
 def previous_year_applies(answers: Answers) -> bool:
     """Asked when an exact figure is just above a ceiling that decides the class (two-year rule)."""
+    staff, turnover = answers.get("staff"), answers.get("turnover")
+    if not staff or staff.get("value") is None or not turnover or turnover.get("value") is None:
+        return False
+    key = repr(tuple(answers.get(question_id) for question_id in _PREVIOUS_YEAR_INPUTS))
+    verdict = _previous_year_verdicts.get(key)
+    if verdict is None:
+        if len(_previous_year_verdicts) >= _VERDICTS_KEPT:
+            _previous_year_verdicts.clear()
+        verdict = _previous_year_verdicts[key] = _previous_year_verdict(answers)
+    return verdict
 
+
+def _previous_year_verdict(answers: Answers) -> bool:
     def value(question_id: str) -> Decimal | None:
         answer = answers.get(question_id)
         return None if not answer or answer.get("value") is None else Decimal(str(answer["value"]))

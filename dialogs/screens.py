@@ -102,9 +102,14 @@ def question_screen(question: Question, answers: Answers) -> QuestionScreen:
     """The screen of one question; number and total count the questions asked of this company, as far as
     its answers so far tell (a question that turns out not to apply is passed with a notice saying so)."""
     current = answers.get(question.id)
-    screen = _unanswered_screen(question.id)
-    asked = [q.id for q in QUESTIONS if q.id == question.id or q.applies(answers)]
-    screen = replace(screen, number=asked.index(question.id) + 1, total=len(asked))
+    number = total = 0
+    for other in QUESTIONS:
+        if other.id == question.id:
+            total += 1
+            number = total
+        elif other.applies(answers):
+            total += 1
+    screen = _numbered_screen(question.id, number, total)
     if relations.active(current):
         assert current is not None
         sub = relations.screen(question.id, current)
@@ -120,6 +125,12 @@ def question_screen(question: Question, answers: Answers) -> QuestionScreen:
     if current:
         return replace(screen, current=display_answer(question, current))
     return screen
+
+
+@cache
+def _numbered_screen(question_id: str, number: int, total: int) -> QuestionScreen:
+    """The unanswered screen as numbered for a company (a handful of numberings per question)."""
+    return replace(_unanswered_screen(question_id), number=number, total=total)
 
 
 @cache

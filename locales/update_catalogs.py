@@ -4,17 +4,20 @@ Run from the project root after changing user-facing texts:  python locales/upda
 English is the source language: empty English entries are filled with their msgid so that translators
 can polish wording without touching code. German translations may be handed in as JSON files under
 ``locales/incoming/*.de.json`` (msgid -> German): they are merged into the German catalog and then removed,
-so that the .po file stays the one place where translators edit German.
+so that the .po file stays the one place where translators edit German. Each .po file is then compiled
+into the .mo file next to it, which the bot reads at start (reading a .po file costs babel ~90 ms per start).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +32,23 @@ def pybabel(*args: str) -> None:
 
 def po_path(language: str) -> Path:
     return LOCALES / language / "LC_MESSAGES" / "messages.po"
+
+
+def mo_path(language: str) -> Path:
+    return po_path(language).with_suffix(".mo")
+
+
+def compile_catalog(po: Path, language: str) -> bytes:
+    """The .mo file of the .po file ``po``, as babel compiles it: fuzzy entries left out, as msgfmt does, and
+    entries translated as their own msgid too (gettext gives the msgid for them anyway: the English catalog keeps
+    a few entries instead of ~900, ~0.7 MB less in every process)."""
+    with po.open("rb") as po_file:
+        catalog = read_po(po_file, locale=language)
+    for message in [m for m in catalog if m.id and m.string == m.id]:
+        catalog.delete(message.id, context=message.context)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    return buffer.getvalue()
 
 
 def _strings(string: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -80,6 +100,8 @@ def main() -> int:
                 print(f"{language}: needs translation: {key!r}", file=sys.stderr)
         with path.open("wb") as f:
             write_po(f, catalog, width=0, ignore_obsolete=True)
+    for language in ("de", "en"):
+        mo_path(language).write_bytes(compile_catalog(po_path(language), language))
     for path in incoming_files:
         path.unlink()
     return 1 if missing else 0

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import importlib.util
 import string
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from bot.i18n import Translator
+from bot.i18n import Translator, translations
 from dialogs.text import msg
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,3 +68,43 @@ def test_every_message_is_translated_and_not_fuzzy(language: str) -> None:
 def test_german_catalog_really_loads() -> None:
     assert Translator("de")(msg("Question {number} of {total}", number=3, total=9)) == "Frage 3 von 9"
     assert Translator("en")(msg("Question {number} of {total}", number=3, total=9)) == "Question 3 of 9"
+
+
+def _catalog_compiler() -> Callable[[Path, str], bytes]:
+    """``compile_catalog`` of locales/update_catalogs.py, the script that writes the .mo files."""
+    spec = importlib.util.spec_from_file_location("update_catalogs", ROOT / "locales" / "update_catalogs.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    compiler: Callable[[Path, str], bytes] = module.compile_catalog
+    return compiler
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_compiled_catalog_is_that_of_the_po_file(language: str) -> None:
+    """The bot reads the .mo file: it must be the .po file's, compiled after its last edit."""
+    folder = ROOT / "locales" / language / "LC_MESSAGES"
+    compiled = _catalog_compiler()(folder / "messages.po", language)
+    assert (folder / "messages.mo").read_bytes() == compiled, (
+        f"locales/{language}/LC_MESSAGES/messages.mo is stale: run python locales/update_catalogs.py"
+    )
+
+
+@pytest.mark.parametrize("language", ["de", "en"])
+def test_the_bot_translates_every_entry_as_the_po_file_says(language: str) -> None:
+    translations.cache_clear()
+    loaded = translations(language)
+    checked = 0
+    for message in catalog(language):
+        if not message.id or message.fuzzy:
+            continue
+        if isinstance(message.id, tuple):
+            singular, plural = message.id
+            for n, form in ((1, 0), (2, 1), (5, 1)):
+                assert loaded.ngettext(singular, plural, n) == message.string[form], message.id
+        elif message.context:
+            assert loaded.pgettext(message.context, message.id) == message.string, message.id
+        else:
+            assert loaded.gettext(message.id) == message.string, message.id
+        checked += 1
+    assert checked > 500

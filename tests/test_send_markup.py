@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -41,3 +42,15 @@ def test_keyboards_that_share_buttons_keep_their_own_buttons() -> None:
     second = InlineKeyboardMarkup([[InlineKeyboardButton("a", url="https://example.org/2")], [shared]])
     assert json.loads(markup_json(first)) == first.to_dict()
     assert json.loads(markup_json(second)) == second.to_dict()
+
+
+def test_a_keyboard_with_a_users_link_is_not_kept_but_a_shared_one_is() -> None:
+    """A share link is made for one user: keeping its keyboard would hold every result's keyboard for nothing."""
+    shared = InlineKeyboardMarkup([[InlineKeyboardButton("Tipps", callback_data="tips")]])
+    link = InlineKeyboardButton("Teilen", url="https://t.me/share/url?url=x")
+    personal = InlineKeyboardMarkup([[link], [shared.inline_keyboard[0][0]]])
+    before = sys.getrefcount(shared), sys.getrefcount(personal), sys.getrefcount(link)
+    markup_json(shared)
+    markup_json(personal)
+    assert sys.getrefcount(shared) == before[0] + 1  # kept: the screens' keyboards come again
+    assert (sys.getrefcount(personal), sys.getrefcount(link)) == before[1:]  # not kept

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from bot.fonts import dejavu_folder
 from bot.i18n import Translator, format_integer
 from bot.report.sections import Block, Bullets, Callout, Chart, NumberedItem, Paragraph, Section
 from dialogs.text import Day, Text, msg
@@ -51,10 +52,9 @@ def _font_files() -> dict[str, Path]:
     """
     global _font_folder
     if _font_folder is None:
-        import matplotlib
         from fontTools import subset
 
-        source = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+        source = dejavu_folder()
         folder = tempfile.TemporaryDirectory(prefix="kmu-report-fonts-")
         options = subset.Options()
         options.hinting = False

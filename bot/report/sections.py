@@ -2,7 +2,8 @@
 
 Each entry of ``SECTIONS`` turns the result into a ``Section`` (or ``None`` when the result has nothing for it);
 a new part of the result becomes one more function here, and the layout stays untouched. Charts are drawn
-with matplotlib: call on the chart thread (``bot.chart.draw_off_loop``), never on the event loop.
+here (the score's with matplotlib, the marketing split's with Pillow, as in the chat): call on the chart thread
+(``bot.chart.draw_off_loop``), never on the event loop.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from bot.chart import SPLIT_CHART_SIZE, draw_split_chart
+from bot.chart import split_chart_image
 from bot.i18n import Translator, format_integer
 from dialogs.comparisons import comparison_blocks
 from dialogs.screens import Result
@@ -55,7 +56,7 @@ class NumberedItem:
 
 @dataclass(frozen=True)
 class Chart:
-    """A matplotlib chart as raw RGBA pixels (``size`` = width, height), shown ``width_mm`` wide."""
+    """A chart as raw RGBA pixels (``size`` = width, height), shown ``width_mm`` wide."""
 
     rgba: bytes
     size: tuple[int, int]
@@ -124,12 +125,13 @@ def marketing_section(result: Result, t: Translator) -> Section | None:
         return None
     p = result.profile
     shares = tuple(share.normalize() for share in (p.online_share, p.social_share, p.controlling_share))
+    image = split_chart_image(shares, t.language, dpi=CHART_DPI)
     return Section(
         t(msg("Your marketing split compared")),
         (
             Chart(
-                draw_split_chart(shares, t.language, dpi=CHART_DPI, fmt="rgba"),
-                _pixels(SPLIT_CHART_SIZE),
+                image.convert("RGBA").tobytes(),
+                image.size,
                 130,
                 t(msg("Your marketing split beside the 2014 survey figures")),
             ),

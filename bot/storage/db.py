@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,8 +25,16 @@ class SchemaError(RuntimeError):
     """The database was written by a newer version of the bot; this version must not change it."""
 
 
+_stamp: tuple[int, str] = (-1, "")  # the last second written out, and how
+
+
 def now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """The time in UTC to the second, ISO 8601 (written out once a second: every update stores it twice)."""
+    global _stamp
+    second = int(time.time())
+    if second != _stamp[0]:
+        _stamp = (second, datetime.fromtimestamp(second, UTC).isoformat(timespec="seconds"))
+    return _stamp[1]
 
 
 @dataclass(frozen=True)
@@ -68,7 +77,7 @@ def inspect_database(path: str | Path) -> DatabaseHealth:
     try:
         integrity = tuple(row[0] for row in connection.execute("PRAGMA integrity_check"))
         journal = str(connection.execute("PRAGMA journal_mode").fetchone()[0])
-        return DatabaseHealth(integrity, journal, schema_status(Database(connection)))
+        return DatabaseHealth(integrity, journal, schema_status(Database(connection, execute_plugins=False)))
     finally:
         connection.close()
 
@@ -105,7 +114,7 @@ class Connection:
         if read_only:
             uri = Path(self.path).expanduser().resolve().as_uri() + "?mode=ro"
             conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None, check_same_thread=False)
-            self.db = Database(conn)
+            self.db = Database(conn, execute_plugins=False)
             self.db.execute("PRAGMA busy_timeout=30000")
             check_schema(self.db)  # also reads the file: a file that is no database fails here
             return
@@ -113,7 +122,9 @@ class Connection:
             Path(self.path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
             _create_private(Path(self.path).expanduser())
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db = Database(conn)
+        # No sqlite-utils plugins: the bot's connection runs only its own code, and looking for plugins reads the
+        # metadata of every installed package (~15 ms of CPU and ~1.4 MB at each start).
+        self.db = Database(conn, execute_plugins=False)
         if self.path != ":memory:":
             self.db.enable_wal()
         # WAL + NORMAL: a committed transaction survives a killed process; only a power loss may lose the last one.

@@ -335,7 +335,7 @@ class RetentionStore(Store):
         try:
             self.connection.db.conn.backup(copy)
             connection = Connection.__new__(Connection)
-            connection.path, connection.db = ":memory:", Database(copy)
+            connection.path, connection.db = ":memory:", Database(copy, execute_plugins=False)
             migrations.apply(connection.db)
             return RetentionStore(connection).apply_retention(months, now=moment)
         finally:

@@ -98,8 +98,8 @@ class SessionStore(Store):
                 now(),
                 category,
                 score,
-                json.dumps(answers, sort_keys=True),
-                json.dumps(step_ids),
+                orjson.dumps(answers, option=orjson.OPT_SORT_KEYS).decode(),
+                orjson.dumps(step_ids).decode(),
             ],
         )
 

@@ -7,15 +7,16 @@ import logging
 from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
-from bot.chart import marketing_split_chart
+from bot.chart import marketing_split_chart, split_chart_key
 from bot.followup.service import ResultView
 from bot.i18n import Translator
 from bot.outcome import Outcome
 from bot.rendering import HTML, render_question, render_result, render_summary
 from bot.telegram.consent import ask_consent
 from bot.telegram.keyboards import question_keyboard, result_keyboard, summary_keyboard
+from bot.telegram.photos import send_photo
 from bot.telegram.receipt_flush import flush_soon
-from bot.telegram.send import send_html, send_png, show_in_place
+from bot.telegram.send import send_html, show_in_place
 from bot.telegram.services import Context
 from bot.telegram.share import share_url
 from bot.telegram.views import view_html, view_keyboard
@@ -172,9 +173,17 @@ async def show_full_result(
 async def send_chart(context: Context, chat_id: int, result: Result, t: Translator) -> None:
     """Send the marketing-split chart; it is a bonus, so no failure of it stops the result."""
     try:
-        chart = await marketing_split_chart(result.profile, t)
         caption = t(msg("Your marketing split beside the 2014 survey figures"))
-        await send_png(context, chat_id, chart, "marketing-split.png", caption)
+        key = split_chart_key(result.profile, t.language)
+        await send_photo(
+            context.bot,
+            context.bot_data.sent_photos,
+            chat_id,
+            key,
+            lambda: marketing_split_chart(result.profile, t),
+            "marketing-split.png",
+            caption,
+        )
     except (OSError, ValueError, RuntimeError, TelegramError) as error:
         log.warning("Chart could not be drawn: %s", type(error).__name__)
 

@@ -6,13 +6,15 @@ Retries of failed requests happen below, in ``bot.telegram.request``.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import logging
 import warnings
+from collections import OrderedDict
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Generic, TypeVar
 
-from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.warnings import PTBUserWarning
@@ -46,10 +48,10 @@ def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[
     return parts
 
 
-# PTB suggests its typed methods; these are called through do_api_request on purpose (see send_html).
+# PTB suggests its typed methods; these are called through do_api_request on purpose (see send_html and bot.telegram.photos).
 warnings.filterwarnings(
     "ignore",
-    r"Please use 'Bot\.(sendMessage|editMessageText|sendPhoto)'",
+    r"Please use 'Bot\.(sendMessage|editMessageText|sendPhoto|answerCallbackQuery)'",
     PTBUserWarning,
     "bot.telegram.send",
 )
@@ -58,19 +60,72 @@ warnings.filterwarnings(
 NO_LINK_PREVIEW = json.dumps({"is_disabled": True})
 
 
-@lru_cache(maxsize=512)
+_Keyed = TypeVar("_Keyed", InlineKeyboardMarkup, InlineKeyboardButton)
+
+
+class _ByIdentity(Generic[_Keyed]):
+    """JSON of keyboards and buttons by the object's identity. The screens' keyboards and the result's shared
+    buttons are built once (``bot.telegram.keyboards``, ``bot.telegram.views``) and come again as the same
+    object, and hashing one to find it by equality hashes every field (of every button)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._kept: OrderedDict[int, tuple[_Keyed, str]] = OrderedDict()
+
+    def get(
+        self, item: _Keyed, make: Callable[[_Keyed], str], keep: Callable[[_Keyed], bool] = lambda _: True
+    ) -> str:
+        """The item's JSON; made by ``make`` on a miss and kept only if ``keep(item)`` (an item made for one user
+        would never come again, and keeping it would hold the object and its text for nothing)."""
+        kept = self._kept.get(id(item))
+        if kept is not None and kept[0] is item:  # the entry holds the object, so its id is not reused
+            self._kept.move_to_end(id(item))
+            return kept[1]
+        text = make(item)
+        if keep(item):
+            self._kept[id(item)] = (item, text)
+            if len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return text
+
+
+_MARKUPS: _ByIdentity[InlineKeyboardMarkup] = _ByIdentity(512)
+_BUTTONS: _ByIdentity[InlineKeyboardButton] = _ByIdentity(2048)
+
+
 def markup_json(markup: InlineKeyboardMarkup) -> str:
     """A keyboard as the Bot API takes it; the screens' keyboards repeat for every user, so once each.
 
     A keyboard that differs per user (the result's, with its share link) is made of buttons that repeat:
     those are serialized once each, which is a quarter of the cost of ``to_dict`` on the whole keyboard.
+    A link button is made for one user (the share link carries the user's code), so neither it nor a keyboard
+    holding it is kept: 200 results kept ~1.4 MB of such keyboards, buttons and texts that never came again.
     """
-    rows = ("[" + ",".join(map(button_json, row)) + "]" for row in markup.inline_keyboard)
+    return _MARKUPS.get(markup, _markup_json, _without_links)
+
+
+def _without_links(markup: InlineKeyboardMarkup) -> bool:
+    return not any(button.url for row in markup.inline_keyboard for button in row)
+
+
+def _markup_json(markup: InlineKeyboardMarkup) -> str:
+    rows = ("[" + ",".join(_button_json(b) for b in row) + "]" for row in markup.inline_keyboard)
     return '{"inline_keyboard":[' + ",".join(rows) + "]}"
+
+
+def _button_json(button: InlineKeyboardButton) -> str:
+    if button.url:
+        return _serialized(button)
+    return _BUTTONS.get(button, button_json)
 
 
 @lru_cache(maxsize=2048)
 def button_json(button: InlineKeyboardButton) -> str:
+    """A button as the Bot API takes it (equal buttons built anew, e.g. the language keyboard's, hit here)."""
+    return _serialized(button)
+
+
+def _serialized(button: InlineKeyboardButton) -> str:
     return json.dumps(button.to_dict(), ensure_ascii=False, separators=(",", ":"))
 
 
@@ -99,13 +154,6 @@ async def send_html(
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         await context.bot.do_api_request("sendMessage", html_params(chat_id, part, markup if last else None))
-
-
-async def send_png(context: Context, chat_id: int, png: bytes, filename: str, caption: str) -> None:
-    """Send a picture; like ``send_html``, the sent message is not parsed back into PTB objects (a tenth of
-    a result step's CPU went to reading the photo message Telegram returns)."""
-    photo = InputFile(io.BytesIO(png), filename=filename)
-    await context.bot.do_api_request("sendPhoto", {"chat_id": chat_id, "photo": photo, "caption": caption})
 
 
 async def show_in_place(
@@ -137,8 +185,11 @@ async def show_in_place(
 async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
     """Stop the button's spinner, with ``text`` as a toast. A refusal ("query is too old" after downtime)
     does not stop the handler: the press itself is still taken."""
-    try:
-        await query.answer(text)
+    params: dict[str, object] = {"callback_query_id": query.id}
+    if text is not None:
+        params["text"] = text
+    try:  # as screens are sent: PTB's typed method costs as much again in argument handling
+        await query.get_bot().do_api_request("answerCallbackQuery", params)
     except TelegramError as error:
         log.info("Button press not acknowledged (%s): %s", type(error).__name__, error.message)
 

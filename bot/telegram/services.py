@@ -15,6 +15,7 @@ from bot.config import Config
 from bot.followup.service import FollowupService
 from bot.storage import Storage
 from bot.telegram.broadcaster import TipBroadcaster
+from bot.telegram.photos import SentPhotos
 from bot.telegram.reminders import ReminderSender
 
 CHANNEL = "telegram"  # the channel name of Telegram identities in storage
@@ -36,6 +37,7 @@ class Services:
         self.followup_service: FollowupService | None = None  # made on first use (tests give a clock)
         self.reminder_sender: ReminderSender | None = None  # made on first use
         self.awaiting_figure: set[str] = set()  # users whose next text is a figure (rebuilt at start)
+        self.sent_photos = SentPhotos()  # file_ids of the charts uploaded, to send them again by id
 
     def bind(self, config: Config, storage: Storage) -> None:
         self._config = config

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import quote
 
 from bot.i18n import Translator
@@ -15,5 +16,12 @@ def share_url(context: Context, share_code: str | None, t: Translator) -> str | 
     if not username or share_code is None:
         return None
     deep_link = f"https://t.me/{username}?start=ref_{share_code}"
-    text = t(msg("How digital is your company? This free check takes 4 minutes:"))
-    return f"https://t.me/share/url?url={quote(deep_link, safe='')}&text={quote(text, safe='')}"
+    return f"https://t.me/share/url?url={quote(deep_link, safe='')}&text={_quoted_invitation(t.language)}"
+
+
+@lru_cache(maxsize=8)
+def _quoted_invitation(language: str) -> str:
+    """The invitation's text as the link carries it: the same for everyone of a language."""
+    return quote(
+        Translator(language)(msg("How digital is your company? This free check takes 4 minutes:")), safe=""
+    )

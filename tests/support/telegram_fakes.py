@@ -10,7 +10,7 @@ import asyncio
 import itertools
 import json
 import time
-from typing import Any
+from typing import Any, ClassVar
 
 from telegram import Update
 from telegram.error import TimedOut
@@ -30,7 +30,14 @@ TOKEN = "123456:TEST-token-for-offline-tests-only"
 
 
 class FakeRequest(BaseRequest):
-    """Answers every Bot API call the bot makes and records it for assertions."""
+    """Answers every Bot API call the bot makes and records it for assertions.
+
+    An uploaded photo is answered with a file_id of its own, and a photo sent by file_id is refused unless that
+    id was handed out, as Telegram does (the ids of every fake count: they all stand for the one test bot).
+    """
+
+    photo_ids: ClassVar[set[str]] = set()  # every file_id the fakes answered an upload with
+    _photo_numbers = itertools.count(1)
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
@@ -65,6 +72,7 @@ class FakeRequest(BaseRequest):
         params = dict(request_data.parameters) if request_data else {}
         if request_data and request_data.multipart_data:
             params["_files"] = {name: f[1] for name, f in request_data.multipart_data.items()}
+            params["_file_types"] = {name: (f[0], f[2]) for name, f in request_data.multipart_data.items()}
         self.calls.append((api, params))
         if api.startswith("send") and self.send_delay:
             await asyncio.sleep(self.send_delay)
@@ -79,6 +87,8 @@ class FakeRequest(BaseRequest):
         try:
             if api == "editMessageText" and self.edit_refusal is not None:
                 raise ApiError(400, self.edit_refusal)
+            if api == "sendPhoto" and "_files" not in params and params.get("photo") not in self.photo_ids:
+                raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
             if self.validate:
                 check(api, params)
         except ApiError as error:
@@ -103,7 +113,11 @@ class FakeRequest(BaseRequest):
             if markup:
                 message["reply_markup"] = json.loads(markup) if isinstance(markup, str) else markup
             if api == "sendPhoto":
-                message["photo"] = [{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}]
+                file_id = params.get("photo") if "_files" not in params else None
+                if file_id is None:
+                    file_id = f"photo-{next(FakeRequest._photo_numbers)}"
+                    FakeRequest.photo_ids.add(file_id)
+                message["photo"] = [{"file_id": file_id, "file_unique_id": file_id, "width": 1, "height": 1}]
             if api == "sendDocument":
                 message["document"] = {"file_id": "d", "file_unique_id": "d"}
             return message
