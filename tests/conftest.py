@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,9 +22,16 @@ os.environ.setdefault("PTB_TIMEDELTA", "1")
 # Temporary files (tmp_path, and with them the tests' databases) go to the memory-backed /dev/shm where there is
 # one and TMPDIR names no other place: a new SQLite file in WAL mode waits for the disk several times (about
 # 17 ms on this machine's disk-backed /tmp), and the suite creates a few hundred. No test depends on the disk:
-# a killed process loses nothing either way, and none cuts the power. pytest keeps the last three runs' files.
-if "TMPDIR" not in os.environ and os.access("/dev/shm", os.W_OK) and os.path.isdir("/dev/shm"):
-    tempfile.tempdir = "/dev/shm"
+# a killed process loses nothing either way, and none cuts the power. pytest keeps the last three runs' files
+# (~150 MB), so a small /dev/shm (a container's is 64 MB by default) is left alone.
+SHM = "/dev/shm"
+if (
+    "TMPDIR" not in os.environ
+    and os.path.isdir(SHM)
+    and os.access(SHM, os.W_OK)
+    and shutil.disk_usage(SHM).free >= 2 * 2**30
+):
+    tempfile.tempdir = SHM
 
 settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
 settings.register_profile("dev", deadline=None)
