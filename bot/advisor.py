@@ -25,7 +25,8 @@ from bot.outcome import (
 )
 from bot.reading import event_for_text
 from bot.receipts import Receipts
-from bot.storage import ResultRow, Storage, Visitor
+from bot.storage import Storage, Visitor
+from bot.storage.followup import PreviousResult, ResultContext
 from dialogs.declaration import statistics_answers
 from dialogs.engine import evaluate, handle, is_complete, restore
 from dialogs.events import Event, Show
@@ -156,17 +157,18 @@ class Advisor:
 
         session, reply = handle(session, engine_event)
         changes = None
-        erase = False
-        if reply.completed and isinstance(reply.screen, ResultScreen):
-            if self.asks_consent and consent is False:
-                erase = True
-            else:
-                changes = self._record(respondent_id, session, reply.screen.result)
+        result = reply.screen.result if isinstance(reply.screen, ResultScreen) else None
+        erase = reply.completed and result is not None and self.asks_consent and consent is False
+        context: ResultContext | None = None
+        if result is not None and not erase:  # shown with what it was before, in parts
+            context = self.storage.followup.before_result(respondent_id)
+            if reply.completed:
+                changes = self._record(respondent_id, session, result, context)
         if update_id is not None:  # committed with the answer: a repeated update is then skipped
             self.storage.sessions.claim_update(update_id)
         self._store(respondent_id, visitor, session, finished=reply.completed, erase=erase)
         share_code = None
-        if self.shares and isinstance(reply.screen, ResultScreen):
+        if self.shares and result is not None:
             share_code = visitor["referral_code"] or self.storage.respondents.create_referral_code(
                 respondent_id
             )
@@ -186,6 +188,8 @@ class Advisor:
             changes=changes,
             share_code=share_code,
             reply_token=self._token,
+            done=context["done"] if context is not None else frozenset(),
+            followup=context["followup"] if context is not None else None,
         )
 
     def _change_consent(
@@ -227,9 +231,10 @@ class Advisor:
         if visitor["language"] != session.language:
             self.storage.respondents.set_language(respondent_id, session.language)
 
-    def _record(self, respondent_id: str, session: Session, result: Result) -> Changes | None:
-        """Store a fresh result and tell what changed since the previous one."""
-        previous = self.storage.sessions.latest_results(respondent_id, limit=1)
+    def _record(
+        self, respondent_id: str, session: Session, result: Result, context: ResultContext
+    ) -> Changes | None:
+        """Store a fresh result and tell what changed since the previous one (read in ``context``)."""
         step_ids = [step.id for step in result.advice.steps]
         self.storage.sessions.save_result(
             respondent_id,
@@ -238,11 +243,8 @@ class Advisor:
             answers=statistics_answers(session.answers, result.profile.group),
             step_ids=step_ids,
         )
-        return (
-            changes_since(previous[0], result, self.storage.followup.done_steps(respondent_id))
-            if previous
-            else None
-        )
+        previous = context["previous"]
+        return changes_since(previous, result, context["done"]) if previous is not None else None
 
     def replied(self, outcome: Outcome) -> None:
         """The reply to ``outcome`` is delivered (only channels that confirm replies call it)."""
@@ -302,7 +304,9 @@ def shown_screen(session: Session) -> QuestionScreen | SummaryScreen | None:
     return None
 
 
-def changes_since(before: ResultRow, result: Result, marked_done: frozenset[str] = frozenset()) -> Changes:
+def changes_since(
+    before: PreviousResult, result: Result, marked_done: frozenset[str] = frozenset()
+) -> Changes:
     category = result.classification.category.value
     return Changes(
         category=result.classification.name if before["category"] != category else None,

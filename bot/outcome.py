@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from dialogs.events import Event
 from dialogs.screens import Result, ResultScreen, Screen
 from dialogs.sections import Changes
 from dialogs.text import Text
+
+if TYPE_CHECKING:
+    from bot.storage.followup import FollowupRow
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,9 @@ class Outcome:
     peer: Text | None = None  # the peer benchmark's line, when enough companies compare
     share_code: str | None = None
     reply_token: int = 0  # names the reply in its delivery receipt
+    # A result's steps marked done and the reminders' opt-in, read in the update's transaction for the view.
+    done: frozenset[str] = frozenset()
+    followup: FollowupRow | None = None
 
     @property
     def result(self) -> Result | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from unittest.mock import ANY
 
 import pytest
@@ -117,6 +118,28 @@ def test_a_second_check_tells_what_changed_in_every_channel(storage: Storage) ->
         second = answer(advisor, Confirm(), respondent)
         assert second.completed and second.changes is not None
         assert second.changes.score_delta == 0 and second.changes.category is None
+
+
+def test_a_result_carries_the_steps_marked_done_and_the_reminder_opt_in_of_its_transaction(
+    storage: Storage,
+) -> None:
+    advisor = telegram_advisor(storage)
+    answer(advisor, Begin())
+    answer(advisor, GiveConsent(True))
+    finish(advisor)
+    first = answer(advisor, Confirm(), update_id=50)
+    assert first.result is not None and first.done == frozenset() and first.followup is None
+    step = first.result.advice.steps[0].id
+    with storage.write():
+        storage.followup.mark_step(first.respondent_id, step, True, date(2026, 3, 2))
+        storage.followup.offer_followup(first.respondent_id, date(2026, 3, 2))
+    answer(advisor, Back(), update_id=51)
+    with traced(storage) as trace:
+        second = advisor.handle(ME, Pressed(Confirm(), offered_in=SUMMARY), update_id=52)
+    assert second.done == frozenset({step})
+    assert second.followup is not None and second.followup["offered_on"] == "2026-03-02"
+    assert second.changes is not None and second.changes.steps_marked_done == 1
+    assert trace.commits == 1, trace.statements
 
 
 def test_a_repeated_update_is_not_applied_twice(storage: Storage) -> None:

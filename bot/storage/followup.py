@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import TypedDict, cast
 
+import orjson
+
 from bot.storage.db import Store
 
 SENDING_STALE_SECONDS = 120.0  # a claim older than this is from a process that died mid-send
@@ -43,7 +45,45 @@ class FollowupRow(TypedDict):
     report_result_id: int | None
 
 
+class PreviousResult(TypedDict):
+    category: str
+    score: int
+    step_ids: list[str]
+
+
+class ResultContext(TypedDict):
+    """What a fresh result is compared with and shown beside, read before it is stored."""
+
+    previous: PreviousResult | None  # the respondent's latest stored result
+    done: frozenset[str]  # steps of the plan marked done
+    followup: FollowupRow | None
+
+
 class FollowupStore(Store):
+    def before_result(self, respondent_id: str) -> ResultContext:
+        """The latest result, the steps marked done and the reminders' opt-in, in one statement (a result
+        update reads all three; call it before the new result is stored)."""
+        row = self.row(
+            "select (select json_array(category, score, json(step_ids)) from results where respondent_id = :rid "
+            "order by id desc limit 1) as previous_result, "
+            "(select json_group_array(step_id) from plan_progress where respondent_id = :rid and done = 1) "
+            "as done_steps, f.* "
+            "from (select 1) left join followups f on f.respondent_id = :rid",
+            {"rid": respondent_id},
+        )
+        assert row is not None  # the left join always gives one row
+        previous = row.pop("previous_result")
+        done = frozenset(str(step) for step in orjson.loads(row.pop("done_steps")))
+        followup = cast(FollowupRow, row) if row["respondent_id"] is not None else None
+        if previous is None:
+            return ResultContext(previous=None, done=done, followup=followup)
+        category, score, step_ids = orjson.loads(previous)
+        return ResultContext(
+            previous=PreviousResult(category=str(category), score=int(score), step_ids=list(step_ids)),
+            done=done,
+            followup=followup,
+        )
+
     # --- the plan's steps ---------------------------------------------------------------------------
 
     def mark_step(self, respondent_id: str, step_id: str, done: bool, today: date) -> None:

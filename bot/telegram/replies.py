@@ -132,15 +132,14 @@ async def show_result(
     if outcome.erased:
         await show_full_result(context, chat_id, outcome, result, t, head)
         return
-    storage = context.bot_data.storage
     current = ResultView(
         outcome.respondent_id,
         outcome.language,
         result,
-        storage.followup.done_steps(outcome.respondent_id),
+        outcome.done,
         outcome.changes,
         outcome.peer,
-        storage.followup.followup(outcome.respondent_id),
+        outcome.followup,
         None,
         outcome.share_code,
     )
