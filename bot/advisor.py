@@ -93,13 +93,21 @@ class Advisor:
     def handle(self, respondent: Respondent, event: AdvisorEvent, *, update_id: int | None = None) -> Outcome:
         """Apply one event; the session, a finished result, an erasure and ``update_id`` commit together."""
         with self.storage.write():
-            if update_id is not None and self.storage.sessions.is_processed(update_id):
+            respondents = self.storage.respondents
+            found = (
+                respondents.visit(
+                    respondent.channel, respondent.user_id, language_code=respondent.language_code
+                )
+                if update_id is None
+                else respondents.visit_update(
+                    respondent.channel, respondent.user_id, update_id, language_code=respondent.language_code
+                )
+            )
+            if found is None:  # the update was handled before
                 return Outcome(
                     "", language_for(respondent.language_code, self.default_language), "", duplicate=True
                 )
-            visitor = self.storage.respondents.visit(
-                respondent.channel, respondent.user_id, language_code=respondent.language_code
-            )
+            visitor = found
             self._token = Receipts.new_token(update_id)
             outcome = self._handle(respondent, visitor, event, update_id)
             if outcome.reply_token != self._token:  # the answers' outcome carries it already

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from typing import Any
 
 import orjson
 
 from bot.storage.db import Store, now
 from bot.storage.rows import IdentityRow, StoredSession, Visitor, identity_row
+
+# What ``visit`` reads of a channel identity: its respondent, consent, language, share code and session.
+_VISIT = (
+    "select i.respondent_id, i.blocked_at, r.consent, r.consent_version, r.language as respondent_language, "
+    "r.referral_code, s.state, s.answers, s.language, s.reply_pending "
+    "from identities i join respondents r on r.id = i.respondent_id "
+    "left join sessions s on s.respondent_id = i.respondent_id "
+)
 
 
 class RespondentStore(Store):
@@ -24,14 +33,29 @@ class RespondentStore(Store):
         A user who writes again has evidently unblocked the bot, so a "blocked" mark is cleared here.
         Call it inside ``write()`` so that the read and the update's writes form one transaction.
         """
+        row = self.row(_VISIT + "where i.channel = ? and i.channel_user_id = ?", [channel, str(user_id)])
+        return self._visitor(row, channel, user_id, language_code)
+
+    def visit_update(
+        self, channel: str, user_id: str | int, update_id: int, *, language_code: str | None = None
+    ) -> Visitor | None:
+        """``visit`` for a channel update, in the same statement as the look for its id among the handled
+        ones: None (and nothing created) when the update was handled before."""
         row = self.row(
-            "select i.respondent_id, i.blocked_at, r.consent, r.consent_version, r.language as respondent_language, "
-            "r.referral_code, s.state, s.answers, s.language, s.reply_pending "
-            "from identities i join respondents r on r.id = i.respondent_id "
-            "left join sessions s on s.respondent_id = i.respondent_id "
-            "where i.channel = ? and i.channel_user_id = ?",
-            [channel, str(user_id)],
+            "select (select 1 from processed_updates where update_id = ?) as processed, v.* from (select 1) "
+            f"left join ({_VISIT}where i.channel = ? and i.channel_user_id = ?) v",
+            [update_id, channel, str(user_id)],
         )
+        assert row is not None  # the left join always gives one row
+        if row.pop("processed") is not None:
+            return None
+        return self._visitor(
+            row if row["respondent_id"] is not None else None, channel, user_id, language_code
+        )
+
+    def _visitor(
+        self, row: dict[str, Any] | None, channel: str, user_id: str | int, language_code: str | None
+    ) -> Visitor:
         if row is None:
             respondent_id = self._create(channel, user_id, language_code)
             return Visitor(

@@ -18,11 +18,9 @@ Other processes (the ``retention`` command, a second instance) still meet SQLite
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterator
 
 # As long as SQLite's busy timeout: past it the writer goes on to SQLite, whose lock then decides.
 WAIT_SECONDS = 30.0
@@ -59,23 +57,34 @@ def gate_of(path: str) -> Gate | None:
     return gate
 
 
-@contextlib.contextmanager
-def one_writer(path: str, *, defer: bool = False) -> Iterator[None]:
+def one_writer(path: str, *, defer: bool = False) -> OneWriter:
     """Hold the file's gate for one write transaction (not re-entrant: nested writes join the outer one).
 
     ``defer``: a background writer lets updates on the event loop that want their turn go first (up to
     ``DEFER_AT_MOST``), and gives the gate straight back when one arrived while it was taking it.
     """
-    gate = gate_of(path)
-    if gate is None:
-        yield
-        return
-    taken = _take(gate, defer)
-    try:
-        yield
-    finally:
-        if taken:
-            gate.lock.release()
+    return OneWriter(gate_of(path), defer)
+
+
+class OneWriter:
+    """``one_writer``'s context (a class, as ``LoopTurn``: every update enters it once)."""
+
+    __slots__ = ("_defer", "_gate", "_taken")
+
+    def __init__(self, gate: Gate | None, defer: bool) -> None:
+        self._gate = gate
+        self._defer = defer
+        self._taken = False
+
+    def __enter__(self) -> None:
+        if self._gate is not None:
+            self._taken = _take(self._gate, self._defer)
+
+    def __exit__(self, *exc: object) -> None:
+        if self._taken:
+            self._taken = False
+            assert self._gate is not None
+            self._gate.lock.release()
 
 
 def _take(gate: Gate, defer: bool) -> bool:
