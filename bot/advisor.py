@@ -36,7 +36,7 @@ from dialogs.screens import (
     Result,
     ResultScreen,
     SummaryScreen,
-    question_screen,
+    offered_screen,
     summary_screen,
 )
 from dialogs.sections import Changes
@@ -306,7 +306,7 @@ class Advisor:
 def shown_screen(session: Session) -> QuestionScreen | SummaryScreen | None:
     """The question or summary the user sees, to read typed text against (no engine pass, no result)."""
     if session.state in QUESTION_BY_ID:
-        return question_screen(QUESTION_BY_ID[session.state], session.answers)
+        return offered_screen(QUESTION_BY_ID[session.state], session.answers)
     if session.state == SUMMARY:
         return summary_screen(session.answers)
     return None

@@ -127,6 +127,14 @@ def question_screen(question: Question, answers: Answers) -> QuestionScreen:
     return screen
 
 
+def offered_screen(question: Question, answers: Answers) -> QuestionScreen:
+    """The question's screen as far as reading typed text needs it (what it offers and whether it takes text),
+    without counting the questions asked for its number, which cost as much as the rest of reading an answer."""
+    if relations.active(answers.get(question.id)):
+        return question_screen(question, answers)
+    return _unanswered_screen(question.id)
+
+
 @cache
 def _numbered_screen(question_id: str, number: int, total: int) -> QuestionScreen:
     """The unanswered screen as numbered for a company (a handful of numberings per question)."""
