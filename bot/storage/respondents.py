@@ -16,11 +16,9 @@ from bot.storage.db import Store, now
 from bot.storage.rows import IdentityRow, StoredSession, Visitor, identity_row
 
 # What ``visit`` reads of a channel identity: its respondent, consent, language, share code and session.
-_VISIT = (
-    "select i.respondent_id, i.blocked_at, r.consent, r.consent_version, r.language as respondent_language, "
+_VISITOR = (
+    "i.respondent_id, i.blocked_at, r.consent, r.consent_version, r.language as respondent_language, "
     "r.referral_code, s.state, s.answers, s.language, s.reply_pending "
-    "from identities i join respondents r on r.id = i.respondent_id "
-    "left join sessions s on s.respondent_id = i.respondent_id "
 )
 
 
@@ -33,7 +31,11 @@ class RespondentStore(Store):
         A user who writes again has evidently unblocked the bot, so a "blocked" mark is cleared here.
         Call it inside ``write()`` so that the read and the update's writes form one transaction.
         """
-        row = self.row(_VISIT + "where i.channel = ? and i.channel_user_id = ?", [channel, str(user_id)])
+        row = self.row(
+            f"select {_VISITOR}from identities i join respondents r on r.id = i.respondent_id "
+            "left join sessions s on s.respondent_id = i.respondent_id where i.channel = ? and i.channel_user_id = ?",
+            [channel, str(user_id)],
+        )
         return self._visitor(row, channel, user_id, language_code)
 
     def visit_update(
@@ -41,9 +43,12 @@ class RespondentStore(Store):
     ) -> Visitor | None:
         """``visit`` for a channel update, in the same statement as the look for its id among the handled
         ones: None (and nothing created) when the update was handled before."""
+        # Joined from one constant row, so that an unknown identity still answers whether the update was
+        # handled (an identity always has its respondent: a foreign key).
         row = self.row(
-            "select (select 1 from processed_updates where update_id = ?) as processed, v.* from (select 1) "
-            f"left join ({_VISIT}where i.channel = ? and i.channel_user_id = ?) v",
+            f"select (select 1 from processed_updates where update_id = ?) as processed, {_VISITOR}"
+            "from (select 1) left join identities i on i.channel = ? and i.channel_user_id = ? "
+            "left join respondents r on r.id = i.respondent_id left join sessions s on s.respondent_id = i.respondent_id",
             [update_id, channel, str(user_id)],
         )
         assert row is not None  # the left join always gives one row
