@@ -27,6 +27,9 @@ KEYBOARDS = {
         ]
     ],
     "an empty row": [[], [InlineKeyboardButton("a", callback_data="a")]],
+    "a link with more than its address": [
+        [InlineKeyboardButton("a", url="https://example.org/1", api_kwargs={"style": "primary"})]
+    ],
 }
 
 
@@ -54,3 +57,18 @@ def test_a_keyboard_with_a_users_link_is_not_kept_but_a_shared_one_is() -> None:
     markup_json(personal)
     assert sys.getrefcount(shared) == before[0] + 1  # kept: the screens' keyboards come again
     assert (sys.getrefcount(personal), sys.getrefcount(link)) == before[1:]  # not kept
+
+
+def test_a_row_shared_by_keyboards_is_written_once_and_a_row_with_a_link_is_not_kept() -> None:
+    shared = (
+        InlineKeyboardButton("Plan", callback_data="v|plan"),
+        InlineKeyboardButton("Tipps", callback_data="t"),
+    )
+    link = (InlineKeyboardButton("Teilen", url="https://t.me/share/url?url=x"),)
+    first, second = InlineKeyboardMarkup([shared, link]), InlineKeyboardMarkup([shared])
+    assert first.inline_keyboard[0] is shared  # PTB keeps a tuple row as it is
+    before = sys.getrefcount(shared), sys.getrefcount(link)
+    assert json.loads(markup_json(first)) == first.to_dict()
+    assert json.loads(markup_json(second)) == second.to_dict()
+    assert sys.getrefcount(shared) == before[0] + 1  # kept once, found again for the second keyboard
+    assert sys.getrefcount(link) == before[1]

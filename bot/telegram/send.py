@@ -60,7 +60,7 @@ warnings.filterwarnings(
 NO_LINK_PREVIEW = json.dumps({"is_disabled": True})
 
 
-_Keyed = TypeVar("_Keyed", InlineKeyboardMarkup, InlineKeyboardButton)
+_Keyed = TypeVar("_Keyed", InlineKeyboardMarkup, InlineKeyboardButton, tuple[InlineKeyboardButton, ...])
 
 
 class _ByIdentity(Generic[_Keyed]):
@@ -91,6 +91,12 @@ class _ByIdentity(Generic[_Keyed]):
 
 _MARKUPS: _ByIdentity[InlineKeyboardMarkup] = _ByIdentity(512)
 _BUTTONS: _ByIdentity[InlineKeyboardButton] = _ByIdentity(2048)
+# Rows built once and shared by keyboards that differ per user (the result's, ``bot.telegram.views``): PTB keeps
+# a row that is a tuple as the same object, so its JSON is found by identity instead of button by button (a
+# fifth of the cost). Rows made for one user (the plan's ticks) pass through; 128 bound what they can hold.
+_ROWS: _ByIdentity[tuple[InlineKeyboardButton, ...]] = _ByIdentity(128)
+# A link button's fields besides its text and address: when none is set, its JSON is written directly.
+_NOT_LINK_FIELDS = tuple(name for name in InlineKeyboardButton.__slots__ if name not in ("text", "url"))
 
 
 def markup_json(markup: InlineKeyboardMarkup) -> str:
@@ -109,13 +115,26 @@ def _without_links(markup: InlineKeyboardMarkup) -> bool:
 
 
 def _markup_json(markup: InlineKeyboardMarkup) -> str:
-    rows = ("[" + ",".join(_button_json(b) for b in row) + "]" for row in markup.inline_keyboard)
-    return '{"inline_keyboard":[' + ",".join(rows) + "]}"
+    return (
+        '{"inline_keyboard":['
+        + ",".join(_ROWS.get(row, _row_json, _row_kept) for row in markup.inline_keyboard)
+        + "]}"
+    )
+
+
+def _row_json(row: tuple[InlineKeyboardButton, ...]) -> str:
+    return "[" + ",".join(_button_json(button) for button in row) + "]"
+
+
+def _row_kept(row: tuple[InlineKeyboardButton, ...]) -> bool:
+    return not any(button.url for button in row)  # a link is made for one user (see ``markup_json``)
 
 
 def _button_json(button: InlineKeyboardButton) -> str:
     if button.url:
-        return _serialized(button)
+        if button.api_kwargs or any(getattr(button, name) is not None for name in _NOT_LINK_FIELDS):
+            return _serialized(button)
+        return json.dumps({"text": button.text, "url": button.url}, ensure_ascii=False, separators=(",", ":"))
     return _BUTTONS.get(button, button_json)
 
 
