@@ -26,7 +26,6 @@ from bot.outcome import (
 from bot.reading import event_for_text
 from bot.receipts import Receipts
 from bot.storage import ResultRow, Storage, Visitor
-from dialogs.declaration import statistics_answers
 from dialogs.engine import evaluate, handle, is_complete, restore
 from dialogs.events import Event, Show
 from dialogs.questions import QUESTION_BY_ID
@@ -229,6 +228,8 @@ class Advisor:
 
     def _record(self, respondent_id: str, session: Session, result: Result) -> Changes | None:
         """Store a fresh result and tell what changed since the previous one."""
+        from dialogs.declaration import statistics_answers  # with the first result, not at the start
+
         previous = self.storage.sessions.latest_results(respondent_id, limit=1)
         step_ids = [step.id for step in result.advice.steps]
         self.storage.sessions.save_result(
