@@ -3,6 +3,7 @@ numpy are imported when first used, so a restart reaches its first poll sooner."
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import sqlite3
@@ -10,6 +11,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -146,6 +148,7 @@ def test_numpy_loads_later_all_the_same(start: Start) -> None:
 RESULT = """
 import asyncio, json, sys, tempfile
 from pathlib import Path
+from typing import Any
 from tests.support.harness import Harness, answer_all, consent
 
 async def result() -> list[str]:
@@ -196,3 +199,45 @@ def test_the_storage_looks_for_no_sqlite_utils_plugins(tmp_path: Path) -> None:
         storage.close()
     finally:
         pm.unregister(name="planted")
+
+
+def test_the_collector_is_off_for_the_start_and_on_for_the_running_bot(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The start runs without the cyclic collector; the polling bot has it back, the start's objects frozen."""
+    from telegram.ext import Application
+
+    import run_bot
+    from bot import logs
+    from bot.config import Config
+    from bot.telegram import app
+    from tests.support.telegram_fakes import TOKEN
+
+    seen: dict[str, object] = {}
+
+    async def reachable(config: Config) -> str:
+        seen["start"] = gc.isenabled()
+        return "@KmuBot"
+
+    def polling(self: Application[Any, Any, Any, Any, Any, Any], **kwargs: object) -> None:
+        seen["polling"] = (gc.isenabled(), gc.get_freeze_count() > 0)
+
+    monkeypatch.setattr(app, "reach_bot_api", reachable)
+    monkeypatch.setattr(Application, "run_polling", polling)
+    monkeypatch.setattr(logs, "configure_logging", lambda *args: None)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "bot.db"))
+    try:
+        assert run_bot.main(["telegram"]) == 0
+    finally:
+        gc.unfreeze()
+    assert seen == {"start": False, "polling": (True, True)}
+    assert gc.isenabled()
+
+
+def test_a_start_that_fails_leaves_the_collector_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    import run_bot
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "")
+    assert run_bot.main(["telegram"]) == 2
+    assert gc.isenabled()
