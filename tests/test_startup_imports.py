@@ -1,5 +1,6 @@
-"""What the Telegram bot imports to start: only what its first update needs. Charts, PDF reports, exports and
-numpy are imported when first used, so a restart reaches its first poll sooner."""
+"""What the Telegram bot imports to start: only what its first update needs. Charts, PDF reports, exports,
+numpy, the result's statistics and follow-through, and sqlite-utils on a current database are imported when
+first used, so a restart reaches its first poll sooner; the collector is off while the bot builds itself."""
 
 from __future__ import annotations
 
