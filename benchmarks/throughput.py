@@ -596,8 +596,8 @@ async def statement_times(users: Sequence[int], workdir: Path) -> str:
     bot = Bot("ours", workdir)
     try:
         async with bot.app:
-            timed = TimedConnection(bot.storage.db.conn)
-            bot.storage.db.conn = timed  # type: ignore[assignment]
+            timed = TimedConnection(bot.storage.connection.conn)
+            bot.storage.connection.conn = timed  # type: ignore[assignment]  # the stores' connection
             updates = [bot.update(user_id, step) for step in QUESTIONS_SCRIPT for user_id in users]
             cpu = time.process_time()
             for update in updates:

@@ -35,7 +35,7 @@ async def counted(bot: Bot, users: Sequence[int], steps: Sequence[str]) -> tuple
     updates = [bot.update(user_id, step) for step in steps for user_id in users]
     statements: list[str] = []
     assert bot.storage is not None
-    conn = bot.storage.connection.db.conn
+    conn = bot.storage.connection.conn
     conn.set_trace_callback(statements.append)
     profile = cProfile.Profile()
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from bot.analytics.peers import PeerBenchmark
 from bot.i18n import Translator
@@ -26,8 +27,6 @@ from bot.outcome import (
 from bot.reading import event_for_text
 from bot.receipts import Receipts
 from bot.storage import Storage, Visitor
-from bot.storage.followup import PreviousResult, ResultContext
-from dialogs.declaration import statistics_answers
 from dialogs.engine import evaluate, handle, is_complete, restore
 from dialogs.events import Event, Show
 from dialogs.questions import QUESTION_BY_ID
@@ -42,6 +41,9 @@ from dialogs.screens import (
 from dialogs.sections import Changes
 from dialogs.session import RESULT, SUMMARY, Session
 from dialogs.text import Text, language_for, msg
+
+if TYPE_CHECKING:
+    from bot.storage.followup import PreviousResult, ResultContext
 
 WELCOME_BACK = msg("Welcome back! We continue where you left off.")
 REPLY_LOST = msg("My last reply may not have reached you. Your answers are saved; here is where you are now.")
@@ -243,6 +245,8 @@ class Advisor:
         self, respondent_id: str, session: Session, result: Result, context: ResultContext
     ) -> Changes | None:
         """Store a fresh result and tell what changed since the previous one (read in ``context``)."""
+        from dialogs.declaration import statistics_answers  # with the first result, not at the start
+
         step_ids = [step.id for step in result.advice.steps]
         self.storage.sessions.save_result(
             respondent_id,

@@ -12,7 +12,7 @@ import pytest
 
 from bot.healthcheck import run_checks
 from bot.storage import Storage
-from bot.storage.migrations import migrations
+from bot.storage.migrations import migration_set
 from tests.support.botapi import BotApiFake
 from tests.support.cli import run_cli, subprocess_run
 from tests.support.rendering import render_once
@@ -52,7 +52,7 @@ def test_offline_check_of_a_sound_database(tmp_path: Path) -> None:
     status, lines = check({"DATABASE_PATH": database(tmp_path)}, offline=True)
     assert status == 0, lines
     assert [line.split()[0] for line in lines] == ["ok", "ok", "ok", "warn", "skip"]
-    every = len(migrations._migrations)  # all of this version's migrations, applied at the bot's start
+    every = len(migration_set()._migrations)  # all of this version's migrations, applied at the bot's start
     assert (
         every >= 5
         and f"schema {every}/{every}" in lines[1]

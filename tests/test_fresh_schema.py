@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.storage import Storage
 from bot.storage.library import Database
-from bot.storage.migrations import migrations
+from bot.storage.migrations import migration_set
 
 
 def _schema(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
@@ -21,8 +21,8 @@ def _schema(conn: sqlite3.Connection) -> list[tuple[object, ...]]:
 
 def _migrated() -> list[tuple[object, ...]]:
     db = Database(sqlite3.connect(":memory:"))
-    type(migrations).apply(
-        migrations, db
+    type(migration_set()).apply(
+        migration_set(), db
     )  # the class's method: the real migrations, whatever the suite patched
     return _schema(db.conn)
 

@@ -12,7 +12,7 @@ from sqlite_utils import Database
 
 from bot import retention_run
 from bot.storage import Storage
-from bot.storage.migrations import migrations
+from bot.storage.migrations import migration_set
 from tests.support.harness import add_respondent
 from tests.test_privacy import make_old
 from tests.test_run_bot import newer_database, one_line_refusal, run_bot
@@ -25,7 +25,7 @@ def digest(path: Path) -> str:
 def older_database(path: Path) -> None:
     """A database of an earlier version (schema before the privacy migration), in rollback-journal mode."""
     db = Database(sqlite3.connect(path))
-    migrations.apply(db, stop_before="m006_privacy")
+    migration_set().apply(db, stop_before="m006_privacy")
     db.execute(
         "insert into respondents (id, created_at, language) values ('r1', '2020-01-01T00:00:00+00:00', 'de')"
     )

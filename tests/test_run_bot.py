@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Storage
-from bot.storage.migrations import migrations
+from bot.storage.migrations import migration_set
 from tests.support.cli import run_cli, subprocess_run
 from tests.support.harness import add_respondent
 from tests.support.telegram_fakes import TOKEN
@@ -47,7 +47,7 @@ def test_a_newer_schema_is_refused_naming_both_versions(tmp_path: Path, command:
     newer_database(database)
     # The real-process smoke of `telegram` and `export`; the console has its own (tests/test_console.py).
     line = one_line_refusal(run_bot(database, *command, process=command[0] != "console"))
-    known = len(migrations._migrations)
+    known = len(migration_set()._migrations)
     assert f"schema version {known + 1} (m099_from_the_future)" in line
     assert f"schema version {known} (" in line
 

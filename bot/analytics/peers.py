@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-from bot.analytics.statistics import share_medians
 from bot.anonymity import DEFAULT_K, round_to_5
 from bot.storage import Storage
 from dialogs.text import Percent, Text, msg
@@ -29,6 +28,8 @@ class PeerBenchmark:
         """(median online share rounded to 5 points, n) of ``category``, or None when n < k."""
         now = time.monotonic()
         if self._read_at is None or now - self._read_at >= self.ttl:
+            from bot.analytics.statistics import share_medians  # with the first result, not at the start
+
             self._medians = share_medians(self.storage, ["online_share"])
             self._read_at = now
         median, n = self._medians.get(category, {}).get("online_share", (0.0, 0))

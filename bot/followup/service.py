@@ -187,9 +187,6 @@ class FollowupService:
         with self.storage.write():
             self.storage.followup.note_not_yet(current.respondent_id, step_id, self.today().date())
 
-    def awaiting(self, channel: str) -> set[str]:
-        return set(self.storage.followup.respondents_awaiting_kpi(channel))
-
     def figure(self, respondent: Respondent, text: str) -> FigureReply | None:
         """Store a typed figure for the step asked about; None when no figure is awaited."""
         rid = self._respondent_id(respondent)

@@ -10,13 +10,12 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from bot.storage.broadcasts import BroadcastStore
 from bot.storage.db import DEFAULT_DATABASE_PATH, Connection, Params, SchemaError
 from bot.storage.followthrough import FollowThroughCounts
 from bot.storage.followup import FollowupRow, FollowupStore, PlanProgressRow, ReminderRow
-from bot.storage.library import Database
 from bot.storage.respondents import RespondentStore
 from bot.storage.retention import RetentionStore
 from bot.storage.rows import (
@@ -36,6 +35,9 @@ from bot.storage.sessions import SessionStore
 from bot.storage.shares import SHARES
 from bot.storage.stats import Banding, ConsentedResults, StatsStore
 from bot.storage.tips import TipStore
+
+if TYPE_CHECKING:
+    from bot.storage.library import Database
 
 __all__ = [
     "DEFAULT_DATABASE_PATH",

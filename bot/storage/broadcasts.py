@@ -38,7 +38,7 @@ class BroadcastStore(Store):
     def add_deliveries(self, broadcast_id: int, deliveries: list[PlannedDelivery]) -> None:
         stamp = now()
         with self.write():
-            self.connection.db.conn.executemany(
+            self.connection.conn.executemany(
                 "insert into deliveries (broadcast_id, chat_id, target_chat_id, tip_id, language, status, attempts, "
                 "updated_at) values (?, ?, ?, ?, ?, 'pending', 0, ?)",
                 (

@@ -6,9 +6,12 @@ apart from the migration list because it is a schema of its own (tables, a view 
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
-from bot.storage.library import Database
 from bot.storage.shares import share_sql
+
+if TYPE_CHECKING:
+    from bot.storage.library import Database
 
 
 def execute_script(db: Database, script: str) -> None:

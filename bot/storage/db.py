@@ -11,11 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.storage.library import Database
-from bot.storage.migrations import migrations
+from bot.storage.migrations import KNOWN, SET_NAME, migration_set
 from bot.storage.write_gate import OneWriter, one_writer
+
+if TYPE_CHECKING:
+    from bot.storage.library import Database
 
 DEFAULT_DATABASE_PATH = "kmu_berater.db"
 
@@ -56,10 +58,19 @@ class SchemaStatus:
         return tuple(name for name in self.known if name not in self.applied)
 
 
-def schema_status(db: Database) -> SchemaStatus:
-    """Which of this version's migrations the database has, and which it has that this version does not know."""
-    known = tuple(migration.name for migration in migrations._migrations)
-    return SchemaStatus(tuple(m.name for m in migrations.applied(db)), known)
+def schema_status(conn: sqlite3.Connection) -> SchemaStatus:
+    """Which of this version's migrations the database has, and which it has that this version does not know.
+
+    Read from sqlite-utils' table of applied migrations directly: a start whose schema is current then needs
+    no sqlite-utils at all."""
+    table = "_sqlite_migrations"
+    if (
+        conn.execute("select 1 from sqlite_master where type = 'table' and name = ?", [table]).fetchone()
+        is None
+    ):
+        return SchemaStatus((), KNOWN)
+    ran = conn.execute(f"select name from {table} where migration_set = ? order by rowid", [SET_NAME])
+    return SchemaStatus(tuple(row[0] for row in ran), KNOWN)
 
 
 @dataclass(frozen=True)
@@ -78,20 +89,21 @@ def inspect_database(path: str | Path) -> DatabaseHealth:
     try:
         integrity = tuple(row[0] for row in connection.execute("PRAGMA integrity_check"))
         journal = str(connection.execute("PRAGMA journal_mode").fetchone()[0])
-        return DatabaseHealth(integrity, journal, schema_status(Database(connection, execute_plugins=False)))
+        return DatabaseHealth(integrity, journal, schema_status(connection))
     finally:
         connection.close()
 
 
-def check_schema(db: Database) -> None:
+def check_schema(conn: sqlite3.Connection) -> SchemaStatus:
     """Refuse a database with migrations this version does not know (it was written by a newer version)."""
-    status = schema_status(db)
+    status = schema_status(conn)
     applied, known, unknown = status.applied, status.known, status.unknown
     if unknown:
         raise SchemaError(
             f"the database has schema version {len(applied)} ({applied[-1]}), this version of the bot knows "
             f"schema version {len(known)} ({known[-1]}); run the newer version of the bot or restore a backup"
         )
+    return status
 
 
 def _create_private(path: Path) -> None:
@@ -102,7 +114,11 @@ def _create_private(path: Path) -> None:
 
 
 class Connection:
-    """One SQLite connection with its pragmas and the schema brought up to date; the base of every store."""
+    """One SQLite connection with its pragmas and the schema brought up to date; the base of every store.
+
+    The stores use the ``sqlite3`` connection (``conn``); sqlite-utils' ``Database`` over it (``db``) is made on
+    first use: for a migration, the WAL switch of a new file, a nested transaction, the tests' builders.
+    """
 
     # A background writer (the retention pass) sets this: its transactions let the event loop's updates go
     # first (see ``bot.storage.write_gate``).
@@ -112,31 +128,48 @@ class Connection:
         """Open (and bring up to date) the database; ``read_only`` opens it for reading only, changing nothing:
         no WAL switch, no migrations (for the export, which may run on a read-only copy)."""
         self.path = str(path or os.environ.get("DATABASE_PATH") or DEFAULT_DATABASE_PATH)
+        self._db: Database | None = None
         if read_only:
             uri = Path(self.path).expanduser().resolve().as_uri() + "?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=30, isolation_level=None, check_same_thread=False)
-            self.db = Database(conn, execute_plugins=False)
-            self.db.execute("PRAGMA busy_timeout=30000")
-            check_schema(self.db)  # also reads the file: a file that is no database fails here
+            self.conn = sqlite3.connect(
+                uri, uri=True, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            self.conn.execute("PRAGMA busy_timeout=30000")
+            check_schema(self.conn)  # also reads the file: a file that is no database fails here
             return
         if self.path != ":memory:":
             Path(self.path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
             _create_private(Path(self.path).expanduser())
-        conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-        # No sqlite-utils plugins: the bot's connection runs only its own code, and looking for plugins reads the
-        # metadata of every installed package (~15 ms of CPU and ~1.4 MB at each start).
-        self.db = Database(conn, execute_plugins=False)
-        if self.path != ":memory:":
+        self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        if self.path != ":memory:" and self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.db.enable_wal()
         # WAL + NORMAL: a committed transaction survives a killed process; only a power loss may lose the last one.
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute("PRAGMA busy_timeout=30000")
-        check_schema(self.db)
-        migrations.apply(self.db)
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        self.conn.execute("PRAGMA busy_timeout=30000")
+        if check_schema(self.conn).pending:
+            migration_set().apply(self.db)
+
+    @classmethod
+    def over(cls, conn: sqlite3.Connection, path: str) -> Connection:
+        """A connection object over an open ``conn`` (no pragmas, no schema check): e.g. an in-memory copy."""
+        connection = cls.__new__(cls)
+        connection.path, connection.conn, connection._db = path, conn, None
+        return connection
+
+    @property
+    def db(self) -> Database:
+        """sqlite-utils' ``Database`` over this connection, made (and sqlite-utils imported) on first use."""
+        if self._db is None:
+            from bot.storage.library import Database
+
+            # No sqlite-utils plugins: the bot's connection runs only its own code, and looking for plugins
+            # reads the metadata of every installed package (~15 ms of CPU and ~1.4 MB).
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
 
     def close(self) -> None:
-        self.db.close()
+        self.conn.close()
 
     def write(self) -> contextlib.AbstractContextManager[None]:
         """A write transaction that takes the write lock at once (BEGIN IMMEDIATE).
@@ -148,11 +181,11 @@ class Connection:
         return _Transaction(self)
 
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
-        return self.db.conn.execute(sql, params)
+        return self.conn.execute(sql, params)
 
     def rows(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         """Rows as dicts, read straight from the connection (sqlite-utils' query adds a savepoint per call)."""
-        cursor = self.db.conn.execute(sql, params)
+        cursor = self.conn.execute(sql, params)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -174,7 +207,7 @@ class _Transaction:
 
     def __enter__(self) -> None:
         connection = self._connection
-        conn = connection.db.conn
+        conn = connection.conn
         if conn.in_transaction:
             self._nested = connection.db.atomic()
             self._nested.__enter__()
@@ -199,7 +232,7 @@ class _Transaction:
         writer, self._writer = self._writer, None
         assert writer is not None
         try:
-            conn = self._connection.db.conn
+            conn = self._connection.conn
             if kind is not None:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")

@@ -16,11 +16,9 @@ import time
 from collections.abc import Generator
 from datetime import UTC, date, datetime, timedelta
 
-from sqlite_utils import Database
-
 from bot.storage.anonymise import anonymised_answers, rounded_score
 from bot.storage.db import Connection, Store
-from bot.storage.migrations import migrations
+from bot.storage.migrations import migration_set
 
 # The channel may hand out an update again only for a short while; a week of ids is plenty.
 PROCESSED_UPDATE_DAYS = 7
@@ -333,10 +331,9 @@ class RetentionStore(Store):
         """A dry run: the pass on an in-memory copy brought to the current schema; the file is only read."""
         copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         try:
-            self.connection.db.conn.backup(copy)
-            connection = Connection.__new__(Connection)
-            connection.path, connection.db = ":memory:", Database(copy, execute_plugins=False)
-            migrations.apply(connection.db)
+            self.connection.conn.backup(copy)
+            connection = Connection.over(copy, ":memory:")
+            migration_set().apply(connection.db)
             return RetentionStore(connection).apply_retention(months, now=moment)
         finally:
             copy.close()

@@ -59,7 +59,7 @@ class SessionStore(Store):
 
     def mark_replied(self, receipts: Iterable[tuple[str, int]]) -> None:
         """The replies named by (respondent id, token) are delivered; a newer pending reply stays pending."""
-        self.connection.db.conn.executemany(
+        self.connection.conn.executemany(
             "update sessions set reply_pending = 0 where respondent_id = ? and reply_pending = ?",
             list(receipts),
         )

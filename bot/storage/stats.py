@@ -230,7 +230,7 @@ class ConsentedResults:
     def __enter__(self) -> ConsentedResults:
         path = self.storage.path
         if path == ":memory:":
-            self._conn = self.storage.db.conn
+            self._conn = self.storage.conn
         else:
             uri = Path(path).expanduser().resolve().as_uri() + "?mode=ro"
             self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import sys
 from typing import Any
@@ -204,6 +205,10 @@ def run_telegram(config: Config, storage: Storage) -> int:
     try:
         asyncio.run(reach_bot_api(config))
         application = build_application(config, storage)
+        if not gc.isenabled():  # ``run_bot.py`` turned the collector off for the start
+            # What the start made lives as long as the process: out of the collector's walks from now on.
+            gc.freeze()
+            gc.enable()
         kwargs: dict[str, Any] = {"allowed_updates": Update.ALL_TYPES, "drop_pending_updates": False}
         if config.uses_webhook:
             asyncio.run(serve_webhook(application, config))

@@ -8,7 +8,6 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import TelegramError
 
 from bot.chart import marketing_split_chart, split_chart_key
-from bot.followup.service import ResultView
 from bot.i18n import Translator
 from bot.outcome import Outcome
 from bot.rendering import HTML, render_question, render_result, render_summary
@@ -132,6 +131,8 @@ async def show_result(
     if outcome.erased:
         await show_full_result(context, chat_id, outcome, result, t, head)
         return
+    from bot.followup.service import ResultView  # with the first result, not at the start
+
     current = ResultView(
         outcome.respondent_id,
         outcome.language,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, ContextTypes, ExtBot
@@ -12,11 +12,13 @@ from bot.advisor import Advisor
 from bot.broadcast.lease import Lease
 from bot.broadcast.pacer import ChatPacer
 from bot.config import Config
-from bot.followup.service import FollowupService
 from bot.storage import Storage
-from bot.telegram.broadcaster import TipBroadcaster
 from bot.telegram.photos import SentPhotos
-from bot.telegram.reminders import ReminderSender
+
+if TYPE_CHECKING:  # made on first use, and imported then: a start needs none of them
+    from bot.followup.service import FollowupService
+    from bot.telegram.broadcaster import TipBroadcaster
+    from bot.telegram.reminders import ReminderSender
 
 CHANNEL = "telegram"  # the channel name of Telegram identities in storage
 
@@ -71,6 +73,8 @@ class Services:
     @property
     def followup(self) -> FollowupService:
         if self.followup_service is None:
+            from bot.followup.service import FollowupService
+
             self.followup_service = FollowupService(
                 self.storage, self.advisor, ZoneInfo(self.config.reminders_timezone)
             )

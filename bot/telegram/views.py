@@ -5,15 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.followup.service import ResultView
 from bot.i18n import Translator
 from bot.rendering import HTML, render_section
 from bot.telegram import callback_data as data
 from dialogs.brief import View, view
 from dialogs.text import msg
+
+if TYPE_CHECKING:
+    from bot.followup.service import ResultView
 
 STEP_HINT = msg("Tap a number to mark that step done (or open again).")
 STEPS_PER_ROW = 4

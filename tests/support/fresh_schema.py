@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from bot.storage.library import Database
-from bot.storage.migrations import migrations
+from bot.storage.migrations import migration_set
 
 
 def _is_empty(db: Database) -> bool:
@@ -24,7 +24,8 @@ def _is_empty(db: Database) -> bool:
 
 @contextlib.contextmanager
 def copied_schema() -> Iterator[None]:
-    """Inside, ``migrations.apply`` on an empty database copies the schema the real migrations built once."""
+    """Inside, ``migration_set().apply`` on an empty database copies the schema the real migrations built once."""
+    migrations = migration_set()
     real_apply = migrations.apply
     template = Database(sqlite3.connect(":memory:"))
     real_apply(template)

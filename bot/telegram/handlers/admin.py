@@ -15,8 +15,6 @@ import tempfile
 from telegram import Update
 from telegram.constants import ChatAction
 
-from bot.analytics.followthrough import read_follow_through
-from bot.analytics.statistics import collect_statistics, render_statistics
 from bot.anonymity import DEFAULT_K
 from bot.i18n import LANGUAGES, Translator
 from bot.rendering import HTML
@@ -124,6 +122,8 @@ async def send_follow_through(context: Context, chat_id: int, t: Translator, fmt
 async def stats_command(update: Update, context: Context) -> None:
     """Send the statistics as text, then as a chart."""
     from bot.analytics.chart import statistics_chart  # rare: not worth importing at every start
+    from bot.analytics.followthrough import read_follow_through
+    from bot.analytics.statistics import collect_statistics, render_statistics
 
     user, chat = update.effective_user, update.effective_chat
     assert user is not None and chat is not None

@@ -7,13 +7,13 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, CommandHandler, MessageHandler, filters
 
 from bot.followup import schedule
-from bot.followup.service import ReminderContent
 from bot.i18n import Translator
 from bot.rendering import HTML
 from bot.storage import ReminderRow
@@ -28,13 +28,16 @@ from bot.telegram.handlers.result_views import (
     show_view,
 )
 from bot.telegram.locks import Handler, serialized
-from bot.telegram.reminders import Outgoing, ReminderSender
 from bot.telegram.replies import show
 from bot.telegram.send import answer_query, send_html, show_in_place
 from bot.telegram.services import CHANNEL, App, Context
 from dialogs.brief import View
 from dialogs.events import Show
 from dialogs.text import Day, Text, msg
+
+if TYPE_CHECKING:  # the reminders' sender and content: imported with the first due reminder, not at start
+    from bot.followup.service import ReminderContent
+    from bot.telegram.reminders import Outgoing, ReminderSender
 
 log = logging.getLogger(__name__)
 
@@ -230,6 +233,8 @@ async def on_figure(update: Update, context: Context) -> None:
 
 def render_reminder(content: ReminderContent, zone: ZoneInfo) -> Outgoing:
     """A due reminder as a message with its buttons, in the respondent's language."""
+    from bot.telegram.reminders import Outgoing
+
     t = Translator(content.language)
     stop = InlineKeyboardButton(t(msg("🔕 Stop reminders")), callback_data=data.followup("stopall"))
     if content.deadline is not None:
@@ -275,6 +280,8 @@ def render_reminder(content: ReminderContent, zone: ZoneInfo) -> Outgoing:
 
 def reminder_sender(application: App) -> ReminderSender:
     """The sender of this process: the broadcasts' bot and pacer, so reminders count toward the same limits."""
+    from bot.telegram.reminders import ReminderSender
+
     services = application.bot_data
     service = services.followup
     broadcaster = broadcaster_of(application)
@@ -308,7 +315,8 @@ async def reminders_job(context: Context) -> None:
 def register(application: App) -> None:
     """Add the follow-through's handlers and its job; rebuild who is asked for a figure from the database."""
     services = application.bot_data
-    services.awaiting_figure |= services.followup.awaiting(CHANNEL)
+    # Read from the store itself: the follow-up service is made (and imported) with the first follow-up.
+    services.awaiting_figure |= set(services.storage.followup.respondents_awaiting_kpi(CHANNEL))
     private = filters.ChatType.PRIVATE
     text = filters.UpdateType.MESSAGE & private & filters.TEXT & ~filters.COMMAND
     application.add_handler(

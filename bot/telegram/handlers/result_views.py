@@ -7,9 +7,10 @@ already shown changes nothing ("not modified"), so no copy is ever sent. The rep
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from telegram import Update
 
-from bot.followup.service import ResultView
 from bot.i18n import Translator
 from bot.outcome import Respondent
 from bot.rendering import HTML
@@ -22,6 +23,9 @@ from bot.telegram.share import share_url
 from bot.telegram.views import view_html, view_keyboard
 from dialogs.brief import View
 from dialogs.text import msg
+
+if TYPE_CHECKING:
+    from bot.followup.service import ResultView
 
 NO_RESULT = msg("Your result is no longer here. Send /start to take the check.")
 REPORT_SENT = msg("The report for this result was sent above.")
