@@ -111,7 +111,7 @@ def markup_json(markup: InlineKeyboardMarkup) -> str:
 
 
 def _without_links(markup: InlineKeyboardMarkup) -> bool:
-    return not any(button.url for row in markup.inline_keyboard for button in row)
+    return all(_row_kept(row) for row in markup.inline_keyboard)
 
 
 def _markup_json(markup: InlineKeyboardMarkup) -> str:
