@@ -1,6 +1,6 @@
 """Update throughput: whole questionnaires pushed through the real Application beside a bare echo bot.
 
-    python -m benchmarks.throughput                  # 200 users, 3 rounds (about two minutes)
+    python -m benchmarks.throughput                  # 200 users, 5 rounds (about a minute)
     python -m benchmarks.throughput --users 50 --rounds 1
     python -m benchmarks.throughput --profile /tmp/throughput.html   # pyinstrument report of our questions
 
@@ -654,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--users", type=int, default=200, help="simulated users (default: 200)")
-    parser.add_argument("--rounds", type=int, default=3, help="sequential rounds per bot (default: 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="sequential rounds per bot (default: 5)")
     parser.add_argument("--profile", type=Path, help="also write a pyinstrument profile (.html or .txt)")
     parser.add_argument(
         "--statements", action="store_true", help="only time our SQL statements per question update"
