@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
+from functools import lru_cache
 
 from dialogs.duty_verdict import DutyStatus, DutyVerdict
 from dialogs.figures import figure_bounds
@@ -29,7 +30,9 @@ _E_INVOICE_SOURCE = msg(
 )
 
 
+@lru_cache(maxsize=8)
 def receive(as_of: date) -> DutyVerdict:
+    # the same verdict for every business on a day: built once per day (keyed on the day, so never stale)
     return DutyVerdict(
         duty_id="e_invoice_receive",
         status=DutyStatus.APPLIES,
