@@ -1033,6 +1033,10 @@ _RULE_TABLE: tuple[tuple[Rule, Callable[[Facts], bool], int, Callable[[Facts], i
 _DUTY_IN_FORCE_WEIGHT = 3
 _DUTY_WEIGHTS = {"e_invoice_issue": 35, "accessibility": 20, "nis2": 15}
 _DUTY_EFFORT = {"e_invoice_issue": (4, 16), "accessibility": (4, 12), "nis2": (2, 4)}
+_DUTY_EFFORT_TEXT = {
+    duty_id: msg("about {low} to {high} hours", low=low, high=high)
+    for duty_id, (low, high) in _DUTY_EFFORT.items()
+}
 _DUTY_METRIC = {
     "e_invoice_issue": msg("share of business invoices sent as e-invoices"),
     "accessibility": msg("accessibility check passed and statement published"),
@@ -1063,14 +1067,13 @@ def _duty_step(verdict: DutyVerdict, facts: Facts, priority: int, horizon: Horiz
             action=action,
             days=nmsg("{n} day left", "{n} days left", days),
         )
-    low, high = _DUTY_EFFORT[verdict.duty_id]
     return Step(
         verdict.duty_id,
         priority,
         _duty_title(verdict),
         verdict.verdict,
         action,
-        msg("about {low} to {high} hours", low=low, high=high),
+        _DUTY_EFFORT_TEXT[verdict.duty_id],
         duty_cost(verdict.duty_id, facts.profile.staff),
         _DUTY_METRIC[verdict.duty_id],
         horizon,

@@ -94,14 +94,15 @@ def effective_answers(answers: Answers) -> dict[str, dict[str, str | None]]:
 def _read_only_effective(answers: Answers) -> dict[str, Answer]:
     """``effective_answers`` for reading only: the stored answers and defaults themselves, not copies."""
     result: dict[str, Answer] = {qid: a if type(a) is dict else dict(a) for qid, a in answers.items()}
-    for question in QUESTIONS:
+    for question in _CONDITIONAL:
         if not question.applies(result):
             result[question.id] = question.default_when_skipped
     return result
 
 
-# The number questions, whose answers may stand for a band
+# The number questions, whose answers may stand for a band; the questions asked only on some answers
 _NUMBER_IDS = frozenset(q.id for q in QUESTIONS if q.is_number)
+_CONDITIONAL = tuple(q for q in QUESTIONS if not q.asked_always)
 
 
 def build_profile(answers: Answers) -> CompanyProfile:

@@ -58,6 +58,11 @@ class Question:
         return self.parser is not None
 
     @property
+    def asked_always(self) -> bool:
+        """Whether the question applies whatever the other answers are."""
+        return self.applies is _always
+
+    @property
     def accepts_text(self) -> bool:
         return self.parser is not None or self.text_parser is not None
 
