@@ -100,15 +100,20 @@ TNS_2014_ONLINE_SHARE = Decimal(10)
 TNS_2014_SOCIAL_CONTROLLING_SHARE = Decimal(1)
 
 
+_TNS_FIGURES: dict[str, Arg] = {
+    "firms": _pct(60),
+    "tns_online": Percent(TNS_2014_ONLINE_SHARE),
+    "tns_social": Percent(TNS_2014_SOCIAL_CONTROLLING_SHARE),
+}
+
+
 def _tns_online(p: CompanyProfile) -> Comparison:
     social = _share_of(p, "social_share", p.social_share)
     controlling = _share_of(p, "controlling_share", p.controlling_share)
     args: dict[str, Arg] = {
         "share": _share(*_share_of(p, "online_share", p.online_share)),
         "social_controlling": _share(social[0] + controlling[0], social[1] + controlling[1]),
-        "firms": _pct(60),
-        "tns_online": Percent(TNS_2014_ONLINE_SHARE),
-        "tns_social": Percent(TNS_2014_SOCIAL_CONTROLLING_SHARE),
+        **_TNS_FIGURES,
     }
     low, high = _share_of(p, "online_share", p.online_share)
     if high < TNS_2014_ONLINE_SHARE:

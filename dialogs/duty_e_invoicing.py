@@ -62,12 +62,15 @@ _ISSUE_ACTION = msg(
 
 
 def _issue_exemptions() -> Text:
-    return msg(
-        "Not covered: invoices to consumers and small invoices up to {small} gross. Invoices you exchange with"
-        " large customers by EDI may stay in that form until {edi}.",
-        small=Money(SMALL_INVOICE_LIMIT),
-        edi=Day(E_INVOICE_EDI_UNTIL),
-    )
+    return _ISSUE_EXEMPTIONS
+
+
+_ISSUE_EXEMPTIONS = msg(
+    "Not covered: invoices to consumers and small invoices up to {small} gross. Invoices you exchange with"
+    " large customers by EDI may stay in that form until {edi}.",
+    small=Money(SMALL_INVOICE_LIMIT),
+    edi=Day(E_INVOICE_EDI_UNTIL),
+)
 
 
 def _issue_verdict(
