@@ -1,6 +1,6 @@
 """Update throughput: whole questionnaires pushed through the real Application beside a bare echo bot.
 
-    python -m benchmarks.throughput                  # 200 users, 3 rounds (about two minutes)
+    python -m benchmarks.throughput                  # 200 users, 5 rounds (about a minute)
     python -m benchmarks.throughput --users 50 --rounds 1
     python -m benchmarks.throughput --profile /tmp/throughput.html   # pyinstrument report of our questions
 
@@ -230,13 +230,16 @@ async def sequential_round(
     bot = Bot(kind, workdir, recording)
     try:
         async with bot.app:
+            phases = {}
             questions = await sequential(bot, users, QUESTIONS_SCRIPT, record)
             if kind == "ours":
                 assert bot.states(users) == {"summary"}, bot.states(users)
+                phases["checkpoint questions"] = await checkpoint(bot)
             result = await sequential(bot, users, (RESULT_STEP,), record)
             if kind == "ours":
                 assert bot.states(users) == {"result"}, bot.states(users)
-            phases = {"questions": questions, "result": result}
+                phases["checkpoint result"] = await checkpoint(bot)
+            phases |= {"questions": questions, "result": result}
             if kind == "peer":
                 categories = {bot.app.user_data[user].get("category") for user in users}
                 assert categories == {"small"}, categories
@@ -261,6 +264,20 @@ async def flush(bot: Bot) -> Phase:
         elapsed, used = time.perf_counter() - wall, time.process_time() - cpu
         await asyncio.sleep(heartbeat.interval * 2)
     return Phase(1, elapsed, used, Latencies.of([heartbeat.longest]))
+
+
+async def checkpoint(bot: Bot) -> Phase:
+    """Our log copied into the database file by the worker thread, as the running bot's job does every few
+    seconds (its commits leave it to the job): CPU of all threads, and the longest stall of the event loop."""
+    assert bot.storage is not None
+    storage = bot.storage
+    with Heartbeat() as heartbeat:
+        wall, cpu = time.perf_counter(), time.process_time()
+        done = await asyncio.to_thread(storage.checkpoint)
+        elapsed, used = time.perf_counter() - wall, time.process_time() - cpu
+        await asyncio.sleep(heartbeat.interval * 2)
+    assert done.copied_frames == done.log_frames, done
+    return Phase(1, elapsed, used, Latencies.of([heartbeat.longest]), calls=done.copied_frames)
 
 
 async def answers_after_kill(kind: str, users: Sequence[int], workdir: Path) -> tuple[int, int]:
@@ -530,6 +547,21 @@ def peer_report(
             "",
         ]
     )
+    for name, label in (("questions", "question"), ("result", "result")):
+        updates = middle_round(results["ours"][name]).updates
+        done = middle_round(results["ours"][f"checkpoint {name}"])
+        rows.append(
+            [
+                f"ours: log checkpoint in the worker after the {name}: CPU per {label} update / loop stall",
+                f"{ms(done.cpu / updates)} / {ms(done.latencies.values[0])} ({done.calls:,} pages)",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ]
+        )
     (ours_kept, given), (peer_kept, _) = kills["ours"], kills["peer"]
     rows.append(
         [
@@ -622,7 +654,7 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--users", type=int, default=200, help="simulated users (default: 200)")
-    parser.add_argument("--rounds", type=int, default=3, help="sequential rounds per bot (default: 3)")
+    parser.add_argument("--rounds", type=int, default=5, help="sequential rounds per bot (default: 5)")
     parser.add_argument("--profile", type=Path, help="also write a pyinstrument profile (.html or .txt)")
     parser.add_argument(
         "--statements", action="store_true", help="only time our SQL statements per question update"

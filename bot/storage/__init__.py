@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from bot.storage.broadcasts import BroadcastStore
+from bot.storage.checkpoints import Checkpoint, checkpoint, leave_checkpoints_to_worker
 from bot.storage.db import DEFAULT_DATABASE_PATH, Connection, Params, SchemaError
 from bot.storage.followthrough import FollowThroughCounts
 from bot.storage.followup import FollowupRow, FollowupStore, PlanProgressRow, ReminderRow
@@ -44,6 +45,7 @@ __all__ = [
     "SHARES",
     "Banding",
     "BroadcastRow",
+    "Checkpoint",
     "ConsentedResults",
     "DeliveryRow",
     "FollowupRow",
@@ -112,6 +114,19 @@ class Storage:
 
     def close(self) -> None:
         self.connection.close()
+
+    @property
+    def checkpoints_off_loop(self) -> bool:
+        """Whether the database is a file whose log a worker thread can checkpoint (not ``:memory:``)."""
+        return self.path != ":memory:"
+
+    def leave_checkpoints_to_worker(self) -> None:
+        """From now on this connection's commits leave the log to ``checkpoint`` (see ``bot.storage.checkpoints``)."""
+        leave_checkpoints_to_worker(self.connection.conn)
+
+    def checkpoint(self) -> Checkpoint:
+        """Copy the log into the database file on a connection of the calling thread (any thread)."""
+        return checkpoint(self.path)
 
     def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
         return self.connection.execute(sql, params)

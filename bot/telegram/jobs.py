@@ -1,13 +1,17 @@
-"""The jobs the bot runs on a timer: delivery receipts, retention, tip slots and orphaned broadcast runs."""
+"""The jobs the bot runs on a timer: delivery receipts, checkpoints, retention, tip slots and orphaned
+broadcast runs."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import sqlite3
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.config import Config
 from bot.retention_run import retention_off_loop
+from bot.storage import checkpoints
 from bot.telegram.broadcast_runs import lease_of, resume_runs, run_broadcast
 from bot.telegram.services import CHANNEL, App, Context
 from bot.tips.schedule import Schedule, prepare_tip_deliveries
@@ -20,6 +24,10 @@ def schedule_jobs(application: App, config: Config) -> None:
     if application.job_queue is None:
         return
     application.job_queue.run_repeating(receipts_job, RECEIPTS_INTERVAL, name="receipts")
+    storage = application.bot_data.storage
+    if storage.checkpoints_off_loop:
+        storage.leave_checkpoints_to_worker()
+        application.job_queue.run_repeating(checkpoint_job, checkpoints.INTERVAL, name="checkpoint")
     application.job_queue.run_daily(
         retention_job, time=RETENTION_TIME.replace(tzinfo=ZoneInfo(config.timezone)), name="retention"
     )
@@ -37,6 +45,14 @@ RECEIPTS_INTERVAL = 60  # seconds between writes of the delivery receipts held i
 async def receipts_job(context: Context) -> None:
     """Write the delivery receipts of replies that went out, for users who have not written since."""
     context.bot_data.advisor.flush_receipts()
+
+
+async def checkpoint_job(context: Context) -> None:
+    """Copy the write-ahead log into the database file in a worker thread, so that no update's commit does."""
+    try:
+        await asyncio.to_thread(context.bot_data.storage.checkpoint)
+    except sqlite3.Error as error:  # the next run tries again; past the backstop the commits checkpoint
+        log.warning("Checkpoint failed: %s", type(error).__name__)
 
 
 RETENTION_TIME = time(3, 30)  # daily, in the configured time zone, when hardly anyone writes
