@@ -256,8 +256,12 @@ _DUTY_COSTS: dict[str, Costs] = {
 
 def duty_cost(duty_id: str, staff: Decimal) -> Text:
     """What meeting a duty costs a firm of this headcount (software, a check, an integration)."""
+    return _duty_cost_for_band(duty_id, cost_band(staff))
+
+
+def _duty_cost_for_band(duty_id: str, band: CostBand) -> Text:
     costs = _DUTY_COSTS[duty_id]
-    return costs if isinstance(costs, Text) else costs[cost_band(staff)]
+    return costs if isinstance(costs, Text) else costs[band]
 
 
 _ANY_CHAMBER = msg("your chamber (IHK, HWK or professional chamber)")
@@ -1057,7 +1061,9 @@ def _duty_title(verdict: DutyVerdict) -> Text:
     return msg("Duty from {date}: {duty}", date=day, duty=verdict.title)
 
 
-def _duty_step(verdict: DutyVerdict, facts: Facts, priority: int, horizon: Horizon) -> Step:
+def _duty_step(
+    verdict: DutyVerdict, facts: Facts, priority: int, horizon: Horizon, band: CostBand | None = None
+) -> Step:
     assert verdict.action is not None
     action = verdict.action
     days = verdict.days_left if verdict.due_soon else None
@@ -1074,7 +1080,7 @@ def _duty_step(verdict: DutyVerdict, facts: Facts, priority: int, horizon: Horiz
         verdict.verdict,
         action,
         _DUTY_EFFORT_TEXT[verdict.duty_id],
-        duty_cost(verdict.duty_id, facts.profile.staff),
+        _duty_cost_for_band(verdict.duty_id, cost_band(facts.profile.staff) if band is None else band),
         _DUTY_METRIC[verdict.duty_id],
         horizon,
         duty_id=verdict.duty_id,
@@ -1132,9 +1138,9 @@ def select_steps(facts: Facts) -> tuple[Step, ...]:
         if all(c[1] is not rule for c in chosen):
             chosen.append((rule.weight_for(facts), rule))
     chosen.sort(key=lambda c: c[0])
-    steps = [_duty_step(v, facts, n, Horizon.WEEK) for n, v in enumerate(urgent, 1)]
-    week_left = max(0, WEEK_STEPS - len(steps))
     band, trade, b2b = cost_band(facts.profile.staff), trade_for(facts.profile), _b2b(facts)
+    steps = [_duty_step(v, facts, n, Horizon.WEEK, band) for n, v in enumerate(urgent, 1)]
+    week_left = max(0, WEEK_STEPS - len(steps))
     chamber = _chamber_kind(facts.profile.sector)
     for index, (_, item) in enumerate(chosen):
         priority = len(steps) + 1
@@ -1142,7 +1148,7 @@ def select_steps(facts: Facts) -> tuple[Step, ...]:
         if isinstance(item, Rule):
             steps.append(_rule_step(item.id, priority, horizon, facts.audience, band, trade, b2b, chamber))
         else:
-            steps.append(_duty_step(item, facts, priority, horizon))
+            steps.append(_duty_step(item, facts, priority, horizon, band))
     return tuple(steps)
 
 
