@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from dialogs.classification import Classification
 from dialogs.comparisons import Comparison, compare
@@ -75,29 +76,48 @@ _REFERRAL_GAP = {"active": 0, "occasional": 8, "none": 15}
 
 def _shortfall(value: Decimal, reference: Decimal, maximum: int) -> int:
     """``maximum`` points at 0, falling linearly to 0 points at ``reference`` and above."""
+    if not value.is_finite():  # not a key a cache can hold (a signalling NaN has no hash)
+        return _points_short(value, reference, maximum)
+    return _kept_points_short(value, reference, maximum)
+
+
+def _points_short(value: Decimal, reference: Decimal, maximum: int) -> int:
     missing = max(Decimal(0), reference - value) / reference
     return int((maximum * missing).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+# Kept per share (a percentage many firms give alike): the Decimal arithmetic is the costly part.
+_kept_points_short = lru_cache(maxsize=512)(_points_short)
+
+
+_LABELS = {
+    "website": msg("Website"),
+    "social_media": msg("Social media presence"),
+    "online_share": msg("Online share of the marketing budget"),
+    "controlling": msg("Controlling and checking results"),
+    "referral": msg("Referral marketing"),
+}
+
+
+@lru_cache(maxsize=256)
+def _part(part_id: str, points: int, maximum: int) -> ScorePart:
+    # a few dozen parts in all (points are whole numbers up to the maximum): each built once, then shared
+    return ScorePart(part_id, _LABELS[part_id], points, maximum)
 
 
 def score_parts(profile: CompanyProfile) -> tuple[ScorePart, ...]:
     """The gap points per lever; their sum is the digital-gap score."""
     return (
-        ScorePart("website", msg("Website"), _WEBSITE_GAP[profile.website], 20),
-        ScorePart("social_media", msg("Social media presence"), _SOCIAL_GAP[profile.social_presence], 20),
-        ScorePart(
-            "online_share",
-            msg("Online share of the marketing budget"),
-            _shortfall(profile.online_share, ONLINE_REFERENCE, 20),
-            20,
-        ),
-        ScorePart(
+        _part("website", _WEBSITE_GAP[profile.website], 20),
+        _part("social_media", _SOCIAL_GAP[profile.social_presence], 20),
+        _part("online_share", _shortfall(profile.online_share, ONLINE_REFERENCE, 20), 20),
+        _part(
             "controlling",
-            msg("Controlling and checking results"),
             _RESULTS_GAP[profile.results_check]
             + _shortfall(profile.controlling_share, CONTROLLING_REFERENCE, 10),
             25,
         ),
-        ScorePart("referral", msg("Referral marketing"), _REFERRAL_GAP[profile.referral], 15),
+        _part("referral", _REFERRAL_GAP[profile.referral], 15),
     )
 
 

@@ -250,14 +250,17 @@ def close_calls(category: SizeClass, f: Figures, banded: frozenset[str]) -> list
         for c in CEILINGS:
             if figure == "staff":
                 limit = c.staff_below
-                moved = limit if value < limit else limit - Decimal("0.01")
-                limit_arg: Arg = Number(limit)
             else:
                 limit = c.turnover_max if figure == "turnover" else c.balance_max
-                moved = limit + 1 if value <= limit else limit
-                limit_arg = Money(limit)
             if not _near(value, limit):
                 continue
+            limit_arg: Arg
+            if figure == "staff":
+                moved = limit if value < limit else limit - Decimal("0.01")
+                limit_arg = Number(limit)
+            else:
+                moved = limit + 1 if value <= limit else limit
+                limit_arg = Money(limit)
             changed = {**current, figure: moved}
             staff, turnover = changed["staff"], changed["turnover"]
             assert staff is not None and turnover is not None

@@ -100,15 +100,20 @@ TNS_2014_ONLINE_SHARE = Decimal(10)
 TNS_2014_SOCIAL_CONTROLLING_SHARE = Decimal(1)
 
 
+_TNS_FIGURES: dict[str, Arg] = {
+    "firms": _pct(60),
+    "tns_online": Percent(TNS_2014_ONLINE_SHARE),
+    "tns_social": Percent(TNS_2014_SOCIAL_CONTROLLING_SHARE),
+}
+
+
 def _tns_online(p: CompanyProfile) -> Comparison:
     social = _share_of(p, "social_share", p.social_share)
     controlling = _share_of(p, "controlling_share", p.controlling_share)
     args: dict[str, Arg] = {
         "share": _share(*_share_of(p, "online_share", p.online_share)),
         "social_controlling": _share(social[0] + controlling[0], social[1] + controlling[1]),
-        "firms": _pct(60),
-        "tns_online": Percent(TNS_2014_ONLINE_SHARE),
-        "tns_social": Percent(TNS_2014_SOCIAL_CONTROLLING_SHARE),
+        **_TNS_FIGURES,
     }
     low, high = _share_of(p, "online_share", p.online_share)
     if high < TNS_2014_ONLINE_SHARE:
@@ -139,6 +144,10 @@ def _tns_online(p: CompanyProfile) -> Comparison:
 
 
 def _tns_results(p: CompanyProfile) -> Comparison:
+    return _TNS_RESULTS[p.results_check]
+
+
+def _tns_results_texts() -> dict[str, Comparison]:
     checkers = _pct(40)
     texts = {
         "yes": msg(
@@ -157,10 +166,18 @@ def _tns_results(p: CompanyProfile) -> Comparison:
             checkers=checkers,
         ),
     }
-    return Comparison("tns_2014_results_check", texts[p.results_check])
+    return {key: Comparison("tns_2014_results_check", text) for key, text in texts.items()}
+
+
+# These comparisons read one answer each: built once per answer, shared by every firm that gives it.
+_TNS_RESULTS = _tns_results_texts()
 
 
 def _bitkom_social(p: CompanyProfile) -> Comparison:
+    return _BITKOM_SOCIAL[p.social_presence]
+
+
+def _bitkom_social_texts() -> dict[str, Comparison]:
     args: dict[str, Arg] = {
         "share": _pct(77),
         "threshold": Number(Decimal(20)),
@@ -186,13 +203,27 @@ def _bitkom_social(p: CompanyProfile) -> Comparison:
             **args,
         ),
     }
-    return Comparison("bitkom_2023_social_media", texts[p.social_presence])
+    return {key: Comparison("bitkom_2023_social_media", text) for key, text in texts.items()}
+
+
+_BITKOM_SOCIAL = _bitkom_social_texts()
 
 
 KFW_SMALLEST_BELOW_STAFF = Decimal(5)
 
 
 def _kfw_spend(p: CompanyProfile, staff_low: Decimal | None) -> Comparison:
+    _, staff_high = figure_bounds("staff", p.staff, p.banded)
+    low = p.staff if staff_low is None else staff_low
+    high = p.staff if staff_high is None else staff_high
+    if low >= KFW_LARGER_FROM_STAFF:
+        return _KFW_SPEND["larger"]
+    if high < KFW_SMALLEST_BELOW_STAFF:
+        return _KFW_SPEND["smallest"]
+    return _KFW_SPEND["between"]
+
+
+def _kfw_spend_texts() -> dict[str, Comparison]:
     args: dict[str, Arg] = {
         "average": _money(25_000),
         "smallest": _money(8_000),
@@ -200,34 +231,30 @@ def _kfw_spend(p: CompanyProfile, staff_low: Decimal | None) -> Comparison:
         "small_limit": Number(KFW_SMALLEST_BELOW_STAFF),
         "threshold": Number(KFW_LARGER_FROM_STAFF),
     }
-    _, staff_high = figure_bounds("staff", p.staff, p.banded)
-    low = p.staff if staff_low is None else staff_low
-    high = p.staff if staff_high is None else staff_high
-    if low >= KFW_LARGER_FROM_STAFF:
-        text = msg(
+    texts = {
+        "larger": msg(
             "KfW Digitalisierungsbericht Mittelstand 2024: SMEs spent on average about {average} a year on"
             " digitalisation projects, about {smallest} a year in the smallest firms (fewer than {small_limit}"
             " staff) but {largest} a year in firms with {threshold} or more staff. Your company belongs to"
             " the group with {threshold} or more staff; compare your own spending with its average.",
             **args,
-        )
-    elif high < KFW_SMALLEST_BELOW_STAFF:
-        text = msg(
+        ),
+        "smallest": msg(
             "KfW Digitalisierungsbericht Mittelstand 2024: SMEs spent on average about {average} a year on"
             " digitalisation projects, about {smallest} a year in the smallest firms (fewer than {small_limit}"
             " staff) but {largest} a year in firms with {threshold} or more staff. Your company belongs to"
             " the smallest group, and the gap to larger firms is widening.",
             **args,
-        )
-    else:
-        text = msg(
+        ),
+        "between": msg(
             "KfW Digitalisierungsbericht Mittelstand 2024: SMEs spent on average about {average} a year on"
             " digitalisation projects, about {smallest} a year in the smallest firms (fewer than {small_limit}"
             " staff) but {largest} a year in firms with {threshold} or more staff. Your company lies between"
             " these groups, and the gap between small and larger firms is widening.",
             **args,
-        )
-    return Comparison("kfw_2024_digitalisation_spend", text)
+        ),
+    }
+    return {key: Comparison("kfw_2024_digitalisation_spend", text) for key, text in texts.items()}
 
 
 def _money(amount: int) -> Money:
@@ -235,23 +262,34 @@ def _money(amount: int) -> Money:
 
 
 def _eurostat_dii(c: Classification) -> Comparison:
-    args: dict[str, Arg] = {"sme": _pct(58), "large": _pct(91), "target": _pct(90)}
     # by size: a firm held by public bodies is no SME in law, but SMEs are still its peers in size
-    if c.category in (SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM):
-        text = msg(
-            "Eurostat, Digital Intensity Index 2023: {sme} of EU SMEs reach at least a basic level of"
-            " digital intensity, against {large} of large companies; the EU target for 2030 is over"
-            " {target}. The index counts the use of 12 digital technologies (such as cloud services, e-commerce"
-            " or AI), not marketing: it measures something else than your score above.",
-            **args,
-        )
-    else:
-        text = msg(
-            "Eurostat, Digital Intensity Index 2023: {sme} of EU SMEs reach at least a basic level of"
-            " digital intensity, against {large} of large companies; the EU target for 2030 is over"
-            " {target}. Your company is above the SME ceilings, so the {large} of large companies are your"
-            " benchmark.",
-            **args,
-        )
+    sme_sized = c.category in (SizeClass.MICRO, SizeClass.SMALL, SizeClass.MEDIUM)
     # The index is read by size class, which counts partner and linked enterprises.
-    return Comparison("eurostat_2023_digital_intensity", text, GROUP if c.aggregation is not None else OWN)
+    return _EUROSTAT_DII[sme_sized, GROUP if c.aggregation is not None else OWN]
+
+
+def _eurostat_dii_texts() -> dict[tuple[bool, str], Comparison]:
+    args: dict[str, Arg] = {"sme": _pct(58), "large": _pct(91), "target": _pct(90)}
+    sme = msg(
+        "Eurostat, Digital Intensity Index 2023: {sme} of EU SMEs reach at least a basic level of"
+        " digital intensity, against {large} of large companies; the EU target for 2030 is over"
+        " {target}. The index counts the use of 12 digital technologies (such as cloud services, e-commerce"
+        " or AI), not marketing: it measures something else than your score above.",
+        **args,
+    )
+    larger = msg(
+        "Eurostat, Digital Intensity Index 2023: {sme} of EU SMEs reach at least a basic level of"
+        " digital intensity, against {large} of large companies; the EU target for 2030 is over"
+        " {target}. Your company is above the SME ceilings, so the {large} of large companies are your"
+        " benchmark.",
+        **args,
+    )
+    return {
+        (sme_sized, basis): Comparison("eurostat_2023_digital_intensity", sme if sme_sized else larger, basis)
+        for sme_sized in (True, False)
+        for basis in (OWN, GROUP)
+    }
+
+
+_KFW_SPEND = _kfw_spend_texts()
+_EUROSTAT_DII = _eurostat_dii_texts()

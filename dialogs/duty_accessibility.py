@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from dialogs.ceilings import SizeClass
 from dialogs.classification import Classification
@@ -22,12 +23,37 @@ _BFSG_SOURCE = msg(
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Micro:
-    """Whether the company is a micro enterprise: True, False, or None with the figure that decides."""
+    """Whether the company is a micro enterprise: True, False, or None with the figure that decides. There
+    are five, built once (``micro_status`` returns one of them): each is its own key of the verdicts kept."""
 
     is_micro: bool | None
     decides: Text | None = None
+
+
+_MICRO = _Micro(True)
+_NOT_MICRO = _Micro(False)
+_MICRO_UNLESS_GROUP = _Micro(
+    None,
+    msg(
+        "whether your company stays a micro enterprise once the figures of partner and linked"
+        " enterprises are added: fewer than 10 staff and turnover or balance-sheet total at most"
+        " {limit}",
+        limit=Money(MICRO_MONEY_LIMIT),
+    ),
+)
+_MICRO_UNLESS_LAST_YEAR = _Micro(
+    None,
+    msg(
+        "whether your figures were above the micro ceilings in the previous financial year as well;"
+        " if not, your company stays a micro enterprise for now"
+    ),
+)
+_MICRO_UNLESS_BALANCE = _Micro(
+    None,
+    msg("whether your balance-sheet total is at most {limit}", limit=Money(MICRO_MONEY_LIMIT)),
+)
 
 
 def _classified_figures(p: CompanyProfile, c: Classification) -> tuple[Decimal, Decimal | None]:
@@ -42,31 +68,12 @@ def micro_status(p: CompanyProfile, c: Classification) -> _Micro:
     """Micro enterprise (fewer than 10 staff and turnover or balance-sheet total at most €2 m), or what decides."""
     staff, balance = _classified_figures(p, c)
     if c.category is SizeClass.MICRO:
-        if c.provisional:
-            return _Micro(
-                None,
-                msg(
-                    "whether your company stays a micro enterprise once the figures of partner and linked"
-                    " enterprises are added: fewer than 10 staff and turnover or balance-sheet total at most"
-                    " {limit}",
-                    limit=Money(MICRO_MONEY_LIMIT),
-                ),
-            )
-        return _Micro(True)
+        return _MICRO_UNLESS_GROUP if c.provisional else _MICRO
     if c.two_year_open and c.earlier_class is SizeClass.MICRO:
-        return _Micro(
-            None,
-            msg(
-                "whether your figures were above the micro ceilings in the previous financial year as well;"
-                " if not, your company stays a micro enterprise for now"
-            ),
-        )
+        return _MICRO_UNLESS_LAST_YEAR
     if staff < 10 and balance is None and not p.no_balance_sheet and c.category is SizeClass.SMALL:
-        return _Micro(
-            None,
-            msg("whether your balance-sheet total is at most {limit}", limit=Money(MICRO_MONEY_LIMIT)),
-        )
-    return _Micro(False)
+        return _MICRO_UNLESS_BALANCE
+    return _NOT_MICRO
 
 
 _BFSG_TITLE = msg("Accessible online shop, booking or app (BFSG)")
@@ -96,6 +103,19 @@ def _accessibility_verdict(
 
 def accessibility(p: CompanyProfile, c: Classification, as_of: date) -> DutyVerdict:
     if p.customers == "business":
+        return _accessibility_on(True, "", None, as_of)
+    if p.online_offer == "none":
+        return _accessibility_on(False, "none", None, as_of)
+    return _accessibility_on(False, p.online_offer, micro_status(p, c), as_of)
+
+
+@lru_cache(maxsize=64)
+def _accessibility_on(
+    business_only: bool, online_offer: str, micro: _Micro | None, as_of: date
+) -> DutyVerdict:
+    # Every text here is the same for all firms: a verdict is built once per combination of these and day (the
+    # day is part of the key, so a verdict is never served on another day).
+    if business_only:
         return _accessibility_verdict(
             DutyStatus.DOES_NOT_APPLY,
             msg(
@@ -103,7 +123,7 @@ def accessibility(p: CompanyProfile, c: Classification, as_of: date) -> DutyVerd
             ),
             as_of,
         )
-    if p.online_offer == "none":
+    if online_offer == "none":
         return _accessibility_verdict(
             DutyStatus.DOES_NOT_APPLY,
             msg(
@@ -112,7 +132,7 @@ def accessibility(p: CompanyProfile, c: Classification, as_of: date) -> DutyVerd
             ),
             as_of,
         )
-    micro = micro_status(p, c)
+    assert micro is not None
     exemption = msg(
         "The exemption covers services only: products the law names (such as computers, smartphones or"
         " e-book readers) stay covered."
@@ -128,7 +148,7 @@ def accessibility(p: CompanyProfile, c: Classification, as_of: date) -> DutyVerd
             ),
             as_of,
         )
-    if p.online_offer == "not_asked":
+    if online_offer == "not_asked":
         return _accessibility_verdict(
             DutyStatus.DEPENDS,
             msg(

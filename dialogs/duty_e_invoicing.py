@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
+from functools import lru_cache
 
 from dialogs.duty_verdict import DutyStatus, DutyVerdict
 from dialogs.figures import figure_bounds
@@ -29,7 +30,9 @@ _E_INVOICE_SOURCE = msg(
 )
 
 
+@lru_cache(maxsize=8)
 def receive(as_of: date) -> DutyVerdict:
+    # the same verdict for every business on a day: built once per day (keyed on the day, so never stale)
     return DutyVerdict(
         duty_id="e_invoice_receive",
         status=DutyStatus.APPLIES,
@@ -59,12 +62,15 @@ _ISSUE_ACTION = msg(
 
 
 def _issue_exemptions() -> Text:
-    return msg(
-        "Not covered: invoices to consumers and small invoices up to {small} gross. Invoices you exchange with"
-        " large customers by EDI may stay in that form until {edi}.",
-        small=Money(SMALL_INVOICE_LIMIT),
-        edi=Day(E_INVOICE_EDI_UNTIL),
-    )
+    return _ISSUE_EXEMPTIONS
+
+
+_ISSUE_EXEMPTIONS = msg(
+    "Not covered: invoices to consumers and small invoices up to {small} gross. Invoices you exchange with"
+    " large customers by EDI may stay in that form until {edi}.",
+    small=Money(SMALL_INVOICE_LIMIT),
+    edi=Day(E_INVOICE_EDI_UNTIL),
+)
 
 
 def _issue_verdict(

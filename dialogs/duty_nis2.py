@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from dialogs.ceilings import SIZE_ORDER, SizeClass
 from dialogs.classification import Classification
@@ -46,7 +47,14 @@ def _nis2_verdict(
 
 def nis2(p: CompanyProfile, c: Classification, as_of: date) -> DutyVerdict:
     medium_or_larger = SIZE_ORDER.index(c.category) >= SIZE_ORDER.index(SizeClass.MEDIUM)
-    if not p.nis2_sector:
+    return _nis2_on(p.nis2_sector, medium_or_larger, bool(c.provisional and p.group.provisional), as_of)
+
+
+@lru_cache(maxsize=64)
+def _nis2_on(nis2_sector: bool, medium_or_larger: bool, group_open: bool, as_of: date) -> DutyVerdict:
+    # The verdict reads these three facts alone: built once per combination and day (the day is part of
+    # the key, so a verdict is never served on another day).
+    if not nis2_sector:
         return _nis2_verdict(
             DutyStatus.DOES_NOT_APPLY,
             msg(
@@ -71,9 +79,7 @@ def nis2(p: CompanyProfile, c: Classification, as_of: date) -> DutyVerdict:
             as_of,
             msg("whether your exact activity is one the NIS2 annexes list; the BSI's NIS2 scope check says"),
         )
-    if (
-        c.provisional and p.group.provisional
-    ):  # below medium, an unknown balance sheet only decides micro or small
+    if group_open:  # below medium, an unknown balance sheet only decides micro or small
         return _nis2_verdict(
             DutyStatus.DEPENDS,
             msg(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from functools import lru_cache
 
 from dialogs.text import Text
 
@@ -62,6 +63,7 @@ class DutyVerdict:
         return self.starts_on is not None and self.starts_on <= self.as_of
 
 
+@lru_cache(maxsize=256)  # asked for every verdict of every result, for a handful of days
 def add_months(day: date, months: int) -> date:
     """The same day ``months`` later, or the month's last day when it is shorter (31 Jan + 1 = 28/29 Feb)."""
     month_index = day.month - 1 + months

@@ -311,7 +311,18 @@ def handle(session: Session, event: Event) -> tuple[Session, Reply]:
 
 
 def is_complete(answers: Answers) -> bool:
-    return not any(needs_answer(q, answers)[0] for q in QUESTIONS)
+    """Whether no question is open: ``needs_answer`` for each question, without building its reasons."""
+    for question in QUESTIONS:
+        if not question.applies(answers):
+            continue
+        answer = answers.get(question.id)
+        if answer is None:
+            return False
+        try:
+            _check_stored(question, answer, answers)
+        except (InvalidAnswer, _Unusable, ArithmeticError, ValueError, TypeError, KeyError):
+            return False
+    return True
 
 
 def evaluate(answers: Answers, *, as_of: date | None = None) -> Result:

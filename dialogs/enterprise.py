@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from dialogs.text import Arg, Money, Number, Percent, Text, msg
@@ -71,8 +72,9 @@ class RelatedEnterprise:
         # Typed percentages arrive as Decimal; kept as a Fraction, every share of a figure is exact.
         object.__setattr__(self, "stake", Fraction(self.stake))
 
-    @property
+    @cached_property
     def relation(self) -> str:
+        # worked out once (it is immutable): adding up a group asks each enterprise many times
         if self.investor == PUBLIC_BODY and self.stake >= PARTNER_FROM:
             return PUBLIC
         if self.control:

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 from typing import Any
 
 from dialogs.enterprise import (
@@ -138,14 +139,17 @@ class Named:
 
 @dataclass(frozen=True)
 class Group:
-    """The company's relations: the strongest relation in each direction and the enterprises typed in."""
+    """The company's relations: the strongest relation in each direction and the enterprises typed in.
+
+    Immutable, so the enterprises are numbered once: a classification reads them many times.
+    """
 
     owned_by: str = NONE  # others' stakes in the company
     owns: str = NONE  # the company's stakes in other enterprises
     upstream: tuple[RelatedEnterprise, ...] = ()
     downstream: tuple[RelatedEnterprise, ...] = ()
 
-    @property
+    @cached_property
     def named(self) -> tuple[Named, ...]:
         """Every enterprise given, numbered in each direction as the ownership answers list them."""
         return tuple(Named(i, UP, r) for i, r in enumerate(self.upstream, 1)) + tuple(
@@ -172,7 +176,7 @@ class Group:
             self.owns in RELATED_KEYS and not self.downstream
         )
 
-    @property
+    @cached_property
     def links_unknown(self) -> tuple[Named, ...]:
         """Added enterprises whose own partner or linked enterprises are not known."""
         return tuple(

@@ -256,32 +256,36 @@ _DUTY_COSTS: dict[str, Costs] = {
 
 def duty_cost(duty_id: str, staff: Decimal) -> Text:
     """What meeting a duty costs a firm of this headcount (software, a check, an integration)."""
+    return _duty_cost_for_band(duty_id, cost_band(staff))
+
+
+def _duty_cost_for_band(duty_id: str, band: CostBand) -> Text:
     costs = _DUTY_COSTS[duty_id]
-    return costs if isinstance(costs, Text) else costs[cost_band(staff)]
+    return costs if isinstance(costs, Text) else costs[band]
 
 
 _ANY_CHAMBER = msg("your chamber (IHK, HWK or professional chamber)")
+
+# The chamber of each kind of firm (``_chamber_kind``): crafts to the HWK, liberal professions to their own
+# chamber, others to the IHK (domain facts, chambers).
+_CHAMBERS = {
+    "craft": msg("your chamber of crafts (HWK)"),
+    "services": msg(
+        "your professional chamber (such as the Steuerberaterkammer, Rechtsanwaltskammer or Architekten-"
+        " und Ingenieurkammer), or the IHK if your profession has none"
+    ),
+    "other": msg("your chamber of commerce (IHK)"),
+}
+
+
+def _chamber_kind(sector: str) -> str:
+    return sector if sector in ("craft", "services") else "other"
 
 
 def chamber_for(profile: CompanyProfile) -> Text:
     """The chamber a firm belongs to: crafts to the HWK, liberal professions to their own chamber, others to
     the IHK (domain facts, chambers)."""
-    if profile.sector == "craft":
-        return msg("your chamber of crafts (HWK)")
-    if profile.sector == "services":
-        return msg(
-            "your professional chamber (such as the Steuerberaterkammer, Rechtsanwaltskammer or Architekten-"
-            " und Ingenieurkammer), or the IHK if your profession has none"
-        )
-    return msg("your chamber of commerce (IHK)")
-
-
-def _with_chamber(step: Step, profile: CompanyProfile) -> Step:
-    """A support step names the chamber the firm belongs to."""
-    if "chamber" not in step.action.args:
-        return step
-    action = Text(step.action.msgid, {**step.action.args, "chamber": chamber_for(profile)})
-    return replace(step, action=action)
+    return _CHAMBERS[_chamber_kind(profile.sector)]
 
 
 def _local_private(f: Facts) -> bool:
@@ -1018,6 +1022,13 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 _RULE_BY_ID = {rule.id: rule for rule in RULES}
+# Each rule as (rule, condition, fixed weight, weight read from the facts), unpacked once for ``select_steps``.
+_RULE_TABLE: tuple[tuple[Rule, Callable[[Facts], bool], int, Callable[[Facts], int] | None], ...] = tuple(
+    (rule, rule.condition, 0, rule.weight)
+    if callable(rule.weight)
+    else (rule, rule.condition, rule.weight, None)
+    for rule in RULES
+)
 
 
 # --- Legal duties as steps ---------------------------------------------------------------------------
@@ -1026,6 +1037,10 @@ _RULE_BY_ID = {rule.id: rule for rule in RULES}
 _DUTY_IN_FORCE_WEIGHT = 3
 _DUTY_WEIGHTS = {"e_invoice_issue": 35, "accessibility": 20, "nis2": 15}
 _DUTY_EFFORT = {"e_invoice_issue": (4, 16), "accessibility": (4, 12), "nis2": (2, 4)}
+_DUTY_EFFORT_TEXT = {
+    duty_id: msg("about {low} to {high} hours", low=low, high=high)
+    for duty_id, (low, high) in _DUTY_EFFORT.items()
+}
 _DUTY_METRIC = {
     "e_invoice_issue": msg("share of business invoices sent as e-invoices"),
     "accessibility": msg("accessibility check passed and statement published"),
@@ -1046,7 +1061,9 @@ def _duty_title(verdict: DutyVerdict) -> Text:
     return msg("Duty from {date}: {duty}", date=day, duty=verdict.title)
 
 
-def _duty_step(verdict: DutyVerdict, facts: Facts, priority: int, horizon: Horizon) -> Step:
+def _duty_step(
+    verdict: DutyVerdict, facts: Facts, priority: int, horizon: Horizon, band: CostBand | None = None
+) -> Step:
     assert verdict.action is not None
     action = verdict.action
     days = verdict.days_left if verdict.due_soon else None
@@ -1056,15 +1073,14 @@ def _duty_step(verdict: DutyVerdict, facts: Facts, priority: int, horizon: Horiz
             action=action,
             days=nmsg("{n} day left", "{n} days left", days),
         )
-    low, high = _DUTY_EFFORT[verdict.duty_id]
     return Step(
         verdict.duty_id,
         priority,
         _duty_title(verdict),
         verdict.verdict,
         action,
-        msg("about {low} to {high} hours", low=low, high=high),
-        duty_cost(verdict.duty_id, facts.profile.staff),
+        _DUTY_EFFORT_TEXT[verdict.duty_id],
+        _duty_cost_for_band(verdict.duty_id, cost_band(facts.profile.staff) if band is None else band),
         _DUTY_METRIC[verdict.duty_id],
         horizon,
         duty_id=verdict.duty_id,
@@ -1095,12 +1111,16 @@ KEPT_STEP_IDS = (*SUPPORT_STEP_IDS, "website_foundation", "international_markets
 def select_steps(facts: Facts) -> tuple[Step, ...]:
     """Duties due soon first (never cut), then the applying rules and the other duties, most urgent first:
     at least ``MIN_STEPS`` and at most ``MAX_STEPS`` besides the duties due soon. Support is never cut."""
-    urgent = sorted(
-        (v for v in facts.duties if v.due_soon and _actionable(v)), key=lambda v: v.starts_on or 0
-    )
+    actionable = [v for v in facts.duties if _actionable(v)]
+    urgent = sorted((v for v in actionable if v.due_soon), key=lambda v: v.starts_on or 0)
     Candidate = tuple[int, Rule | DutyVerdict]
-    candidates: list[Candidate] = [(r.weight_for(facts), r) for r in RULES if r.condition(facts)]
-    candidates += [(_duty_weight(v), v) for v in facts.duties if _actionable(v) and v not in urgent]
+    candidates: list[Candidate] = [
+        (facts_weight(facts) if facts_weight is not None else weight, rule)
+        for rule, condition, weight, facts_weight in _RULE_TABLE
+        if condition(facts)
+    ]
+    # each duty is one verdict: the same object, never an equal copy (no field-by-field comparison needed)
+    candidates += [(_duty_weight(v), v) for v in actionable if all(v is not u for u in urgent)]
     candidates.sort(key=lambda c: c[0])
     chosen = candidates[:MAX_STEPS]
 
@@ -1118,25 +1138,35 @@ def select_steps(facts: Facts) -> tuple[Step, ...]:
         if all(c[1] is not rule for c in chosen):
             chosen.append((rule.weight_for(facts), rule))
     chosen.sort(key=lambda c: c[0])
-    steps = [_duty_step(v, facts, n, Horizon.WEEK) for n, v in enumerate(urgent, 1)]
-    week_left = max(0, WEEK_STEPS - len(steps))
     band, trade, b2b = cost_band(facts.profile.staff), trade_for(facts.profile), _b2b(facts)
+    steps = [_duty_step(v, facts, n, Horizon.WEEK, band) for n, v in enumerate(urgent, 1)]
+    week_left = max(0, WEEK_STEPS - len(steps))
+    chamber = _chamber_kind(facts.profile.sector)
     for index, (_, item) in enumerate(chosen):
         priority = len(steps) + 1
         horizon = Horizon.WEEK if index < week_left else Horizon.QUARTER
         if isinstance(item, Rule):
-            step = _rule_step(item.id, priority, horizon, facts.audience, band, trade, b2b)
-            steps.append(_with_chamber(step, facts.profile))
+            steps.append(_rule_step(item.id, priority, horizon, facts.audience, band, trade, b2b, chamber))
         else:
-            steps.append(_duty_step(item, facts, priority, horizon))
+            steps.append(_duty_step(item, facts, priority, horizon, band))
     return tuple(steps)
 
 
+@lru_cache(maxsize=4096)
 def _rule_step(
-    rule_id: str, priority: int, horizon: Horizon, audience: Audience, band: CostBand, trade: Trade, b2b: bool
+    rule_id: str,
+    priority: int,
+    horizon: Horizon,
+    audience: Audience,
+    band: CostBand,
+    trade: Trade,
+    b2b: bool,
+    chamber: str | None = None,
 ) -> Step:
-    """A rule's step for a firm, its texts worded once per (rule, audience, cost band, trade, B2B)."""
-    worded = _worded_step(rule_id, audience, band, trade, b2b)
+    """A rule's step for a firm, its texts worded once per (rule, audience, cost band, trade, B2B) and, for
+    a step that names the firm's chamber, per ``chamber`` (the kind ``_chamber_kind`` names). Steps are
+    immutable and these are values every firm of a kind shares: each step is built once per place in a plan."""
+    worded = _worded_step(rule_id, audience, band, trade, b2b, chamber)
     return Step(
         rule_id,
         priority,
@@ -1151,7 +1181,13 @@ def _rule_step(
 
 
 @lru_cache(maxsize=1024)
-def _worded_step(rule_id: str, audience: Audience, band: CostBand, trade: Trade, b2b: bool) -> Step:
+def _worded_step(
+    rule_id: str, audience: Audience, band: CostBand, trade: Trade, b2b: bool, chamber: str | None = None
+) -> Step:
     """The step's texts depend on these alone, and every firm of a size, trade and audience meets the same few
     combinations: each is worded once (texts are immutable); priority and horizon are set per firm."""
-    return _RULE_BY_ID[rule_id].step(1, audience, band, trade, b2b)
+    step = _RULE_BY_ID[rule_id].step(1, audience, band, trade, b2b)
+    if chamber is None or "chamber" not in step.action.args:
+        return step
+    # a support step names the chamber the firm belongs to
+    return replace(step, action=Text(step.action.msgid, {**step.action.args, "chamber": _CHAMBERS[chamber]}))

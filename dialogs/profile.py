@@ -21,8 +21,8 @@ from dialogs.questions import (
     ONLINE_CUSTOMER_KEYS,
     PLAN_CUSTOMERS,
     PLAN_SECTOR,
-    QUESTION_BY_ID,
     QUESTIONS,
+    Answer,
     Answers,
 )
 
@@ -91,9 +91,23 @@ def effective_answers(answers: Answers) -> dict[str, dict[str, str | None]]:
     return result
 
 
+def _read_only_effective(answers: Answers) -> dict[str, Answer]:
+    """``effective_answers`` for reading only: the stored answers and defaults themselves, not copies."""
+    result: dict[str, Answer] = {qid: a if type(a) is dict else dict(a) for qid, a in answers.items()}
+    for question in _CONDITIONAL:
+        if not question.applies(result):
+            result[question.id] = question.default_when_skipped
+    return result
+
+
+# The number questions, whose answers may stand for a band; the questions asked only on some answers
+_NUMBER_IDS = frozenset(q.id for q in QUESTIONS if q.is_number)
+_CONDITIONAL = tuple(q for q in QUESTIONS if not q.asked_always)
+
+
 def build_profile(answers: Answers) -> CompanyProfile:
     """Turn complete stored answers into a profile; raises KeyError if one is missing."""
-    full = effective_answers(answers)
+    full = _read_only_effective(answers)
 
     def number(qid: str) -> Decimal | None:
         value = full[qid].get("value")
@@ -107,12 +121,7 @@ def build_profile(answers: Answers) -> CompanyProfile:
         return str(full.get(qid, {}).get("value") or "not_asked")
 
     banded = frozenset(
-        qid
-        for qid, a in full.items()
-        if a.get("band")
-        and a.get("value") is not None
-        and qid in QUESTION_BY_ID
-        and QUESTION_BY_ID[qid].is_number
+        qid for qid, a in full.items() if a.get("band") and a.get("value") is not None and qid in _NUMBER_IDS
     )
     staff, turnover = number("staff"), number("turnover")
     assert staff is not None and turnover is not None

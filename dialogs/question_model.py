@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from dialogs.text import Text, msg
@@ -57,11 +58,24 @@ class Question:
         return self.parser is not None
 
     @property
+    def asked_always(self) -> bool:
+        """Whether the question applies whatever the other answers are."""
+        return self.applies is _always
+
+    @property
     def accepts_text(self) -> bool:
         return self.parser is not None or self.text_parser is not None
 
     def choice(self, key: str) -> Choice | None:
-        return next((c for c in self.choices if c.key == key), None)
+        return self._choice_by_key.get(key)
+
+    @cached_property
+    def _choice_by_key(self) -> dict[str, Choice]:
+        # Every stored answer is checked against its choices on each restore: a lookup, not a scan.
+        by_key: dict[str, Choice] = {}
+        for choice in self.choices:
+            by_key.setdefault(choice.key, choice)  # the first of equal keys, as a scan would find
+        return by_key
 
 
 def band(key: str, label: Text, value: str, low: str | None, high: str | None) -> Choice:

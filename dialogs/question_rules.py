@@ -108,7 +108,7 @@ def small_business_applies(answers: Answers) -> bool:
 # figures are in, and they do not change while the rest of the questionnaire is answered: so its verdict is kept
 # per distinct set of these answers (a user's own later screens hit it; a new user's first one computes it).
 _PREVIOUS_YEAR_INPUTS = ("staff", "turnover", "balance_sheet", "linked", "owns")
-_previous_year_verdicts: dict[str, bool] = {}
+_previous_year_verdicts: dict[object, bool] = {}
 _VERDICTS_KEPT = 4096
 
 
@@ -117,13 +117,36 @@ def previous_year_applies(answers: Answers) -> bool:
     staff, turnover = answers.get("staff"), answers.get("turnover")
     if not staff or staff.get("value") is None or not turnover or turnover.get("value") is None:
         return False
-    key = repr(tuple(answers.get(question_id) for question_id in _PREVIOUS_YEAR_INPUTS))
+    key = _verdict_key(answers)
     verdict = _previous_year_verdicts.get(key)
     if verdict is None:
         if len(_previous_year_verdicts) >= _VERDICTS_KEPT:
             _previous_year_verdicts.clear()
         verdict = _previous_year_verdicts[key] = _previous_year_verdict(answers)
     return verdict
+
+
+def _verdict_key(answers: Answers) -> object:
+    """The inputs of the verdict as a key: their (value, band) strings when that is all they hold (answers chosen
+    by button or typed as one figure), else their whole text (typed enterprises, or anything unusual)."""
+    key: list[tuple[str | None, str | None] | None] = []
+    for question_id in _PREVIOUS_YEAR_INPUTS:
+        answer = answers.get(question_id)
+        if answer is None:
+            key.append(None)
+            continue
+        value, band = answer.get("value"), answer.get("band")
+        if not (
+            (value is None or type(value) is str)
+            and (band is None or type(band) is str)
+            and answer.keys() <= _PLAIN_KEYS
+        ):
+            return repr(tuple(answers.get(question_id) for question_id in _PREVIOUS_YEAR_INPUTS))
+        key.append((value, band))
+    return tuple(key)
+
+
+_PLAIN_KEYS = frozenset({"value", "band"})
 
 
 def _previous_year_verdict(answers: Answers) -> bool:

@@ -57,12 +57,24 @@ class Text:
 
 def msg(msgid: str, **args: Arg) -> Text:
     """Mark ``msgid`` for translation and attach its arguments: ``msg("Question {i}", i=3)``."""
-    return Text(msgid, args)
+    return _text(msgid, args, None, None)
 
 
 def nmsg(singular: str, plural: str, n: int, **args: Arg) -> Text:
     """Mark a text whose form depends on ``n`` (available to the message as ``{n}``)."""
-    return Text(singular, {"n": n, **args}, plural=plural, n=n)
+    return _text(singular, {"n": n, **args}, plural, n)
+
+
+_new_object = object.__new__
+
+
+def _text(msgid: str, args: Mapping[str, Arg], plural: str | None, n: int | None) -> Text:
+    """``Text(msgid, args, plural, n)``, filled in directly: one result builds dozens of texts, and a frozen
+    dataclass's ``__init__`` pays an ``object.__setattr__`` call per field (this takes half the time)."""
+    text: Text = _new_object(Text)
+    fields = text.__dict__
+    fields["msgid"], fields["args"], fields["plural"], fields["n"] = msgid, args, plural, n
+    return text
 
 
 class InvalidAnswer(ValueError):

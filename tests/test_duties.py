@@ -271,6 +271,24 @@ def test_the_default_as_of_is_today() -> None:
     assert issue.as_of == date.today()
 
 
+def test_verdicts_kept_from_one_day_are_not_served_on_the_next() -> None:
+    # Verdicts the same for every business are built once per day: across midnight, and back, each day
+    # gets its own, with its own "as of" and days left.
+    days = [
+        date(2026, 12, 31),
+        JAN_2027,
+        date(2026, 12, 31),
+        date(2027, 12, 31),
+        JAN_2028,
+        date(2027, 12, 31),
+    ]
+    for day in days:
+        judged = verdicts(BASE, day)
+        assert all(v.as_of == day for v in judged.values()), day
+        assert judged["e_invoice_issue"].started == (day >= JAN_2027)
+        assert judged["e_invoice_receive"].days_left == 0
+
+
 @pytest.mark.parametrize(
     ("day", "months", "expected"),
     [
