@@ -213,7 +213,10 @@ def _check_stored(question: Question, answer: Answer, answers: Answers) -> None:
                 return
             question.check(choice.low if choice.low is not None else choice.value, answers)
         else:
-            question.check(Decimal(str(answer["value"])), answers)
+            value = Decimal(str(answer["value"]))
+            if not value.is_finite():  # "NaN" or "Infinity" in stored data
+                raise _Unusable(answer["value"])
+            question.check(value, answers)
     elif question.choice(str(answer.get("value"))) is None:
         raise _Unusable(answer.get("value"))
     elif question.text_parser is not None:

@@ -97,8 +97,11 @@ def answer_range(choices: Sequence[Choice], answer: Answer | None) -> tuple[Deci
     chosen = next((c for c in choices if c.key == key), None) if key else None
     if chosen is not None and chosen.low is not None and chosen.high is not None:
         return chosen.low, chosen.high
-    value = Decimal(answer["value"])
-    return value, value
+    try:
+        value = Decimal(answer["value"])
+    except (ArithmeticError, ValueError, TypeError):
+        return None  # a stored figure that reads as no number is unknown here; its own question comes again
+    return (value, value) if value.is_finite() else None
 
 
 YES_NO_UNKNOWN = (Choice("yes", msg("Yes")), Choice("no", msg("No")), Choice("unknown", msg("Don't know")))

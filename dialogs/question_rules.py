@@ -122,7 +122,11 @@ def previous_year_applies(answers: Answers) -> bool:
     if verdict is None:
         if len(_previous_year_verdicts) >= _VERDICTS_KEPT:
             _previous_year_verdicts.clear()
-        verdict = _previous_year_verdicts[key] = _previous_year_verdict(answers)
+        try:
+            verdict = _previous_year_verdict(answers)
+        except ArithmeticError:  # a stored figure that is no number ("NaN"): its own question comes again
+            return False
+        _previous_year_verdicts[key] = verdict
     return verdict
 
 

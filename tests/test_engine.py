@@ -461,8 +461,19 @@ def _variants() -> list[dict[str, dict[str, object]]]:
 def _outcome(check: Callable[[], bool]) -> object:
     try:
         return check()
-    except ArithmeticError as error:  # a stored "NaN" figure fails when a rule compares it
+    except ArithmeticError as error:
         return type(error)
+
+
+@pytest.mark.parametrize("state", [SUMMARY, RESULT, "turnover"])
+@pytest.mark.parametrize("figure", ["staff", "turnover"])
+def test_a_stored_figure_that_is_no_number_is_asked_again(state: str, figure: str) -> None:
+    """Stored data broken by hand or by an old version ("NaN") restarts at its question, never with an error."""
+    answers = {**_COMPLETE, figure: {"value": "NaN", "band": None}}
+    session, _ = restore({"state": state, "answers": answers, "language": "de"})
+    assert session.state == figure if state != "turnover" else session.state == "turnover"
+    session, reply = handle(session, Show())
+    assert isinstance(reply.screen, QuestionScreen) and reply.screen.question_id == session.state
 
 
 @pytest.mark.parametrize("answers", _variants())
