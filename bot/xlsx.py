@@ -93,40 +93,49 @@ def _header_row(row: Sequence[Cell]) -> str:
 def _sheet_rows(rows: Iterable[Sequence[Cell]], sheet: Sheet | None = None) -> Iterable[str]:
     """SpreadsheetML of the rows, joined into pieces of ``ROWS_PER_WRITE`` rows; counts them in ``sheet``."""
     letters: list[str] = []
-    piece: list[str] = []
+    piece: list[str] = []  # the cells of up to ``ROWS_PER_WRITE`` rows, joined once
+    in_piece = 0
     number = 0
-    texts: dict[str, str] = {}  # text -> its cell after the reference, looked up without a call
+    # A whole number or a text -> its cell after the reference: an export repeats the same few keys, months
+    # and counts, so most cells are one lookup (bools and floats are not kept: 1 == 1.0 == True as keys).
+    kept: dict[Cell, str] = {}
     for number, row in enumerate(rows, start=1):
         while len(letters) < len(row):
             letters.append(f'<c r="{column_letters(len(letters))}')
         if number == 1 and sheet is not None and sheet.header:
             piece.append(_header_row(row))
+            in_piece += 1
             continue
-        cells = [f'<row r="{number}">']
+        piece.append(f'<row r="{number}">')
         # A cell says where it is only after an empty one: without ``r`` it takes the place after the cell
         # before it (ECMA-376 Part 1, 18.3.1.4; Excel, LibreOffice and openpyxl read it so). The export's rows
         # are mostly full, so most cells go without one: less text to build and to deflate.
         after_gap = False
         for letter, value in zip(letters, row, strict=False):
-            if type(value) is int:  # the common cases first, without a call
-                head = f'{letter}{number}"' if after_gap else "<c"
-                cells.append(f"{head}><v>{value}</v></c>")
-                after_gap = False
-            elif isinstance(value, str) and (tail := texts.get(value)) is not None:  # keys and months repeat
-                cells.append(f'{letter}{number}"{tail}' if after_gap else f"<c{tail}")
-                after_gap = False
-            elif (tail := _tail(value)) is not None:
-                if isinstance(value, str) and len(texts) < TEXTS_KEPT:
-                    texts[value] = tail
-                cells.append(f'{letter}{number}"{tail}' if after_gap else f"<c{tail}")
+            if value is None:
+                after_gap = True
+                continue
+            kind = type(value)
+            if kind is int or kind is str:
+                tail = kept.get(value)
+                if tail is None:
+                    tail = _string_tail(value) if isinstance(value, str) else f"><v>{value}</v></c>"
+                    if len(kept) < TEXTS_KEPT:
+                        kept[value] = tail
+            elif (tail := _tail(value)) is None:  # NaN, infinity
+                after_gap = True
+                continue
+            if after_gap:
+                piece.append(f'{letter}{number}"{tail}')
                 after_gap = False
             else:
-                after_gap = True
-        cells.append("</row>")
-        piece.append("".join(cells))
-        if len(piece) == ROWS_PER_WRITE:
+                piece.append("<c" + tail)
+        piece.append("</row>")
+        in_piece += 1
+        if in_piece == ROWS_PER_WRITE:
             yield "".join(piece)
             piece = []
+            in_piece = 0
     if piece:
         yield "".join(piece)
     if sheet is not None:

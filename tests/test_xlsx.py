@@ -74,3 +74,13 @@ def test_repeated_texts_read_back_in_their_own_cells_beyond_the_texts_kept(
     out = io.BytesIO()
     write_xlsx(out, [("rows", iter(rows))])
     assert read_back(out.getvalue())["rows"] == [tuple(row) for row in rows]
+
+
+def test_equal_values_of_other_types_keep_their_types() -> None:
+    """1, True, 1.0 and "1" are equal or alike as lookup keys; each reads back as what was written."""
+    rows = [[1, True, 1.0, "1", None, 1], [True, 1, "1", 1.0, 0, False], [None, 2.5, 2, None, "2", 2]]
+    out = io.BytesIO()
+    write_xlsx(out, [("rows", iter(rows))])
+    found = read_back(out.getvalue())["rows"]
+    assert found == [tuple(row) for row in rows]
+    assert [[type(value) for value in row] for row in found] == [[type(value) for value in row] for row in rows]
