@@ -83,4 +83,6 @@ def test_equal_values_of_other_types_keep_their_types() -> None:
     write_xlsx(out, [("rows", iter(rows))])
     found = read_back(out.getvalue())["rows"]
     assert found == [tuple(row) for row in rows]
-    assert [[type(value) for value in row] for row in found] == [[type(value) for value in row] for row in rows]
+    assert [[type(value) for value in row] for row in found] == [
+        [type(value) for value in row] for row in rows
+    ]
