@@ -33,6 +33,7 @@ from tests.support.fuzz import (
     number_texts,
     run_fuzz_shard,
 )
+from tests.support.harness import BASE_ANSWERS
 from tests.support.locale_helpers import german_messages
 
 GERMAN_SCRIPT: list[Event] = [
@@ -420,22 +421,11 @@ def test_engine_fuzz(shard: int) -> None:
     run_fuzz_shard(EngineMachine, shard, ENGINE_FUZZ)
 
 
+# The harness's answers with a turnover within the small-business limit and business customers.
 _COMPLETE: dict[str, dict[str, object]] = {
-    "staff": {"value": "12", "band": None},
+    **BASE_ANSWERS,
     "turnover": {"value": "90000", "band": None},
-    "balance_sheet": {"value": None, "band": "unknown"},
-    "linked": {"value": "none", "band": None},
-    "owns": {"value": "none", "band": None},
-    "sector": {"value": "craft", "band": None},
     "customers": {"value": "business", "band": None},
-    "reach": {"value": "local", "band": None},
-    "website": {"value": "current", "band": None},
-    "social_presence": {"value": "occasional", "band": None},
-    "online_share": {"value": "17", "band": None},
-    "social_share": {"value": "3", "band": None},
-    "controlling_share": {"value": "1", "band": None},
-    "results_check": {"value": "partly", "band": None},
-    "referral": {"value": "occasional", "band": None},
 }
 
 
